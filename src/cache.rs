@@ -1,0 +1,256 @@
+//! A short-lived copy of recent `get` answers in the Linux kernel keyring.
+//!
+//! Opening a Secret Service session costs ~15 ms (D-Bus plus a Diffie-Hellman
+//! key exchange); a kernel keyring lookup costs microseconds. So a `get`
+//! first asks the kernel, and only on a miss asks the Secret Service and
+//! copies the answer here for `ttl` seconds.
+//!
+//! Coherence without locks: every cached answer carries the *generation* that
+//! was current before its Secret Service read. `store` and `erase` write the
+//! Secret Service first and then replace the generation with a fresh random
+//! one, so an answer read before a write can never match again. A reader that
+//! loses that race merely misses.
+//!
+//! The keys live in the user keyring (`@u`), readable and writable by this
+//! uid only, and the kernel drops each one when its timeout runs out. Where
+//! the kernel refuses (no keyutils, a seccomp filter, a container) every call
+//! here quietly does nothing and the Secret Service answers every time.
+
+use crate::protocol::Credential;
+
+/// Where the cache is kept apart per Secret Service: two D-Bus sessions are
+/// two keyrings, and must not see each other's answers.
+fn namespace() -> Vec<u8> {
+    let mut namespace = b"git-credential-ghoauth cache v1\0".to_vec();
+    if let Some(address) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+        namespace.extend_from_slice(address.as_encoded_bytes());
+    }
+    namespace
+}
+
+/// The request fields that decide the answer, framed so that no two
+/// different requests encode alike.
+fn request_identity(request: &Credential) -> Vec<u8> {
+    let mut identity = Vec::new();
+    for field in [
+        &request.protocol,
+        &request.host,
+        &request.path,
+        &request.username,
+    ] {
+        match field {
+            None => identity.push(0),
+            Some(value) => {
+                identity.push(1);
+                identity.extend_from_slice(&(value.len() as u64).to_le_bytes());
+                identity.extend_from_slice(value);
+            }
+        }
+    }
+    identity
+}
+
+fn hex_digest(parts: &[&[u8]]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher.finalize()[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+pub use linux::Cache;
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use linux_keyutils::{Key, KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission};
+
+    use super::{hex_digest, namespace, request_identity};
+    use crate::protocol::Credential;
+
+    /// A user key's payload is at most 32767 bytes; larger answers are not cached.
+    const MAX_PAYLOAD: usize = 32 * 1024 - 1;
+    const GENERATION_BYTES: usize = 8;
+
+    pub struct Cache {
+        user_ring: KeyRing,
+        namespace: Vec<u8>,
+        ttl_seconds: u64,
+    }
+
+    /// The generation a reader saw before it asked the Secret Service.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Generation([u8; GENERATION_BYTES]);
+
+    impl Cache {
+        /// `None` when caching is off (`ttl_seconds == 0`) or the kernel has
+        /// no user keyring for us.
+        pub fn open(ttl_seconds: u64) -> Option<Cache> {
+            if ttl_seconds == 0 {
+                return None;
+            }
+            let user_ring = KeyRing::from_special_id(KeyRingIdentifier::User, false).ok()?;
+            Some(Cache {
+                user_ring,
+                namespace: namespace(),
+                ttl_seconds,
+            })
+        }
+
+        pub fn lookup(&self, request: &Credential) -> Option<Credential> {
+            let current = self.read_generation()?;
+            let payload = self.read(&self.answer_description(request))?;
+            let (generation, answer) = payload.split_at_checked(GENERATION_BYTES)?;
+            if generation != current.0 {
+                return None;
+            }
+            let answer = Credential::parse(answer).ok()?;
+            let still_valid = answer
+                .password_expiry_utc
+                .is_none_or(|expiry| expiry > unix_now());
+            (answer.username.is_some() && answer.password.is_some() && still_valid)
+                .then_some(answer)
+        }
+
+        /// Call before reading the Secret Service; pass the result to
+        /// `remember` afterwards.
+        pub fn generation(&self) -> Option<Generation> {
+            self.read_generation().or_else(|| self.new_generation())
+        }
+
+        pub fn remember(&self, request: &Credential, seen: Generation, answer: &Credential) {
+            let mut payload = seen.0.to_vec();
+            if answer.write_answer(&mut payload).is_err() || payload.len() > MAX_PAYLOAD {
+                return;
+            }
+            let mut ttl = self.ttl_seconds;
+            if let Some(expiry) = answer.password_expiry_utc {
+                ttl = ttl.min(expiry.saturating_sub(unix_now()));
+            }
+            if ttl > 0 {
+                self.publish(&self.answer_description(request), &payload, ttl);
+            }
+        }
+
+        /// Makes every cached answer stale. Call after writing the Secret Service.
+        pub fn invalidate(&self) {
+            if self.new_generation().is_none() {
+                // Could not replace the generation: remove it instead, which
+                // also makes every answer stale.
+                if let Ok(key) = self.user_ring.search(&self.generation_description()) {
+                    let _ = key.invalidate();
+                }
+            }
+        }
+
+        fn read_generation(&self) -> Option<Generation> {
+            let bytes = self.read(&self.generation_description())?;
+            Some(Generation(bytes.try_into().ok()?))
+        }
+
+        fn new_generation(&self) -> Option<Generation> {
+            let mut fresh = [0u8; GENERATION_BYTES];
+            getrandom::fill(&mut fresh).ok()?;
+            // The generation outlives the answers it vouches for, so that it
+            // never expires under them.
+            let ttl = self.ttl_seconds.saturating_mul(2);
+            self.publish(&self.generation_description(), &fresh, ttl)
+                .then_some(Generation(fresh))
+        }
+
+        fn read(&self, description: &str) -> Option<Vec<u8>> {
+            self.user_ring.search(description).ok()?.read_to_vec().ok()
+        }
+
+        /// Creates the key in this process's own keyring, where it is ours
+        /// to set permissions and a timeout on, then links it into the user
+        /// keyring, displacing any older key of the same description. Adding
+        /// to `@u` directly leaves a key we may not even read back when the
+        /// login session's keyring does not link `@u` (pam_keyinit).
+        fn publish(&self, description: &str, payload: &[u8], ttl_seconds: u64) -> bool {
+            let publish = || -> Result<(), linux_keyutils::KeyError> {
+                let own_ring = KeyRing::from_special_id(KeyRingIdentifier::Process, true)?;
+                let key: Key = own_ring.add_key(description, payload)?;
+                let owner_only = KeyPermissionsBuilder::builder()
+                    .posessor(Permission::ALL)
+                    .user(Permission::ALL)
+                    .build();
+                key.set_perms(owner_only)?;
+                key.set_timeout(usize::try_from(ttl_seconds).unwrap_or(usize::MAX))?;
+                self.user_ring.link_key(key)?;
+                own_ring.unlink_key(key)?;
+                Ok(())
+            };
+            publish().is_ok()
+        }
+
+        fn answer_description(&self, request: &Credential) -> String {
+            let digest = hex_digest(&[&self.namespace, &request_identity(request)]);
+            format!("git-credential-ghoauth:answer:{digest}")
+        }
+
+        fn generation_description(&self) -> String {
+            let digest = hex_digest(&[&self.namespace]);
+            format!("git-credential-ghoauth:generation:{digest}")
+        }
+    }
+
+    fn unix_now() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs())
+    }
+}
+
+/// Elsewhere there is no kernel keyring: nothing is ever cached.
+#[cfg(not(target_os = "linux"))]
+mod no_cache {
+    use crate::protocol::Credential;
+
+    pub struct Cache;
+
+    #[derive(Debug, Clone, Copy)]
+    pub struct Generation;
+
+    impl Cache {
+        pub fn open(_ttl_seconds: u64) -> Option<Cache> {
+            None
+        }
+        pub fn lookup(&self, _request: &Credential) -> Option<Credential> {
+            None
+        }
+        pub fn generation(&self) -> Option<Generation> {
+            None
+        }
+        pub fn remember(&self, _request: &Credential, _seen: Generation, _answer: &Credential) {}
+        pub fn invalidate(&self) {}
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub use no_cache::Cache;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_that_differ_only_in_presence_hash_apart() {
+        let with_empty_path = Credential::parse(b"protocol=https\nhost=h\npath=\n").unwrap();
+        let without_path = Credential::parse(b"protocol=https\nhost=h\n").unwrap();
+        assert_ne!(
+            request_identity(&with_empty_path),
+            request_identity(&without_path)
+        );
+        let shifted = Credential::parse(b"protocol=https\nhost=hx\n").unwrap();
+        let other = Credential::parse(b"protocol=httpsh\nhost=x\n").unwrap();
+        assert_ne!(request_identity(&shifted), request_identity(&other));
+    }
+}

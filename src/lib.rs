@@ -1,0 +1,43 @@
+//! git-credential-ghoauth: a git credential helper backed by the OS keyring.
+//!
+//! `main` parses the command line and calls [`run`]; each operation lives in
+//! its own module under `commands`. The wire format (`protocol`), git's
+//! storage rules (`stored`), the keyring (`keyring`) and the kernel-keyring
+//! cache (`cache`) know nothing of each other's I/O.
+
+pub mod cache;
+pub mod cli;
+pub mod commands;
+pub mod keyring;
+pub mod protocol;
+pub mod report;
+pub mod secret;
+pub mod stored;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use cli::{Cli, Operation};
+
+/// What every operation may be tuned by, from the helper's own arguments or
+/// environment. Nothing here comes from `git config`: reading it would cost
+/// a process spawn on every `get`.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub cache_seconds: u64,
+    pub keyring_timeout: Duration,
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let settings = Settings {
+        cache_seconds: cli.cache_seconds,
+        keyring_timeout: Duration::from_secs(cli.keyring_timeout.max(1)),
+    };
+    let stdin = std::io::stdin().lock();
+    match cli.operation {
+        Operation::Get => commands::get::run(&settings, stdin, std::io::stdout().lock()),
+        Operation::Store => commands::store::run(&settings, stdin),
+        Operation::Erase => commands::erase::run(&settings, stdin),
+        Operation::Unknown(_) => ExitCode::SUCCESS,
+    }
+}

@@ -1,0 +1,247 @@
+//! What one keyring entry holds, and git's rules for which entries a request
+//! means. The rules are those of git's own storage helpers (credential-store,
+//! credential-cache, libsecret), because users expect a helper to behave
+//! like them.
+
+use crate::protocol::Credential;
+use crate::secret::Secret;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCredential {
+    pub protocol: Vec<u8>,
+    pub host: Vec<u8>,
+    /// Present only when git sent one (credential.useHttpPath).
+    pub path: Option<Vec<u8>>,
+    pub username: Vec<u8>,
+    pub password: Secret,
+    pub password_expiry_utc: Option<u64>,
+    pub oauth_refresh_token: Option<Secret>,
+    /// Nanoseconds since the Unix epoch; "most recently stored" wins a get
+    /// that names no user.
+    pub stored_at: u128,
+}
+
+/// Why a `store` request leads to nothing being stored. None of these is an
+/// error: git sends such requests and expects silence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotStored {
+    Incomplete,
+    Ephemeral,
+    AlreadyExpired,
+}
+
+impl StoredCredential {
+    pub fn from_store_request(
+        request: &Credential,
+        now_unix_seconds: u64,
+        stored_at: u128,
+    ) -> Result<StoredCredential, NotStored> {
+        let (Some(protocol), Some(host), Some(username), Some(password)) = (
+            &request.protocol,
+            &request.host,
+            &request.username,
+            &request.password,
+        ) else {
+            return Err(NotStored::Incomplete);
+        };
+        if request.ephemeral {
+            return Err(NotStored::Ephemeral);
+        }
+        if request
+            .password_expiry_utc
+            .is_some_and(|expiry| expiry <= now_unix_seconds)
+        {
+            return Err(NotStored::AlreadyExpired);
+        }
+        Ok(StoredCredential {
+            protocol: protocol.clone(),
+            host: host.clone(),
+            path: request.path.clone(),
+            username: username.clone(),
+            password: password.clone(),
+            password_expiry_utc: request.password_expiry_utc,
+            oauth_refresh_token: request.oauth_refresh_token.clone(),
+            stored_at,
+        })
+    }
+
+    /// git's credential_match: every field the request carries must equal
+    /// the stored one; a field it leaves out matches anything. An empty
+    /// string is a value, not an absence.
+    pub fn is_matched_by(&self, request: &Credential) -> bool {
+        fn agrees(wanted: &Option<Vec<u8>>, have: Option<&[u8]>) -> bool {
+            match wanted {
+                None => true,
+                Some(wanted) => have == Some(wanted.as_slice()),
+            }
+        }
+        agrees(&request.protocol, Some(&self.protocol))
+            && agrees(&request.host, Some(&self.host))
+            && agrees(&request.path, self.path.as_deref())
+            && agrees(&request.username, Some(&self.username))
+    }
+
+    /// Same protocol, host, path and user: a store replaces the other.
+    pub fn has_same_identity(&self, other: &StoredCredential) -> bool {
+        self.protocol == other.protocol
+            && self.host == other.host
+            && self.path == other.path
+            && self.username == other.username
+    }
+
+    /// What `get` prints for this entry.
+    pub fn answer(&self) -> Credential {
+        Credential {
+            username: Some(self.username.clone()),
+            password: Some(self.password.clone()),
+            password_expiry_utc: self.password_expiry_utc,
+            oauth_refresh_token: self.oauth_refresh_token.clone(),
+            ..Credential::default()
+        }
+    }
+}
+
+/// The entry a `get` answers with: among the matches, the newest.
+pub fn pick_for_get<'a>(
+    request: &Credential,
+    candidates: &'a [StoredCredential],
+) -> Option<&'a StoredCredential> {
+    candidates
+        .iter()
+        .filter(|stored| stored.is_matched_by(request))
+        .max_by_key(|stored| stored.stored_at)
+}
+
+/// The entries an `erase` removes. When git sends the password that failed,
+/// only entries holding that very password go: a token that another process
+/// refreshed in the meantime must survive the erase of its predecessor.
+pub fn pick_for_erase<'a>(
+    request: &Credential,
+    candidates: &'a [StoredCredential],
+) -> Vec<&'a StoredCredential> {
+    candidates
+        .iter()
+        .filter(|stored| stored.is_matched_by(request))
+        .filter(|stored| match &request.password {
+            None => true,
+            Some(password) => &stored.password == password,
+        })
+        .collect()
+}
+
+/// git's storage helpers refuse an erase that would match across servers.
+pub fn erase_is_too_broad(request: &Credential) -> bool {
+    request.protocol.is_none() && request.host.is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(
+        host: &str,
+        path: Option<&str>,
+        user: &str,
+        password: &str,
+        at: u128,
+    ) -> StoredCredential {
+        StoredCredential {
+            protocol: b"https".to_vec(),
+            host: host.as_bytes().to_vec(),
+            path: path.map(|p| p.as_bytes().to_vec()),
+            username: user.as_bytes().to_vec(),
+            password: Secret::new(password.as_bytes()),
+            password_expiry_utc: None,
+            oauth_refresh_token: None,
+            stored_at: at,
+        }
+    }
+
+    fn request(text: &str) -> Credential {
+        Credential::parse(text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn get_without_user_takes_the_newest_for_the_host() {
+        let all = [
+            stored("h", None, "alice", "a", 1),
+            stored("h", None, "bob", "b", 2),
+            stored("other", None, "carol", "c", 3),
+        ];
+        let got = pick_for_get(&request("protocol=https\nhost=h\n"), &all).unwrap();
+        assert_eq!(got.username, b"bob");
+        let alice =
+            pick_for_get(&request("protocol=https\nhost=h\nusername=alice\n"), &all).unwrap();
+        assert_eq!(alice.password.expose(), b"a");
+    }
+
+    #[test]
+    fn path_counts_only_when_requested() {
+        let all = [stored("h", Some("org/a.git"), "u", "pa", 1)];
+        assert!(pick_for_get(&request("protocol=https\nhost=h\n"), &all).is_some());
+        assert!(pick_for_get(&request("protocol=https\nhost=h\npath=org/a.git\n"), &all).is_some());
+        assert!(pick_for_get(&request("protocol=https\nhost=h\npath=org/b.git\n"), &all).is_none());
+        let no_path = [stored("h", None, "u", "p", 1)];
+        assert!(
+            pick_for_get(
+                &request("protocol=https\nhost=h\npath=org/a.git\n"),
+                &no_path
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn empty_username_is_a_value() {
+        let all = [stored("h", None, "", "", 1)];
+        assert!(pick_for_get(&request("protocol=https\nhost=h\nusername=\n"), &all).is_some());
+        assert!(pick_for_get(&request("protocol=https\nhost=h\nusername=x\n"), &all).is_none());
+    }
+
+    #[test]
+    fn erase_with_a_password_spares_newer_tokens() {
+        let all = [
+            stored("h", None, "u", "new", 2),
+            stored("h", Some("p"), "u", "old", 1),
+        ];
+        let gone = pick_for_erase(
+            &request("protocol=https\nhost=h\nusername=u\npassword=old\n"),
+            &all,
+        );
+        assert_eq!(gone.len(), 1);
+        assert_eq!(gone[0].password.expose(), b"old");
+        assert_eq!(
+            pick_for_erase(&request("protocol=https\nhost=h\n"), &all).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn erase_needs_a_protocol_or_host() {
+        assert!(erase_is_too_broad(&request("username=u\n")));
+        assert!(!erase_is_too_broad(&request("host=h\n")));
+    }
+
+    #[test]
+    fn store_refuses_what_git_helpers_refuse() {
+        let now = 1_000;
+        let ok = request("protocol=https\nhost=h\nusername=u\npassword=p\n");
+        assert!(StoredCredential::from_store_request(&ok, now, 1).is_ok());
+        let missing = request("protocol=https\nhost=h\nusername=u\n");
+        assert_eq!(
+            StoredCredential::from_store_request(&missing, now, 1),
+            Err(NotStored::Incomplete)
+        );
+        let ephemeral = request("protocol=https\nhost=h\nusername=u\npassword=p\nephemeral=1\n");
+        assert_eq!(
+            StoredCredential::from_store_request(&ephemeral, now, 1),
+            Err(NotStored::Ephemeral)
+        );
+        let expired =
+            request("protocol=https\nhost=h\nusername=u\npassword=p\npassword_expiry_utc=999\n");
+        assert_eq!(
+            StoredCredential::from_store_request(&expired, now, 1),
+            Err(NotStored::AlreadyExpired)
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! Test support: a private Secret Service and helpers that run the built
+//! binary, directly or through real git.
+//!
+//! Each test binary gets one throwaway D-Bus session with an unlocked
+//! gnome-keyring in a throwaway HOME, never the user's own keyring. Its
+//! lifetime is tied to a pipe: when the test process exits, however it
+//! exits, the pipe closes and the session shell stops the daemons and
+//! removes the directory.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+pub const HELPER: &str = env!("CARGO_BIN_EXE_git-credential-ghoauth");
+
+pub struct Session {
+    pub dir: PathBuf,
+    pub bus_address: String,
+    _lifeline: Mutex<(Child, ChildStdin)>,
+}
+
+static SESSION: OnceLock<Session> = OnceLock::new();
+static SECRETS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+pub fn session() -> &'static Session {
+    SESSION.get_or_init(start_session)
+}
+
+fn start_session() -> Session {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "ghoauth-test-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    for sub in ["home", "run", "data", "config", "cache"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    set_private(&dir.join("run"));
+    let script = r#"
+        printf %s "$DBUS_SESSION_BUS_ADDRESS" > "$GHOAUTH_TEST_DIR/bus-address.tmp"
+        mv "$GHOAUTH_TEST_DIR/bus-address.tmp" "$GHOAUTH_TEST_DIR/bus-address"
+        printf %s test-password | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+        keyring_pid=$!
+        cat >/dev/null
+        kill $keyring_pid 2>/dev/null
+        wait $keyring_pid 2>/dev/null
+        rm -rf "$GHOAUTH_TEST_DIR"
+    "#;
+    let mut child = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", script])
+        .envs(private_env(&dir))
+        .env("GHOAUTH_TEST_DIR", &dir)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-run-session (package dbus-daemon) must be installed");
+    let stdin = child.stdin.take().unwrap();
+
+    let address_file = dir.join("bus-address");
+    wait_until(Duration::from_secs(20), "the private D-Bus session", || {
+        address_file.exists()
+    });
+    let bus_address = std::fs::read_to_string(&address_file).unwrap();
+    wait_until(
+        Duration::from_secs(20),
+        "gnome-keyring on the private bus",
+        || {
+            Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ])
+                .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+                .output()
+                .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("true"))
+        },
+    );
+    Session {
+        dir,
+        bus_address,
+        _lifeline: Mutex::new((child, stdin)),
+    }
+}
+
+fn set_private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).unwrap();
+}
+
+fn private_env(dir: &Path) -> Vec<(&'static str, PathBuf)> {
+    vec![
+        ("HOME", dir.join("home")),
+        ("XDG_RUNTIME_DIR", dir.join("run")),
+        ("XDG_DATA_HOME", dir.join("data")),
+        ("XDG_CONFIG_HOME", dir.join("config")),
+        ("XDG_CACHE_HOME", dir.join("cache")),
+    ]
+}
+
+/// Polls `condition` until it holds, failing the test after `limit`.
+pub fn wait_until(limit: Duration, what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A password unique to this run, remembered so that every command's stderr
+/// can be checked for it.
+pub fn secret(name: &str) -> String {
+    let value = format!("s3cret-{name}-{}", std::process::id());
+    SECRETS.lock().unwrap().insert(value.clone());
+    value
+}
+
+/// A host name unique to a test, so tests sharing the keyring stay apart.
+pub fn host(name: &str) -> String {
+    format!("{name}.{}.test", std::process::id())
+}
+
+pub struct Run {
+    pub status: std::process::ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+/// The environment every command under test gets: the private session, no
+/// user or system git config, and no prompts.
+pub fn command(program: &str) -> Command {
+    let session = session();
+    let mut command = Command::new(program);
+    command
+        .envs(private_env(&session.dir))
+        .env("DBUS_SESSION_BUS_ADDRESS", &session.bus_address)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GHOAUTH_CACHE_SECONDS", "120")
+        .env_remove("GIT_ASKPASS")
+        .env_remove("SSH_ASKPASS")
+        .env_remove("BROWSER");
+    command
+}
+
+/// Runs with `input` on stdin, bounded in time, and checks that no secret
+/// handed out by [`secret`] reached stderr.
+pub fn run(mut command: Command, input: &[u8]) -> Run {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = wait_bounded(child, Duration::from_secs(60));
+    writer.join().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    for secret in SECRETS.lock().unwrap().iter() {
+        assert!(
+            !stderr.contains(secret.as_str()),
+            "a secret leaked to stderr: {stderr}"
+        );
+    }
+    Run {
+        status: output.status,
+        stdout: output.stdout,
+        stderr,
+    }
+}
+
+fn wait_bounded(child: Child, limit: Duration) -> Output {
+    let pid = child.id();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(child.wait_with_output());
+    });
+    match receiver.recv_timeout(limit) {
+        Ok(output) => output.expect("wait"),
+        Err(_) => {
+            // SAFETY: plain kill(2) on the pid of a child we spawned and still own.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            panic!("command did not finish within {limit:?}");
+        }
+    }
+}
+
+/// The helper itself, as git would call it.
+pub fn helper(operation: &str, input: &str) -> Run {
+    let mut command = command(HELPER);
+    command.arg(operation);
+    run(command, input.as_bytes())
+}
+
+/// `git credential <action>` with this helper as the only one configured.
+pub fn git_credential(action: &str, extra_config: &[&str], input: &str) -> Run {
+    let mut command = command("git");
+    command.args(["-c", "credential.helper=", "-c"]);
+    command.arg(format!("credential.helper={HELPER}"));
+    for setting in extra_config {
+        command.args(["-c", setting]);
+    }
+    command.args(["credential", action]);
+    run(command, input.as_bytes())
+}
+
+/// What `secret-tool` (libsecret's own client) sees in the keyring.
+pub fn secret_tool_search(host: &str) -> String {
+    let mut command = command("secret-tool");
+    command.args([
+        "search",
+        "--all",
+        "--unlock",
+        "service",
+        "git-credential-ghoauth",
+        "host",
+        host,
+    ]);
+    let output = command
+        .output()
+        .expect("secret-tool (package libsecret-tools)");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
