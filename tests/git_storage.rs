@@ -115,7 +115,8 @@ fn expired_or_ephemeral_credentials_are_not_stored() {
     ] {
         let input =
             format!("protocol=https\nhost={host}\nusername=u\npassword={password}\n{extra}");
-        if through_git {
+        // git learnt password_expiry_utc in 2.40; an older one drops it.
+        if through_git && common::git_version() >= (2, 40) {
             assert!(git_credential("approve", &[], &input).status.success());
         }
         let direct = helper("store", &input);

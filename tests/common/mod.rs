@@ -246,3 +246,16 @@ pub fn secret_tool_search(host: &str) -> String {
         String::from_utf8_lossy(&output.stderr)
     )
 }
+
+/// (major, minor) of the git on PATH.
+pub fn git_version() -> (u32, u32) {
+    let output = Command::new("git").arg("--version").output().expect("git");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut numbers = text
+        .split_whitespace()
+        .nth(2)
+        .unwrap_or("0.0")
+        .split('.')
+        .map(|part| part.parse().unwrap_or(0));
+    (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
+}

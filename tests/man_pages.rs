@@ -1,0 +1,36 @@
+//! The man pages in man/ are generated from the clap definition; this test
+//! fails when they are stale. Regenerate with:
+//!   GHOAUTH_UPDATE_MAN=1 cargo test --release --test man_pages
+
+use std::path::Path;
+
+use clap::CommandFactory;
+use git_credential_ghoauth::cli::Cli;
+
+#[test]
+fn man_pages_match_the_command_line() {
+    let rendered = std::env::temp_dir().join(format!("ghoauth-man-{}", std::process::id()));
+    std::fs::create_dir_all(&rendered).unwrap();
+    clap_mangen::generate_to(Cli::command(), &rendered).unwrap();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let update = std::env::var_os("GHOAUTH_UPDATE_MAN").is_some();
+
+    let mut stale = Vec::new();
+    for entry in std::fs::read_dir(&rendered).unwrap() {
+        let entry = entry.unwrap();
+        let fresh = std::fs::read(entry.path()).unwrap();
+        let target = committed.join(entry.file_name());
+        if std::fs::read(&target).ok().as_ref() != Some(&fresh) {
+            if update {
+                std::fs::write(&target, &fresh).unwrap();
+            } else {
+                stale.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    std::fs::remove_dir_all(&rendered).unwrap();
+    assert!(
+        stale.is_empty(),
+        "man pages out of date: {stale:?}; run GHOAUTH_UPDATE_MAN=1 cargo test --release --test man_pages"
+    );
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Runs the whole test suite: unit tests, and integration tests that drive the
+# built helper through real git against a private gnome-keyring.
+#
+# The integration tests need a few Debian packages; when one is missing and
+# this runs as root (or sudo is available), they are installed first.
+set -eu
+cd "$(dirname "$0")/.."
+
+packages="gnome-keyring dbus-daemon dbus-bin libsecret-tools keyutils git"
+missing=""
+for program in gnome-keyring-daemon dbus-run-session dbus-send secret-tool keyctl git; do
+    command -v "$program" >/dev/null 2>&1 || missing="$missing $program"
+done
+if [ -n "$missing" ]; then
+    echo "tests/run.sh: missing$missing; installing: $packages" >&2
+    if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo=sudo; else
+        echo "tests/run.sh: not root and no sudo: install $packages, then rerun" >&2
+        exit 1
+    fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $packages >/dev/null
+fi
+
+# One build profile for tests, benchmark and install: built once.
+exec cargo test --release --locked "$@"
