@@ -155,3 +155,42 @@ fn help_shows_no_environment_values() {
     assert!(text.contains("GHOAUTH_CACHE_SECONDS"));
     assert!(!text.contains("987654"));
 }
+
+fn in_session(session: &common::Session, operation: &str, input: &str) -> common::Run {
+    let mut command = common::command(common::HELPER);
+    command
+        .env("DBUS_SESSION_BUS_ADDRESS", &session.bus_address)
+        .env("GHOAUTH_KEYRING_TIMEOUT", "20")
+        .arg(operation);
+    common::run(command, input.as_bytes())
+}
+
+#[test]
+fn a_bus_without_a_secret_service_is_named_as_such() {
+    let bare = common::start_session(common::KeyringState::Absent);
+    let get = in_session(&bare, "get", "protocol=https\nhost=github.com\n");
+    assert!(get.status.success());
+    assert!(get.stdout.is_empty());
+    assert_one_line(&get.stderr, "no Secret Service is running");
+}
+
+#[test]
+fn a_locked_keyring_that_cannot_prompt_refuses_the_store_clearly() {
+    let locked = common::start_session(common::KeyringState::Locked);
+    let password = secret("locked");
+    let input = format!(
+        "protocol=https\nhost={}\nusername=u\npassword={password}\n",
+        host("locked")
+    );
+    let store = in_session(&locked, "store", &input);
+    assert!(!store.status.success());
+    assert!(store.stdout.is_empty());
+    assert_one_line(&store.stderr, "locked");
+    let get = in_session(
+        &locked,
+        "get",
+        &format!("protocol=https\nhost={}\n", host("locked")),
+    );
+    assert!(get.status.success());
+    assert!(get.stdout.is_empty());
+}

@@ -317,3 +317,61 @@ fn a_get_for_an_unknown_host_says_nothing() {
     assert!(run.stdout.is_empty());
     assert_eq!(run.stderr, "");
 }
+
+#[test]
+fn a_cache_hit_needs_no_dbus_and_a_zero_ttl_disables_the_cache() {
+    let own = common::start_session(common::KeyringState::Unlocked);
+    let host = host("hit");
+    let password = secret("hit");
+    let in_own = |operation: &str, extra_args: &[&str], input: &str| {
+        let mut command = common::command(common::HELPER);
+        command
+            .env("DBUS_SESSION_BUS_ADDRESS", &own.bus_address)
+            .env("GHOAUTH_KEYRING_TIMEOUT", "5")
+            .args(extra_args)
+            .arg(operation);
+        common::run(command, input.as_bytes())
+    };
+    let request = format!("protocol=https\nhost={host}\n");
+    assert!(
+        in_own(
+            "store",
+            &[],
+            &format!("{request}username=u\npassword={password}\n")
+        )
+        .status
+        .success()
+    );
+    assert!(
+        in_own("get", &[], &request)
+            .stdout_text()
+            .contains(&password)
+    );
+
+    // Stop that session's bus and keyring; the address now leads nowhere.
+    let (bus_address, dir) = (own.bus_address.clone(), own.dir.clone());
+    drop(own);
+    common::wait_until(
+        std::time::Duration::from_secs(20),
+        "the session to stop",
+        || !dir.exists(),
+    );
+    let ask = |extra_args: &[&str]| {
+        let mut command = common::command(common::HELPER);
+        command
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+            .env("GHOAUTH_KEYRING_TIMEOUT", "5")
+            .args(extra_args)
+            .arg("get");
+        common::run(command, request.as_bytes())
+    };
+    let hit = ask(&[]);
+    assert_eq!(
+        hit.stdout_text(),
+        format!("username=u\npassword={password}\n")
+    );
+    assert_eq!(hit.stderr, "");
+    let uncached = ask(&["--cache-seconds", "0"]);
+    assert!(uncached.stdout.is_empty());
+    assert!(uncached.stderr.contains("D-Bus"), "{}", uncached.stderr);
+}

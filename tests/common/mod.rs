@@ -28,10 +28,21 @@ static SESSION: OnceLock<Session> = OnceLock::new();
 static SECRETS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 
 pub fn session() -> &'static Session {
-    SESSION.get_or_init(start_session)
+    SESSION.get_or_init(|| start_session(KeyringState::Unlocked))
 }
 
-fn start_session() -> Session {
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum KeyringState {
+    Unlocked,
+    /// No login keyring yet and no way to prompt for its password.
+    Locked,
+    /// A session bus with no Secret Service on it at all.
+    Absent,
+}
+
+/// A session of its own, for tests that need a keyring in another state.
+/// Dropping it stops its daemons.
+pub fn start_session(state: KeyringState) -> Session {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "ghoauth-test-{}-{}",
@@ -42,18 +53,37 @@ fn start_session() -> Session {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
     }
     set_private(&dir.join("run"));
-    let script = r#"
+    let start_keyring = match state {
+        KeyringState::Unlocked => {
+            "printf %s test-password | gnome-keyring-daemon --foreground --unlock --components=secrets"
+        }
+        KeyringState::Locked => "gnome-keyring-daemon --foreground --components=secrets </dev/null",
+        KeyringState::Absent => "cat",
+    };
+    // A bus of its own with no service files, so nothing is ever activated.
+    let bus_config = format!(
+        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:dir={}</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>"#,
+        dir.join("run").display()
+    );
+    std::fs::write(dir.join("bus.conf"), bus_config).unwrap();
+    let script = format!(
+        r#"
         printf %s "$DBUS_SESSION_BUS_ADDRESS" > "$GHOAUTH_TEST_DIR/bus-address.tmp"
         mv "$GHOAUTH_TEST_DIR/bus-address.tmp" "$GHOAUTH_TEST_DIR/bus-address"
-        printf %s test-password | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+        {start_keyring} >/dev/null 2>&1 &
         keyring_pid=$!
         cat >/dev/null
         kill $keyring_pid 2>/dev/null
         wait $keyring_pid 2>/dev/null
         rm -rf "$GHOAUTH_TEST_DIR"
-    "#;
+        "#
+    );
     let mut child = Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", script])
+        .arg("--config-file")
+        .arg(dir.join("bus.conf"))
+        .args(["--", "sh", "-c", &script])
         .envs(private_env(&dir))
         .env("GHOAUTH_TEST_DIR", &dir)
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
@@ -69,6 +99,13 @@ fn start_session() -> Session {
         address_file.exists()
     });
     let bus_address = std::fs::read_to_string(&address_file).unwrap();
+    if state == KeyringState::Absent {
+        return Session {
+            dir,
+            bus_address,
+            _lifeline: Mutex::new((child, stdin)),
+        };
+    }
     wait_until(
         Duration::from_secs(20),
         "gnome-keyring on the private bus",
