@@ -134,8 +134,11 @@ mod linux {
             if let Some(expiry) = answer.password_expiry_utc {
                 ttl = ttl.min(expiry.saturating_sub(unix_now()));
             }
-            if ttl > 0 {
-                self.publish(&self.answer_description(request), &payload, ttl);
+            if ttl > 0 && self.publish(&self.answer_description(request), &payload, ttl) {
+                // Keep the generation alive at least as long as this answer.
+                if let Ok(key) = self.user_ring.search(&self.generation_description()) {
+                    let _ = key.set_timeout(self.generation_ttl());
+                }
             }
         }
 
@@ -158,11 +161,18 @@ mod linux {
         fn new_generation(&self) -> Option<Generation> {
             let mut fresh = [0u8; GENERATION_BYTES];
             getrandom::fill(&mut fresh).ok()?;
-            // The generation outlives the answers it vouches for, so that it
-            // never expires under them.
-            let ttl = self.ttl_seconds.saturating_mul(2);
-            self.publish(&self.generation_description(), &fresh, ttl)
-                .then_some(Generation(fresh))
+            self.publish(
+                &self.generation_description(),
+                &fresh,
+                self.generation_ttl() as u64,
+            )
+            .then_some(Generation(fresh))
+        }
+
+        /// The generation outlives the answers it vouches for, so that it
+        /// never expires under them.
+        fn generation_ttl(&self) -> usize {
+            usize::try_from(self.ttl_seconds.saturating_mul(2)).unwrap_or(usize::MAX)
         }
 
         fn read(&self, description: &str) -> Option<Vec<u8>> {

@@ -131,22 +131,30 @@ impl Keyring {
         protocol: Option<&[u8]>,
         host: Option<&[u8]>,
     ) -> Result<Vec<StoredCredential>, KeyringError> {
-        let protocol = protocol.map(encode_attribute);
-        let host = host.map(encode_attribute);
-        let mut spec = HashMap::from([("service", SERVICE)]);
-        if let Some(protocol) = &protocol {
-            spec.insert("protocol", protocol);
-        }
-        if let Some(host) = &host {
-            spec.insert("host", host);
-        }
+        let narrowing = search_narrowing(protocol, host);
+        let mut spec: HashMap<&str, &str> = narrowing
+            .iter()
+            .map(|(key, value)| (*key, value.as_str()))
+            .collect();
+        spec.insert("service", SERVICE);
         let mut found = Vec::new();
         for entry in self.store.search(&spec)? {
-            let attributes = entry.get_attributes()?;
-            let secret = Secret::new(entry.get_secret()?);
-            if let Some(credential) = decode_item(&attributes, &secret) {
-                found.push(credential);
+            let Some((service, key)) = entry.get_specifiers() else {
+                continue;
+            };
+            if service != SERVICE {
+                continue;
             }
+            let Some(identity) = parse_identity_key(&key) else {
+                continue;
+            };
+            if protocol.is_some_and(|wanted| wanted != identity.protocol)
+                || host.is_some_and(|wanted| wanted != identity.host)
+            {
+                continue;
+            }
+            let secret = Secret::new(entry.get_secret()?);
+            found.push(decode_item(identity, &secret));
         }
         Ok(found)
     }
@@ -165,12 +173,16 @@ impl Keyring {
             }
             other => other?,
         }
-        let attributes = identity_attributes(credential);
-        let borrowed: HashMap<&str, &str> = attributes
-            .iter()
-            .map(|(key, value)| (*key, value.as_str()))
-            .collect();
-        entry.update_attributes(&borrowed)?;
+        if cfg!(target_os = "linux") {
+            // Readable attributes for people using secret-tool or Seahorse,
+            // and for narrowing searches; the identity key stays the truth.
+            let attributes = identity_attributes(credential);
+            let borrowed: HashMap<&str, &str> = attributes
+                .iter()
+                .map(|(key, value)| (*key, value.as_str()))
+                .collect();
+            entry.update_attributes(&borrowed)?;
+        }
         Ok(())
     }
 
@@ -214,6 +226,23 @@ fn platform_store() -> Result<Arc<CredentialStore>, KeyringError> {
     Ok(windows_native_keyring_store::Store::new()?)
 }
 
+/// Extra search attributes that let the store itself skip other hosts'
+/// items. Only the Secret Service searches on arbitrary attributes; the
+/// Keychain and Credential Manager get the service alone, and `list` filters.
+fn search_narrowing(protocol: Option<&[u8]>, host: Option<&[u8]>) -> Vec<(&'static str, String)> {
+    if !cfg!(target_os = "linux") {
+        return Vec::new();
+    }
+    let mut narrowing = Vec::new();
+    if let Some(protocol) = protocol {
+        narrowing.push(("protocol", encode_attribute(protocol)));
+    }
+    if let Some(host) = host {
+        narrowing.push(("host", encode_attribute(host)));
+    }
+    narrowing
+}
+
 /// `protocol://user@host[/path]`, each part percent-encoded so that the
 /// separators cannot occur inside it: distinct identities, distinct keys.
 /// No path and an empty path differ (`…@host` versus `…@host/`).
@@ -243,15 +272,39 @@ fn identity_attributes(credential: &StoredCredential) -> Vec<(&'static str, Stri
     attributes
 }
 
-fn decode_item(attributes: &HashMap<String, String>, secret: &Secret) -> Option<StoredCredential> {
-    let field = |name: &str| attributes.get(name).map(|value| decode_attribute(value));
+/// The parts of an identity key, as [`identity_key`] wrote them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub protocol: Vec<u8>,
+    pub username: Vec<u8>,
+    pub host: Vec<u8>,
+    pub path: Option<Vec<u8>>,
+}
+
+/// The inverse of [`identity_key`]; `None` for keys it did not write.
+pub fn parse_identity_key(key: &str) -> Option<Identity> {
+    let (protocol, rest) = key.split_once("://")?;
+    let (username, rest) = rest.split_once('@')?;
+    let (host, path) = match rest.split_once('/') {
+        None => (rest, None),
+        Some((host, path)) => (host, Some(path)),
+    };
+    Some(Identity {
+        protocol: decode_attribute(protocol),
+        username: decode_attribute(username),
+        host: decode_attribute(host),
+        path: path.map(decode_attribute),
+    })
+}
+
+fn decode_item(identity: Identity, secret: &Secret) -> StoredCredential {
     let mut lines = secret.expose().split(|&b| b == b'\n');
-    let password = Secret::new(lines.next()?);
+    let password = Secret::new(lines.next().unwrap_or_default());
     let mut credential = StoredCredential {
-        protocol: field("protocol")?,
-        host: field("host")?,
-        path: field("path"),
-        username: field("user")?,
+        protocol: identity.protocol,
+        host: identity.host,
+        path: identity.path,
+        username: identity.username,
         password,
         password_expiry_utc: None,
         oauth_refresh_token: None,
@@ -262,17 +315,17 @@ fn decode_item(attributes: &HashMap<String, String>, secret: &Secret) -> Option<
             continue;
         };
         let (key, value) = (&line[..equals], &line[equals + 1..]);
-        let number = || std::str::from_utf8(value).ok()?.parse().ok();
+        let number = || std::str::from_utf8(value).ok()?.parse::<u128>().ok();
         match key {
             b"oauth_refresh_token" => credential.oauth_refresh_token = Some(Secret::new(value)),
             b"password_expiry_utc" => {
-                credential.password_expiry_utc = number().map(|n: u128| n as u64)
+                credential.password_expiry_utc = number().and_then(|n| u64::try_from(n).ok())
             }
             b"stored_at" => credential.stored_at = number().unwrap_or(0),
             _ => {}
         }
     }
-    Some(credential)
+    credential
 }
 
 fn encode_secret(credential: &StoredCredential) -> Secret {
@@ -330,7 +383,8 @@ pub fn decode_attribute(text: &str) -> Vec<u8> {
     decoded
 }
 
-/// Everything but letters, digits and `-._~:` becomes `%XX`.
+/// Everything but letters, digits and `-._~:` becomes `%XX`, so `://`, `@`
+/// and `/` only ever appear as separators. [`decode_attribute`] undoes it.
 fn encode_strict(bytes: &[u8]) -> String {
     let mut encoded = String::with_capacity(bytes.len());
     for &byte in bytes {
@@ -379,16 +433,37 @@ mod tests {
 
     #[test]
     fn items_decode_to_what_was_saved() {
-        let original = credential(Some(b"caf\xe9"), b"\xffuser");
-        let attributes: HashMap<String, String> = identity_attributes(&original)
-            .into_iter()
-            .map(|(key, value)| (key.to_string(), value))
-            .collect();
-        let decoded = decode_item(&attributes, &encode_secret(&original)).unwrap();
-        assert_eq!(decoded, original);
+        for path in [None, Some(&b""[..]), Some(&b"caf\xe9/r@p:o"[..])] {
+            let original = credential(path, b"\xffus@er:/x");
+            let identity = parse_identity_key(&identity_key(&original)).unwrap();
+            assert_eq!(decode_item(identity, &encode_secret(&original)), original);
+        }
+    }
+
+    #[test]
+    fn foreign_keys_are_not_identities() {
+        assert_eq!(parse_identity_key("keyring:someone"), None);
+        assert_eq!(parse_identity_key("https://github.com"), None);
     }
 
     proptest! {
+        #[test]
+        fn identity_keys_round_trip(
+            protocol in proptest::collection::vec(any::<u8>(), 0..16),
+            user in proptest::collection::vec(any::<u8>(), 0..16),
+            host in proptest::collection::vec(any::<u8>(), 0..16),
+            path in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..16)),
+        ) {
+            let mut original = credential(path.as_deref(), &user);
+            original.protocol = protocol;
+            original.host = host;
+            let identity = parse_identity_key(&identity_key(&original)).unwrap();
+            prop_assert_eq!(identity.protocol, original.protocol);
+            prop_assert_eq!(identity.username, original.username);
+            prop_assert_eq!(identity.host, original.host);
+            prop_assert_eq!(identity.path, original.path);
+        }
+
         #[test]
         fn attribute_encoding_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
             prop_assert_eq!(decode_attribute(&encode_attribute(&bytes)), bytes);
