@@ -108,41 +108,33 @@ fn main() {
     );
 }
 
-fn time(mut command: Command, input: &str) -> (Duration, String) {
+fn time(command: Command, input: &str) -> (Duration, String) {
     let started = Instant::now();
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
+    let output = spawn_with_input(command, input, Stdio::piped())
+        .wait_with_output()
         .unwrap();
-    let output = child.wait_with_output().unwrap();
     (
         started.elapsed(),
         String::from_utf8_lossy(&output.stdout).into_owned(),
     )
 }
 
-/// ru_maxrss of exactly that child, from wait4(2).
-fn peak_rss_kib(mut command: Command, input: &str) -> i64 {
+fn spawn_with_input(mut command: Command, input: &str, stdout: Stdio) -> std::process::Child {
     let mut child = command
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(stdout)
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
     child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+}
+
+/// ru_maxrss of exactly that child, from wait4(2).
+fn peak_rss_kib(command: Command, input: &str) -> i64 {
+    let child = spawn_with_input(command, input, Stdio::null());
     let mut status = 0;
     // SAFETY: zeroed rusage is a valid out-parameter; the pid is our own
     // un-reaped child, and std never waits on it after this.

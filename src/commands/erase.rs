@@ -4,24 +4,21 @@
 use std::io::Read;
 use std::process::ExitCode;
 
+use super::{after_keyring_write, read_request};
 use crate::Settings;
-use crate::cache::Cache;
 use crate::keyring::{Keyring, with_deadline};
-use crate::protocol::Credential;
 use crate::report::problem;
 use crate::stored::{erase_is_too_broad, pick_for_erase};
 
 pub fn run(settings: &Settings, input: impl Read) -> ExitCode {
-    let request = match Credential::read_from(input) {
+    let request = match read_request(input) {
         Ok(request) => request,
-        Err(error) => {
-            problem(error);
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     if erase_is_too_broad(&request) {
         problem(
-            "refusing to erase: the request names neither a protocol nor a host, and would match every server",
+            "refusing to erase: the request names neither a protocol nor a host, \
+             and would match every server",
         );
         return ExitCode::FAILURE;
     }
@@ -33,14 +30,5 @@ pub fn run(settings: &Settings, input: impl Read) -> ExitCode {
         }
         Ok(())
     });
-    if let Some(cache) = Cache::open(settings.cache_seconds) {
-        cache.invalidate();
-    }
-    match erased {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            problem(format!("credential not erased: {error}"));
-            ExitCode::FAILURE
-        }
-    }
+    after_keyring_write(settings, erased, "credential not erased")
 }

@@ -5,6 +5,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+use super::read_request;
 use crate::Settings;
 use crate::cache::Cache;
 use crate::keyring::{Keyring, with_deadline};
@@ -13,12 +14,9 @@ use crate::report::problem;
 use crate::stored::pick_for_get;
 
 pub fn run(settings: &Settings, input: impl Read, output: impl Write) -> ExitCode {
-    let request = match Credential::read_from(input) {
+    let request = match read_request(input) {
         Ok(request) => request,
-        Err(error) => {
-            problem(error);
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     if request.protocol.is_none() || request.host.is_none() {
         return ExitCode::SUCCESS;

@@ -4,21 +4,15 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use super::since_epoch;
+use super::{after_keyring_write, read_request, since_epoch};
 use crate::Settings;
-use crate::cache::Cache;
 use crate::keyring::{Keyring, with_deadline};
-use crate::protocol::Credential;
-use crate::report::problem;
 use crate::stored::StoredCredential;
 
 pub fn run(settings: &Settings, input: impl Read) -> ExitCode {
-    let request = match Credential::read_from(input) {
+    let request = match read_request(input) {
         Ok(request) => request,
-        Err(error) => {
-            problem(error);
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let now = since_epoch();
     // Incomplete, ephemeral and already expired credentials are not kept;
@@ -31,15 +25,5 @@ pub fn run(settings: &Settings, input: impl Read) -> ExitCode {
     let saved = with_deadline(settings.keyring_timeout, move || {
         Keyring::open()?.save(&credential)
     });
-    // Even a timed-out write may have landed: make cached answers stale either way.
-    if let Some(cache) = Cache::open(settings.cache_seconds) {
-        cache.invalidate();
-    }
-    match saved {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            problem(format!("credential not stored: {error}"));
-            ExitCode::FAILURE
-        }
-    }
+    after_keyring_write(settings, saved, "credential not stored")
 }
