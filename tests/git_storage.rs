@@ -375,3 +375,41 @@ fn a_cache_hit_needs_no_dbus_and_a_zero_ttl_disables_the_cache() {
     assert!(uncached.stdout.is_empty());
     assert!(uncached.stderr.contains("D-Bus"), "{}", uncached.stderr);
 }
+
+#[test]
+fn racing_gets_never_leave_a_stale_answer_behind() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let host = host("race");
+    let request = format!("protocol=https\nhost={host}\n");
+    let done = Arc::new(AtomicBool::new(false));
+    // Gets on another thread keep filling the cache, each racing the stores.
+    let racer = {
+        let (done, request) = (done.clone(), request.clone());
+        std::thread::spawn(move || {
+            for _ in 0..400 {
+                if done.load(Ordering::SeqCst) {
+                    break;
+                }
+                helper("get", &request);
+            }
+        })
+    };
+    for round in 0..20 {
+        let password = secret(&format!("race{round}"));
+        let stored = helper(
+            "store",
+            &format!("{request}username=u\npassword={password}\n"),
+        );
+        assert!(stored.status.success(), "{}", stored.stderr);
+        let got = helper("get", &request);
+        assert_eq!(
+            got.stdout_text(),
+            format!("username=u\npassword={password}\n"),
+            "round {round}: a get after a store must see that store"
+        );
+    }
+    done.store(true, Ordering::SeqCst);
+    racer.join().unwrap();
+}
