@@ -413,3 +413,40 @@ fn racing_gets_never_leave_a_stale_answer_behind() {
     done.store(true, Ordering::SeqCst);
     racer.join().unwrap();
 }
+
+#[test]
+fn git_finds_the_helper_by_its_short_name_on_path() {
+    let host = host("short-name");
+    let password = secret("short-name");
+    let bin_dir = std::path::Path::new(common::HELPER).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let git = |action: &str, input: String| {
+        let mut command = common::command("git");
+        command.env("PATH", &path).args([
+            "-c",
+            "credential.helper=",
+            "-c",
+            "credential.helper=ghoauth",
+            "credential",
+            action,
+        ]);
+        common::run(command, input.as_bytes())
+    };
+    let approved = git(
+        "approve",
+        format!("protocol=https\nhost={host}\nusername=u\npassword={password}\n"),
+    );
+    assert!(approved.status.success(), "{}", approved.stderr);
+    let filled = git("fill", format!("protocol=https\nhost={host}\n"));
+    assert!(
+        filled
+            .stdout_text()
+            .contains(&format!("password={password}\n")),
+        "{}",
+        filled.stderr
+    );
+}
