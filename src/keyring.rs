@@ -125,7 +125,7 @@ impl Keyring {
     }
 
     /// Every credential stored for this protocol and host (either may be
-    /// left out to mean "any"). Items this helper cannot read are skipped.
+    /// left out to mean "any"). Items this helper did not write are skipped.
     pub fn list(
         &self,
         protocol: Option<&[u8]>,
@@ -200,14 +200,10 @@ impl Keyring {
     }
 
     fn entry_for(&self, credential: &StoredCredential) -> Result<Entry, KeyringError> {
-        let label = format!(
-            "Git: {}",
-            String::from_utf8_lossy(identity_key(credential).as_bytes())
-        );
+        let key = identity_key(credential);
+        let label = format!("Git: {key}");
         let modifiers = HashMap::from([("label", label.as_str())]);
-        Ok(self
-            .store
-            .build(SERVICE, &identity_key(credential), Some(&modifiers))?)
+        Ok(self.store.build(SERVICE, &key, Some(&modifiers))?)
     }
 }
 

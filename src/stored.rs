@@ -81,14 +81,6 @@ impl StoredCredential {
             && agrees(&request.username, Some(&self.username))
     }
 
-    /// Same protocol, host, path and user: a store replaces the other.
-    pub fn has_same_identity(&self, other: &StoredCredential) -> bool {
-        self.protocol == other.protocol
-            && self.host == other.host
-            && self.path == other.path
-            && self.username == other.username
-    }
-
     /// What `get` prints for this entry.
     pub fn answer(&self) -> Credential {
         Credential {

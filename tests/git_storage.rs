@@ -64,6 +64,9 @@ fn erase_with_an_old_password_leaves_the_new_one() {
     let (old, new) = (secret("old"), secret("new"));
     approve(&host, "u", &old);
     approve(&host, "u", &new);
+    // The second store replaced the first: one item, holding the new password.
+    let listed = secret_tool_search(&host);
+    assert!(listed.contains(&new) && !listed.contains(&old), "{listed}");
     let rejected = git_credential(
         "reject",
         &[],
