@@ -22,7 +22,7 @@ use std::time::Duration;
 use keyring_core::{CredentialStore, Entry, Error as StoreError};
 
 use crate::secret::Secret;
-use crate::stored::StoredCredential;
+use crate::stored::{OAuthDetails, StoredCredential};
 
 pub const SERVICE: &str = "git-credential-ghoauth";
 
@@ -305,7 +305,10 @@ fn decode_item(identity: Identity, secret: &Secret) -> StoredCredential {
         password_expiry_utc: None,
         oauth_refresh_token: None,
         stored_at: 0,
+        oauth: None,
     };
+    let mut client_id = None;
+    let mut scopes = String::new();
     for line in lines {
         let Some(equals) = line.iter().position(|&b| b == b'=') else {
             continue;
@@ -318,9 +321,12 @@ fn decode_item(identity: Identity, secret: &Secret) -> StoredCredential {
                 credential.password_expiry_utc = number().and_then(|n| u64::try_from(n).ok())
             }
             b"stored_at" => credential.stored_at = number().unwrap_or(0),
+            b"oauth_client_id" => client_id = Some(String::from_utf8_lossy(value).into_owned()),
+            b"oauth_scopes" => scopes = String::from_utf8_lossy(value).into_owned(),
             _ => {}
         }
     }
+    credential.oauth = client_id.map(|client_id| OAuthDetails { client_id, scopes });
     credential
 }
 
@@ -334,6 +340,13 @@ fn encode_secret(credential: &StoredCredential) -> Secret {
         bytes.extend_from_slice(format!("\npassword_expiry_utc={expiry}").as_bytes());
     }
     bytes.extend_from_slice(format!("\nstored_at={}", credential.stored_at).as_bytes());
+    if let Some(oauth) = &credential.oauth {
+        // Both come from config or GitHub and hold no line breaks; strip any
+        // anyway so that a line can never pose as another field.
+        let clean = |text: &str| text.replace(['\n', '\r'], " ");
+        bytes.extend_from_slice(format!("\noauth_client_id={}", clean(&oauth.client_id)).as_bytes());
+        bytes.extend_from_slice(format!("\noauth_scopes={}", clean(&oauth.scopes)).as_bytes());
+    }
     Secret::new(bytes)
 }
 
@@ -408,6 +421,10 @@ mod tests {
             password_expiry_utc: Some(1_900_000_000),
             oauth_refresh_token: Some(Secret::new(b"ghr_x".to_vec())),
             stored_at: 42,
+            oauth: Some(OAuthDetails {
+                client_id: "Iv1.app".into(),
+                scopes: "repo workflow".into(),
+            }),
         }
     }
 

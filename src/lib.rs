@@ -4,14 +4,23 @@
 //! its own module under `commands`. The wire format (`protocol`), git's
 //! storage rules (`stored`), the keyring (`keyring`) and the kernel-keyring
 //! cache (`cache`) know nothing of each other's I/O.
+//!
+//! Signing in is reached only when the keyring has nothing: `config` reads
+//! git config for the remote, `sign_in` runs the browser flow with the
+//! `listener` and the `browser` launcher, and `github` makes the requests.
 
+pub mod browser;
 pub mod cache;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod github;
 pub mod keyring;
+pub mod listener;
 pub mod protocol;
 pub mod report;
 pub mod secret;
+pub mod sign_in;
 pub mod stored;
 
 use std::process::ExitCode;

@@ -18,6 +18,12 @@ impl Secret {
     pub fn expose(&self) -> &[u8] {
         &self.0
     }
+
+    /// The secret as text, for HTTP headers and JSON bodies; tokens from
+    /// GitHub are ASCII, and anything else is refused rather than mangled.
+    pub fn expose_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
 }
 
 impl fmt::Debug for Secret {

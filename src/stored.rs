@@ -19,6 +19,16 @@ pub struct StoredCredential {
     /// Nanoseconds since the Unix epoch; "most recently stored" wins a get
     /// that names no user.
     pub stored_at: u128,
+    /// Set when this helper obtained the token itself from GitHub.
+    pub oauth: Option<OAuthDetails>,
+}
+
+/// What this helper knows of a token it obtained: which app it belongs to
+/// (revocation needs that app's credentials) and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthDetails {
+    pub client_id: String,
+    pub scopes: String,
 }
 
 /// Why a `store` request leads to nothing being stored. None of these is an
@@ -62,12 +72,17 @@ impl StoredCredential {
             password_expiry_utc: request.password_expiry_utc,
             oauth_refresh_token: request.oauth_refresh_token.clone(),
             stored_at,
+            oauth: None,
         })
     }
 
     /// git's credential_match: every field the request carries must equal
     /// the stored one; a field it leaves out matches anything. An empty
     /// string is a value, not an absence.
+    ///
+    /// One exception: a token this helper obtained without a path is good
+    /// for the whole host, so with `credential.useHttpPath` every repository
+    /// uses it instead of asking the user to sign in once per repository.
     pub fn is_matched_by(&self, request: &Credential) -> bool {
         fn agrees(wanted: &Option<Vec<u8>>, have: Option<&[u8]>) -> bool {
             match wanted {
@@ -77,8 +92,12 @@ impl StoredCredential {
         }
         agrees(&request.protocol, Some(&self.protocol))
             && agrees(&request.host, Some(&self.host))
-            && agrees(&request.path, self.path.as_deref())
+            && (agrees(&request.path, self.path.as_deref()) || self.is_host_wide_token())
             && agrees(&request.username, Some(&self.username))
+    }
+
+    fn is_host_wide_token(&self) -> bool {
+        self.oauth.is_some() && self.path.is_none()
     }
 
     /// What `get` prints for this entry.
@@ -121,6 +140,29 @@ pub fn pick_for_erase<'a>(
         .collect()
 }
 
+/// True when a `store` would write what is already there: git hands back
+/// every credential that worked, and rewriting the keyring on every push
+/// would cost a write and throw away what only the keyring knows (the
+/// token's app and scopes).
+pub fn already_holds(request: &Credential, candidates: &[StoredCredential]) -> bool {
+    let (Some(username), Some(password)) = (&request.username, &request.password) else {
+        return false;
+    };
+    candidates.iter().any(|stored| {
+        stored.is_matched_by(request)
+            && &stored.username == username
+            && &stored.password == password
+            && (stored.path == request.path || stored.is_host_wide_token())
+            && request
+                .password_expiry_utc
+                .is_none_or(|expiry| stored.password_expiry_utc == Some(expiry))
+            && request
+                .oauth_refresh_token
+                .as_ref()
+                .is_none_or(|token| stored.oauth_refresh_token.as_ref() == Some(token))
+    })
+}
+
 /// git's storage helpers refuse an erase that would match across servers.
 pub fn erase_is_too_broad(request: &Credential) -> bool {
     request.protocol.is_none() && request.host.is_none()
@@ -146,6 +188,17 @@ mod tests {
             password_expiry_utc: None,
             oauth_refresh_token: None,
             stored_at: at,
+            oauth: None,
+        }
+    }
+
+    fn obtained(host: &str, user: &str, token: &str) -> StoredCredential {
+        StoredCredential {
+            oauth: Some(OAuthDetails {
+                client_id: "app".into(),
+                scopes: "repo".into(),
+            }),
+            ..stored(host, None, user, token, 1)
         }
     }
 
@@ -181,6 +234,35 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    #[test]
+    fn an_obtained_token_serves_every_path_on_its_host() {
+        let all = [obtained("h", "alice", "gho_1")];
+        let request = request("protocol=https\nhost=h\npath=org/a.git\n");
+        assert_eq!(pick_for_get(&request, &all).unwrap().username, b"alice");
+        assert_eq!(pick_for_erase(&request, &all).len(), 1);
+    }
+
+    #[test]
+    fn store_of_what_is_held_writes_nothing() {
+        let all = [obtained("h", "alice", "gho_1"), stored("h", Some("p"), "bob", "pw", 2)];
+        let same = request("protocol=https\nhost=h\nusername=alice\npassword=gho_1\n");
+        assert!(already_holds(&same, &all));
+        let with_path =
+            request("protocol=https\nhost=h\npath=org/a.git\nusername=alice\npassword=gho_1\n");
+        assert!(already_holds(&with_path, &all));
+        let other_token = request("protocol=https\nhost=h\nusername=alice\npassword=gho_2\n");
+        assert!(!already_holds(&other_token, &all));
+        // A plain entry under a path is not held for another path or none.
+        let bob_elsewhere = request("protocol=https\nhost=h\nusername=bob\npassword=pw\n");
+        assert!(!already_holds(&bob_elsewhere, &all));
+        let bob_there = request("protocol=https\nhost=h\npath=p\nusername=bob\npassword=pw\n");
+        assert!(already_holds(&bob_there, &all));
+        let new_expiry = request(
+            "protocol=https\nhost=h\npath=p\nusername=bob\npassword=pw\npassword_expiry_utc=5\n",
+        );
+        assert!(!already_holds(&new_expiry, &all));
     }
 
     #[test]

@@ -1,17 +1,21 @@
 //! `get`: answer from the kernel-keyring cache when it can, else from the
-//! OS keyring. A helper that cannot help prints nothing and exits 0, so that
-//! git asks the next helper or the user.
+//! OS keyring, else, for a GitHub host with an OAuth app configured, by
+//! signing in in the browser. A helper that cannot help prints nothing and
+//! exits 0, so that git asks the next helper or the user.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use super::read_request;
+use super::{read_request, since_epoch};
 use crate::Settings;
 use crate::cache::Cache;
+use crate::config::{RemoteConfig, must_not_prompt};
+use crate::github::Endpoints;
 use crate::keyring::{Keyring, with_deadline};
 use crate::protocol::Credential;
 use crate::report::problem;
-use crate::stored::pick_for_get;
+use crate::sign_in;
+use crate::stored::{OAuthDetails, StoredCredential, pick_for_get};
 
 pub fn run(settings: &Settings, input: impl Read, output: impl Write) -> ExitCode {
     let request = match read_request(input) {
@@ -43,13 +47,75 @@ pub fn run(settings: &Settings, input: impl Read, output: impl Write) -> ExitCod
         }
     };
     let Some(found) = pick_for_get(&request, &stored) else {
-        return ExitCode::SUCCESS;
+        return match sign_in_and_keep(settings, &request) {
+            Some(answer) => answer_git(&answer, output),
+            None => ExitCode::SUCCESS,
+        };
     };
     let answer = found.answer();
     if let (Some(cache), Some(generation)) = (&cache, generation) {
         cache.remember(&request, generation, &answer);
     }
     answer_git(&answer, output)
+}
+
+/// The keyring had nothing. If this remote is a GitHub host with an OAuth
+/// app configured, and git may wait for a person, sign in and keep the
+/// token. Costs one `git config` run for any remote, and nothing more for
+/// remotes that are not OAuth hosts.
+fn sign_in_and_keep(settings: &Settings, request: &Credential) -> Option<Credential> {
+    let config = RemoteConfig::read(request)
+        .inspect_err(|error| problem(error))
+        .ok()?;
+    let app = config.oauth_app.as_ref()?;
+    let protocol = std::str::from_utf8(request.protocol.as_deref()?).ok()?;
+    let host = std::str::from_utf8(request.host.as_deref()?).ok()?;
+    let endpoints = Endpoints::for_remote(protocol, host)
+        .inspect_err(|error| problem(error))
+        .ok()?;
+    // git would fail fast here rather than prompt; so does the helper,
+    // without a browser and without a word.
+    if must_not_prompt(&config) {
+        return None;
+    }
+    let wanted_login = request
+        .username
+        .as_deref()
+        .filter(|name| !name.is_empty())
+        .and_then(|name| std::str::from_utf8(name).ok());
+    let signed_in = sign_in::with_browser(endpoints, &config, app, wanted_login)
+        .inspect_err(|error| problem(format!("{error:#}")))
+        .ok()?;
+
+    let now = since_epoch();
+    let credential = StoredCredential {
+        protocol: protocol.into(),
+        host: host.into(),
+        // A token is good for every repository on the host.
+        path: None,
+        username: signed_in.login.into_bytes(),
+        password: signed_in.token,
+        password_expiry_utc: None,
+        oauth_refresh_token: None,
+        stored_at: now.as_nanos(),
+        oauth: Some(OAuthDetails {
+            client_id: app.client_id.clone(),
+            scopes: signed_in.scopes,
+        }),
+    };
+    let answer = credential.answer();
+    let saved = with_deadline(settings.keyring_timeout, move || {
+        Keyring::open()?.save(&credential)
+    });
+    if let Some(cache) = Cache::open(settings.cache_seconds) {
+        cache.invalidate();
+    }
+    if let Err(error) = saved {
+        problem(format!(
+            "signed in, but the token could not be kept, so the next git command will ask              again: {error}"
+        ));
+    }
+    Some(answer)
 }
 
 fn answer_git(answer: &Credential, output: impl Write) -> ExitCode {

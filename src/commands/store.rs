@@ -1,5 +1,6 @@
 //! `store`: git hands back a credential that worked. Keep it, replacing the
-//! one with the same protocol, host, path and user.
+//! one with the same protocol, host, path and user, unless the keyring
+//! holds it already (git sends back every token it was given).
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 use super::{after_keyring_write, read_request, since_epoch};
 use crate::Settings;
 use crate::keyring::{Keyring, with_deadline};
-use crate::stored::StoredCredential;
+use crate::stored::{StoredCredential, already_holds};
 
 pub fn run(settings: &Settings, input: impl Read) -> ExitCode {
     let request = match read_request(input) {
@@ -23,7 +24,16 @@ pub fn run(settings: &Settings, input: impl Read) -> ExitCode {
         return ExitCode::SUCCESS;
     };
     let saved = with_deadline(settings.keyring_timeout, move || {
-        Keyring::open()?.save(&credential)
+        let keyring = Keyring::open()?;
+        let held = keyring.list(Some(&credential.protocol), Some(&credential.host))?;
+        if already_holds(&request, &held) {
+            return Ok(false);
+        }
+        keyring.save(&credential).map(|()| true)
     });
-    after_keyring_write(settings, saved, "credential not stored")
+    match saved {
+        // Nothing changed, so every cached answer is still right.
+        Ok(false) => ExitCode::SUCCESS,
+        other => after_keyring_write(settings, other.map(|_| ()), "credential not stored"),
+    }
 }

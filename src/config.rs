@@ -1,0 +1,226 @@
+//! What git config says about one remote, read with git's own URL matching.
+//!
+//! Reading config costs a `git config` process (a few milliseconds), so it is
+//! only ever done after the keyring had nothing to give: never on a hit.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::protocol::Credential;
+use crate::secret::Secret;
+
+pub const DEFAULT_SCOPES: &str = "repo workflow";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The helper's settings for the remote git asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteConfig {
+    /// The remote as `protocol://host`: config keys are named after it in
+    /// messages, so the user can paste them.
+    pub url: String,
+    /// Set when the remote is an OAuth host: a client id is configured for it.
+    pub oauth_app: Option<OAuthApp>,
+    pub scopes: String,
+    pub redirect_uri: Option<String>,
+    pub timeout: Duration,
+    /// False when git must not wait for a person (`credential.interactive`).
+    pub interactive: bool,
+}
+
+/// The OAuth app a user registered at GitHub for this helper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthApp {
+    pub client_id: String,
+    /// GitHub wants it for the browser flow even with PKCE; the device flow
+    /// needs none.
+    pub client_secret: Option<Secret>,
+}
+
+impl RemoteConfig {
+    /// One `git config` run. A remote git config cannot describe, or a git
+    /// that fails, just means "nothing configured".
+    pub fn read(request: &Credential) -> Result<RemoteConfig, String> {
+        let url = remote_url(request, false).unwrap_or_default();
+        let output = if let Some(lookup) = remote_url(request, true) {
+            Command::new("git")
+                .args(["config", "-z", "--get-urlmatch", "credential", &lookup])
+                .stdin(Stdio::null())
+                .stderr(Stdio::null())
+                .output()
+                .ok()
+        } else {
+            None
+        };
+        let listing = output.map(|output| output.stdout).unwrap_or_default();
+        RemoteConfig::from_listing(url, &listing, |name| std::env::var(name).ok())
+    }
+
+    /// Builds the settings from `git config -z` output (`key\nvalue\0`…),
+    /// with the GHOAUTH_CLIENT_ID / GHOAUTH_CLIENT_SECRET environment
+    /// variables taking precedence, as scripts expect.
+    pub fn from_listing(
+        url: String,
+        listing: &[u8],
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<RemoteConfig, String> {
+        let mut client_id = None;
+        let mut client_secret = None;
+        let mut scopes = None;
+        let mut redirect_uri = None;
+        let mut timeout = None;
+        let mut interactive = true;
+        for record in listing.split(|&b| b == 0).filter(|r| !r.is_empty()) {
+            let (key, value) = match record.iter().position(|&b| b == b'\n') {
+                Some(newline) => (&record[..newline], Some(&record[newline + 1..])),
+                None => (record, None),
+            };
+            let key = String::from_utf8_lossy(key).to_ascii_lowercase();
+            let text = value.map(|v| String::from_utf8_lossy(v).trim().to_string());
+            match key.strip_prefix("credential.").unwrap_or("") {
+                "ghoauthclientid" => client_id = text.filter(|t| !t.is_empty()),
+                "ghoauthclientsecret" => {
+                    client_secret = text.filter(|t| !t.is_empty()).map(Secret::new)
+                }
+                "ghoauthscopes" => scopes = text,
+                "ghoauthredirecturi" => redirect_uri = text.filter(|t| !t.is_empty()),
+                "ghoauthtimeout" => timeout = text,
+                "interactive" => interactive = text.as_deref().is_none_or(is_interactive),
+                _ => {}
+            }
+        }
+        if let Some(id) = env("GHOAUTH_CLIENT_ID").filter(|v| !v.is_empty()) {
+            client_id = Some(id);
+        }
+        if let Some(secret) = env("GHOAUTH_CLIENT_SECRET").filter(|v| !v.is_empty()) {
+            client_secret = Some(Secret::new(secret));
+        }
+        let timeout = match timeout {
+            None => DEFAULT_TIMEOUT,
+            Some(text) => match text.parse::<u64>() {
+                Ok(seconds) if seconds > 0 => Duration::from_secs(seconds),
+                _ => {
+                    return Err(format!(
+                        "credential.{url}.ghoauthTimeout is '{text}', not a number of seconds; \
+                         fix it with `git config --global credential.{url}.ghoauthTimeout 300`"
+                    ));
+                }
+            },
+        };
+        let scopes = scopes
+            .map(|s| s.split([' ', ',']).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" "))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| DEFAULT_SCOPES.to_string());
+        Ok(RemoteConfig {
+            url,
+            oauth_app: client_id.map(|client_id| OAuthApp {
+                client_id,
+                client_secret,
+            }),
+            scopes,
+            redirect_uri,
+            timeout,
+            interactive,
+        })
+    }
+}
+
+/// git's boolean spellings, plus `never`, which `credential.interactive`
+/// also accepts.
+fn is_interactive(value: &str) -> bool {
+    !matches!(
+        value.to_ascii_lowercase().as_str(),
+        "false" | "no" | "off" | "0" | "never" | ""
+    )
+}
+
+/// True when git must not wait for a person: the environment says so, or
+/// `credential.interactive` does. git tells helpers neither; each must look.
+pub fn must_not_prompt(config: &RemoteConfig) -> bool {
+    std::env::var_os("GIT_TERMINAL_PROMPT").is_some_and(|v| v == "0") || !config.interactive
+}
+
+/// `protocol://host[/path]`, the form git config's URL matching takes. The
+/// user is left out: config for `https://github.com` must apply to every
+/// account on it.
+pub fn remote_url(request: &Credential, with_path: bool) -> Option<String> {
+    let protocol = std::str::from_utf8(request.protocol.as_deref()?).ok()?;
+    let host = std::str::from_utf8(request.host.as_deref()?).ok()?;
+    let mut url = format!("{protocol}://{host}");
+    if with_path && let Some(path) = request.path.as_deref() {
+        url.push('/');
+        url.push_str(std::str::from_utf8(path).ok()?);
+    }
+    Some(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(listing: &[u8], env: &[(&str, &str)]) -> RemoteConfig {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        RemoteConfig::from_listing("https://github.com".into(), listing, |name| {
+            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn nothing_configured_is_not_an_oauth_host() {
+        let config = parse(b"credential.helper\nghoauth\0", &[]);
+        assert_eq!(config.oauth_app, None);
+        assert_eq!(config.scopes, "repo workflow");
+        assert_eq!(config.timeout, DEFAULT_TIMEOUT);
+        assert!(config.interactive);
+    }
+
+    #[test]
+    fn reads_every_key_case_insensitively() {
+        let config = parse(
+            b"credential.ghoauthClientId\nIv1.abc\0credential.ghoauthclientsecret\nshh\0\
+              credential.ghoauthscopes\nrepo, gist\0credential.ghoauthredirecturi\nhttp://localhost:8000/callback\0\
+              credential.ghoauthtimeout\n42\0credential.interactive\nnever\0",
+            &[],
+        );
+        let app = config.oauth_app.unwrap();
+        assert_eq!(app.client_id, "Iv1.abc");
+        assert_eq!(app.client_secret.unwrap().expose(), b"shh");
+        assert_eq!(config.scopes, "repo gist");
+        assert_eq!(config.redirect_uri.as_deref(), Some("http://localhost:8000/callback"));
+        assert_eq!(config.timeout, Duration::from_secs(42));
+        assert!(!config.interactive);
+    }
+
+    #[test]
+    fn environment_overrides_config() {
+        let config = parse(
+            b"credential.ghoauthclientid\nfrom-config\0",
+            &[("GHOAUTH_CLIENT_ID", "from-env"), ("GHOAUTH_CLIENT_SECRET", "s")],
+        );
+        let app = config.oauth_app.unwrap();
+        assert_eq!(app.client_id, "from-env");
+        assert_eq!(app.client_secret.unwrap().expose(), b"s");
+    }
+
+    #[test]
+    fn a_bare_boolean_key_means_true() {
+        assert!(parse(b"credential.interactive\0", &[]).interactive);
+        assert!(!parse(b"credential.interactive\nfalse\0", &[]).interactive);
+        assert!(parse(b"credential.interactive\nauto\0", &[]).interactive);
+    }
+
+    #[test]
+    fn a_bad_timeout_names_the_key_and_the_fix() {
+        let error = RemoteConfig::from_listing(
+            "https://github.com".into(),
+            b"credential.ghoauthtimeout\nsoon\0",
+            |_| None,
+        )
+        .unwrap_err();
+        assert!(error.contains("credential.https://github.com.ghoauthTimeout is 'soon'"));
+        assert!(error.contains("git config --global"));
+    }
+}

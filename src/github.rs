@@ -1,0 +1,424 @@
+//! GitHub's OAuth endpoints for one host, and the requests made to them.
+//!
+//! Written by hand rather than with an OAuth crate: GitHub answers errors
+//! with HTTP 200 and an `error` field, and revokes through its own REST
+//! endpoint, neither of which the generic clients handle.
+//!
+//! Nothing here is built on the fast path: the HTTP client loads the system
+//! CA store and the runtime starts a thread pool's worth of bookkeeping, so
+//! both exist only once a request is certain.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+use serde::Deserialize;
+use url::Url;
+
+use crate::config::OAuthApp;
+use crate::secret::Secret;
+
+/// No single request may take longer than this, whatever the flow's budget.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const USER_AGENT: &str = concat!("git-credential-ghoauth/", env!("CARGO_PKG_VERSION"));
+
+/// Where a GitHub host keeps its OAuth pages and its REST API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// The host as git names it, for messages.
+    pub host: String,
+    pub authorize: Url,
+    pub access_token: Url,
+    pub device_code: Url,
+    /// The REST API root, without a trailing slash.
+    pub api: Url,
+}
+
+impl Endpoints {
+    /// github.com (and gist.github.com, which shares its tokens) or a GitHub
+    /// Enterprise Server at `protocol://host`. Plain http is refused except
+    /// on a loopback address, where a local server or a test may run.
+    pub fn for_remote(protocol: &str, host: &str) -> Result<Endpoints, String> {
+        let (web, api) = match host.to_ascii_lowercase().as_str() {
+            "github.com" | "gist.github.com" if protocol == "https" => (
+                "https://github.com".to_string(),
+                "https://api.github.com".to_string(),
+            ),
+            _ => {
+                let allowed = protocol == "https" || (protocol == "http" && is_loopback(host));
+                if !allowed {
+                    return Err(format!(
+                        "not signing in to {host} over {protocol}: OAuth tokens are only sent over \
+                         https (or http to a loopback address); use an https:// remote URL"
+                    ));
+                }
+                let web = format!("{protocol}://{host}");
+                (web.clone(), format!("{web}/api/v3"))
+            }
+        };
+        let parse = |text: String| {
+            Url::parse(&text).map_err(|_| format!("'{host}' is not a host name a URL can hold"))
+        };
+        Ok(Endpoints {
+            host: host.to_string(),
+            authorize: parse(format!("{web}/login/oauth/authorize"))?,
+            access_token: parse(format!("{web}/login/oauth/access_token"))?,
+            device_code: parse(format!("{web}/login/device/code"))?,
+            api: parse(api)?,
+        })
+    }
+
+    fn api_path(&self, path: &str) -> Url {
+        let mut url = self.api.clone();
+        let base = url.path().trim_end_matches('/').to_string();
+        url.set_path(&format!("{base}{path}"));
+        url
+    }
+
+    pub fn is_loopback(&self) -> bool {
+        is_loopback(&self.host)
+    }
+}
+
+/// 127.0.0.1, localhost or [::1], with or without a port.
+pub fn is_loopback(host: &str) -> bool {
+    let name = if let Some(bracketed) = host.strip_prefix('[') {
+        bracketed.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _)| name)
+    };
+    matches!(name.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "::1")
+}
+
+/// What the token endpoint hands out.
+#[derive(Debug)]
+pub struct Grant {
+    pub access_token: Secret,
+    pub scopes: String,
+    pub refresh_token: Option<Secret>,
+    pub expires_in: Option<u64>,
+    pub refresh_token_expires_in: Option<u64>,
+}
+
+/// GitHub's refusal, as its token endpoint words it (with HTTP 200).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub error: String,
+    pub description: Option<String>,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.description {
+            Some(description) => write!(f, "{} ({})", printable(description), printable(&self.error)),
+            None => f.write_str(&printable(&self.error)),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Who a token belongs to, and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub login: String,
+    pub scopes: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    Revoked,
+    /// GitHub did not know the token: it was revoked or expired already.
+    AlreadyGone,
+}
+
+/// A client for one host's endpoints, bounded by a deadline.
+pub struct GitHub {
+    endpoints: Endpoints,
+    deadline: Instant,
+    http: reqwest::Client,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl GitHub {
+    pub fn new(endpoints: Endpoints, deadline: Instant) -> anyhow::Result<GitHub> {
+        // reqwest is built without a default TLS provider (see Cargo.toml);
+        // a second install in the same process fails harmlessly.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none());
+        if endpoints.is_loopback() {
+            // A proxy from the environment must not see loopback traffic.
+            builder = builder.no_proxy();
+        }
+        let http = builder
+            .build()
+            .context("could not set up HTTPS (are the system CA certificates installed?)")?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("could not start the HTTP runtime")?;
+        Ok(GitHub {
+            endpoints,
+            deadline,
+            http,
+            runtime,
+        })
+    }
+
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    /// Trades the code from the browser for a token (the web flow, with PKCE).
+    pub fn exchange_code(
+        &self,
+        app: &OAuthApp,
+        code: &Secret,
+        redirect_uri: &str,
+        code_verifier: &Secret,
+    ) -> anyhow::Result<Grant> {
+        let mut form = vec![
+            ("client_id", app.client_id.clone()),
+            ("code", text(code)?),
+            ("redirect_uri", redirect_uri.to_string()),
+            ("code_verifier", text(code_verifier)?),
+        ];
+        if let Some(secret) = &app.client_secret {
+            form.push(("client_secret", text(secret)?));
+        }
+        self.token_request(&form)
+    }
+
+    /// POSTs to the token endpoint and reads GitHub's answer, which carries
+    /// errors in its body, not its status.
+    pub fn token_request(&self, form: &[(&str, String)]) -> anyhow::Result<Grant> {
+        #[derive(Deserialize)]
+        struct TokenReply {
+            access_token: Option<String>,
+            scope: Option<String>,
+            refresh_token: Option<String>,
+            expires_in: Option<u64>,
+            refresh_token_expires_in: Option<u64>,
+            error: Option<String>,
+            error_description: Option<String>,
+        }
+        let url = self.endpoints.access_token.clone();
+        let request = self
+            .http
+            .post(url.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(form);
+        let reply: TokenReply = self.send_for_json(request, &url)?;
+        if let Some(error) = reply.error {
+            return Err(Refusal {
+                error,
+                description: reply.error_description,
+            }
+            .into());
+        }
+        let access_token = reply
+            .access_token
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| anyhow!("{url} answered without an access token"))?;
+        Ok(Grant {
+            access_token: Secret::new(access_token),
+            scopes: reply.scope.unwrap_or_default().replace(',', " "),
+            refresh_token: reply.refresh_token.map(Secret::new),
+            expires_in: reply.expires_in,
+            refresh_token_expires_in: reply.refresh_token_expires_in,
+        })
+    }
+
+    /// `GET /user`: the login a token belongs to, and its scopes.
+    pub fn user(&self, token: &Secret) -> anyhow::Result<User> {
+        #[derive(Deserialize)]
+        struct UserReply {
+            login: String,
+        }
+        let url = self.endpoints.api_path("/user");
+        let request = self
+            .http
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT, "application/vnd.github+json")
+            .bearer_auth(text(token)?);
+        let (status, headers, body) = self.send(request, &url)?;
+        if !status.is_success() {
+            bail!("{url} did not accept the new token (HTTP {})", status.as_u16());
+        }
+        let user: UserReply = serde_json::from_slice(&body)
+            .with_context(|| format!("{url} answered with something other than a user"))?;
+        let scopes = headers
+            .get("x-oauth-scopes")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|scope| !scope.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        Ok(User {
+            login: user.login,
+            scopes,
+        })
+    }
+
+    /// `DELETE /applications/{client_id}/token`, authenticated as the app.
+    pub fn revoke(&self, app: &OAuthApp, token: &Secret) -> anyhow::Result<Revocation> {
+        let Some(secret) = &app.client_secret else {
+            bail!("revoking needs the app's client secret, and none is configured");
+        };
+        let url = self
+            .endpoints
+            .api_path(&format!("/applications/{}/token", app.client_id));
+        let body = serde_json::json!({ "access_token": text(token)? });
+        let request = self
+            .http
+            .delete(url.clone())
+            .header(reqwest::header::ACCEPT, "application/vnd.github+json")
+            .basic_auth(&app.client_id, Some(text(secret)?))
+            .json(&body);
+        let (status, _, _) = self.send(request, &url)?;
+        match status.as_u16() {
+            200..=299 => Ok(Revocation::Revoked),
+            404 | 422 => Ok(Revocation::AlreadyGone),
+            401 | 403 => bail!(
+                "{url} refused the app's client id and secret (HTTP {})",
+                status.as_u16()
+            ),
+            other => bail!("{url} answered HTTP {other}"),
+        }
+    }
+
+    fn send_for_json<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: &Url,
+    ) -> anyhow::Result<T> {
+        let (status, _, body) = self.send(request, url)?;
+        match serde_json::from_slice(&body) {
+            Ok(reply) => Ok(reply),
+            Err(_) if !status.is_success() => bail!("{url} answered HTTP {}", status.as_u16()),
+            Err(_) => bail!("{url} answered with something other than JSON"),
+        }
+    }
+
+    /// Sends one request within both the per-request limit and what is left
+    /// of the deadline.
+    fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: &Url,
+    ) -> anyhow::Result<(reqwest::StatusCode, reqwest::header::HeaderMap, Vec<u8>)> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            bail!("gave up before asking {url}: the time allowed for signing in ran out");
+        }
+        let limit = left.min(REQUEST_TIMEOUT);
+        let outcome = self.runtime.block_on(async {
+            tokio::time::timeout(limit, async {
+                let response = request.timeout(limit).send().await?;
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = response.bytes().await?;
+                Ok::<_, reqwest::Error>((status, headers, body.to_vec()))
+            })
+            .await
+        });
+        match outcome {
+            Ok(Ok(reply)) => Ok(reply),
+            Ok(Err(error)) if error.is_timeout() => Err(stalled(url, limit)),
+            Ok(Err(error)) => Err(anyhow!("could not reach {url}: {}", describe(&error))),
+            Err(_) => Err(stalled(url, limit)),
+        }
+    }
+}
+
+fn stalled(url: &Url, limit: Duration) -> anyhow::Error {
+    anyhow!(
+        "{url} did not answer within {} s; check the network or proxy, or try again later",
+        limit.as_secs().max(1)
+    )
+}
+
+/// The innermost cause of a reqwest error, which is the one that explains.
+fn describe(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
+}
+
+fn text(secret: &Secret) -> anyhow::Result<String> {
+    secret
+        .expose_str()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("a token or secret is not text"))
+}
+
+/// Text from a server, made safe to print on a terminal: no escape
+/// sequences, no line breaks, and not too long.
+pub fn printable(text: &str) -> String {
+    let mut clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(300)
+        .collect();
+    if text.chars().count() > 300 {
+        clean.push('…');
+    }
+    clean
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_com_and_gist_use_the_public_endpoints() {
+        for host in ["github.com", "gist.github.com", "GitHub.com"] {
+            let endpoints = Endpoints::for_remote("https", host).unwrap();
+            assert_eq!(
+                endpoints.authorize.as_str(),
+                "https://github.com/login/oauth/authorize"
+            );
+            assert_eq!(endpoints.api_path("/user").as_str(), "https://api.github.com/user");
+        }
+    }
+
+    #[test]
+    fn enterprise_hosts_use_their_own_paths() {
+        let endpoints = Endpoints::for_remote("https", "ghe.example.com:8443").unwrap();
+        assert_eq!(
+            endpoints.access_token.as_str(),
+            "https://ghe.example.com:8443/login/oauth/access_token"
+        );
+        assert_eq!(
+            endpoints.api_path("/applications/abc/token").as_str(),
+            "https://ghe.example.com:8443/api/v3/applications/abc/token"
+        );
+        assert_eq!(
+            endpoints.device_code.as_str(),
+            "https://ghe.example.com:8443/login/device/code"
+        );
+    }
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        assert!(Endpoints::for_remote("http", "127.0.0.1:8080").is_ok());
+        assert!(Endpoints::for_remote("http", "localhost").is_ok());
+        assert!(Endpoints::for_remote("http", "[::1]:9000").is_ok());
+        let refused = Endpoints::for_remote("http", "github.com").unwrap_err();
+        assert!(refused.contains("use an https:// remote URL"), "{refused}");
+        assert!(Endpoints::for_remote("http", "127.0.0.1.evil.com").is_err());
+        assert!(Endpoints::for_remote("ssh", "ghe.example.com").is_err());
+    }
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal() {
+        assert_eq!(printable("bad\x1b[31m\nthing"), "bad [31m thing");
+        assert!(printable(&"x".repeat(1000)).chars().count() <= 301);
+    }
+}
