@@ -140,16 +140,18 @@ pub fn pick_for_erase<'a>(
         .collect()
 }
 
-/// True when a `store` would write what is already there: git hands back
-/// every credential that worked, and rewriting the keyring on every push
-/// would cost a write and throw away what only the keyring knows (the
-/// token's app and scopes).
+/// True when a `store` hands back a token this helper obtained and still
+/// holds: git sends back every credential that worked, and rewriting the
+/// keyring on every push would cost a write and throw away what only the
+/// keyring knows (the token's app and scopes). Other credentials are
+/// rewritten as git's own helpers do, which makes them the newest.
 pub fn already_holds(request: &Credential, candidates: &[StoredCredential]) -> bool {
     let (Some(username), Some(password)) = (&request.username, &request.password) else {
         return false;
     };
     candidates.iter().any(|stored| {
-        stored.is_matched_by(request)
+        stored.oauth.is_some()
+            && stored.is_matched_by(request)
             && &stored.username == username
             && &stored.password == password
             && (stored.path == request.path || stored.is_host_wide_token())
@@ -254,15 +256,14 @@ mod tests {
         assert!(already_holds(&with_path, &all));
         let other_token = request("protocol=https\nhost=h\nusername=alice\npassword=gho_2\n");
         assert!(!already_holds(&other_token, &all));
-        // A plain entry under a path is not held for another path or none.
-        let bob_elsewhere = request("protocol=https\nhost=h\nusername=bob\npassword=pw\n");
-        assert!(!already_holds(&bob_elsewhere, &all));
-        let bob_there = request("protocol=https\nhost=h\npath=p\nusername=bob\npassword=pw\n");
-        assert!(already_holds(&bob_there, &all));
         let new_expiry = request(
-            "protocol=https\nhost=h\npath=p\nusername=bob\npassword=pw\npassword_expiry_utc=5\n",
+            "protocol=https\nhost=h\nusername=alice\npassword=gho_1\npassword_expiry_utc=5\n",
         );
         assert!(!already_holds(&new_expiry, &all));
+        // Plain credentials are rewritten, as git's helpers do: that makes
+        // a re-stored one the newest.
+        let bob_again = request("protocol=https\nhost=h\npath=p\nusername=bob\npassword=pw\n");
+        assert!(!already_holds(&bob_again, &all));
     }
 
     #[test]
