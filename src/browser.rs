@@ -63,7 +63,9 @@ fn open_with(browser: &str, url: &str) -> Result<(), String> {
         .stderr(Stdio::null())
         .spawn()
         .map(|_| ())
-        .map_err(|error| format!("could not run $BROWSER ({error}); open the address above yourself"))
+        .map_err(|error| {
+            format!("could not run $BROWSER ({error}); open the address above yourself")
+        })
 }
 
 #[cfg(all(test, unix))]
@@ -72,7 +74,8 @@ mod tests {
     use std::time::{Duration, Instant};
 
     fn scratch(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("ghoauth-browser-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("ghoauth-browser-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }
@@ -100,7 +103,10 @@ mod tests {
         let script = dir.join("browser.sh");
         std::fs::write(
             &script,
-            format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >{}\nexec sleep 10\n", seen.display()),
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$1\" >{}\nexec sleep 10\n",
+                seen.display()
+            ),
         )
         .unwrap();
         use std::os::unix::fs::PermissionsExt;

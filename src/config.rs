@@ -107,7 +107,12 @@ impl RemoteConfig {
             },
         };
         let scopes = scopes
-            .map(|s| s.split([' ', ',']).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" "))
+            .map(|s| {
+                s.split([' ', ','])
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| DEFAULT_SCOPES.to_string());
         Ok(RemoteConfig {
@@ -189,7 +194,10 @@ mod tests {
         assert_eq!(app.client_id, "Iv1.abc");
         assert_eq!(app.client_secret.unwrap().expose(), b"shh");
         assert_eq!(config.scopes, "repo gist");
-        assert_eq!(config.redirect_uri.as_deref(), Some("http://localhost:8000/callback"));
+        assert_eq!(
+            config.redirect_uri.as_deref(),
+            Some("http://localhost:8000/callback")
+        );
         assert_eq!(config.timeout, Duration::from_secs(42));
         assert!(!config.interactive);
     }
@@ -198,7 +206,10 @@ mod tests {
     fn environment_overrides_config() {
         let config = parse(
             b"credential.ghoauthclientid\nfrom-config\0",
-            &[("GHOAUTH_CLIENT_ID", "from-env"), ("GHOAUTH_CLIENT_SECRET", "s")],
+            &[
+                ("GHOAUTH_CLIENT_ID", "from-env"),
+                ("GHOAUTH_CLIENT_SECRET", "s"),
+            ],
         );
         let app = config.oauth_app.unwrap();
         assert_eq!(app.client_id, "from-env");

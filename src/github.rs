@@ -86,7 +86,10 @@ pub fn is_loopback(host: &str) -> bool {
     } else {
         host.rsplit_once(':').map_or(host, |(name, _)| name)
     };
-    matches!(name.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "::1")
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "localhost" | "::1"
+    )
 }
 
 /// What the token endpoint hands out.
@@ -109,7 +112,9 @@ pub struct Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.description {
-            Some(description) => write!(f, "{} ({})", printable(description), printable(&self.error)),
+            Some(description) => {
+                write!(f, "{} ({})", printable(description), printable(&self.error))
+            }
             None => f.write_str(&printable(&self.error)),
         }
     }
@@ -245,7 +250,10 @@ impl GitHub {
             .bearer_auth(text(token)?);
         let (status, headers, body) = self.send(request, &url)?;
         if !status.is_success() {
-            bail!("{url} did not accept the new token (HTTP {})", status.as_u16());
+            bail!(
+                "{url} did not accept the new token (HTTP {})",
+                status.as_u16()
+            );
         }
         let user: UserReply = serde_json::from_slice(&body)
             .with_context(|| format!("{url} answered with something other than a user"))?;
@@ -384,7 +392,10 @@ mod tests {
                 endpoints.authorize.as_str(),
                 "https://github.com/login/oauth/authorize"
             );
-            assert_eq!(endpoints.api_path("/user").as_str(), "https://api.github.com/user");
+            assert_eq!(
+                endpoints.api_path("/user").as_str(),
+                "https://api.github.com/user"
+            );
         }
     }
 

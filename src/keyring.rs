@@ -344,7 +344,8 @@ fn encode_secret(credential: &StoredCredential) -> Secret {
         // Both come from config or GitHub and hold no line breaks; strip any
         // anyway so that a line can never pose as another field.
         let clean = |text: &str| text.replace(['\n', '\r'], " ");
-        bytes.extend_from_slice(format!("\noauth_client_id={}", clean(&oauth.client_id)).as_bytes());
+        bytes
+            .extend_from_slice(format!("\noauth_client_id={}", clean(&oauth.client_id)).as_bytes());
         bytes.extend_from_slice(format!("\noauth_scopes={}", clean(&oauth.scopes)).as_bytes());
     }
     Secret::new(bytes)

@@ -90,7 +90,11 @@ impl Listener {
     /// redirect URI when one is configured.
     pub fn bind(fixed_redirect_uri: Option<&str>) -> Result<Listener, String> {
         let (address, path, fixed) = match fixed_redirect_uri {
-            None => ("127.0.0.1:0".parse::<SocketAddr>().unwrap(), "/callback".to_string(), None),
+            None => (
+                "127.0.0.1:0".parse::<SocketAddr>().unwrap(),
+                "/callback".to_string(),
+                None,
+            ),
             Some(uri) => {
                 let (address, path) = loopback_address(uri)?;
                 (address, path, Some(uri.to_string()))
@@ -260,7 +264,9 @@ mod tests {
         let url = Url::parse(redirect_uri).unwrap();
         let mut stream =
             TcpStream::connect((url.host_str().unwrap(), url.port().unwrap())).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
         write!(
             stream,
             "GET {path_and_query} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
@@ -269,7 +275,11 @@ mod tests {
         let mut reply = String::new();
         stream.read_to_string(&mut reply).unwrap();
         let status = reply.lines().next().unwrap_or_default().to_string();
-        let body = reply.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
+        let body = reply
+            .split("\r\n\r\n")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
         (status, body)
     }
 

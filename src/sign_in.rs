@@ -43,7 +43,8 @@ pub fn with_browser(
         );
     }
     // Bound before the browser opens, and held until the redirect arrives.
-    let listener = Listener::bind(config.redirect_uri.as_deref()).map_err(|error| anyhow!(error))?;
+    let listener =
+        Listener::bind(config.redirect_uri.as_deref()).map_err(|error| anyhow!(error))?;
     let redirect_uri = listener.redirect_uri().to_string();
     let state = random_text()?;
     let verifier = Secret::new(random_text()?);
@@ -77,8 +78,16 @@ pub fn with_browser(
         other => anyhow!(other),
     })?;
 
-    let finished = redeem(&endpoints, deadline, app, &callback.code, &redirect_uri, &verifier, config)
-        .and_then(|signed_in| check_account(signed_in, wanted_login));
+    let finished = redeem(
+        &endpoints,
+        deadline,
+        app,
+        &callback.code,
+        &redirect_uri,
+        &verifier,
+        config,
+    )
+    .and_then(|signed_in| check_account(signed_in, wanted_login));
     let page = match &finished {
         Ok(signed_in) => Page {
             succeeded: true,
@@ -117,7 +126,11 @@ fn redeem(
         login: user.login,
         token: grant.access_token,
         // The header tells what was granted; the token reply what was asked.
-        scopes: if user.scopes.is_empty() { grant.scopes } else { user.scopes },
+        scopes: if user.scopes.is_empty() {
+            grant.scopes
+        } else {
+            user.scopes
+        },
     })
 }
 
@@ -215,7 +228,10 @@ mod tests {
         let (a, b) = (random_text().unwrap(), random_text().unwrap());
         assert_eq!(a.len(), 43);
         assert_ne!(a, b);
-        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
     }
 
     #[test]
@@ -236,16 +252,27 @@ mod tests {
             Some("alice"),
         );
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-        let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
         assert_eq!(url.path(), "/login/oauth/authorize");
         assert_eq!(get("client_id"), Some("Iv1.abc"));
         assert_eq!(get("redirect_uri"), Some("http://127.0.0.1:5000/callback"));
         assert_eq!(get("scope"), Some("repo workflow"));
         assert_eq!(get("state"), Some("st"));
         assert_eq!(get("code_challenge_method"), Some("S256"));
-        assert_eq!(get("code_challenge"), Some(code_challenge(&verifier).as_str()));
+        assert_eq!(
+            get("code_challenge"),
+            Some(code_challenge(&verifier).as_str())
+        );
         assert_eq!(get("login"), Some("alice"));
-        assert!(!url.as_str().contains(&"v".repeat(43)), "the verifier never leaves");
+        assert!(
+            !url.as_str().contains(&"v".repeat(43)),
+            "the verifier never leaves"
+        );
     }
 
     #[test]
@@ -256,12 +283,18 @@ mod tests {
         };
         let url = "https://github.com";
         let redirect = "http://127.0.0.1:1/callback";
-        assert!(explain(&refusal("bad_verification_code"), url, redirect).contains("run the git command again"));
+        assert!(
+            explain(&refusal("bad_verification_code"), url, redirect)
+                .contains("run the git command again")
+        );
         assert!(
             explain(&refusal("incorrect_client_credentials"), url, redirect)
                 .contains("credential.https://github.com.ghoauthClientSecret")
         );
-        assert!(explain(&refusal("redirect_uri_mismatch"), url, redirect).contains("http://127.0.0.1/callback"));
+        assert!(
+            explain(&refusal("redirect_uri_mismatch"), url, redirect)
+                .contains("http://127.0.0.1/callback")
+        );
         assert!(explain(&refusal("something_new"), url, redirect).contains("something_new"));
     }
 
@@ -274,7 +307,12 @@ mod tests {
         };
         assert!(check_account(signed_in(), None).is_ok());
         assert!(check_account(signed_in(), Some("BOB")).is_ok());
-        let error = check_account(signed_in(), Some("alice")).unwrap_err().to_string();
-        assert!(error.contains("'bob'") && error.contains("'alice'"), "{error}");
+        let error = check_account(signed_in(), Some("alice"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("'bob'") && error.contains("'alice'"),
+            "{error}"
+        );
     }
 }

@@ -248,7 +248,10 @@ mod tests {
 
     #[test]
     fn store_of_what_is_held_writes_nothing() {
-        let all = [obtained("h", "alice", "gho_1"), stored("h", Some("p"), "bob", "pw", 2)];
+        let all = [
+            obtained("h", "alice", "gho_1"),
+            stored("h", Some("p"), "bob", "pw", 2),
+        ];
         let same = request("protocol=https\nhost=h\nusername=alice\npassword=gho_1\n");
         assert!(already_holds(&same, &all));
         let with_path =

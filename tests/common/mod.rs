@@ -163,6 +163,12 @@ pub fn secret(name: &str) -> String {
     value
 }
 
+/// Watches for `value` on every command's stderr from now on (tokens a fake
+/// server issues, say).
+pub fn watch_secret(value: &str) {
+    SECRETS.lock().unwrap().insert(value.to_string());
+}
+
 /// A host name unique to a test, so tests sharing the keyring stay apart.
 pub fn host(name: &str) -> String {
     format!("{name}.{}.test", std::process::id())
@@ -194,6 +200,16 @@ pub fn command(program: &str) -> Command {
         .env_remove("GIT_ASKPASS")
         .env_remove("SSH_ASKPASS")
         .env_remove("BROWSER");
+    // No controlling terminal: a git that wants to prompt fails at once
+    // instead of waiting on the terminal of whoever runs the tests.
+    // SAFETY: setsid(2) is async-signal-safe and touches no Rust state.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        command.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
     command
 }
 

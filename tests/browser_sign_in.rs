@@ -1,0 +1,462 @@
+//! The browser sign-in, end to end: real git, the built helper, a real
+//! Secret Service, and the fake GitHub on loopback. The "browser" is a
+//! `$BROWSER` script that follows the consent page's redirect with curl.
+
+mod common;
+mod fake_github;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use fake_github::{CLIENT_ID, Consent, FakeGitHub};
+
+struct World {
+    fake: FakeGitHub,
+    dir: PathBuf,
+    client_secret: String,
+}
+
+fn world(name: &str) -> World {
+    let dir = session().dir.join(format!("world-{name}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let client_secret = secret(&format!("client-{name}"));
+    let fake = FakeGitHub::start(&dir.join("repos"), &client_secret, watch_secret);
+    write_script(
+        &dir.join("browser"),
+        &format!(
+            "printf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L --max-time 30 -o /dev/null \"$1\"",
+            log = dir.join("browser.log").display()
+        ),
+    );
+    World {
+        fake,
+        dir,
+        client_secret,
+    }
+}
+
+fn write_script(path: &Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+impl World {
+    /// The OAuth host's settings, as a user would have them in git config.
+    fn oauth_config(&self) -> Vec<String> {
+        let url = &self.fake.base_url;
+        vec![
+            format!("credential.{url}.ghoauthClientId={CLIENT_ID}"),
+            format!(
+                "credential.{url}.ghoauthClientSecret={}",
+                self.client_secret
+            ),
+            format!("credential.{url}.ghoauthTimeout=30"),
+        ]
+    }
+
+    /// git, interactive as at a terminal (no GIT_TERMINAL_PROMPT=0), with
+    /// only this helper and the OAuth settings configured.
+    fn git(&self, dir: &Path, extra_config: &[String], args: &[&str]) -> Run {
+        let mut command = command("git");
+        command
+            .current_dir(dir)
+            .env_remove("GIT_TERMINAL_PROMPT")
+            .env("BROWSER", self.dir.join("browser"))
+            .args(["-c", "credential.helper=", "-c"])
+            .arg(format!("credential.helper={HELPER}"))
+            .args([
+                "-c",
+                "user.name=Tester",
+                "-c",
+                "user.email=tester@example.com",
+            ]);
+        for setting in self.oauth_config().iter().chain(extra_config) {
+            command.args(["-c", setting]);
+        }
+        command.args(args);
+        run(command, b"")
+    }
+
+    fn fill(&self, extra_config: &[String], extra_input: &str) -> Run {
+        let mut command = command("git");
+        command
+            .env_remove("GIT_TERMINAL_PROMPT")
+            .env("BROWSER", self.dir.join("browser"))
+            .args(["-c", "credential.helper=", "-c"])
+            .arg(format!("credential.helper={HELPER}"));
+        for setting in self.oauth_config().iter().chain(extra_config) {
+            command.args(["-c", setting]);
+        }
+        command.args(["credential", "fill"]);
+        let input = format!("protocol=http\nhost={}\n{extra_input}", self.fake.host);
+        run(command, input.as_bytes())
+    }
+
+    fn browser_opened(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("browser.log"))
+            .map(|log| log.lines().count())
+            .unwrap_or(0)
+    }
+
+    fn keyring(&self) -> String {
+        secret_tool_search(&self.fake.host)
+    }
+
+    fn live_tokens(&self) -> Vec<String> {
+        self.fake
+            .tokens()
+            .into_iter()
+            .filter(|(_, live)| *live)
+            .map(|(token, _)| token)
+            .collect()
+    }
+}
+
+/// The helper's lines on stderr other than the sign-in notice (git adds
+/// its own, such as "could not read Username", after a helper gives up).
+fn complaints(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|line| line.starts_with("git-credential-ghoauth: "))
+        .filter(|line| !line.contains("approve access in your browser"))
+        .collect()
+}
+
+fn commit(world: &World, work: &Path, file: &str) {
+    std::fs::write(work.join(file), format!("{file}\n")).unwrap();
+    assert!(world.git(work, &[], &["add", file]).status.success());
+    let committed = world.git(work, &[], &["commit", "-q", "-m", file]);
+    assert!(committed.status.success(), "{}", committed.stderr);
+}
+
+fn files_containing(root: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if std::fs::read(&path)
+                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn first_push_signs_in_once_and_the_second_does_not() {
+    let world = world("push");
+    let remote = world.fake.create_repo("octo/hello");
+    let work = world.dir.join("work");
+    let cloned = world.git(
+        &world.dir,
+        &[],
+        &["clone", "-q", &remote, work.to_str().unwrap()],
+    );
+    assert!(cloned.status.success(), "{}", cloned.stderr);
+    assert_eq!(
+        world.fake.authorizations(),
+        0,
+        "a public clone needs no sign-in"
+    );
+
+    commit(&world, &work, "one.txt");
+    let pushed = world.git(&work, &[], &["push", "-q", "origin", "main"]);
+    assert!(pushed.status.success(), "first push: {}", pushed.stderr);
+    assert_eq!(world.fake.authorizations(), 1);
+    assert_eq!(world.browser_opened(), 1);
+    assert!(
+        pushed.stderr.contains("/login/oauth/authorize?"),
+        "the address is shown: {}",
+        pushed.stderr
+    );
+    assert_eq!(complaints(&pushed.stderr), Vec::<&str>::new());
+
+    let tokens = world.live_tokens();
+    assert_eq!(tokens.len(), 1);
+    let token = &tokens[0];
+    let stored = world.keyring();
+    assert!(stored.contains("attribute.user = octocat"), "{stored}");
+    assert!(
+        stored.contains(token.as_str()),
+        "the token is in the keyring"
+    );
+    let stored_at = |listing: &str| {
+        listing
+            .lines()
+            .find(|line| line.contains("stored_at="))
+            .map(str::to_string)
+    };
+    let first_stored_at = stored_at(&stored);
+
+    commit(&world, &work, "two.txt");
+    let pushed = world.git(&work, &[], &["push", "-q", "origin", "main"]);
+    assert!(pushed.status.success(), "second push: {}", pushed.stderr);
+    assert_eq!(world.fake.authorizations(), 1, "no second sign-in");
+    assert_eq!(world.browser_opened(), 1, "no second browser");
+    assert_eq!(pushed.stderr, "");
+    assert_eq!(
+        stored_at(&world.keyring()),
+        first_stored_at,
+        "git's store of the held token wrote nothing"
+    );
+    let pushes = world
+        .fake
+        .git_requests()
+        .into_iter()
+        .filter(|(request, status)| request.ends_with("/git-receive-pack") && *status == 200)
+        .count();
+    assert_eq!(pushes, 2);
+
+    assert_eq!(
+        files_containing(&session().dir, token),
+        Vec::<PathBuf>::new(),
+        "the token is on disk"
+    );
+
+    // git reject: the token leaves the keyring and dies at GitHub.
+    let mut command = command("git");
+    command
+        .args(["-c", "credential.helper=", "-c"])
+        .arg(format!("credential.helper={HELPER}"));
+    for setting in world.oauth_config() {
+        command.args(["-c", &setting]);
+    }
+    command.args(["credential", "reject"]);
+    let input = format!(
+        "protocol=http\nhost={}\nusername=octocat\npassword={token}\n",
+        world.fake.host
+    );
+    let rejected = run(command, input.as_bytes());
+    assert!(rejected.status.success(), "{}", rejected.stderr);
+    assert_eq!(rejected.stderr, "");
+    assert!(!world.fake.is_live(token), "revoked at GitHub");
+    assert_eq!(world.fake.revocations(), 1);
+    assert!(
+        !world.keyring().contains("octocat"),
+        "gone from the keyring"
+    );
+}
+
+/// Each way a sign-in can fail ends with one line that says why, nothing on
+/// stdout, nothing in the keyring and no live token.
+fn assert_fails_cleanly(world: &World, filled: &Run, expected: &str) {
+    assert_eq!(filled.stdout_text(), "", "git gets nothing to misread");
+    let complaints = complaints(&filled.stderr);
+    assert_eq!(complaints.len(), 1, "one line: {}", filled.stderr);
+    assert!(
+        complaints[0].contains(expected),
+        "{expected:?} in {complaints:?}"
+    );
+    assert!(complaints[0].starts_with("git-credential-ghoauth: "));
+    assert!(!world.keyring().contains("octocat"), "nothing stored");
+    assert_eq!(world.live_tokens(), Vec::<String>::new());
+}
+
+#[test]
+fn cancelled_consent_stores_nothing() {
+    let world = world("deny");
+    world.fake.set_consent(Consent::Deny);
+    let filled = world.fill(&[], "");
+    assert_fails_cleanly(&world, &filled, "sign-in was cancelled in the browser");
+}
+
+#[test]
+fn a_tampered_state_is_never_exchanged() {
+    let world = world("state");
+    world.fake.set_consent(Consent::TamperState);
+    let filled = world.fill(&[], "");
+    assert_fails_cleanly(&world, &filled, "state mismatch");
+}
+
+#[test]
+fn a_code_bound_to_another_verifier_is_refused() {
+    let world = world("pkce");
+    world.fake.set_consent(Consent::SwapChallenge);
+    let filled = world.fill(&[], "");
+    assert_fails_cleanly(&world, &filled, "code_verifier does not match");
+}
+
+#[test]
+fn a_wrong_client_secret_names_the_keys_to_check() {
+    let world = world("secret");
+    let url = &world.fake.base_url;
+    let filled = world.fill(&[format!("credential.{url}.ghoauthClientSecret=wrong")], "");
+    assert_fails_cleanly(&world, &filled, "ghoauthClientSecret");
+    assert!(
+        filled.stderr.contains("incorrect_client_credentials"),
+        "{}",
+        filled.stderr
+    );
+}
+
+#[test]
+fn an_unknown_client_times_out_with_a_pointer_to_the_client_id() {
+    let world = world("unknown-client");
+    let url = &world.fake.base_url;
+    let filled = world.fill(
+        &[
+            format!("credential.{url}.ghoauthClientId=Ov23liNoSuchApp"),
+            format!("credential.{url}.ghoauthTimeout=3"),
+        ],
+        "",
+    );
+    assert_fails_cleanly(&world, &filled, "within 3 s");
+    assert!(filled.stderr.contains("ghoauthClientId"));
+    assert_eq!(world.fake.authorizations(), 0);
+}
+
+#[test]
+fn a_user_who_walks_away_times_out() {
+    let world = world("walk-away");
+    world.fake.set_consent(Consent::WalkAway);
+    let url = &world.fake.base_url;
+    let filled = world.fill(&[format!("credential.{url}.ghoauthTimeout=2")], "");
+    assert_fails_cleanly(
+        &world,
+        &filled,
+        "no sign-in came back from the browser within 2 s",
+    );
+}
+
+#[test]
+fn a_stalled_token_endpoint_is_abandoned() {
+    let world = world("stall");
+    world.fake.stall_token_endpoint();
+    let url = &world.fake.base_url;
+    let filled = world.fill(&[format!("credential.{url}.ghoauthTimeout=3")], "");
+    assert_fails_cleanly(&world, &filled, "did not answer within");
+    assert_eq!(world.fake.authorizations(), 1);
+}
+
+#[test]
+fn non_interactive_git_never_opens_a_browser() {
+    let world = world("quiet");
+    let mut command = command("git");
+    command
+        .env("BROWSER", world.dir.join("browser"))
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .args(["-c", "credential.helper=", "-c"])
+        .arg(format!("credential.helper={HELPER}"));
+    for setting in world.oauth_config() {
+        command.args(["-c", &setting]);
+    }
+    command.args(["credential", "fill"]);
+    let input = format!("protocol=http\nhost={}\n", world.fake.host);
+    let filled = run(command, input.as_bytes());
+    assert!(!filled.stdout_text().contains("password="));
+    assert!(
+        !filled.stderr.contains("git-credential-ghoauth"),
+        "{}",
+        filled.stderr
+    );
+
+    let filled = world.fill(&["credential.interactive=never".to_string()], "");
+    assert!(!filled.stdout_text().contains("password="));
+    assert!(
+        !filled.stderr.contains("git-credential-ghoauth"),
+        "{}",
+        filled.stderr
+    );
+
+    assert_eq!(world.browser_opened(), 0);
+    assert_eq!(world.fake.authorizations(), 0);
+}
+
+#[test]
+fn the_browsers_stdout_never_reaches_git() {
+    let world = world("noisy-browser");
+    write_script(
+        &world.dir.join("browser"),
+        &format!(
+            "echo password=from-the-browser\nprintf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L --max-time 30 \"$1\"",
+            log = world.dir.join("browser.log").display()
+        ),
+    );
+    let filled = world.fill(&[], "");
+    let stdout = filled.stdout_text();
+    let token = &world.live_tokens()[0];
+    assert_eq!(
+        stdout,
+        format!(
+            "protocol=http\nhost={}\nusername=octocat\npassword={token}\n",
+            world.fake.host
+        )
+    );
+}
+
+#[test]
+fn one_token_serves_every_repository_on_the_host() {
+    let world = world("paths");
+    let use_path = ["credential.useHttpPath=true".to_string()];
+    let first = world.fill(&use_path, "path=octo/a.git\n");
+    assert!(
+        first.stdout_text().contains("username=octocat"),
+        "{}",
+        first.stderr
+    );
+    let second = world.fill(&use_path, "path=octo/b.git\n");
+    assert!(
+        second.stdout_text().contains("username=octocat"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(world.fake.authorizations(), 1);
+}
+
+#[test]
+fn another_account_than_the_one_asked_for_is_not_stored() {
+    let world = world("mismatch");
+    let filled = world.fill(&[], "username=alice\n");
+    assert_eq!(world.fake.login_hints(), vec!["alice".to_string()]);
+    assert!(!filled.stdout_text().contains("password="));
+    let complaints = complaints(&filled.stderr);
+    assert_eq!(complaints.len(), 1, "{}", filled.stderr);
+    assert!(complaints[0].contains("'octocat'") && complaints[0].contains("'alice'"));
+    assert!(!world.keyring().contains("octocat"));
+}
+
+#[test]
+fn plain_http_to_a_real_host_is_refused() {
+    let world = world("plain-http");
+    let mut command = command("git");
+    command
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .env("BROWSER", world.dir.join("browser"))
+        .args(["-c", "credential.helper=", "-c"])
+        .arg(format!("credential.helper={HELPER}"))
+        .args([
+            "-c",
+            &format!("credential.http://example.invalid.ghoauthClientId={CLIENT_ID}"),
+        ])
+        .args(["credential", "fill"]);
+    let filled = run(command, b"protocol=http\nhost=example.invalid\n");
+    assert!(!filled.stdout_text().contains("password="));
+    let complaints = complaints(&filled.stderr);
+    assert_eq!(complaints.len(), 1, "{}", filled.stderr);
+    assert!(
+        complaints[0].contains("only sent over https"),
+        "{complaints:?}"
+    );
+    assert_eq!(world.browser_opened(), 0);
+}
+
+#[test]
+fn without_an_oauth_app_a_miss_stays_silent() {
+    // No client id: nothing but the foundation's behaviour, and silence.
+    let filled = git_credential("fill", &[], "protocol=https\nhost=unconfigured.invalid\n");
+    assert!(!filled.stdout_text().contains("password="));
+    assert!(
+        !filled.stderr.contains("git-credential-ghoauth"),
+        "{}",
+        filled.stderr
+    );
+}

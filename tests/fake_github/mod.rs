@@ -1,0 +1,770 @@
+//! A fake GitHub on a loopback port, strict where GitHub is strict.
+//!
+//! It serves the OAuth web flow (`/login/oauth/authorize`,
+//! `/login/oauth/access_token`), the REST calls the helper makes
+//! (`/api/v3/user`, `DELETE /api/v3/applications/{id}/token`), and real git
+//! smart HTTP through `git http-backend`, with Basic auth checked against
+//! the tokens it issued. What it enforces, as GitHub does:
+//! - a known client id, and its secret at the token endpoint;
+//! - the loopback redirect rule: registered `http://127.0.0.1/callback`,
+//!   any port, and the same redirect_uri again at the exchange;
+//! - codes that work once and expire after ten minutes;
+//! - PKCE S256 when a challenge was sent (only S256 is accepted);
+//! - errors as HTTP 200 with an `error` field, form-encoded unless JSON was
+//!   asked for; a User-Agent on API calls;
+//! - revocation with the app's Basic auth, 404 for an unknown token;
+//! - 401 with `WWW-Authenticate: Basic realm="GitHub"` for git without a
+//!   live token, anonymous fetches from public repositories.
+//!
+//! It lives under tests/ so it never ships. Its server thread stops when the
+//! fake is dropped, or after [`LIFETIME`] whatever happens.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use sha2::{Digest, Sha256};
+
+pub const CLIENT_ID: &str = "Ov23liFakeClientId01";
+pub const REGISTERED_CALLBACK: &str = "http://127.0.0.1/callback";
+/// No fake outlives this, even if a test forgets it.
+pub const LIFETIME: Duration = Duration::from_secs(600);
+const CODE_LIFETIME: Duration = Duration::from_secs(600);
+
+/// What the user does on the consent page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consent {
+    /// Presses Authorize: redirect with a code.
+    Approve,
+    /// Presses Cancel: redirect with `error=access_denied`.
+    Deny,
+    /// Authorizes, but the redirect carries another `state` (a forged link).
+    TamperState,
+    /// Authorizes, but the code is bound to another PKCE challenge, as if
+    /// the code had been stolen and redeemed by someone else's verifier.
+    SwapChallenge,
+    /// Looks at the page and walks away: no redirect ever.
+    WalkAway,
+}
+
+struct Code {
+    client_id: String,
+    redirect_uri: Option<String>,
+    challenge: Option<String>,
+    scopes: String,
+    login: String,
+    issued: Instant,
+}
+
+pub struct Token {
+    pub client_id: String,
+    pub login: String,
+    pub scopes: String,
+    pub live: bool,
+}
+
+struct State {
+    client_secret: String,
+    consent: Consent,
+    /// The account that is signed in to the fake in "the browser".
+    login: String,
+    stall_token_endpoint: bool,
+    codes: HashMap<String, Code>,
+    tokens: HashMap<String, Token>,
+    authorizations: usize,
+    login_hints: Vec<String>,
+    revocations: usize,
+    git_requests: Vec<(String, u16)>,
+    on_issue: fn(&str),
+}
+
+pub struct FakeGitHub {
+    /// `127.0.0.1:<port>`, as git names the host.
+    pub host: String,
+    /// `http://127.0.0.1:<port>`.
+    pub base_url: String,
+    pub repos: PathBuf,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+    server_thread: Option<JoinHandle<()>>,
+}
+
+impl FakeGitHub {
+    /// Starts a fake whose app has `client_secret`; `on_issue` sees every
+    /// token it hands out (tests register them as secrets to watch for).
+    pub fn start(repos: &Path, client_secret: &str, on_issue: fn(&str)) -> FakeGitHub {
+        std::fs::create_dir_all(repos).unwrap();
+        let server = tiny_http::Server::http("127.0.0.1:0").expect("bind a loopback port");
+        let port = server.server_addr().to_ip().unwrap().port();
+        let state = Arc::new(Mutex::new(State {
+            client_secret: client_secret.to_string(),
+            consent: Consent::Approve,
+            login: "octocat".to_string(),
+            stall_token_endpoint: false,
+            codes: HashMap::new(),
+            tokens: HashMap::new(),
+            authorizations: 0,
+            login_hints: Vec::new(),
+            revocations: 0,
+            git_requests: Vec::new(),
+            on_issue,
+        }));
+        let stop = Arc::new(AtomicBool::new(false));
+        let server_thread = {
+            let (state, stop, repos) = (state.clone(), stop.clone(), repos.to_path_buf());
+            std::thread::spawn(move || serve(server, state, stop, repos))
+        };
+        FakeGitHub {
+            host: format!("127.0.0.1:{port}"),
+            base_url: format!("http://127.0.0.1:{port}"),
+            repos: repos.to_path_buf(),
+            state,
+            stop,
+            server_thread: Some(server_thread),
+        }
+    }
+
+    pub fn set_consent(&self, consent: Consent) {
+        self.state.lock().unwrap().consent = consent;
+    }
+
+    pub fn sign_in_as(&self, login: &str) {
+        self.state.lock().unwrap().login = login.to_string();
+    }
+
+    pub fn stall_token_endpoint(&self) {
+        self.state.lock().unwrap().stall_token_endpoint = true;
+    }
+
+    /// How many times a user approved the app (codes issued).
+    pub fn authorizations(&self) -> usize {
+        self.state.lock().unwrap().authorizations
+    }
+
+    pub fn login_hints(&self) -> Vec<String> {
+        self.state.lock().unwrap().login_hints.clone()
+    }
+
+    pub fn revocations(&self) -> usize {
+        self.state.lock().unwrap().revocations
+    }
+
+    /// Every token issued, live or not.
+    pub fn tokens(&self) -> Vec<(String, bool)> {
+        let state = self.state.lock().unwrap();
+        state
+            .tokens
+            .iter()
+            .map(|(token, t)| (token.clone(), t.live))
+            .collect()
+    }
+
+    pub fn is_live(&self, token: &str) -> bool {
+        self.state
+            .lock()
+            .unwrap()
+            .tokens
+            .get(token)
+            .is_some_and(|t| t.live)
+    }
+
+    /// Revokes a token behind the helper's back (the user did it in GitHub's
+    /// settings, or an 11th authorization pushed it out).
+    pub fn revoke_behind_the_back(&self, token: &str) {
+        if let Some(t) = self.state.lock().unwrap().tokens.get_mut(token) {
+            t.live = false;
+        }
+    }
+
+    /// (method and path, status) of each git request, in order.
+    pub fn git_requests(&self) -> Vec<(String, u16)> {
+        self.state.lock().unwrap().git_requests.clone()
+    }
+
+    /// A public repository `<owner>/<name>.git` with one commit on main.
+    pub fn create_repo(&self, owner_and_name: &str) -> String {
+        let bare = self.repos.join(format!("{owner_and_name}.git"));
+        let seed = self.repos.join(format!("{owner_and_name}.seed"));
+        git(
+            &self.repos,
+            &["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()],
+        );
+        git(
+            &self.repos,
+            &["init", "-q", "-b", "main", seed.to_str().unwrap()],
+        );
+        std::fs::write(seed.join("README.md"), "hello\n").unwrap();
+        git(&seed, &["add", "README.md"]);
+        git(&seed, &["commit", "-q", "-m", "first"]);
+        git(&seed, &["push", "-q", bare.to_str().unwrap(), "main"]);
+        std::fs::remove_dir_all(&seed).unwrap();
+        format!("{}/{owner_and_name}.git", self.base_url)
+    }
+}
+
+impl Drop for FakeGitHub {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.server_thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=Fake", "-c", "user.email=fake@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(Stdio::null())
+        .status()
+        .expect("git");
+    assert!(status.success(), "git {args:?} failed");
+}
+
+fn serve(
+    server: tiny_http::Server,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+    repos: PathBuf,
+) {
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    while !stop.load(Ordering::SeqCst) && started.elapsed() < LIFETIME {
+        let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(50)) else {
+            continue;
+        };
+        // One thread a request: a stalled endpoint must not hold up others.
+        let (state, stop, repos) = (state.clone(), stop.clone(), repos.clone());
+        workers.push(std::thread::spawn(move || {
+            handle(request, &state, &stop, &repos)
+        }));
+    }
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
+
+fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBool, repos: &Path) {
+    let url = url::Url::parse("http://fake")
+        .unwrap()
+        .join(request.url())
+        .unwrap();
+    let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
+    let path = url.path().to_string();
+    let method = request.method().as_str().to_string();
+    let headers = request.headers().to_vec();
+    let header = |name: &'static str| {
+        headers
+            .iter()
+            .find(|h| h.field.equiv(name))
+            .map(|h| h.value.as_str().to_string())
+    };
+    let (accept, authorization, user_agent, content_type) = (
+        header("Accept").unwrap_or_default(),
+        header("Authorization"),
+        header("User-Agent"),
+        header("Content-Type"),
+    );
+    let git_protocol = header("Git-Protocol");
+    let content_encoding = header("Content-Encoding");
+    let mut body = Vec::new();
+    let _ = request.as_reader().take(64 << 20).read_to_end(&mut body);
+
+    let reply = match (method.as_str(), path.as_str()) {
+        ("GET", "/login/oauth/authorize") => authorize(state, &query),
+        ("POST", "/login/oauth/access_token") => {
+            if state.lock().unwrap().stall_token_endpoint {
+                // Hold the request open until the fake stops, bounded.
+                let until = Instant::now() + Duration::from_secs(60);
+                while !stop.load(Ordering::SeqCst) && Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Reply::text(504, "stalled")
+            } else {
+                let form: HashMap<String, String> =
+                    url::form_urlencoded::parse(&body).into_owned().collect();
+                access_token(state, &form, accept.contains("application/json"))
+            }
+        }
+        ("GET", "/api/v3/user") => user(state, authorization.as_deref(), user_agent.as_deref()),
+        ("DELETE", p) if p.starts_with("/api/v3/applications/") && p.ends_with("/token") => {
+            let client = &p["/api/v3/applications/".len()..p.len() - "/token".len()];
+            revoke(state, client, authorization.as_deref(), &body)
+        }
+        _ if path.contains(".git/") => {
+            let reply = smart_http(
+                state,
+                repos,
+                &method,
+                &path,
+                url.query().unwrap_or(""),
+                authorization.as_deref(),
+                content_type.as_deref(),
+                content_encoding.as_deref(),
+                git_protocol.as_deref(),
+                &body,
+            );
+            state
+                .lock()
+                .unwrap()
+                .git_requests
+                .push((format!("{method} {path}"), reply.status));
+            reply
+        }
+        _ => Reply::json(404, r#"{"message":"Not Found"}"#),
+    };
+    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
+    for (name, value) in reply.headers {
+        response
+            .add_header(tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
+    }
+    let _ = request.respond(response);
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn text(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn json(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![(
+                "Content-Type".into(),
+                "application/json; charset=utf-8".into(),
+            )],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn redirect(location: &str) -> Reply {
+        Reply {
+            status: 302,
+            headers: vec![("Location".into(), location.into())],
+            body: Vec::new(),
+        }
+    }
+
+    /// The token endpoint's reply: JSON when asked for, else form-encoded,
+    /// always with status 200, errors included.
+    fn token_endpoint(pairs: &[(&str, String)], json: bool) -> Reply {
+        if json {
+            let object: serde_json::Map<String, serde_json::Value> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+                .collect();
+            Reply::json(200, &serde_json::Value::Object(object).to_string())
+        } else {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+                .finish();
+            Reply {
+                status: 200,
+                headers: vec![(
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded; charset=utf-8".into(),
+                )],
+                body: body.into_bytes(),
+            }
+        }
+    }
+}
+
+fn random_text(prefix: &str) -> String {
+    let mut bytes = [0u8; 27];
+    getrandom::fill(&mut bytes).unwrap();
+    let text: String = URL_SAFE_NO_PAD
+        .encode(bytes)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(32)
+        .collect();
+    format!("{prefix}{text}")
+}
+
+/// GitHub's rule for loopback callbacks: scheme, host and path as
+/// registered; the port may be anything.
+fn redirect_is_registered(redirect_uri: &str) -> bool {
+    let (Ok(given), Ok(registered)) = (
+        url::Url::parse(redirect_uri),
+        url::Url::parse(REGISTERED_CALLBACK),
+    ) else {
+        return false;
+    };
+    given.scheme() == registered.scheme()
+        && given.host_str() == registered.host_str()
+        && given.path() == registered.path()
+        && given.query().is_none()
+}
+
+fn authorize(state: &Mutex<State>, query: &HashMap<String, String>) -> Reply {
+    let mut state = state.lock().unwrap();
+    if query.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
+        return Reply::text(
+            404,
+            "<h1>404</h1><p>This is not the web page you are looking for.</p>",
+        );
+    }
+    let redirect_uri = query.get("redirect_uri").cloned();
+    let target = redirect_uri
+        .clone()
+        .unwrap_or_else(|| REGISTERED_CALLBACK.to_string());
+    if !redirect_is_registered(&target) {
+        return Reply::text(
+            200,
+            "<h1>Be careful!</h1><p>The redirect_uri is not associated with this application.</p>",
+        );
+    }
+    let challenge = query.get("code_challenge").cloned();
+    if challenge.is_some() && query.get("code_challenge_method").map(String::as_str) != Some("S256")
+    {
+        return Reply::text(400, "<p>code_challenge_method must be S256.</p>");
+    }
+    if let Some(hint) = query.get("login") {
+        state.login_hints.push(hint.clone());
+    }
+    let given_state = query.get("state").cloned().unwrap_or_default();
+    let back = |pairs: &[(&str, &str)]| {
+        let mut url = url::Url::parse(&target).unwrap();
+        url.query_pairs_mut().extend_pairs(pairs.iter().copied());
+        Reply::redirect(url.as_str())
+    };
+    match state.consent {
+        Consent::WalkAway => Reply::text(200, "<h1>Authorize app?</h1><button>Authorize</button>"),
+        Consent::Deny => back(&[
+            ("error", "access_denied"),
+            (
+                "error_description",
+                "The user has denied your application access.",
+            ),
+            ("error_uri", "https://docs.github.com/apps/troubleshooting"),
+            ("state", &given_state),
+        ]),
+        consent => {
+            let code = random_text("");
+            let challenge = if consent == Consent::SwapChallenge {
+                Some(URL_SAFE_NO_PAD.encode(Sha256::digest(b"someone else's verifier")))
+            } else {
+                challenge
+            };
+            let login = state.login.clone();
+            state.codes.insert(
+                code.clone(),
+                Code {
+                    client_id: CLIENT_ID.to_string(),
+                    redirect_uri,
+                    challenge,
+                    scopes: query.get("scope").cloned().unwrap_or_default(),
+                    login,
+                    issued: Instant::now(),
+                },
+            );
+            state.authorizations += 1;
+            let returned_state = if consent == Consent::TamperState {
+                format!("{given_state}-tampered")
+            } else {
+                given_state
+            };
+            back(&[("code", &code), ("state", &returned_state)])
+        }
+    }
+}
+
+fn access_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool) -> Reply {
+    let refuse = |error: &str, description: &str| {
+        Reply::token_endpoint(
+            &[
+                ("error", error.to_string()),
+                ("error_description", description.to_string()),
+                (
+                    "error_uri",
+                    "https://docs.github.com/apps/troubleshooting".to_string(),
+                ),
+            ],
+            json,
+        )
+    };
+    let mut state = state.lock().unwrap();
+    let field = |name: &str| form.get(name).map(String::as_str);
+    if field("client_id") != Some(CLIENT_ID)
+        || field("client_secret") != Some(state.client_secret.as_str())
+    {
+        return refuse(
+            "incorrect_client_credentials",
+            "The client_id and/or client_secret passed are incorrect.",
+        );
+    }
+    if !matches!(field("grant_type"), None | Some("authorization_code")) {
+        return refuse("unsupported_grant_type", "The grant type is not supported.");
+    }
+    // Single use: whatever happens next, this code is spent.
+    let Some(code) = field("code").and_then(|code| state.codes.remove(code)) else {
+        return refuse(
+            "bad_verification_code",
+            "The code passed is incorrect or expired.",
+        );
+    };
+    if code.issued.elapsed() > CODE_LIFETIME || code.client_id != CLIENT_ID {
+        return refuse(
+            "bad_verification_code",
+            "The code passed is incorrect or expired.",
+        );
+    }
+    if code.redirect_uri.is_some() && field("redirect_uri") != code.redirect_uri.as_deref() {
+        return refuse(
+            "redirect_uri_mismatch",
+            "The redirect_uri MUST match the registered callback URL for this application.",
+        );
+    }
+    if let Some(challenge) = &code.challenge {
+        let verified = field("code_verifier").is_some_and(|verifier| {
+            URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == *challenge
+        });
+        if !verified {
+            return refuse(
+                "bad_verification_code",
+                "The code_verifier does not match the code_challenge.",
+            );
+        }
+    }
+    let token = random_text("gho_");
+    (state.on_issue)(&token);
+    let scopes = code
+        .scopes
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(",");
+    state.tokens.insert(
+        token.clone(),
+        Token {
+            client_id: CLIENT_ID.to_string(),
+            login: code.login,
+            scopes: scopes.clone(),
+            live: true,
+        },
+    );
+    Reply::token_endpoint(
+        &[
+            ("access_token", token),
+            ("scope", scopes),
+            ("token_type", "bearer".to_string()),
+        ],
+        json,
+    )
+}
+
+fn user(state: &Mutex<State>, authorization: Option<&str>, user_agent: Option<&str>) -> Reply {
+    if user_agent.is_none_or(str::is_empty) {
+        return Reply::text(
+            403,
+            "Request forbidden by administrative rules. Please make sure your request has a User-Agent header.",
+        );
+    }
+    let state = state.lock().unwrap();
+    let token = authorization
+        .and_then(|a| {
+            a.strip_prefix("Bearer ")
+                .or_else(|| a.strip_prefix("token "))
+        })
+        .and_then(|token| state.tokens.get(token.trim()))
+        .filter(|token| token.live);
+    match token {
+        Some(token) => {
+            let mut reply = Reply::json(
+                200,
+                &serde_json::json!({ "login": token.login, "id": 1, "type": "User" }).to_string(),
+            );
+            reply
+                .headers
+                .push(("X-OAuth-Scopes".into(), token.scopes.replace(',', ", ")));
+            reply
+        }
+        None => Reply::json(
+            401,
+            r#"{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}"#,
+        ),
+    }
+}
+
+fn basic_credentials(authorization: Option<&str>) -> Option<(String, String)> {
+    let encoded = authorization?.strip_prefix("Basic ")?;
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (user, password) = decoded.split_once(':')?;
+    Some((user.to_string(), password.to_string()))
+}
+
+fn revoke(state: &Mutex<State>, client: &str, authorization: Option<&str>, body: &[u8]) -> Reply {
+    let mut state = state.lock().unwrap();
+    let app_ok = basic_credentials(authorization).is_some_and(|(id, secret)| {
+        id == CLIENT_ID && client == CLIENT_ID && secret == state.client_secret
+    });
+    if !app_ok {
+        return Reply::json(401, r#"{"message":"Bad credentials"}"#);
+    }
+    let token = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("access_token")?.as_str().map(str::to_string));
+    match token
+        .and_then(|token| state.tokens.get_mut(&token))
+        .filter(|t| t.live && t.client_id == client)
+    {
+        Some(token) => {
+            token.live = false;
+            state.revocations += 1;
+            Reply {
+                status: 204,
+                headers: Vec::new(),
+                body: Vec::new(),
+            }
+        }
+        None => Reply::json(404, r#"{"message":"Not Found"}"#),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn smart_http(
+    state: &Mutex<State>,
+    repos: &Path,
+    method: &str,
+    path: &str,
+    query: &str,
+    authorization: Option<&str>,
+    content_type: Option<&str>,
+    content_encoding: Option<&str>,
+    git_protocol: Option<&str>,
+    body: &[u8],
+) -> Reply {
+    let pushing = query.contains("service=git-receive-pack") || path.ends_with("/git-receive-pack");
+    let login = basic_credentials(authorization).and_then(|(_, password)| {
+        let state = state.lock().unwrap();
+        state
+            .tokens
+            .get(&password)
+            .filter(|t| t.live && t.scopes.split(',').any(|s| s == "repo"))
+            .map(|t| t.login.clone())
+    });
+    if login.is_none() && (pushing || authorization.is_some()) {
+        let mut reply = Reply::text(401, "Invalid username or token.");
+        reply
+            .headers
+            .push(("WWW-Authenticate".into(), "Basic realm=\"GitHub\"".into()));
+        return reply;
+    }
+    let mut command = Command::new("git");
+    command
+        .arg("http-backend")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_PROJECT_ROOT", repos)
+        .env("GIT_HTTP_EXPORT_ALL", "1")
+        .env("PATH_INFO", path)
+        .env("QUERY_STRING", query)
+        .env("REQUEST_METHOD", method)
+        .env("REMOTE_ADDR", "127.0.0.1")
+        .env("CONTENT_LENGTH", body.len().to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(login) = &login {
+        command.env("REMOTE_USER", login);
+    }
+    if let Some(content_type) = content_type {
+        command.env("CONTENT_TYPE", content_type);
+    }
+    if let Some(encoding) = content_encoding {
+        command.env("HTTP_CONTENT_ENCODING", encoding);
+    }
+    if let Some(protocol) = git_protocol {
+        command.env("GIT_PROTOCOL", protocol);
+    }
+    let mut child = command.spawn().expect("git http-backend");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = body.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = bounded_output(child, Duration::from_secs(60));
+    let _ = writer.join();
+    let Some(output) = output else {
+        return Reply::text(504, "git http-backend took too long");
+    };
+    cgi_reply(&output)
+}
+
+fn bounded_output(child: std::process::Child, limit: Duration) -> Option<Vec<u8>> {
+    let pid = child.id();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(child.wait_with_output());
+    });
+    match receiver.recv_timeout(limit) {
+        Ok(Ok(output)) => Some(output.stdout),
+        _ => {
+            // SAFETY: kill(2) on the pid of the child spawned just above.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            None
+        }
+    }
+}
+
+/// A CGI response: headers (with an optional `Status:`), a blank line, the body.
+fn cgi_reply(output: &[u8]) -> Reply {
+    let split = output
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| (at, 4))
+        .or_else(|| {
+            output
+                .windows(2)
+                .position(|w| w == b"\n\n")
+                .map(|at| (at, 2))
+        });
+    let Some((at, gap)) = split else {
+        return Reply::text(502, "git http-backend said nothing useful");
+    };
+    let mut reply = Reply {
+        status: 200,
+        headers: Vec::new(),
+        body: output[at + gap..].to_vec(),
+    };
+    for line in String::from_utf8_lossy(&output[..at]).lines() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim().to_string();
+        if name.eq_ignore_ascii_case("Status") {
+            reply.status = value
+                .split_whitespace()
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(500);
+        } else {
+            reply.headers.push((name.to_string(), value));
+        }
+    }
+    reply
+}
