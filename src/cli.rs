@@ -8,21 +8,47 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "git-credential-ghoauth",
     version,
-    about = "A git credential helper that keeps credentials in the OS keyring",
-    long_about = "A git credential helper that keeps credentials in the OS keyring \
-(the Secret Service on Linux, the Keychain on macOS, Credential Manager on Windows).\n\n\
+    about = "A git credential helper that signs in to GitHub with OAuth and keeps tokens in the OS keyring",
+    long_about = "A git credential helper that signs in to GitHub with OAuth and keeps credentials \
+in the OS keyring (the Secret Service on Linux, the Keychain on macOS, Credential Manager on Windows).\n\n\
 git runs it; people rarely do. Configure it with\n\n    \
 git config --global credential.helper ghoauth\n\n\
 and git will call `git-credential-ghoauth get`, `store` and `erase`, writing the request \
 to standard input. It stores credentials the way git's own storage helpers do: one per \
 protocol, host, path and user; a request without a user gets the most recently stored \
 one; `erase` with a password removes only entries holding that password.\n\n\
+When the keyring has nothing for a GitHub host that has an OAuth app configured \
+(credential.<url>.ghoauthClientId), `get` signs in: it prints the consent page's address \
+on standard error, opens the browser, catches GitHub's redirect on a loopback port \
+(127.0.0.1, with PKCE and a random state), keeps the token in the keyring and hands it to \
+git. github.com and gist.github.com use GitHub's public endpoints; any other configured \
+host is taken to be a GitHub Enterprise Server. It never signs in when git must not wait \
+for a person (GIT_TERMINAL_PROMPT=0, or credential.interactive false or never). `store` \
+of a token it already holds writes nothing; `erase` of a token it obtained also revokes \
+it at GitHub.\n\n\
 A credential found in the keyring is also kept for a short while in the Linux kernel \
 keyring (readable by your user only), so that the next `get` costs no D-Bus round trip. \
 `store` and `erase` make every such copy stale at once.",
     after_help = "Example, by hand:\n  \
 printf 'protocol=https\\nhost=example.com\\nusername=me\\npassword=secret\\n' | git credential-ghoauth store\n  \
-printf 'protocol=https\\nhost=example.com\\n' | git credential-ghoauth get",
+printf 'protocol=https\\nhost=example.com\\n' | git credential-ghoauth get\n\n\
+See --help for the git config keys and environment variables.",
+    after_long_help = "Git config keys (per remote URL, read with git's URL matching):\n  \
+credential.<url>.ghoauthClientId      the OAuth app's client id; makes <url> an OAuth host\n  \
+credential.<url>.ghoauthClientSecret  the OAuth app's client secret (needed by the browser flow)\n  \
+credential.<url>.ghoauthScopes        scopes to ask for (default: repo workflow)\n  \
+credential.<url>.ghoauthRedirectUri   a fixed loopback redirect, e.g. http://127.0.0.1:8000/callback\n  \
+credential.<url>.ghoauthTimeout       seconds to wait for the browser sign-in (default: 300)\n  \
+credential.interactive                false or never: do not sign in, as git does not prompt\n\n\
+Environment:\n  \
+GHOAUTH_CLIENT_ID, GHOAUTH_CLIENT_SECRET  override the configured client id and secret\n  \
+GHOAUTH_CACHE_SECONDS, GHOAUTH_KEYRING_TIMEOUT  the options above\n  \
+GIT_TERMINAL_PROMPT=0                 do not sign in (git will not prompt either)\n  \
+BROWSER                               the command that opens the consent page\n\n\
+Example, for github.com (register an OAuth app with callback http://127.0.0.1/callback):\n  \
+git config --global credential.helper ghoauth\n  \
+git config --global credential.https://github.com.ghoauthClientId <client id>\n  \
+git config --global credential.https://github.com.ghoauthClientSecret <client secret>",
     allow_external_subcommands = true,
     arg_required_else_help = true
 )]
@@ -53,11 +79,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Operation {
-    /// Answer git's request on standard input with a stored credential, if there is one
+    /// Answer git's request on standard input with a stored credential, or sign in to an OAuth host
     Get,
     /// Keep the credential on standard input (git sends this after it was accepted)
     Store,
-    /// Remove the matching credentials (git sends this after one was refused)
+    /// Remove the matching credentials and revoke tokens obtained here (git sends this after one was refused)
     Erase,
     /// Any operation a future git may send: ignored, as git asks of helpers
     #[command(external_subcommand)]

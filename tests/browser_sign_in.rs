@@ -24,7 +24,7 @@ fn world(name: &str) -> World {
     write_script(
         &dir.join("browser"),
         &format!(
-            "printf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L --max-time 30 -o /dev/null \"$1\"",
+            "printf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L --noproxy '*' --max-time 30 -o /dev/null \"$1\"",
             log = dir.join("browser.log").display()
         ),
     );
@@ -223,6 +223,18 @@ fn first_push_signs_in_once_and_the_second_does_not() {
     );
 
     // git reject: the token leaves the keyring and dies at GitHub.
+    let rejected = reject(&world, token);
+    assert!(rejected.status.success(), "{}", rejected.stderr);
+    assert_eq!(rejected.stderr, "");
+    assert!(!world.fake.is_live(token), "revoked at GitHub");
+    assert_eq!(world.fake.revocations(), 1);
+    assert!(
+        !world.keyring().contains("octocat"),
+        "gone from the keyring"
+    );
+}
+
+fn reject(world: &World, token: &str) -> Run {
     let mut command = command("git");
     command
         .args(["-c", "credential.helper=", "-c"])
@@ -235,15 +247,62 @@ fn first_push_signs_in_once_and_the_second_does_not() {
         "protocol=http\nhost={}\nusername=octocat\npassword={token}\n",
         world.fake.host
     );
-    let rejected = run(command, input.as_bytes());
-    assert!(rejected.status.success(), "{}", rejected.stderr);
+    run(command, input.as_bytes())
+}
+
+#[test]
+fn erasing_a_token_github_already_dropped_is_quiet() {
+    let world = world("gone");
+    assert!(world.fill(&[], "").stdout_text().contains("password="));
+    let token = world.live_tokens().remove(0);
+    world.fake.revoke_behind_the_back(&token);
+    let rejected = reject(&world, &token);
+    assert!(rejected.status.success());
     assert_eq!(rejected.stderr, "");
-    assert!(!world.fake.is_live(token), "revoked at GitHub");
-    assert_eq!(world.fake.revocations(), 1);
+    assert!(!world.keyring().contains("octocat"));
+}
+
+#[test]
+fn a_revocation_that_cannot_reach_github_is_only_a_warning() {
+    let world = world("offline");
+    assert!(world.fill(&[], "").stdout_text().contains("password="));
+    let token = world.live_tokens().remove(0);
+    let World {
+        fake,
+        dir,
+        client_secret,
+    } = world;
+    let host = fake.host.clone();
+    let base_url = fake.base_url.clone();
+    drop(fake);
+    let mut command = command("git");
+    command
+        .args(["-c", "credential.helper=", "-c"])
+        .arg(format!("credential.helper={HELPER}"))
+        .args([
+            "-c",
+            &format!("credential.{base_url}.ghoauthClientId={CLIENT_ID}"),
+        ])
+        .args([
+            "-c",
+            &format!("credential.{base_url}.ghoauthClientSecret={client_secret}"),
+        ])
+        .args(["credential", "reject"]);
+    let input = format!("protocol=http\nhost={host}\nusername=octocat\npassword={token}\n");
+    let rejected = run(command, input.as_bytes());
+    assert!(rejected.status.success(), "a warning, not a failure");
+    let lines: Vec<&str> = rejected.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", rejected.stderr);
     assert!(
-        !world.keyring().contains("octocat"),
-        "gone from the keyring"
+        lines[0].contains("removed from the keyring but not revoked"),
+        "{}",
+        lines[0]
     );
+    assert!(
+        !secret_tool_search(&host).contains("octocat"),
+        "erased all the same"
+    );
+    let _ = dir;
 }
 
 /// Each way a sign-in can fail ends with one line that says why, nothing on
@@ -377,7 +436,7 @@ fn the_browsers_stdout_never_reaches_git() {
     write_script(
         &world.dir.join("browser"),
         &format!(
-            "echo password=from-the-browser\nprintf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L --max-time 30 \"$1\"",
+            "echo password=from-the-browser\nprintf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L --noproxy '*' --max-time 30 \"$1\"",
             log = world.dir.join("browser.log").display()
         ),
     );

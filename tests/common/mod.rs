@@ -200,6 +200,17 @@ pub fn command(program: &str) -> Command {
         .env_remove("GIT_ASKPASS")
         .env_remove("SSH_ASKPASS")
         .env_remove("BROWSER");
+    // Test traffic stays on loopback, whatever proxy the machine has.
+    for proxy in [
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+    ] {
+        command.env_remove(proxy);
+    }
     // No controlling terminal: a git that wants to prompt fails at once
     // instead of waiting on the terminal of whoever runs the tests.
     // SAFETY: setsid(2) is async-signal-safe and touches no Rust state.
