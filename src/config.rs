@@ -40,8 +40,8 @@ impl RemoteConfig {
     /// One `git config` run. A remote git config cannot describe, or a git
     /// that fails, just means "nothing configured".
     pub fn read(request: &Credential) -> Result<RemoteConfig, String> {
-        let url = remote_url(request, false).unwrap_or_default();
-        let output = if let Some(lookup) = remote_url(request, true) {
+        let url = remote_url(request).unwrap_or_default();
+        let output = if let Some(lookup) = lookup_url(request) {
             Command::new("git")
                 .args(["config", "-z", "--get-urlmatch", "credential", &lookup])
                 .stdin(Stdio::null())
@@ -55,9 +55,11 @@ impl RemoteConfig {
         RemoteConfig::from_listing(url, &listing, |name| std::env::var(name).ok())
     }
 
-    /// Builds the settings from `git config -z` output (`key\nvalue\0`…),
-    /// with the GHOAUTH_CLIENT_ID / GHOAUTH_CLIENT_SECRET environment
-    /// variables taking precedence, as scripts expect.
+    /// Builds the settings from `git config -z` output (`key\nvalue\0`…).
+    /// The GHOAUTH_CLIENT_ID / GHOAUTH_CLIENT_SECRET environment variables
+    /// take precedence, as scripts expect, for github.com and for hosts that
+    /// have a client id configured: an id in the environment must not turn
+    /// every other server git talks to into a GitHub.
     pub fn from_listing(
         url: String,
         listing: &[u8],
@@ -88,11 +90,17 @@ impl RemoteConfig {
                 _ => {}
             }
         }
-        if let Some(id) = env("GHOAUTH_CLIENT_ID").filter(|v| !v.is_empty()) {
-            client_id = Some(id);
-        }
-        if let Some(secret) = env("GHOAUTH_CLIENT_SECRET").filter(|v| !v.is_empty()) {
-            client_secret = Some(Secret::new(secret));
+        let public_github = matches!(
+            url.to_ascii_lowercase().as_str(),
+            "https://github.com" | "https://gist.github.com"
+        );
+        if client_id.is_some() || public_github {
+            if let Some(id) = env("GHOAUTH_CLIENT_ID").filter(|v| !v.is_empty()) {
+                client_id = Some(id);
+            }
+            if let Some(secret) = env("GHOAUTH_CLIENT_SECRET").filter(|v| !v.is_empty()) {
+                client_secret = Some(Secret::new(secret));
+            }
         }
         let timeout = match timeout {
             None => DEFAULT_TIMEOUT,
@@ -144,18 +152,43 @@ pub fn must_not_prompt(config: &RemoteConfig) -> bool {
     std::env::var_os("GIT_TERMINAL_PROMPT").is_some_and(|v| v == "0") || !config.interactive
 }
 
-/// `protocol://host[/path]`, the form git config's URL matching takes. The
-/// user is left out: config for `https://github.com` must apply to every
-/// account on it.
-pub fn remote_url(request: &Credential, with_path: bool) -> Option<String> {
+/// `protocol://host`, how messages name the remote's config keys.
+pub fn remote_url(request: &Credential) -> Option<String> {
     let protocol = std::str::from_utf8(request.protocol.as_deref()?).ok()?;
     let host = std::str::from_utf8(request.host.as_deref()?).ok()?;
-    let mut url = format!("{protocol}://{host}");
-    if with_path && let Some(path) = request.path.as_deref() {
+    Some(format!("{protocol}://{host}"))
+}
+
+/// `protocol://[user@]host[/path]` for git config's URL matching, with the
+/// user and path percent-encoded so that any bytes git sent still make a URL
+/// git accepts. Config for `https://github.com` applies to every user and
+/// path under it; config for `https://alice@github.com` to alice only.
+fn lookup_url(request: &Credential) -> Option<String> {
+    let protocol = std::str::from_utf8(request.protocol.as_deref()?).ok()?;
+    let host = std::str::from_utf8(request.host.as_deref()?).ok()?;
+    let mut url = format!("{protocol}://");
+    if let Some(user) = request.username.as_deref().filter(|user| !user.is_empty()) {
+        url.push_str(&percent_encode(user, b""));
+        url.push('@');
+    }
+    url.push_str(host);
+    if let Some(path) = request.path.as_deref() {
         url.push('/');
-        url.push_str(std::str::from_utf8(path).ok()?);
+        url.push_str(&percent_encode(path, b"/"));
     }
     Some(url)
+}
+
+fn percent_encode(bytes: &[u8], keep: &[u8]) -> String {
+    let mut encoded = String::with_capacity(bytes.len());
+    for &byte in bytes {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) || keep.contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
 }
 
 #[cfg(test)]
@@ -214,6 +247,33 @@ mod tests {
         let app = config.oauth_app.unwrap();
         assert_eq!(app.client_id, "from-env");
         assert_eq!(app.client_secret.unwrap().expose(), b"s");
+    }
+
+    #[test]
+    fn the_environment_does_not_make_other_hosts_github() {
+        let env = [("GHOAUTH_CLIENT_ID", "from-env")];
+        let other = RemoteConfig::from_listing("https://gitlab.com".into(), b"", |name| {
+            env.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+        .unwrap();
+        assert_eq!(other.oauth_app, None);
+        let github = parse(b"", &env);
+        assert_eq!(github.oauth_app.unwrap().client_id, "from-env");
+    }
+
+    #[test]
+    fn lookup_urls_survive_any_bytes() {
+        let request = Credential::parse(
+            b"protocol=https\nhost=github.com\nusername=a@b c\npath=org/my repo\xe9.git\n",
+        )
+        .unwrap();
+        assert_eq!(
+            lookup_url(&request).unwrap(),
+            "https://a%40b%20c@github.com/org/my%20repo%E9.git"
+        );
+        assert_eq!(remote_url(&request).unwrap(), "https://github.com");
     }
 
     #[test]

@@ -50,55 +50,54 @@ pub fn run(settings: &Settings, input: impl Read) -> ExitCode {
         Err(error) => (Err(error), Vec::new()),
     };
     let code = after_keyring_write(settings, outcome, "credential not erased");
-    if !obtained.is_empty() {
-        revoke_all(&request, &obtained);
-    }
+    revoke_all(&obtained);
     code
 }
 
 /// Best effort: a token GitHub no longer knows is already what we want, and
-/// any other failure is a warning, never a failed erase.
-fn revoke_all(request: &Credential, obtained: &[StoredCredential]) {
-    let warn = |login: &[u8], why: &dyn std::fmt::Display| {
-        problem(format!(
-            "the token of {} was removed from the keyring but not revoked at GitHub: {why}; \
-             revoke it under Settings > Applications > Authorized OAuth Apps",
-            String::from_utf8_lossy(login)
-        ))
-    };
-    let config = match RemoteConfig::read(request) {
-        Ok(config) => config,
-        Err(error) => return warn(&obtained[0].username, &error),
-    };
-    let protocol = String::from_utf8_lossy(&obtained[0].protocol).into_owned();
-    let host = String::from_utf8_lossy(&obtained[0].host).into_owned();
-    let github = Endpoints::for_remote(&protocol, &host)
-        .map_err(anyhow::Error::msg)
-        .and_then(|endpoints| GitHub::new(endpoints, Instant::now() + REVOKE_TIME));
-    let github = match github {
-        Ok(github) => github,
-        Err(error) => return warn(&obtained[0].username, &format!("{error:#}")),
-    };
+/// any other failure is a warning, never a failed erase. Each token goes to
+/// its own host, with the app configured there.
+fn revoke_all(obtained: &[StoredCredential]) {
     for token in obtained {
-        let issuer = token.oauth.as_ref().map(|oauth| oauth.client_id.as_str());
-        let app = config
-            .oauth_app
-            .as_ref()
-            .filter(|app| Some(app.client_id.as_str()) == issuer);
-        let Some(app) = app else {
-            warn(
-                &token.username,
-                &format!(
-                    "the OAuth app that issued it ({}) is no longer configured for {}",
-                    issuer.unwrap_or("unknown"),
-                    config.url
-                ),
-            );
-            continue;
-        };
-        match github.revoke(app, &token.password) {
-            Ok(Revocation::Revoked | Revocation::AlreadyGone) => {}
-            Err(error) => warn(&token.username, &format!("{error:#}")),
+        if let Err(why) = revoke(token) {
+            problem(format!(
+                "the token of {} was removed from the keyring but not revoked at {}: {why}; \
+                 revoke it in GitHub under Settings > Applications > Authorized OAuth Apps",
+                String::from_utf8_lossy(&token.username),
+                String::from_utf8_lossy(&token.host),
+            ));
         }
+    }
+}
+
+fn revoke(token: &StoredCredential) -> Result<(), String> {
+    let remote = Credential {
+        protocol: Some(token.protocol.clone()),
+        host: Some(token.host.clone()),
+        ..Credential::default()
+    };
+    let config = RemoteConfig::read(&remote)?;
+    let issuer = token
+        .oauth
+        .as_ref()
+        .map_or("", |oauth| oauth.client_id.as_str());
+    let Some(app) = config
+        .oauth_app
+        .as_ref()
+        .filter(|app| app.client_id == issuer)
+    else {
+        return Err(format!(
+            "the OAuth app that issued it ({issuer}) is no longer configured for {}",
+            config.url
+        ));
+    };
+    let protocol = String::from_utf8_lossy(&token.protocol);
+    let host = String::from_utf8_lossy(&token.host);
+    let endpoints = Endpoints::for_remote(&protocol, &host)?;
+    let github =
+        GitHub::new(endpoints, Instant::now() + REVOKE_TIME).map_err(|e| format!("{e:#}"))?;
+    match github.revoke(app, &token.password) {
+        Ok(Revocation::Revoked | Revocation::AlreadyGone) => Ok(()),
+        Err(error) => Err(format!("{error:#}")),
     }
 }
