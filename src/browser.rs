@@ -2,12 +2,24 @@
 //! letting it near stdout, which is git's protocol channel.
 //!
 //! `$BROWSER` wins when set (the convention SSH users and WSL setups rely
-//! on); otherwise the platform opener from the `open` crate, which detaches
-//! the child and handles WSL's `wslview`.
+//! on); otherwise the platform openers the `open` crate knows (xdg-open,
+//! gio, WSL's `wslview`, macOS `open`, ...), tried in its order.
+//!
+//! A browser has no business with the OAuth app's secret, so the child's
+//! environment loses the variables that may carry it.
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::report::problem;
+
+/// Where the client secret may sit in the helper's own environment: set by
+/// the user, or by `git -c` on git's command line.
+const NOT_FOR_BROWSERS: [&str; 2] = ["GHOAUTH_CLIENT_SECRET", "GIT_CONFIG_PARAMETERS"];
+
+/// An opener that fails fails fast (no display, nothing registered for
+/// URLs); one still running after this long has handed off to a browser.
+const HAND_OFF: Duration = Duration::from_millis(250);
 
 /// Starts the browser and returns at once. An opener that cannot start is
 /// reported as an error; one that starts and then fails is reported on
@@ -16,10 +28,56 @@ use crate::report::problem;
 pub fn open(url: &str) -> Result<(), String> {
     match std::env::var("BROWSER") {
         Ok(browser) if !browser.trim().is_empty() => open_with(&browser, url),
-        _ => open::that_detached(url).map_err(|error| {
-            format!("could not open a browser ({error}); open the address above yourself")
-        }),
+        _ => open_with_platform_opener(url),
     }
+}
+
+fn open_with_platform_opener(url: &str) -> Result<(), String> {
+    for mut opener in open::commands(url) {
+        let Ok(mut child) = quiet(&mut opener).spawn() else {
+            continue;
+        };
+        let started = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) if status.success() => return Ok(()),
+                Ok(Some(_)) | Err(_) => break,
+                Ok(None) if started.elapsed() >= HAND_OFF => {
+                    reap(child, None);
+                    return Ok(());
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+    }
+    Err("could not open a browser (no opener worked here); open the address above yourself".into())
+}
+
+/// No stdin to steal, no stdout to corrupt, no stderr to clutter, and no
+/// secrets in the environment.
+fn quiet(command: &mut Command) -> &mut Command {
+    for name in NOT_FOR_BROWSERS {
+        command.env_remove(name);
+    }
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+}
+
+/// Waits for the child on a thread nobody joins, and reports a failure if
+/// the helper is still running by then.
+fn reap(mut child: Child, report_as: Option<String>) {
+    std::thread::spawn(move || {
+        if let Ok(status) = child.wait()
+            && !status.success()
+            && let Some(name) = report_as
+        {
+            problem(format!(
+                "$BROWSER ({name}) failed ({status}); open the address above yourself"
+            ));
+        }
+    });
 }
 
 /// Runs `$BROWSER` through the shell, so it may carry arguments, with the
@@ -31,41 +89,24 @@ fn open_with(browser: &str, url: &str) -> Result<(), String> {
     } else {
         format!("{browser} \"$1\"")
     };
-    let mut child = Command::new("/bin/sh")
-        .args(["-c", &script, "browser", url])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    let child = quiet(Command::new("/bin/sh").args(["-c", &script, "browser", url]))
         .spawn()
         .map_err(|error| {
             format!("could not run $BROWSER ({error}); open the address above yourself")
         })?;
-    // Reap it, and say so if it failed; nobody waits on this thread.
-    let name = browser.to_string();
-    std::thread::spawn(move || {
-        if let Ok(status) = child.wait()
-            && !status.success()
-        {
-            problem(format!(
-                "$BROWSER ({name}) failed ({status}); open the address above yourself"
-            ));
-        }
-    });
+    reap(child, Some(browser.to_string()));
     Ok(())
 }
 
 #[cfg(not(unix))]
 fn open_with(browser: &str, url: &str) -> Result<(), String> {
-    Command::new(browser)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    let child = quiet(Command::new(browser).arg(url))
         .spawn()
-        .map(|_| ())
         .map_err(|error| {
             format!("could not run $BROWSER ({error}); open the address above yourself")
-        })
+        })?;
+    reap(child, Some(browser.to_string()));
+    Ok(())
 }
 
 #[cfg(all(test, unix))]

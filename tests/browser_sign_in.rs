@@ -453,6 +453,30 @@ fn the_browsers_stdout_never_reaches_git() {
 }
 
 #[test]
+fn the_browser_gets_no_secret_in_its_arguments_or_environment() {
+    let world = world("browser-env");
+    let seen = world.dir.join("browser-saw");
+    write_script(
+        &world.dir.join("browser"),
+        &format!(
+            "{{ printf '%s\\n' \"$@\"; env; }} >'{seen}'\nexec curl -sS -L --noproxy '*' --max-time 30 -o /dev/null \"$1\"",
+            seen = seen.display()
+        ),
+    );
+    let filled = world.fill(&[], "").stdout_text();
+    assert!(filled.contains("password="), "signed in");
+    let saw = std::fs::read_to_string(&seen).unwrap();
+    assert!(saw.contains("/login/oauth/authorize?"), "{saw}");
+    assert!(
+        !saw.contains(&world.client_secret),
+        "the client secret reached the browser"
+    );
+    for (token, _) in world.fake.tokens() {
+        assert!(!saw.contains(&token));
+    }
+}
+
+#[test]
 fn one_token_serves_every_repository_on_the_host() {
     let world = world("paths");
     let use_path = ["credential.useHttpPath=true".to_string()];
