@@ -6,6 +6,8 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
+
 use crate::protocol::Credential;
 use crate::secret::Secret;
 
@@ -168,28 +170,24 @@ fn lookup_url(request: &Credential) -> Option<String> {
     let host = std::str::from_utf8(request.host.as_deref()?).ok()?;
     let mut url = format!("{protocol}://");
     if let Some(user) = request.username.as_deref().filter(|user| !user.is_empty()) {
-        url.push_str(&percent_encode(user, b""));
+        url.extend(percent_encode(user, UNRESERVED));
         url.push('@');
     }
     url.push_str(host);
     if let Some(path) = request.path.as_deref() {
         url.push('/');
-        url.push_str(&percent_encode(path, b"/"));
+        url.extend(percent_encode(path, PATH_SAFE));
     }
     Some(url)
 }
 
-fn percent_encode(bytes: &[u8], keep: &[u8]) -> String {
-    let mut encoded = String::with_capacity(bytes.len());
-    for &byte in bytes {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) || keep.contains(&byte) {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
-}
+/// RFC 3986's unreserved characters stay; every other byte becomes `%XX`.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+const PATH_SAFE: &AsciiSet = &UNRESERVED.remove(b'/');
 
 #[cfg(test)]
 mod tests {

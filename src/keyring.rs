@@ -396,15 +396,13 @@ pub fn decode_attribute(text: &str) -> Vec<u8> {
 /// Everything but letters, digits and `-._~:` becomes `%XX`, so `://`, `@`
 /// and `/` only ever appear as separators. [`decode_attribute`] undoes it.
 fn encode_strict(bytes: &[u8]) -> String {
-    let mut encoded = String::with_capacity(bytes.len());
-    for &byte in bytes {
-        if byte.is_ascii_alphanumeric() || b"-._~:".contains(&byte) {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
+    const KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b':');
+    percent_encoding::percent_encode(bytes, KEPT).to_string()
 }
 
 #[cfg(test)]
