@@ -6,9 +6,10 @@ mod common;
 mod fake_github;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use common::*;
-use fake_github::{CLIENT_ID, Consent, FakeGitHub};
+use fake_github::{CLIENT_ID, Consent, FakeGitHub, TokenEndpoint};
 
 struct World {
     fake: FakeGitHub,
@@ -24,8 +25,9 @@ fn world(name: &str) -> World {
     write_script(
         &dir.join("browser"),
         &format!(
-            "printf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L --noproxy '*' --max-time 30 -o /dev/null \"$1\"",
-            log = dir.join("browser.log").display()
+            "printf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L --noproxy '*' --max-time 30 -o '{page}' \"$1\"",
+            log = dir.join("browser.log").display(),
+            page = dir.join("page.html").display()
         ),
     );
     World {
@@ -91,6 +93,18 @@ impl World {
         command.args(["credential", "fill"]);
         let input = format!("protocol=http\nhost={}\n{extra_input}", self.fake.host);
         run(command, input.as_bytes())
+    }
+
+    /// The page the browser tab ended on. curl may still be writing it when
+    /// git is done, so wait for the whole of it.
+    fn page_shown(&self) -> String {
+        let path = self.dir.join("page.html");
+        let mut page = String::new();
+        wait_until(Duration::from_secs(10), "the browser's last page", || {
+            page = std::fs::read_to_string(&path).unwrap_or_default();
+            page.contains("</html>")
+        });
+        page
     }
 
     fn browser_opened(&self) -> usize {
@@ -179,6 +193,11 @@ fn first_push_signs_in_once_and_the_second_does_not() {
         pushed.stderr
     );
     assert_eq!(complaints(&pushed.stderr), Vec::<&str>::new());
+    let page = world.page_shown();
+    assert!(
+        page.contains(&format!("Signed in to {} as octocat", world.fake.host)),
+        "the tab says who signed in: {page}"
+    );
 
     let tokens = world.live_tokens();
     assert_eq!(tokens.len(), 1);
@@ -389,11 +408,70 @@ fn a_user_who_walks_away_times_out() {
 #[test]
 fn a_stalled_token_endpoint_is_abandoned() {
     let world = world("stall");
-    world.fake.stall_token_endpoint();
+    world.fake.set_token_endpoint(TokenEndpoint::Stalls);
     let url = &world.fake.base_url;
     let filled = world.fill(&[format!("credential.{url}.ghoauthTimeout=3")], "");
     assert_fails_cleanly(&world, &filled, "did not answer within");
     assert_eq!(world.fake.authorizations(), 1);
+}
+
+#[test]
+fn a_failing_token_endpoint_is_named() {
+    let world = world("http-500");
+    world.fake.set_token_endpoint(TokenEndpoint::Fails);
+    let filled = world.fill(&[], "");
+    assert_fails_cleanly(&world, &filled, "answered HTTP 500");
+    let page = world.page_shown();
+    assert!(
+        page.contains("Sign-in failed"),
+        "the tab says so too: {page}"
+    );
+}
+
+#[test]
+fn a_fixed_redirect_port_is_used_and_a_busy_one_is_named() {
+    let world = world("fixed-port");
+    let url = &world.fake.base_url;
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy_port = busy.local_addr().unwrap().port();
+    let filled = world.fill(
+        &[format!(
+            "credential.{url}.ghoauthRedirectUri=http://127.0.0.1:{busy_port}/callback"
+        )],
+        "",
+    );
+    assert_fails_cleanly(
+        &world,
+        &filled,
+        &format!("cannot listen on 127.0.0.1:{busy_port}"),
+    );
+    assert_eq!(
+        world.browser_opened(),
+        0,
+        "no browser for a flow that cannot finish"
+    );
+
+    // A port that is free now; the fake accepts any port on 127.0.0.1.
+    let free_port = busy.local_addr().unwrap().port();
+    drop(busy);
+    let filled = world.fill(
+        &[format!(
+            "credential.{url}.ghoauthRedirectUri=http://127.0.0.1:{free_port}/callback"
+        )],
+        "",
+    );
+    assert!(
+        filled.stdout_text().contains("username=octocat"),
+        "{}",
+        filled.stderr
+    );
+    assert!(
+        filled.stderr.contains(&format!(
+            "redirect_uri=http%3A%2F%2F127.0.0.1%3A{free_port}%2Fcallback"
+        )),
+        "{}",
+        filled.stderr
+    );
 }
 
 #[test]

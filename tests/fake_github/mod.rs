@@ -55,6 +55,16 @@ pub enum Consent {
     WalkAway,
 }
 
+/// How the token endpoint behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenEndpoint {
+    Works,
+    /// Holds every request open until the fake stops (at most a minute).
+    Stalls,
+    /// Answers HTTP 500 with an HTML page, as a proxy or an outage would.
+    Fails,
+}
+
 struct Code {
     client_id: String,
     redirect_uri: Option<String>,
@@ -76,7 +86,7 @@ struct State {
     consent: Consent,
     /// The account that is signed in to the fake in "the browser".
     login: String,
-    stall_token_endpoint: bool,
+    token_endpoint: TokenEndpoint,
     codes: HashMap<String, Code>,
     tokens: HashMap<String, Token>,
     authorizations: usize,
@@ -108,7 +118,7 @@ impl FakeGitHub {
             client_secret: client_secret.to_string(),
             consent: Consent::Approve,
             login: "octocat".to_string(),
-            stall_token_endpoint: false,
+            token_endpoint: TokenEndpoint::Works,
             codes: HashMap::new(),
             tokens: HashMap::new(),
             authorizations: 0,
@@ -140,8 +150,8 @@ impl FakeGitHub {
         self.state.lock().unwrap().login = login.to_string();
     }
 
-    pub fn stall_token_endpoint(&self) {
-        self.state.lock().unwrap().stall_token_endpoint = true;
+    pub fn set_token_endpoint(&self, behaviour: TokenEndpoint) {
+        self.state.lock().unwrap().token_endpoint = behaviour;
     }
 
     /// How many times a user approved the app (codes issued).
@@ -284,17 +294,22 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
     let reply = match (method.as_str(), path.as_str()) {
         ("GET", "/login/oauth/authorize") => authorize(state, &query),
         ("POST", "/login/oauth/access_token") => {
-            if state.lock().unwrap().stall_token_endpoint {
-                // Hold the request open until the fake stops, bounded.
-                let until = Instant::now() + Duration::from_secs(60);
-                while !stop.load(Ordering::SeqCst) && Instant::now() < until {
-                    std::thread::sleep(Duration::from_millis(20));
+            let behaviour = state.lock().unwrap().token_endpoint;
+            match behaviour {
+                TokenEndpoint::Stalls => {
+                    // Hold the request open until the fake stops, bounded.
+                    let until = Instant::now() + Duration::from_secs(60);
+                    while !stop.load(Ordering::SeqCst) && Instant::now() < until {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    Reply::text(504, "stalled")
                 }
-                Reply::text(504, "stalled")
-            } else {
-                let form: HashMap<String, String> =
-                    url::form_urlencoded::parse(&body).into_owned().collect();
-                access_token(state, &form, accept.contains("application/json"))
+                TokenEndpoint::Fails => Reply::text(500, "<h1>Internal Server Error</h1>"),
+                TokenEndpoint::Works => {
+                    let form: HashMap<String, String> =
+                        url::form_urlencoded::parse(&body).into_owned().collect();
+                    access_token(state, &form, accept.contains("application/json"))
+                }
             }
         }
         ("GET", "/api/v3/user") => user(state, authorization.as_deref(), user_agent.as_deref()),
