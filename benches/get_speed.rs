@@ -133,6 +133,8 @@ fn spawn_with_input(mut command: Command, input: &str, stdout: Stdio) -> std::pr
 }
 
 /// ru_maxrss of exactly that child, from wait4(2).
+// wait4 below reaps the child; clippy cannot see that.
+#[allow(clippy::zombie_processes)]
 fn peak_rss_kib(command: Command, input: &str) -> i64 {
     let child = spawn_with_input(command, input, Stdio::null());
     let mut status = 0;
