@@ -337,7 +337,16 @@ impl GitHub {
         match outcome {
             Ok(Ok(reply)) => Ok(reply),
             Ok(Err(error)) if error.is_timeout() => Err(stalled(url, limit)),
-            Ok(Err(error)) => Err(anyhow!("could not reach {url}: {}", describe(&error))),
+            Ok(Err(error)) => {
+                let cause = describe(&error);
+                let hint = if cause.contains("certificate") {
+                    "; if the server's certificate comes from a private CA, set SSL_CERT_FILE \
+                     to a PEM file holding that CA"
+                } else {
+                    ""
+                };
+                Err(anyhow!("could not reach {url}: {cause}{hint}"))
+            }
             Err(_) => Err(stalled(url, limit)),
         }
     }

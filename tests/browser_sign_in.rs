@@ -18,14 +18,28 @@ struct World {
 }
 
 fn world(name: &str) -> World {
+    world_with(name, FakeGitHub::start)
+}
+
+/// A GitHub Enterprise Server at https://127.0.0.1:<port>, certificate from
+/// a test CA that the browser and git trust, and the helper only when told.
+fn https_world(name: &str) -> World {
+    world_with(name, FakeGitHub::start_https)
+}
+
+fn world_with(name: &str, start: fn(&Path, &str, fn(&str)) -> FakeGitHub) -> World {
     let dir = session().dir.join(format!("world-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
     let client_secret = secret(&format!("client-{name}"));
-    let fake = FakeGitHub::start(&dir.join("repos"), &client_secret, watch_secret);
+    let fake = start(&dir.join("repos"), &client_secret, watch_secret);
+    let trust = match &fake.ca_file {
+        Some(ca) => format!("--cacert '{}'", ca.display()),
+        None => String::new(),
+    };
     write_script(
         &dir.join("browser"),
         &format!(
-            "printf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L --noproxy '*' --max-time 30 -o '{page}' \"$1\"",
+            "printf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L {trust} --noproxy '*' --max-time 30 -o '{page}' \"$1\"",
             log = dir.join("browser.log").display(),
             page = dir.join("page.html").display()
         ),
@@ -60,8 +74,19 @@ impl World {
     /// git, interactive as at a terminal (no GIT_TERMINAL_PROMPT=0), with
     /// only this helper and the OAuth settings configured.
     fn git(&self, dir: &Path, extra_config: &[String], args: &[&str]) -> Run {
+        self.git_with_env(dir, &[], extra_config, args)
+    }
+
+    fn git_with_env(
+        &self,
+        dir: &Path,
+        env: &[(&str, &Path)],
+        extra_config: &[String],
+        args: &[&str],
+    ) -> Run {
         let mut command = command("git");
         command
+            .envs(env.iter().copied())
             .current_dir(dir)
             .env_remove("GIT_TERMINAL_PROMPT")
             .env("BROWSER", self.dir.join("browser"))
@@ -73,6 +98,9 @@ impl World {
                 "-c",
                 "user.email=tester@example.com",
             ]);
+        if let Some(ca) = &self.fake.ca_file {
+            command.env("GIT_SSL_CAINFO", ca);
+        }
         for setting in self.oauth_config().iter().chain(extra_config) {
             command.args(["-c", setting]);
         }
@@ -91,7 +119,11 @@ impl World {
             command.args(["-c", setting]);
         }
         command.args(["credential", "fill"]);
-        let input = format!("protocol=http\nhost={}\n{extra_input}", self.fake.host);
+        let protocol = self.fake.base_url.split(':').next().unwrap();
+        let input = format!(
+            "protocol={protocol}\nhost={}\n{extra_input}",
+            self.fake.host
+        );
         run(command, input.as_bytes())
     }
 
@@ -337,6 +369,55 @@ fn assert_fails_cleanly(world: &World, filled: &Run, expected: &str) {
     assert!(complaints[0].starts_with("git-credential-ghoauth: "));
     assert!(!world.keyring().contains("octocat"), "nothing stored");
     assert_eq!(world.live_tokens(), Vec::<String>::new());
+}
+
+#[test]
+fn an_enterprise_server_over_https_with_a_private_ca() {
+    let world = https_world("ghes-https");
+    let remote = world.fake.create_repo("corp/tool");
+    assert!(remote.starts_with("https://127.0.0.1:"), "{remote}");
+    let work = world.dir.join("work");
+    let cloned = world.git(
+        &world.dir,
+        &[],
+        &["clone", "-q", &remote, work.to_str().unwrap()],
+    );
+    assert!(cloned.status.success(), "{}", cloned.stderr);
+    commit(&world, &work, "one.txt");
+
+    // Without the CA the helper refuses the server, and says what to do.
+    let pushed = world.git(&work, &[], &["push", "-q", "origin", "main"]);
+    assert!(!pushed.status.success());
+    let complaints = complaints(&pushed.stderr);
+    assert_eq!(complaints.len(), 1, "{}", pushed.stderr);
+    assert!(complaints[0].contains("SSL_CERT_FILE"), "{complaints:?}");
+    assert_eq!(world.live_tokens(), Vec::<String>::new());
+
+    // With it: TLS with the ring provider, and GHES's /api/v3 paths.
+    let ca = world.fake.ca_file.clone().unwrap();
+    let pushed = world.git_with_env(
+        &work,
+        &[("SSL_CERT_FILE", &ca)],
+        &[],
+        &["push", "-q", "origin", "main"],
+    );
+    assert!(pushed.status.success(), "{}", pushed.stderr);
+    assert_eq!(world.live_tokens().len(), 1);
+    let pushed_again = world.git(
+        &work,
+        &[],
+        &["push", "-q", "origin", "HEAD:refs/heads/again"],
+    );
+    assert!(
+        pushed_again.status.success(),
+        "the kept token needs no TLS: {}",
+        pushed_again.stderr
+    );
+    assert_eq!(
+        world.fake.authorizations(),
+        2,
+        "one refused exchange, one sign-in"
+    );
 }
 
 #[test]

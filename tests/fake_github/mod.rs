@@ -20,6 +20,8 @@
 //! fake is dropped, or after [`LIFETIME`] whatever happens.
 #![allow(dead_code)]
 
+mod tls;
+
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -102,6 +104,9 @@ pub struct FakeGitHub {
     /// `http://127.0.0.1:<port>`.
     pub base_url: String,
     pub repos: PathBuf,
+    /// The test CA to trust, when the fake is served over HTTPS.
+    pub ca_file: Option<PathBuf>,
+    tls: Option<tls::TlsFront>,
     state: Arc<Mutex<State>>,
     stop: Arc<AtomicBool>,
     server_thread: Option<JoinHandle<()>>,
@@ -136,10 +141,25 @@ impl FakeGitHub {
             host: format!("127.0.0.1:{port}"),
             base_url: format!("http://127.0.0.1:{port}"),
             repos: repos.to_path_buf(),
+            ca_file: None,
+            tls: None,
             state,
             stop,
             server_thread: Some(server_thread),
         }
+    }
+
+    /// The same fake behind HTTPS with a certificate from a test CA, as a
+    /// GitHub Enterprise Server at `https://127.0.0.1:<port>`.
+    pub fn start_https(repos: &Path, client_secret: &str, on_issue: fn(&str)) -> FakeGitHub {
+        let mut fake = FakeGitHub::start(repos, client_secret, on_issue);
+        let plain_port: u16 = fake.host.rsplit(':').next().unwrap().parse().unwrap();
+        let front = tls::TlsFront::start(plain_port, repos);
+        fake.host = format!("127.0.0.1:{}", front.port);
+        fake.base_url = format!("https://127.0.0.1:{}", front.port);
+        fake.ca_file = Some(front.ca_file.clone());
+        fake.tls = Some(front);
+        fake
     }
 
     pub fn set_consent(&self, consent: Consent) {
@@ -223,6 +243,7 @@ impl FakeGitHub {
 impl Drop for FakeGitHub {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
+        drop(self.tls.take());
         if let Some(thread) = self.server_thread.take() {
             let _ = thread.join();
         }
