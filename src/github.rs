@@ -19,6 +19,9 @@ use crate::secret::Secret;
 
 /// No single request may take longer than this, whatever the flow's budget.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// GitHub's answers are a few hundred bytes; a server that sends more than
+/// this is broken or hostile, and is not read to the end.
+const MAX_REPLY_BYTES: usize = 1 << 20;
 const USER_AGENT: &str = concat!("git-credential-ghoauth/", env!("CARGO_PKG_VERSION"));
 
 /// Where a GitHub host keeps its OAuth pages and its REST API.
@@ -326,16 +329,27 @@ impl GitHub {
         let limit = left.min(REQUEST_TIMEOUT);
         let outcome = self.runtime.block_on(async {
             tokio::time::timeout(limit, async {
-                let response = request.timeout(limit).send().await?;
+                let mut response = request.timeout(limit).send().await?;
                 let status = response.status();
                 let headers = response.headers().clone();
-                let body = response.bytes().await?;
-                Ok::<_, reqwest::Error>((status, headers, body.to_vec()))
+                let mut body = Vec::new();
+                while let Some(chunk) = response.chunk().await? {
+                    body.extend_from_slice(&chunk);
+                    if body.len() > MAX_REPLY_BYTES {
+                        return Ok(None);
+                    }
+                }
+                Ok::<_, reqwest::Error>(Some((status, headers, body)))
             })
             .await
         });
         match outcome {
-            Ok(Ok(reply)) => Ok(reply),
+            Ok(Ok(Some(reply))) => Ok(reply),
+            Ok(Ok(None)) => Err(anyhow!(
+                "{url} answered with more than {} MiB, which GitHub never does; check the \
+                 remote URL and any proxy in between",
+                MAX_REPLY_BYTES >> 20
+            )),
             Ok(Err(error)) if error.is_timeout() => Err(stalled(url, limit)),
             Ok(Err(error)) => {
                 let cause = describe(&error);

@@ -510,6 +510,14 @@ fn a_failing_token_endpoint_is_named() {
 }
 
 #[test]
+fn a_flood_from_the_token_endpoint_is_cut_off() {
+    let world = world("flood");
+    world.fake.set_token_endpoint(TokenEndpoint::Floods);
+    let filled = world.fill(&[], "");
+    assert_fails_cleanly(&world, &filled, "answered with more than 1 MiB");
+}
+
+#[test]
 fn a_fixed_redirect_port_is_used_and_a_busy_one_is_named() {
     let world = world("fixed-port");
     let url = &world.fake.base_url;

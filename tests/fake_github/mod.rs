@@ -65,6 +65,8 @@ pub enum TokenEndpoint {
     Stalls,
     /// Answers HTTP 500 with an HTML page, as a proxy or an outage would.
     Fails,
+    /// Answers 200 with 8 MiB of whitespace, as a broken proxy might.
+    Floods,
 }
 
 struct Code {
@@ -326,6 +328,11 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
                     Reply::text(504, "stalled")
                 }
                 TokenEndpoint::Fails => Reply::text(500, "<h1>Internal Server Error</h1>"),
+                TokenEndpoint::Floods => Reply {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), "application/json".into())],
+                    body: vec![b' '; 8 << 20],
+                },
                 TokenEndpoint::Works => {
                     let form: HashMap<String, String> =
                         url::form_urlencoded::parse(&body).into_owned().collect();
