@@ -36,3 +36,6 @@ case ":$PATH:" in
 esac
 echo "Tell git to use it:"
 echo "    git config --global credential.helper ghoauth"
+echo "and, to sign in to GitHub in the browser, give it your OAuth app (README: Signing in to GitHub):"
+echo "    git config --global credential.https://github.com.ghoauthClientId <client id>"
+echo "    git config --global credential.https://github.com.ghoauthClientSecret <client secret>"
