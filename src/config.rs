@@ -27,6 +27,30 @@ pub struct RemoteConfig {
     pub timeout: Duration,
     /// False when git must not wait for a person (`credential.interactive`).
     pub interactive: bool,
+    pub flow: FlowSetting,
+}
+
+/// `credential.<url>.ghoauthFlow`: how to sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FlowSetting {
+    Browser,
+    Device,
+    /// The device flow where no browser can open, else the browser flow.
+    #[default]
+    Auto,
+}
+
+impl std::str::FromStr for FlowSetting {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<FlowSetting, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "browser" => Ok(FlowSetting::Browser),
+            "device" => Ok(FlowSetting::Device),
+            "auto" | "" => Ok(FlowSetting::Auto),
+            _ => Err(format!("'{text}' is not browser, device or auto")),
+        }
+    }
 }
 
 /// The OAuth app a user registered at GitHub for this helper.
@@ -72,6 +96,7 @@ impl RemoteConfig {
         let mut scopes = None;
         let mut redirect_uri = None;
         let mut timeout = None;
+        let mut flow = None;
         let mut interactive = true;
         for record in listing.split(|&b| b == 0).filter(|r| !r.is_empty()) {
             let (key, value) = match record.iter().position(|&b| b == b'\n') {
@@ -88,6 +113,7 @@ impl RemoteConfig {
                 "ghoauthscopes" => scopes = text,
                 "ghoauthredirecturi" => redirect_uri = text.filter(|t| !t.is_empty()),
                 "ghoauthtimeout" => timeout = text,
+                "ghoauthflow" => flow = text,
                 "interactive" => interactive = text.as_deref().is_none_or(is_interactive),
                 _ => {}
             }
@@ -116,6 +142,15 @@ impl RemoteConfig {
                 }
             },
         };
+        let flow = match flow {
+            None => FlowSetting::Auto,
+            Some(text) => text.parse().map_err(|why| {
+                format!(
+                    "credential.{url}.ghoauthFlow is {why}; fix it with \
+                     `git config --global credential.{url}.ghoauthFlow auto`"
+                )
+            })?,
+        };
         let scopes = scopes
             .map(|s| {
                 s.split([' ', ','])
@@ -135,6 +170,7 @@ impl RemoteConfig {
             redirect_uri,
             timeout,
             interactive,
+            flow,
         })
     }
 }
@@ -231,6 +267,18 @@ mod tests {
         );
         assert_eq!(config.timeout, Duration::from_secs(42));
         assert!(!config.interactive);
+        assert_eq!(config.flow, FlowSetting::Auto);
+        assert_eq!(
+            parse(b"credential.ghoauthflow\nDevice\0", &[]).flow,
+            FlowSetting::Device
+        );
+        assert!(
+            RemoteConfig::from_listing("u".into(), b"credential.ghoauthflow\ntelepathy\0", |_| {
+                None
+            })
+            .unwrap_err()
+            .contains("not browser, device or auto")
+        );
     }
 
     #[test]

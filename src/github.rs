@@ -125,6 +125,16 @@ impl std::fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// What the device flow's first request hands out (RFC 8628 §3.2).
+#[derive(Debug)]
+pub struct DeviceCode {
+    pub device_code: Secret,
+    pub user_code: String,
+    pub verification_uri: String,
+    pub expires_in: u64,
+    pub interval: u64,
+}
+
 /// Who a token belongs to, and what it may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -197,6 +207,63 @@ impl GitHub {
             form.push(("client_secret", text(secret)?));
         }
         self.token_request(&form)
+    }
+
+    /// Starts the device flow: a code for the user to type at GitHub.
+    pub fn request_device_code(&self, app: &OAuthApp, scopes: &str) -> anyhow::Result<DeviceCode> {
+        #[derive(Deserialize)]
+        struct DeviceReply {
+            device_code: Option<String>,
+            user_code: Option<String>,
+            verification_uri: Option<String>,
+            expires_in: Option<u64>,
+            interval: Option<u64>,
+            error: Option<String>,
+            error_description: Option<String>,
+        }
+        let url = self.endpoints.device_code.clone();
+        let form = [
+            ("client_id", app.client_id.clone()),
+            ("scope", scopes.to_string()),
+        ];
+        let request = self
+            .http
+            .post(url.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&form);
+        let reply: DeviceReply = self.send_for_json(request, &url)?;
+        if let Some(error) = reply.error {
+            return Err(Refusal {
+                error,
+                description: reply.error_description,
+            }
+            .into());
+        }
+        let (Some(device_code), Some(user_code), Some(verification_uri)) =
+            (reply.device_code, reply.user_code, reply.verification_uri)
+        else {
+            bail!("{url} answered without a device code");
+        };
+        Ok(DeviceCode {
+            device_code: Secret::new(device_code),
+            user_code: printable(&user_code),
+            verification_uri: printable(&verification_uri),
+            expires_in: reply.expires_in.unwrap_or(900),
+            interval: reply.interval.unwrap_or(5),
+        })
+    }
+
+    /// One poll of the device flow. Until the user has entered the code this
+    /// is a [`Refusal`] with `authorization_pending` (or `slow_down`).
+    pub fn poll_device(&self, app: &OAuthApp, device_code: &Secret) -> anyhow::Result<Grant> {
+        self.token_request(&[
+            ("client_id", app.client_id.clone()),
+            ("device_code", text(device_code)?),
+            (
+                "grant_type",
+                "urn:ietf:params:oauth:grant-type:device_code".to_string(),
+            ),
+        ])
     }
 
     /// POSTs to the token endpoint and reads GitHub's answer, which carries

@@ -1,8 +1,10 @@
-//! Signing in to GitHub in the browser: the web application flow with a
+//! Signing in to GitHub: in the browser, with the web application flow, a
 //! loopback redirect (RFC 8252), `state` against forged redirects and PKCE
-//! S256 (RFC 7636) against a stolen code.
+//! S256 (RFC 7636) against a stolen code; or, where no browser can open, with
+//! the device flow (RFC 8628): a code the user types at GitHub from any
+//! device. Both end the same way: ask GitHub whose token it is.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail};
 use base64::Engine;
@@ -10,8 +12,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use crate::browser;
-use crate::config::{OAuthApp, RemoteConfig};
-use crate::github::{Endpoints, GitHub, Refusal};
+use crate::config::{FlowSetting, OAuthApp, RemoteConfig};
+use crate::github::{Endpoints, GitHub, Grant, Refusal};
 use crate::listener::{CallbackError, Listener, Page};
 use crate::report::problem;
 use crate::secret::Secret;
@@ -24,10 +26,158 @@ pub struct SignedIn {
     pub scopes: String,
 }
 
-/// Runs the whole flow: listen, show and open the consent page, wait for the
-/// redirect, exchange the code, and ask GitHub whose token it is. Bounded by
-/// the remote's `ghoauthTimeout`. Every error is one sentence that says
-/// what to do.
+/// Which way to sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Browser,
+    Device,
+}
+
+/// Where the browser flow cannot work, as the environment tells it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Surroundings {
+    pub linux: bool,
+    pub display: bool,
+    pub browser_variable: bool,
+    pub ssh: bool,
+    pub wsl: bool,
+    pub wslview: bool,
+}
+
+impl Surroundings {
+    pub fn here() -> Surroundings {
+        let set = |name: &str| std::env::var_os(name).is_some_and(|value| !value.is_empty());
+        let wsl = cfg!(target_os = "linux")
+            && (set("WSL_DISTRO_NAME")
+                || std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                    .is_ok_and(|release| release.to_ascii_lowercase().contains("microsoft")));
+        Surroundings {
+            linux: cfg!(target_os = "linux"),
+            display: set("DISPLAY") || set("WAYLAND_DISPLAY"),
+            browser_variable: set("BROWSER"),
+            ssh: set("SSH_CONNECTION") || set("SSH_TTY"),
+            wsl,
+            wslview: wsl && on_path("wslview"),
+        }
+    }
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// `auto` takes the device flow when no browser can open: on Linux without
+/// a display or `$BROWSER`, over SSH without a display, and on WSL without
+/// `wslview`. Otherwise the browser flow.
+pub fn choose(setting: FlowSetting, around: &Surroundings) -> Flow {
+    match setting {
+        FlowSetting::Browser => Flow::Browser,
+        FlowSetting::Device => Flow::Device,
+        FlowSetting::Auto => {
+            let headless = around.linux && !around.display && !around.browser_variable;
+            let remote = around.ssh && !around.display && !around.browser_variable;
+            let wsl_without_opener = around.wsl && !around.wslview && !around.browser_variable;
+            if headless || remote || wsl_without_opener {
+                Flow::Device
+            } else {
+                Flow::Browser
+            }
+        }
+    }
+}
+
+/// Signs in the chosen way, bounded by the remote's `ghoauthTimeout`.
+pub fn sign_in(
+    flow: Flow,
+    endpoints: Endpoints,
+    config: &RemoteConfig,
+    app: &OAuthApp,
+    wanted_login: Option<&str>,
+) -> anyhow::Result<SignedIn> {
+    match flow {
+        Flow::Browser => with_browser(endpoints, config, app, wanted_login),
+        Flow::Device => with_device(endpoints, config, app, wanted_login),
+    }
+}
+
+/// The device flow: show a code, then poll GitHub until the user has
+/// entered it, refused, or the code expired.
+pub fn with_device(
+    endpoints: Endpoints,
+    config: &RemoteConfig,
+    app: &OAuthApp,
+    wanted_login: Option<&str>,
+) -> anyhow::Result<SignedIn> {
+    let started = Instant::now();
+    let url = &config.url;
+    let github = GitHub::new(endpoints, started + config.timeout)?;
+    let code = github
+        .request_device_code(app, &config.scopes)
+        .map_err(|error| explain_device_error(error, url))?;
+    let deadline = started + config.timeout.min(Duration::from_secs(code.expires_in));
+    problem(format!(
+        "to sign in to {}, open {} on any device and enter the code:\n    {}",
+        github.endpoints().host,
+        code.verification_uri,
+        code.user_code
+    ));
+    let mut interval = Duration::from_secs(code.interval.max(1));
+    loop {
+        if Instant::now() + interval >= deadline {
+            bail!(
+                "the code {} was not entered within {} s, so nothing was stored; run the git \
+                 command again (for more time, raise credential.{url}.ghoauthTimeout)",
+                code.user_code,
+                deadline.saturating_duration_since(started).as_secs()
+            );
+        }
+        // GitHub refuses polls faster than the interval it gave.
+        std::thread::sleep(interval);
+        let refusal = match github.poll_device(app, &code.device_code) {
+            Ok(grant) => {
+                return identify(&github, grant).and_then(|s| check_account(s, wanted_login));
+            }
+            Err(error) => match error.downcast::<Refusal>() {
+                Ok(refusal) => refusal,
+                Err(other) => return Err(other),
+            },
+        };
+        match refusal.error.as_str() {
+            "authorization_pending" => {}
+            // RFC 8628 §3.5: every slow_down adds five seconds, for good.
+            "slow_down" => interval += Duration::from_secs(5),
+            _ => return Err(explain_device_error(refusal.into(), url)),
+        }
+    }
+}
+
+fn explain_device_error(error: anyhow::Error, url: &str) -> anyhow::Error {
+    let Some(refusal) = error.downcast_ref::<Refusal>() else {
+        return error;
+    };
+    let message = match refusal.error.as_str() {
+        "expired_token" => format!(
+            "the device code expired before it was entered ({refusal}); run the git command again"
+        ),
+        "access_denied" => format!(
+            "sign-in was cancelled at GitHub ({refusal}); run the git command again and authorize"
+        ),
+        "device_flow_disabled" => format!(
+            "the OAuth app does not allow the device flow ({refusal}); tick \"Enable Device Flow\" \
+             in the app's settings, or set credential.{url}.ghoauthFlow browser"
+        ),
+        "incorrect_client_credentials" | "unauthorized_client" => format!(
+            "GitHub does not know the OAuth app ({refusal}); check credential.{url}.ghoauthClientId"
+        ),
+        _ => format!("GitHub refused the device sign-in: {refusal}"),
+    };
+    anyhow!(message)
+}
+
+/// Runs the whole browser flow: listen, show and open the consent page,
+/// wait for the redirect, exchange the code, and ask GitHub whose token it
+/// is. Every error is one sentence that says what to do.
 pub fn with_browser(
     endpoints: Endpoints,
     config: &RemoteConfig,
@@ -121,6 +271,12 @@ fn redeem(
             Some(refusal) => anyhow!(explain(refusal, &config.url, redirect_uri)),
             None => error,
         })?;
+    identify(&github, grant)
+}
+
+/// Asks GitHub whose token it is: the login is what git will show as the
+/// username, and what later requests for that account look for.
+fn identify(github: &GitHub, grant: Grant) -> anyhow::Result<SignedIn> {
     let user = github.user(&grant.access_token)?;
     Ok(SignedIn {
         login: user.login,
@@ -296,6 +452,50 @@ mod tests {
                 .contains("http://127.0.0.1/callback")
         );
         assert!(explain(&refusal("something_new"), url, redirect).contains("something_new"));
+    }
+
+    #[test]
+    fn auto_takes_the_device_flow_only_where_no_browser_can_open() {
+        let desktop = Surroundings {
+            linux: true,
+            display: true,
+            ..Surroundings::default()
+        };
+        assert_eq!(choose(FlowSetting::Auto, &desktop), Flow::Browser);
+        let headless = Surroundings {
+            linux: true,
+            ..Surroundings::default()
+        };
+        assert_eq!(choose(FlowSetting::Auto, &headless), Flow::Device);
+        let with_browser_variable = Surroundings {
+            browser_variable: true,
+            ..headless.clone()
+        };
+        assert_eq!(
+            choose(FlowSetting::Auto, &with_browser_variable),
+            Flow::Browser
+        );
+        let mac_over_ssh = Surroundings {
+            ssh: true,
+            ..Surroundings::default()
+        };
+        assert_eq!(choose(FlowSetting::Auto, &mac_over_ssh), Flow::Device);
+        let mac = Surroundings::default();
+        assert_eq!(choose(FlowSetting::Auto, &mac), Flow::Browser);
+        let wsl = Surroundings {
+            linux: true,
+            display: true,
+            wsl: true,
+            ..Surroundings::default()
+        };
+        assert_eq!(choose(FlowSetting::Auto, &wsl), Flow::Device);
+        let wsl_with_wslview = Surroundings {
+            wslview: true,
+            ..wsl
+        };
+        assert_eq!(choose(FlowSetting::Auto, &wsl_with_wslview), Flow::Browser);
+        assert_eq!(choose(FlowSetting::Browser, &headless), Flow::Browser);
+        assert_eq!(choose(FlowSetting::Device, &desktop), Flow::Device);
     }
 
     #[test]

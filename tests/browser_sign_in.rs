@@ -4,198 +4,13 @@
 
 mod common;
 mod fake_github;
+mod world;
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
 use common::*;
-use fake_github::{CLIENT_ID, Consent, FakeGitHub, TokenEndpoint};
-
-struct World {
-    fake: FakeGitHub,
-    dir: PathBuf,
-    client_secret: String,
-}
-
-fn world(name: &str) -> World {
-    world_with(name, FakeGitHub::start)
-}
-
-/// A GitHub Enterprise Server at https://127.0.0.1:<port>, certificate from
-/// a test CA that the browser and git trust, and the helper only when told.
-fn https_world(name: &str) -> World {
-    world_with(name, FakeGitHub::start_https)
-}
-
-fn world_with(name: &str, start: fn(&Path, &str, fn(&str)) -> FakeGitHub) -> World {
-    let dir = session().dir.join(format!("world-{name}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let client_secret = secret(&format!("client-{name}"));
-    let fake = start(&dir.join("repos"), &client_secret, watch_secret);
-    let trust = match &fake.ca_file {
-        Some(ca) => format!("--cacert '{}'", ca.display()),
-        None => String::new(),
-    };
-    write_script(
-        &dir.join("browser"),
-        &format!(
-            "printf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L {trust} --noproxy '*' --max-time 30 -o '{page}' \"$1\"",
-            log = dir.join("browser.log").display(),
-            page = dir.join("page.html").display()
-        ),
-    );
-    World {
-        fake,
-        dir,
-        client_secret,
-    }
-}
-
-fn write_script(path: &Path, body: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-impl World {
-    /// The OAuth host's settings, as a user would have them in git config.
-    fn oauth_config(&self) -> Vec<String> {
-        let url = &self.fake.base_url;
-        vec![
-            format!("credential.{url}.ghoauthClientId={CLIENT_ID}"),
-            format!(
-                "credential.{url}.ghoauthClientSecret={}",
-                self.client_secret
-            ),
-            format!("credential.{url}.ghoauthTimeout=30"),
-        ]
-    }
-
-    /// git, interactive as at a terminal (no GIT_TERMINAL_PROMPT=0), with
-    /// only this helper and the OAuth settings configured.
-    fn git(&self, dir: &Path, extra_config: &[String], args: &[&str]) -> Run {
-        self.git_with_env(dir, &[], extra_config, args)
-    }
-
-    fn git_with_env(
-        &self,
-        dir: &Path,
-        env: &[(&str, &Path)],
-        extra_config: &[String],
-        args: &[&str],
-    ) -> Run {
-        let mut command = command("git");
-        command
-            .envs(env.iter().copied())
-            .current_dir(dir)
-            .env_remove("GIT_TERMINAL_PROMPT")
-            .env("BROWSER", self.dir.join("browser"))
-            .args(["-c", "credential.helper=", "-c"])
-            .arg(format!("credential.helper={HELPER}"))
-            .args([
-                "-c",
-                "user.name=Tester",
-                "-c",
-                "user.email=tester@example.com",
-            ]);
-        if let Some(ca) = &self.fake.ca_file {
-            command.env("GIT_SSL_CAINFO", ca);
-        }
-        for setting in self.oauth_config().iter().chain(extra_config) {
-            command.args(["-c", setting]);
-        }
-        command.args(args);
-        run(command, b"")
-    }
-
-    fn fill(&self, extra_config: &[String], extra_input: &str) -> Run {
-        let mut command = command("git");
-        command
-            .env_remove("GIT_TERMINAL_PROMPT")
-            .env("BROWSER", self.dir.join("browser"))
-            .args(["-c", "credential.helper=", "-c"])
-            .arg(format!("credential.helper={HELPER}"));
-        for setting in self.oauth_config().iter().chain(extra_config) {
-            command.args(["-c", setting]);
-        }
-        command.args(["credential", "fill"]);
-        let protocol = self.fake.base_url.split(':').next().unwrap();
-        let input = format!(
-            "protocol={protocol}\nhost={}\n{extra_input}",
-            self.fake.host
-        );
-        run(command, input.as_bytes())
-    }
-
-    /// The page the browser tab ended on. curl may still be writing it when
-    /// git is done, so wait for the whole of it.
-    fn page_shown(&self) -> String {
-        let path = self.dir.join("page.html");
-        let mut page = String::new();
-        wait_until(Duration::from_secs(10), "the browser's last page", || {
-            page = std::fs::read_to_string(&path).unwrap_or_default();
-            page.contains("</html>")
-        });
-        page
-    }
-
-    fn browser_opened(&self) -> usize {
-        std::fs::read_to_string(self.dir.join("browser.log"))
-            .map(|log| log.lines().count())
-            .unwrap_or(0)
-    }
-
-    fn keyring(&self) -> String {
-        secret_tool_search(&self.fake.host)
-    }
-
-    fn live_tokens(&self) -> Vec<String> {
-        self.fake
-            .tokens()
-            .into_iter()
-            .filter(|(_, live)| *live)
-            .map(|(token, _)| token)
-            .collect()
-    }
-}
-
-/// The helper's lines on stderr other than the sign-in notice (git adds
-/// its own, such as "could not read Username", after a helper gives up).
-fn complaints(stderr: &str) -> Vec<&str> {
-    stderr
-        .lines()
-        .filter(|line| line.starts_with("git-credential-ghoauth: "))
-        .filter(|line| !line.contains("approve access in your browser"))
-        .collect()
-}
-
-fn commit(world: &World, work: &Path, file: &str) {
-    std::fs::write(work.join(file), format!("{file}\n")).unwrap();
-    assert!(world.git(work, &[], &["add", file]).status.success());
-    let committed = world.git(work, &[], &["commit", "-q", "-m", file]);
-    assert!(committed.status.success(), "{}", committed.stderr);
-}
-
-fn files_containing(root: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if std::fs::read(&path)
-                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
-            {
-                found.push(path);
-            }
-        }
-    }
-    found
-}
+use fake_github::{CLIENT_ID, Consent, TokenEndpoint};
+use world::*;
 
 #[test]
 fn first_push_signs_in_once_and_the_second_does_not() {
@@ -285,22 +100,6 @@ fn first_push_signs_in_once_and_the_second_does_not() {
     );
 }
 
-fn reject(world: &World, token: &str) -> Run {
-    let mut command = command("git");
-    command
-        .args(["-c", "credential.helper=", "-c"])
-        .arg(format!("credential.helper={HELPER}"));
-    for setting in world.oauth_config() {
-        command.args(["-c", &setting]);
-    }
-    command.args(["credential", "reject"]);
-    let input = format!(
-        "protocol=http\nhost={}\nusername=octocat\npassword={token}\n",
-        world.fake.host
-    );
-    run(command, input.as_bytes())
-}
-
 #[test]
 fn erasing_a_token_github_already_dropped_is_quiet() {
     let world = world("gone");
@@ -354,21 +153,6 @@ fn a_revocation_that_cannot_reach_github_is_only_a_warning() {
         "erased all the same"
     );
     let _ = dir;
-}
-
-/// Each way a sign-in can fail ends with one line that says why, nothing on
-/// stdout, nothing in the keyring and no live token.
-fn assert_fails_cleanly(world: &World, filled: &Run, expected: &str) {
-    assert_eq!(filled.stdout_text(), "", "git gets nothing to misread");
-    let complaints = complaints(&filled.stderr);
-    assert_eq!(complaints.len(), 1, "one line: {}", filled.stderr);
-    assert!(
-        complaints[0].contains(expected),
-        "{expected:?} in {complaints:?}"
-    );
-    assert!(complaints[0].starts_with("git-credential-ghoauth: "));
-    assert!(!world.keyring().contains("octocat"), "nothing stored");
-    assert_eq!(world.live_tokens(), Vec::<String>::new());
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use super::{read_request, since_epoch};
+use super::{keep_token, read_request};
 use crate::Settings;
 use crate::cache::Cache;
 use crate::config::{RemoteConfig, must_not_prompt};
@@ -14,8 +14,8 @@ use crate::github::Endpoints;
 use crate::keyring::{Keyring, with_deadline};
 use crate::protocol::Credential;
 use crate::report::problem;
-use crate::sign_in;
-use crate::stored::{OAuthDetails, StoredCredential, pick_for_get};
+use crate::sign_in::{self, Surroundings};
+use crate::stored::pick_for_get;
 
 pub fn run(settings: &Settings, input: impl Read, output: impl Write) -> ExitCode {
     let request = match read_request(input) {
@@ -83,36 +83,15 @@ fn sign_in_and_keep(settings: &Settings, request: &Credential) -> Option<Credent
         .as_deref()
         .filter(|name| !name.is_empty())
         .and_then(|name| std::str::from_utf8(name).ok());
-    let signed_in = sign_in::with_browser(endpoints, &config, app, wanted_login)
+    let flow = sign_in::choose(config.flow, &Surroundings::here());
+    let signed_in = sign_in::sign_in(flow, endpoints, &config, app, wanted_login)
         .inspect_err(|error| problem(format!("{error:#}")))
         .ok()?;
-
-    let now = since_epoch();
-    let credential = StoredCredential {
-        protocol: protocol.into(),
-        host: host.into(),
-        // A token is good for every repository on the host.
-        path: None,
-        username: signed_in.login.into_bytes(),
-        password: signed_in.token,
-        password_expiry_utc: None,
-        oauth_refresh_token: None,
-        stored_at: now.as_nanos(),
-        oauth: Some(OAuthDetails {
-            client_id: app.client_id.clone(),
-            scopes: signed_in.scopes,
-        }),
-    };
-    let answer = credential.answer();
-    let saved = with_deadline(settings.keyring_timeout, move || {
-        Keyring::open()?.save(&credential)
-    });
-    if let Some(cache) = Cache::open(settings.cache_seconds) {
-        cache.invalidate();
-    }
-    if let Err(error) = saved {
+    let (answer, kept) = keep_token(settings, protocol, host, app, signed_in);
+    if let Err(error) = kept {
         problem(format!(
-            "signed in, but the token could not be kept, so the next git command will ask              again: {error}"
+            "signed in, but the token could not be kept, so the next git command will ask \
+             again: {error}"
         ));
     }
     Some(answer)
