@@ -115,14 +115,19 @@ pub fn with_device(
     let code = github
         .request_device_code(app, &config.scopes)
         .map_err(|error| explain_device_error(error, url))?;
-    let deadline = started + config.timeout.min(Duration::from_secs(code.expires_in));
+    let mut interval = Duration::from_secs(code.interval.max(1));
+    // GitHub says when the code expires (expired_token); one more poll
+    // after its lifetime lets it say so.
+    let deadline = started
+        + config
+            .timeout
+            .min(Duration::from_secs(code.expires_in) + interval);
     problem(format!(
         "to sign in to {}, open {} on any device and enter the code:\n    {}",
         github.endpoints().host,
         code.verification_uri,
         code.user_code
     ));
-    let mut interval = Duration::from_secs(code.interval.max(1));
     loop {
         if Instant::now() + interval >= deadline {
             bail!(
@@ -167,7 +172,7 @@ fn explain_device_error(error: anyhow::Error, url: &str) -> anyhow::Error {
             "the OAuth app does not allow the device flow ({refusal}); tick \"Enable Device Flow\" \
              in the app's settings, or set credential.{url}.ghoauthFlow browser"
         ),
-        "incorrect_client_credentials" | "unauthorized_client" => format!(
+        "incorrect_client_credentials" | "unauthorized_client" | "Not Found" => format!(
             "GitHub does not know the OAuth app ({refusal}); check credential.{url}.ghoauthClientId"
         ),
         _ => format!("GitHub refused the device sign-in: {refusal}"),

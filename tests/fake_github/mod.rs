@@ -69,6 +69,27 @@ pub enum TokenEndpoint {
     Floods,
 }
 
+/// What the user does with a device code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceUser {
+    /// Types the code and authorizes once the helper has polled this often.
+    EntersCodeAfterPolls(usize),
+    /// Types the code and presses Cancel.
+    Denies,
+    /// Never types it: the code expires.
+    NeverEnters,
+}
+
+struct DeviceGrant {
+    scopes: String,
+    login: String,
+    issued: Instant,
+    expires_in: Duration,
+    interval: Duration,
+    last_poll: Option<Instant>,
+    polls: usize,
+}
+
 struct Code {
     client_id: String,
     redirect_uri: Option<String>,
@@ -91,6 +112,14 @@ struct State {
     /// The account that is signed in to the fake in "the browser".
     login: String,
     token_endpoint: TokenEndpoint,
+    device_user: DeviceUser,
+    device_flow_enabled: bool,
+    device_interval: Duration,
+    device_expires_in: Duration,
+    /// Answer the first poll with slow_down, as if it came too early.
+    demand_slower_once: bool,
+    device_grants: HashMap<String, DeviceGrant>,
+    slow_downs: usize,
     codes: HashMap<String, Code>,
     tokens: HashMap<String, Token>,
     authorizations: usize,
@@ -98,6 +127,8 @@ struct State {
     revocations: usize,
     git_requests: Vec<(String, u16)>,
     on_issue: fn(&str),
+    /// `http(s)://127.0.0.1:<port>`, for absolute URLs in replies.
+    web_url: String,
 }
 
 pub struct FakeGitHub {
@@ -126,6 +157,13 @@ impl FakeGitHub {
             consent: Consent::Approve,
             login: "octocat".to_string(),
             token_endpoint: TokenEndpoint::Works,
+            device_user: DeviceUser::EntersCodeAfterPolls(1),
+            device_flow_enabled: true,
+            device_interval: Duration::from_secs(1),
+            device_expires_in: Duration::from_secs(900),
+            demand_slower_once: false,
+            device_grants: HashMap::new(),
+            slow_downs: 0,
             codes: HashMap::new(),
             tokens: HashMap::new(),
             authorizations: 0,
@@ -133,6 +171,7 @@ impl FakeGitHub {
             revocations: 0,
             git_requests: Vec::new(),
             on_issue,
+            web_url: format!("http://127.0.0.1:{port}"),
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let server_thread = {
@@ -160,6 +199,7 @@ impl FakeGitHub {
         fake.host = format!("127.0.0.1:{}", front.port);
         fake.base_url = format!("https://127.0.0.1:{}", front.port);
         fake.ca_file = Some(front.ca_file.clone());
+        fake.state.lock().unwrap().web_url = fake.base_url.clone();
         fake.tls = Some(front);
         fake
     }
@@ -170,6 +210,29 @@ impl FakeGitHub {
 
     pub fn sign_in_as(&self, login: &str) {
         self.state.lock().unwrap().login = login.to_string();
+    }
+
+    pub fn set_device_user(&self, user: DeviceUser) {
+        self.state.lock().unwrap().device_user = user;
+    }
+
+    /// GitHub's are 5 s and 900 s; tests want less.
+    pub fn set_device_timing(&self, interval: Duration, expires_in: Duration) {
+        let mut state = self.state.lock().unwrap();
+        state.device_interval = interval;
+        state.device_expires_in = expires_in;
+    }
+
+    pub fn disable_device_flow(&self) {
+        self.state.lock().unwrap().device_flow_enabled = false;
+    }
+
+    pub fn demand_slower_once(&self) {
+        self.state.lock().unwrap().demand_slower_once = true;
+    }
+
+    pub fn slow_downs(&self) -> usize {
+        self.state.lock().unwrap().slow_downs
     }
 
     pub fn set_token_endpoint(&self, behaviour: TokenEndpoint) {
@@ -336,9 +399,19 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
                 TokenEndpoint::Works => {
                     let form: HashMap<String, String> =
                         url::form_urlencoded::parse(&body).into_owned().collect();
-                    access_token(state, &form, accept.contains("application/json"))
+                    let json = accept.contains("application/json");
+                    if form.get("grant_type").map(String::as_str) == Some(DEVICE_GRANT) {
+                        device_token(state, &form, json)
+                    } else {
+                        access_token(state, &form, json)
+                    }
                 }
             }
+        }
+        ("POST", "/login/device/code") => {
+            let form: HashMap<String, String> =
+                url::form_urlencoded::parse(&body).into_owned().collect();
+            device_code(state, &form, accept.contains("application/json"))
         }
         ("GET", "/api/v3/user") => user(state, authorization.as_deref(), user_agent.as_deref()),
         ("DELETE", p) if p.starts_with("/api/v3/applications/") && p.ends_with("/token") => {
@@ -591,23 +664,13 @@ fn access_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool
             );
         }
     }
-    let token = random_text("gho_");
-    (state.on_issue)(&token);
     let scopes = code
         .scopes
         .split([' ', ','])
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(",");
-    state.tokens.insert(
-        token.clone(),
-        Token {
-            client_id: CLIENT_ID.to_string(),
-            login: code.login,
-            scopes: scopes.clone(),
-            live: true,
-        },
-    );
+    let token = issue_token(&mut state, code.login, scopes.clone());
     Reply::token_endpoint(
         &[
             ("access_token", token),
@@ -616,6 +679,180 @@ fn access_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool
         ],
         json,
     )
+}
+
+const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+fn refusal(error: &str, description: &str, json: bool) -> Reply {
+    Reply::token_endpoint(
+        &[
+            ("error", error.to_string()),
+            ("error_description", description.to_string()),
+            (
+                "error_uri",
+                "https://docs.github.com/apps/troubleshooting".to_string(),
+            ),
+        ],
+        json,
+    )
+}
+
+fn device_code(state: &Mutex<State>, form: &HashMap<String, String>, json: bool) -> Reply {
+    let mut state = state.lock().unwrap();
+    if form.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
+        return Reply::json(404, r#"{"error":"Not Found"}"#);
+    }
+    if !state.device_flow_enabled {
+        return refusal(
+            "device_flow_disabled",
+            "Device Flow must be explicitly enabled for this App",
+            json,
+        );
+    }
+    let device_code = random_text("");
+    let letters: String = random_text("")
+        .chars()
+        .filter(char::is_ascii_uppercase)
+        .chain("ABCDEFGH".chars())
+        .take(8)
+        .collect();
+    let user_code = format!("{}-{}", &letters[..4], &letters[4..]);
+    let (interval, expires_in) = (state.device_interval, state.device_expires_in);
+    let login = state.login.clone();
+    state.device_grants.insert(
+        device_code.clone(),
+        DeviceGrant {
+            scopes: form.get("scope").cloned().unwrap_or_default(),
+            login,
+            issued: Instant::now(),
+            expires_in,
+            interval,
+            last_poll: None,
+            polls: 0,
+        },
+    );
+    let verification_uri = format!("{}/login/device", state.web_url);
+    if json {
+        Reply::json(
+            200,
+            &serde_json::json!({
+                "device_code": device_code,
+                "user_code": user_code,
+                "verification_uri": verification_uri,
+                "expires_in": expires_in.as_secs(),
+                "interval": interval.as_secs(),
+            })
+            .to_string(),
+        )
+    } else {
+        Reply::token_endpoint(
+            &[
+                ("device_code", device_code),
+                ("user_code", user_code),
+                ("verification_uri", verification_uri),
+                ("expires_in", expires_in.as_secs().to_string()),
+                ("interval", interval.as_secs().to_string()),
+            ],
+            false,
+        )
+    }
+}
+
+fn device_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool) -> Reply {
+    let mut state = state.lock().unwrap();
+    if form.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
+        return refusal(
+            "incorrect_client_credentials",
+            "The client_id is not valid.",
+            json,
+        );
+    }
+    let Some(code) = form.get("device_code").cloned() else {
+        return refusal(
+            "incorrect_device_code",
+            "The device_code provided is not valid.",
+            json,
+        );
+    };
+    let demand_slower = std::mem::take(&mut state.demand_slower_once);
+    let user = state.device_user;
+    let Some(grant) = state.device_grants.get_mut(&code) else {
+        return refusal(
+            "incorrect_device_code",
+            "The device_code provided is not valid.",
+            json,
+        );
+    };
+    if grant.issued.elapsed() > grant.expires_in {
+        return refusal("expired_token", "The device_code has expired.", json);
+    }
+    let too_early = grant
+        .last_poll
+        .is_some_and(|last| last.elapsed() < grant.interval);
+    grant.last_poll = Some(Instant::now());
+    if too_early || demand_slower {
+        grant.interval += Duration::from_secs(5);
+        let interval = grant.interval.as_secs().to_string();
+        state.slow_downs += 1;
+        return Reply::token_endpoint(
+            &[
+                ("error", "slow_down".to_string()),
+                (
+                    "error_description",
+                    "Too many requests have been made in the same timeframe.".to_string(),
+                ),
+                ("interval", interval),
+            ],
+            json,
+        );
+    }
+    grant.polls += 1;
+    match user {
+        DeviceUser::Denies => refusal(
+            "access_denied",
+            "The authorization request was denied.",
+            json,
+        ),
+        DeviceUser::EntersCodeAfterPolls(polls) if grant.polls > polls => {
+            let grant = state.device_grants.remove(&code).unwrap();
+            state.authorizations += 1;
+            let scopes = grant
+                .scopes
+                .split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(",");
+            let token = issue_token(&mut state, grant.login, scopes.clone());
+            Reply::token_endpoint(
+                &[
+                    ("access_token", token),
+                    ("scope", scopes),
+                    ("token_type", "bearer".to_string()),
+                ],
+                json,
+            )
+        }
+        _ => refusal(
+            "authorization_pending",
+            "The authorization request is still pending.",
+            json,
+        ),
+    }
+}
+
+fn issue_token(state: &mut State, login: String, scopes: String) -> String {
+    let token = random_text("gho_");
+    (state.on_issue)(&token);
+    state.tokens.insert(
+        token.clone(),
+        Token {
+            client_id: CLIENT_ID.to_string(),
+            login,
+            scopes,
+            live: true,
+        },
+    );
+    token
 }
 
 fn user(state: &Mutex<State>, authorization: Option<&str>, user_agent: Option<&str>) -> Reply {

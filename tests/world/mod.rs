@@ -106,10 +106,20 @@ impl World {
     }
 
     pub fn fill(&self, extra_config: &[String], extra_input: &str) -> Run {
+        self.fill_without(&[], extra_config, extra_input)
+    }
+
+    /// `fill` with some of the environment taken away (say, every sign of
+    /// a display, to make the helper choose the device flow).
+    pub fn fill_without(&self, unset: &[&str], extra_config: &[String], extra_input: &str) -> Run {
         let mut command = command("git");
         command
             .env_remove("GIT_TERMINAL_PROMPT")
-            .env("BROWSER", self.dir.join("browser"))
+            .env("BROWSER", self.dir.join("browser"));
+        for name in unset {
+            command.env_remove(name);
+        }
+        command
             .args(["-c", "credential.helper=", "-c"])
             .arg(format!("credential.helper={HELPER}"));
         for setting in self.oauth_config().iter().chain(extra_config) {
@@ -156,13 +166,15 @@ impl World {
     }
 }
 
-/// The helper's lines on stderr other than the sign-in notice (git adds
+/// The helper's lines on stderr other than the sign-in notices (git adds
 /// its own, such as "could not read Username", after a helper gives up).
 pub fn complaints(stderr: &str) -> Vec<&str> {
     stderr
         .lines()
         .filter(|line| line.starts_with("git-credential-ghoauth: "))
-        .filter(|line| !line.contains("approve access in your browser"))
+        .filter(|line| {
+            !line.contains("approve access in your browser") && !line.contains("enter the code:")
+        })
         .collect()
 }
 
