@@ -1,41 +1,82 @@
 #!/bin/sh
 # Builds git-credential-ghoauth and installs it with its man pages.
 #
-#   ./install.sh                  into ~/.local (bin/ and share/man/man1/)
-#   ./install.sh --prefix DIR     into DIR/bin and DIR/share/man/man1
+#   ./install.sh                       into ~/.local (bin/ and share/man/man1/)
+#   ./install.sh --prefix DIR          into DIR/bin and DIR/share/man/man1
+#   ./install.sh --client-id ID [--client-secret S] [--host H]
+#                                      also configure git for that GitHub host
+#   ./install.sh --uninstall           remove what an install put there (and
+#                                      this helper's git config for --host)
+#   ./install.sh --binary PATH         install PATH instead of building
+#
+# Running it again is harmless: files are replaced, config is set once.
 set -eu
 
 prefix="${HOME:?HOME is not set}/.local"
+host=github.com
+client_id=""
+client_secret="${GHOAUTH_CLIENT_SECRET:-}"
+binary=""
+uninstall=false
+need() { [ $# -ge 2 ] || { echo "install.sh: $1 needs a value (try --help)" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
     case "$1" in
-        --prefix) [ $# -ge 2 ] || { echo "install.sh: --prefix needs a directory" >&2; exit 2; }
-                  prefix=$2; shift 2 ;;
+        --prefix) need "$@"; prefix=$2; shift 2 ;;
         --prefix=*) prefix=${1#--prefix=}; shift ;;
-        -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --host) need "$@"; host=$2; shift 2 ;;
+        --client-id) need "$@"; client_id=$2; shift 2 ;;
+        --client-secret) need "$@"; client_secret=$2; shift 2 ;;
+        --binary) need "$@"; binary=$2; shift 2 ;;
+        --uninstall) uninstall=true; shift ;;
+        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
 
 cd "$(dirname "$0")"
-if ! command -v cargo >/dev/null 2>&1; then
-    echo "install.sh: cargo is not on PATH; install Rust (rustup, or Debian's cargo package) and rerun" >&2
-    exit 1
-fi
-cargo build --release --locked
-
 bin_dir="$prefix/bin"
 man_dir="$prefix/share/man/man1"
-mkdir -p "$bin_dir" "$man_dir"
-install -m 755 target/release/git-credential-ghoauth "$bin_dir/git-credential-ghoauth"
-install -m 644 man/*.1 "$man_dir/"
+installed="$bin_dir/git-credential-ghoauth"
 
-echo "Installed $bin_dir/git-credential-ghoauth and its man pages in $man_dir."
+if $uninstall; then
+    if [ -x "$installed" ]; then
+        "$installed" unconfigure --host "$host"
+    fi
+    rm -f "$installed"
+    for page in man/*.1; do
+        rm -f "$man_dir/$(basename "$page")"
+    done
+    echo "Removed $installed and its man pages from $man_dir."
+    exit 0
+fi
+
+if [ -z "$binary" ]; then
+    if ! command -v cargo >/dev/null 2>&1; then
+        echo "install.sh: cargo is not on PATH; install Rust (rustup, or Debian's cargo package) and rerun" >&2
+        exit 1
+    fi
+    cargo build --release --locked
+    binary=target/release/git-credential-ghoauth
+fi
+
+mkdir -p "$bin_dir" "$man_dir"
+install -m 755 "$binary" "$installed"
+install -m 644 man/*.1 "$man_dir/"
+echo "Installed $installed and its man pages in $man_dir."
 case ":$PATH:" in
     *":$bin_dir:"*) ;;
     *) echo "Note: $bin_dir is not on your PATH; add it (e.g. in ~/.profile) so git can find the helper." ;;
 esac
-echo "Tell git to use it:"
-echo "    git config --global credential.helper ghoauth"
-echo "and, to sign in to GitHub in the browser, give it your OAuth app (README: Signing in to GitHub):"
-echo "    git config --global credential.https://github.com.ghoauthClientId <client id>"
-echo "    git config --global credential.https://github.com.ghoauthClientSecret <client secret>"
+
+if [ -n "$client_id" ]; then
+    if [ -n "$client_secret" ]; then
+        GHOAUTH_CLIENT_SECRET=$client_secret "$installed" configure --host "$host" --client-id "$client_id"
+    else
+        "$installed" configure --host "$host" --client-id "$client_id"
+    fi
+else
+    echo "Tell git to use it, with your GitHub OAuth app (README: Signing in to GitHub):"
+    echo "    $installed configure --client-id <client id> --client-secret <client secret>"
+    echo "or, for every host it should only store credentials for:"
+    echo "    git config --global credential.helper ghoauth"
+fi

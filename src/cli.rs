@@ -11,8 +11,10 @@ use clap::{Parser, Subcommand};
     about = "A git credential helper that signs in to GitHub with OAuth and keeps tokens in the OS keyring",
     long_about = "A git credential helper that signs in to GitHub with OAuth and keeps credentials \
 in the OS keyring (the Secret Service on Linux, the Keychain on macOS, Credential Manager on Windows).\n\n\
-git runs it; people rarely do. Configure it with\n\n    \
-git config --global credential.helper ghoauth\n\n\
+git runs it as a credential helper; people use `configure`, `login`, `status` and \
+`logout`. Set it up for github.com with\n\n    \
+git credential-ghoauth configure --client-id <id> --client-secret <secret>\n\n\
+(or, to use it for plain storage everywhere, `git config --global credential.helper ghoauth`), \
 and git will call `git-credential-ghoauth get`, `store` and `erase`, writing the request \
 to standard input. It stores credentials the way git's own storage helpers do: one per \
 protocol, host, path and user; a request without a user gets the most recently stored \
@@ -21,7 +23,8 @@ When the keyring has nothing for a GitHub host that has an OAuth app configured 
 (credential.<url>.ghoauthClientId), `get` signs in: it prints the consent page's address \
 on standard error, opens the browser, catches GitHub's redirect on a loopback port \
 (127.0.0.1, with PKCE and a random state), keeps the token in the keyring and hands it to \
-git. github.com and gist.github.com use GitHub's public endpoints; any other configured \
+git. Where no browser can open (no display, SSH, WSL without wslview) it uses GitHub's \
+device flow instead: a code to type at GitHub from any device. github.com and gist.github.com use GitHub's public endpoints; any other configured \
 host is taken to be a GitHub Enterprise Server. It never signs in when git must not wait \
 for a person (GIT_TERMINAL_PROMPT=0, or credential.interactive false or never). `store` \
 of a token it already holds writes nothing; `erase` of a token it obtained also revokes \
@@ -44,11 +47,18 @@ Environment:\n  \
 GHOAUTH_CLIENT_ID, GHOAUTH_CLIENT_SECRET  override the configured client id and secret\n  \
 GHOAUTH_CACHE_SECONDS, GHOAUTH_KEYRING_TIMEOUT  the options above\n  \
 GIT_TERMINAL_PROMPT=0                 do not sign in (git will not prompt either)\n  \
-BROWSER                               the command that opens the consent page\n\n\
+BROWSER                               the command that opens the consent page\n  \
+DISPLAY, WAYLAND_DISPLAY, SSH_CONNECTION, WSL_DISTRO_NAME  let ghoauthFlow=auto tell whether a browser can open\n  \
+SSL_CERT_FILE                         a CA file to trust instead of the system's (private-CA Enterprise servers)\n\n\
+Exit status:\n  \
+get, store, erase: 0, also when the helper cannot help (one line on stderr says why);\n  \
+1 for malformed input, or when store or erase could not reach the keyring.\n  \
+login, logout, configure, unconfigure: 0 on success, 1 on failure, 2 for a bad command line.\n  \
+status: 0 when something is stored, 1 when nothing is, 2 for a bad command line.\n\n\
 Example, for github.com (register an OAuth app with callback http://127.0.0.1/callback):\n  \
-git config --global credential.helper ghoauth\n  \
-git config --global credential.https://github.com.ghoauthClientId <client id>\n  \
-git config --global credential.https://github.com.ghoauthClientSecret <client secret>",
+git credential-ghoauth configure --client-id <client id> --client-secret <client secret>\n  \
+git credential-ghoauth login\n  \
+git credential-ghoauth status",
     allow_external_subcommands = true,
     arg_required_else_help = true
 )]
@@ -85,7 +95,87 @@ pub enum Operation {
     Store,
     /// Remove the matching credentials and revoke tokens obtained here (git sends this after one was refused)
     Erase,
+    /// Sign in to a GitHub host now, keep the token, and say who is signed in
+    #[command(after_help = "Examples:\n  \
+git credential-ghoauth login\n  \
+git credential-ghoauth login --host https://ghe.example.com --device")]
+    Login {
+        #[command(flatten)]
+        host: HostArg,
+        /// Sign in in the browser, whatever credential.<url>.ghoauthFlow says
+        #[arg(long, conflicts_with = "device")]
+        browser: bool,
+        /// Sign in with a code typed at GitHub (no browser needed here)
+        #[arg(long)]
+        device: bool,
+    },
+    /// Forget the host's tokens and revoke them at GitHub (one account, or all)
+    #[command(after_help = "Examples:\n  \
+git credential-ghoauth logout\n  \
+git credential-ghoauth logout --host https://ghe.example.com --user alice")]
+    Logout {
+        #[command(flatten)]
+        host: HostArg,
+        /// Only this account
+        #[arg(long, value_name = "LOGIN")]
+        user: Option<String>,
+    },
+    /// Show the stored accounts: login, scopes, expiry, where, and the token masked
+    #[command(
+        after_help = "Exit status: 0 when at least one credential is stored, 1 when none is.\n\n\
+Examples:\n  \
+git credential-ghoauth status\n  \
+git credential-ghoauth status --host github.com"
+    )]
+    Status {
+        /// Only this host (a name or a URL); all hosts when left out
+        #[arg(long, value_name = "HOST")]
+        host: Option<String>,
+    },
+    /// Write the git config that makes a host an OAuth host served by this helper
+    #[command(
+        after_help = "Writes credential.<url>.ghoauthClientId (and ClientSecret, Flow) and a \
+host-scoped helper entry, preceded by an empty one that resets the helpers before it for that \
+host, to your global git config. Other helpers are never removed or reordered. Running it \
+again changes nothing.\n\n\
+Examples:\n  \
+git credential-ghoauth configure --client-id Ov23liAbCdEf --client-secret 4f1c...\n  \
+GHOAUTH_CLIENT_SECRET=9a2b... git credential-ghoauth configure --host https://ghe.example.com --client-id Ov23liXyZ --flow device"
+    )]
+    Configure {
+        #[command(flatten)]
+        host: HostArg,
+        /// The OAuth app's client id
+        #[arg(long, value_name = "ID")]
+        client_id: String,
+        /// The OAuth app's client secret (the environment keeps it out of shell history)
+        #[arg(
+            long,
+            value_name = "SECRET",
+            env = "GHOAUTH_CLIENT_SECRET",
+            hide_env_values = true
+        )]
+        client_secret: Option<String>,
+        /// browser, device or auto
+        #[arg(long, value_name = "FLOW", value_parser = ["browser", "device", "auto"])]
+        flow: Option<String>,
+    },
+    /// Remove exactly what `configure` wrote for the host
+    #[command(
+        after_help = "Example:\n  git credential-ghoauth unconfigure --host https://ghe.example.com"
+    )]
+    Unconfigure {
+        #[command(flatten)]
+        host: HostArg,
+    },
     /// Any operation a future git may send: ignored, as git asks of helpers
     #[command(external_subcommand)]
     Unknown(Vec<OsString>),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HostArg {
+    /// A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)
+    #[arg(long = "host", value_name = "HOST", default_value = "github.com")]
+    pub name: String,
 }

@@ -26,6 +26,15 @@ use crate::stored::{OAuthDetails, StoredCredential};
 
 pub const SERVICE: &str = "git-credential-ghoauth";
 
+/// Where credentials live on this platform, for people reading `status`.
+pub const STORE_NAME: &str = if cfg!(target_os = "macos") {
+    "the macOS Keychain"
+} else if cfg!(target_os = "windows") {
+    "Windows Credential Manager"
+} else {
+    "the Secret Service (D-Bus), e.g. GNOME Keyring"
+};
+
 /// Why the keyring could not be used, worded for the person at the terminal:
 /// what happened, then what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -47,6 +47,34 @@ pub fn run(cli: Cli) -> ExitCode {
         Operation::Get => commands::get::run(&settings, stdin, std::io::stdout().lock()),
         Operation::Store => commands::store::run(&settings, stdin),
         Operation::Erase => commands::erase::run(&settings, stdin),
+        Operation::Login {
+            host,
+            browser,
+            device,
+        } => {
+            let forced = match (browser, device) {
+                (true, _) => Some(sign_in::Flow::Browser),
+                (_, true) => Some(sign_in::Flow::Device),
+                _ => None,
+            };
+            commands::login::run(&settings, &host.name, forced)
+        }
+        Operation::Logout { host, user } => {
+            commands::logout::run(&settings, &host.name, user.as_deref())
+        }
+        Operation::Status { host } => commands::status::run(&settings, host.as_deref()),
+        Operation::Configure {
+            host,
+            client_id,
+            client_secret,
+            flow,
+        } => commands::configure::configure(
+            &host.name,
+            &client_id,
+            client_secret.as_deref(),
+            flow.as_deref(),
+        ),
+        Operation::Unconfigure { host } => commands::configure::unconfigure(&host.name),
         Operation::Unknown(_) => ExitCode::SUCCESS,
     }
 }

@@ -143,10 +143,7 @@ pub fn with_device(
             Ok(grant) => {
                 return identify(&github, grant).and_then(|s| check_account(s, wanted_login));
             }
-            Err(error) => match error.downcast::<Refusal>() {
-                Ok(refusal) => refusal,
-                Err(other) => return Err(other),
-            },
+            Err(error) => error.downcast::<Refusal>()?,
         };
         match refusal.error.as_str() {
             "authorization_pending" => {}

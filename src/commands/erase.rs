@@ -56,10 +56,13 @@ pub fn run(settings: &Settings, input: impl Read) -> ExitCode {
 
 /// Best effort: a token GitHub no longer knows is already what we want, and
 /// any other failure is a warning, never a failed erase. Each token goes to
-/// its own host, with the app configured there.
-fn revoke_all(obtained: &[StoredCredential]) {
+/// its own host, with the app configured there. False if any warning was
+/// given.
+pub(crate) fn revoke_all(obtained: &[StoredCredential]) -> bool {
+    let mut all_revoked = true;
     for token in obtained {
         if let Err(why) = revoke(token) {
+            all_revoked = false;
             problem(format!(
                 "the token of {} was removed from the keyring but not revoked at {}: {why}; \
                  revoke it in GitHub under Settings > Applications > Authorized OAuth Apps",
@@ -68,6 +71,7 @@ fn revoke_all(obtained: &[StoredCredential]) {
             ));
         }
     }
+    all_revoked
 }
 
 fn revoke(token: &StoredCredential) -> Result<(), String> {

@@ -1,7 +1,11 @@
 //! One module per operation git sends, and what they share.
 
+pub mod configure;
 pub mod erase;
 pub mod get;
+pub mod login;
+pub mod logout;
+pub mod status;
 pub mod store;
 
 use std::io::Read;
@@ -80,8 +84,93 @@ fn keep_token(
     (answer, saved)
 }
 
+/// A host as people name it on the command line: `github.com`, or a URL
+/// such as `https://ghe.example.com` or `http://127.0.0.1:8080`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remote {
+    pub protocol: String,
+    pub host: String,
+}
+
+impl Remote {
+    pub fn parse(text: &str) -> Result<Remote, String> {
+        let text = text.trim();
+        if !text.contains("://") {
+            if text.is_empty() || text.contains(['/', '@', ' ']) {
+                return Err(format!(
+                    "--host '{text}' is neither a host name nor a URL; try --host github.com"
+                ));
+            }
+            return Ok(Remote {
+                protocol: "https".into(),
+                host: text.to_ascii_lowercase(),
+            });
+        }
+        let url = url::Url::parse(text)
+            .map_err(|error| format!("--host '{text}' is not a URL ({error})"))?;
+        if !matches!(url.scheme(), "https" | "http") {
+            return Err(format!(
+                "--host '{text}' must be an https:// (or loopback http://) URL"
+            ));
+        }
+        let name = url
+            .host_str()
+            .ok_or_else(|| format!("--host '{text}' has no host name"))?;
+        let host = match url.port() {
+            Some(port) => format!("{name}:{port}"),
+            None => name.to_string(),
+        };
+        Ok(Remote {
+            protocol: url.scheme().into(),
+            host,
+        })
+    }
+
+    /// `protocol://host`, as git config keys and messages name it.
+    pub fn url(&self) -> String {
+        format!("{}://{}", self.protocol, self.host)
+    }
+
+    /// The request git would send for this host.
+    pub fn request(&self) -> Credential {
+        Credential {
+            protocol: Some(self.protocol.clone().into_bytes()),
+            host: Some(self.host.clone().into_bytes()),
+            ..Credential::default()
+        }
+    }
+}
+
+/// What a command for people exits with when the command line itself was
+/// wrong, as clap does.
+const USAGE: u8 = 2;
+
 fn since_epoch() -> std::time::Duration {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Remote;
+
+    #[test]
+    fn hosts_are_names_or_urls() {
+        let remote = |text: &str| Remote::parse(text).map(|r| r.url());
+        assert_eq!(remote("github.com").unwrap(), "https://github.com");
+        assert_eq!(remote("GitHub.com").unwrap(), "https://github.com");
+        assert_eq!(
+            remote("https://ghe.example.com/").unwrap(),
+            "https://ghe.example.com"
+        );
+        assert_eq!(
+            remote("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(remote("https://[::1]:9/x").unwrap(), "https://[::1]:9");
+        assert!(remote("ssh://github.com").is_err());
+        assert!(remote("github.com/org").is_err());
+        assert!(remote("").is_err());
+    }
 }

@@ -143,7 +143,7 @@ fn pipe(
         }
         match backend.read(&mut buffer) {
             Ok(0) => {
-                let _ = tls.conn.send_close_notify();
+                tls.conn.send_close_notify();
                 let _ = tls.flush();
                 return;
             }

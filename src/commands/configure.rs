@@ -1,0 +1,254 @@
+//! `configure` and `unconfigure`: the global git config that makes a host an
+//! OAuth host served by this helper, written and removed with `git config`
+//! itself, so that git's own file format and locking rules apply.
+//!
+//! What is written for `https://github.com`:
+//!
+//! ```text
+//! [credential "https://github.com"]
+//!     ghoauthClientId = Ov23li...
+//!     ghoauthClientSecret = ...        (when given)
+//!     ghoauthFlow = device             (when given)
+//!     helper =
+//!     helper = ghoauth
+//! ```
+//!
+//! The empty `helper` resets, for that host only, the helpers configured
+//! before it, as `gh auth setup-git` does; nothing else is touched.
+
+use std::process::{Command, ExitCode, Stdio};
+
+use super::{Remote, USAGE};
+use crate::report::problem;
+
+const KEYS: [&str; 3] = ["ghoauthClientId", "ghoauthClientSecret", "ghoauthFlow"];
+
+pub fn configure(
+    host: &str,
+    client_id: &str,
+    client_secret: Option<&str>,
+    flow: Option<&str>,
+) -> ExitCode {
+    let Some(remote) = parse(host) else {
+        return ExitCode::from(USAGE);
+    };
+    let section = format!("credential.{}", remote.url());
+    let mut settings = vec![("ghoauthClientId", client_id)];
+    if let Some(secret) = client_secret.filter(|s| !s.is_empty()) {
+        settings.push(("ghoauthClientSecret", secret));
+    }
+    if let Some(flow) = flow {
+        settings.push(("ghoauthFlow", flow));
+    }
+    for (key, value) in settings {
+        let key = format!("{section}.{key}");
+        if let Err(error) = git_config(&[&key, value]) {
+            problem(error);
+            return ExitCode::FAILURE;
+        }
+    }
+
+    let helper_key = format!("{section}.helper");
+    let ours = helper_value();
+    let helpers = match git_config_values(&helper_key) {
+        Ok(helpers) => helpers,
+        Err(error) => {
+            problem(error);
+            return ExitCode::FAILURE;
+        }
+    };
+    let already = helpers.len() >= 2
+        && helpers[helpers.len() - 2].is_empty()
+        && is_ours(&helpers[helpers.len() - 1]);
+    if !already {
+        for value in ["", ours.as_str()] {
+            if let Err(error) = git_config(&["--add", &helper_key, value]) {
+                problem(error);
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    println!(
+        "Configured {} in your global git config: git will sign in with this helper.",
+        remote.url()
+    );
+    ExitCode::SUCCESS
+}
+
+pub fn unconfigure(host: &str) -> ExitCode {
+    let Some(remote) = parse(host) else {
+        return ExitCode::from(USAGE);
+    };
+    let section = format!("credential.{}", remote.url());
+    let helper_key = format!("{section}.helper");
+    let helpers = git_config_values(&helper_key).unwrap_or_default();
+    let mut found = helpers.iter().any(|value| is_ours(value));
+    for key in KEYS {
+        // Fails with status 5 when not set: already as wanted.
+        found |= git_config(&["--unset-all", &format!("{section}.{key}")]).is_ok();
+    }
+    if !found {
+        println!(
+            "Nothing of this helper's is configured for {}.",
+            remote.url()
+        );
+        return ExitCode::SUCCESS;
+    }
+    // Remove the pair configure added: our entry and the empty one before
+    // it. Removing by value keeps every other line where it is.
+    if let Some(at) = helpers.iter().rposition(|value| is_ours(value)) {
+        let ours = &helpers[at];
+        let empty_before = at > 0 && helpers[at - 1].is_empty();
+        let empties = helpers.iter().filter(|value| value.is_empty()).count();
+        let mut removed =
+            git_config(&["--unset", &helper_key, &format!("^{}$", regex_escape(ours))]);
+        if removed.is_ok() && empty_before {
+            removed = if empties == 1 {
+                git_config(&["--unset", &helper_key, "^$"])
+            } else {
+                // Several empty entries: git cannot remove just one by
+                // value, so take out the line configure wrote, in place.
+                remove_empty_helper_before(&remote.url(), &helper_key)
+            };
+        }
+        if let Err(error) = removed {
+            problem(error);
+            return ExitCode::FAILURE;
+        }
+    }
+    // Older gits leave an empty section behind; newer ones remove it.
+    let left = git_config(&["--get-regexp", &format!("^{}\\.", regex_escape(&section))]);
+    if left.is_err() {
+        let _ = git_config(&["--remove-section", &section]);
+    }
+    println!(
+        "Removed this helper's settings for {} from your global git config.",
+        remote.url()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Removes the empty `helper =` line that configure wrote before our (already
+/// removed) helper line in the `[credential "<url>"]` section,
+/// taking git's lock file as git does. Used only when the section holds
+/// several empty entries, which `git config --unset` cannot tell apart.
+fn remove_empty_helper_before(url: &str, helper_key: &str) -> Result<String, String> {
+    // Where the global config lives (GIT_CONFIG_GLOBAL, ~/.gitconfig, XDG).
+    let origin = git_config(&["--show-origin", "--get-all", helper_key])?;
+    let path = origin
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("file:"))
+        .and_then(|line| line.split('\t').next())
+        .ok_or("git config did not say where the global config is")?
+        .to_string();
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let header = format!("[credential \"{url}\"]");
+    let start = text
+        .find(&header)
+        .ok_or("the section configure wrote is gone")?;
+    let end = text[start + header.len()..]
+        .find("\n[")
+        .map_or(text.len(), |at| start + header.len() + at + 1);
+    // configure added the pair together, so the empty line is the last
+    // empty entry of the section.
+    let section = &text[start..end];
+    let line = section
+        .rfind("\thelper = \n")
+        .ok_or("the empty helper entry configure wrote is gone")?;
+    let cut = start + line;
+    let mut edited = String::with_capacity(text.len());
+    edited.push_str(&text[..cut]);
+    edited.push_str(&text[cut + "\thelper = \n".len()..]);
+    let lock = format!("{path}.lock");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&lock)
+        .map_err(|e| format!("cannot lock {path} ({e}); is another git writing it?"))?;
+    use std::io::Write;
+    let written = file
+        .write_all(edited.as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&lock, &path));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&lock);
+        return Err(format!("cannot write {path}: {error}"));
+    }
+    Ok(String::new())
+}
+
+fn parse(host: &str) -> Option<Remote> {
+    Remote::parse(host).inspect_err(|error| problem(error)).ok()
+}
+
+/// `ghoauth` when git can find the helper by that name on PATH, else the
+/// full path of this program.
+fn helper_value() -> String {
+    let on_path = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| dir.join("git-credential-ghoauth").is_file())
+    });
+    if on_path {
+        return "ghoauth".into();
+    }
+    std::env::current_exe()
+        .map(|exe| exe.display().to_string())
+        .unwrap_or_else(|_| "ghoauth".into())
+}
+
+fn is_ours(value: &str) -> bool {
+    value == "ghoauth"
+        || value.ends_with("/git-credential-ghoauth")
+        || value.ends_with("\\git-credential-ghoauth.exe")
+}
+
+fn git_config(args: &[&str]) -> Result<String, String> {
+    let output = Command::new("git")
+        .args(["config", "--global"])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| format!("could not run git config ({error}); is git installed?"))?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(format!(
+            "git config failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+/// Every value of a multi-valued key, in order; none when it is unset.
+fn git_config_values(key: &str) -> Result<Vec<String>, String> {
+    let output = Command::new("git")
+        .args(["config", "--global", "-z", "--get-all", key])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| format!("could not run git config ({error}); is git installed?"))?;
+    match output.status.code() {
+        Some(0) => {
+            let listing = output.stdout.strip_suffix(&[0]).unwrap_or(&output.stdout);
+            Ok(listing
+                .split(|&b| b == 0)
+                .map(|value| String::from_utf8_lossy(value).into_owned())
+                .collect())
+        }
+        Some(1) => Ok(Vec::new()),
+        _ => Err(format!(
+            "git config failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )),
+    }
+}
+
+fn regex_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.^$|?*+()[]{}".contains(c) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}

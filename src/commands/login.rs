@@ -1,0 +1,70 @@
+//! `login`: sign in now, because a person asked, and keep the token.
+
+use std::process::ExitCode;
+
+use super::{Remote, USAGE, keep_token};
+use crate::Settings;
+use crate::config::RemoteConfig;
+use crate::github::Endpoints;
+use crate::report::problem;
+use crate::sign_in::{self, Flow, Surroundings};
+
+/// `forced` is `--browser` or `--device`; without it the remote's
+/// `ghoauthFlow` decides, as it does for git.
+pub fn run(settings: &Settings, host: &str, forced: Option<Flow>) -> ExitCode {
+    let remote = match Remote::parse(host) {
+        Ok(remote) => remote,
+        Err(error) => {
+            problem(error);
+            return ExitCode::from(USAGE);
+        }
+    };
+    let url = remote.url();
+    let config = match RemoteConfig::read(&remote.request()) {
+        Ok(config) => config,
+        Err(error) => {
+            problem(error);
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(app) = &config.oauth_app else {
+        problem(format!(
+            "no OAuth app is configured for {url}; run `git credential-ghoauth configure \
+             --host {url} --client-id <id> --client-secret <secret>` first"
+        ));
+        return ExitCode::FAILURE;
+    };
+    let endpoints = match Endpoints::for_remote(&remote.protocol, &remote.host) {
+        Ok(endpoints) => endpoints,
+        Err(error) => {
+            problem(error);
+            return ExitCode::FAILURE;
+        }
+    };
+    let flow = forced.unwrap_or_else(|| sign_in::choose(config.flow, &Surroundings::here()));
+    let signed_in = match sign_in::sign_in(flow, endpoints, &config, app, None) {
+        Ok(signed_in) => signed_in,
+        Err(error) => {
+            problem(format!("{error:#}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    let (login, scopes) = (signed_in.login.clone(), signed_in.scopes.clone());
+    let (_, kept) = keep_token(settings, &remote.protocol, &remote.host, app, signed_in);
+    if let Err(error) = kept {
+        problem(format!(
+            "signed in as {login}, but the token could not be kept: {error}"
+        ));
+        return ExitCode::FAILURE;
+    }
+    let scopes = if scopes.is_empty() {
+        "none".into()
+    } else {
+        scopes
+    };
+    println!(
+        "Logged in to {} as {login} (scopes: {scopes}).",
+        remote.host
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,162 @@
+//! `status`: what is stored, per host and account. Never a whole token.
+
+use std::process::ExitCode;
+
+use super::{Remote, USAGE};
+use crate::Settings;
+use crate::keyring::{Keyring, STORE_NAME, with_deadline};
+use crate::report::problem;
+use crate::secret::Secret;
+use crate::stored::StoredCredential;
+
+pub fn run(settings: &Settings, host: Option<&str>) -> ExitCode {
+    let remote = match host.map(Remote::parse).transpose() {
+        Ok(remote) => remote,
+        Err(error) => {
+            problem(error);
+            return ExitCode::from(USAGE);
+        }
+    };
+    let filter = remote.clone();
+    let listed = with_deadline(settings.keyring_timeout, move || {
+        let keyring = Keyring::open()?;
+        match &filter {
+            Some(remote) => keyring.list(
+                Some(remote.protocol.as_bytes()),
+                Some(remote.host.as_bytes()),
+            ),
+            None => keyring.list(None, None),
+        }
+    });
+    let mut stored = match listed {
+        Ok(stored) => stored,
+        Err(error) => {
+            problem(error);
+            return ExitCode::FAILURE;
+        }
+    };
+    if stored.is_empty() {
+        match &remote {
+            Some(remote) => println!("Nothing is stored for {}.", remote.url()),
+            None => println!("Nothing is stored."),
+        }
+        return ExitCode::FAILURE;
+    }
+    // Hosts in order; within a host the newest first, which is the account
+    // a request without a user name gets.
+    stored.sort_by(|a, b| {
+        (&a.protocol, &a.host, std::cmp::Reverse(a.stored_at)).cmp(&(
+            &b.protocol,
+            &b.host,
+            std::cmp::Reverse(b.stored_at),
+        ))
+    });
+    let now = super::since_epoch().as_secs();
+    let mut previous_host = None;
+    for entry in &stored {
+        let host = format!(
+            "{}://{}",
+            String::from_utf8_lossy(&entry.protocol),
+            String::from_utf8_lossy(&entry.host)
+        );
+        let first_of_host = previous_host.as_ref() != Some(&host);
+        if first_of_host {
+            println!("{host}");
+            previous_host = Some(host);
+        }
+        println!("{}", describe(entry, first_of_host, now));
+    }
+    println!("Stored in {STORE_NAME}.");
+    ExitCode::SUCCESS
+}
+
+fn describe(entry: &StoredCredential, is_default: bool, now: u64) -> String {
+    let mut line = format!("  {}", printable(&entry.username));
+    if let Some(path) = &entry.path {
+        line.push_str(&format!(" (path {})", printable(path)));
+    }
+    if is_default {
+        line.push_str(" [default]");
+    }
+    line.push_str(&format!("\n    token:   {}", mask(&entry.password)));
+    match &entry.oauth {
+        Some(oauth) => {
+            let scopes = if oauth.scopes.is_empty() {
+                "none"
+            } else {
+                &oauth.scopes
+            };
+            line.push_str(&format!(
+                "\n    scopes:  {scopes}\n    app:     {}",
+                oauth.client_id
+            ));
+        }
+        None => line.push_str("\n    from:    git (not a sign-in by this helper)"),
+    }
+    let expiry = match entry.password_expiry_utc {
+        None => "never".to_string(),
+        Some(expiry) if expiry <= now => format!("{} (expired)", utc(expiry)),
+        Some(expiry) => utc(expiry),
+    };
+    line.push_str(&format!("\n    expires: {expiry}"));
+    line
+}
+
+/// The first four and last four characters, and only when that leaves at
+/// least half of the secret unshown.
+pub fn mask(secret: &Secret) -> String {
+    let text = String::from_utf8_lossy(secret.expose());
+    let characters: Vec<char> = text.chars().collect();
+    if characters.len() < 16 {
+        return format!("({} characters, hidden)", characters.len());
+    }
+    let head: String = characters[..4].iter().collect();
+    let tail: String = characters[characters.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+fn printable(bytes: &[u8]) -> String {
+    crate::github::printable(&String::from_utf8_lossy(bytes))
+}
+
+/// `YYYY-MM-DD HH:MM UTC`, from Unix seconds (Howard Hinnant's civil_from_days).
+fn utc(seconds: u64) -> String {
+    let days = (seconds / 86_400) as i64;
+    let (hour, minute) = ((seconds % 86_400) / 3600, (seconds % 3600) / 60);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_show_at_most_eight_characters_of_long_secrets() {
+        assert_eq!(
+            mask(&Secret::new("gho_16C7e42F292c6912E7710c838347Ae178B4a")),
+            "gho_…8B4a"
+        );
+        assert_eq!(mask(&Secret::new("short")), "(5 characters, hidden)");
+    }
+
+    #[test]
+    fn dates_are_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc(1_795_318_574), "2026-11-22 03:36 UTC");
+    }
+}

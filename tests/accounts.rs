@@ -1,0 +1,289 @@
+//! The commands for people — configure, login, status, logout, unconfigure —
+//! and install.sh, through the real Secret Service and the fake GitHub.
+//! Each test has its own global git config (GIT_CONFIG_GLOBAL).
+
+mod common;
+mod fake_github;
+mod world;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use fake_github::{CLIENT_ID, DeviceUser};
+use world::*;
+
+/// The helper with a global git config of the test's own.
+fn helper_with(world: &World, config: &Path, args: &[&str]) -> Run {
+    let mut command = command(HELPER);
+    command
+        .env("GIT_CONFIG_GLOBAL", config)
+        .env("GHOAUTH_CLIENT_SECRET", &world.client_secret)
+        .env("BROWSER", world.dir.join("browser"))
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .args(args);
+    run(command, b"")
+}
+
+fn configured(world: &World) -> PathBuf {
+    let config = world.dir.join("gitconfig");
+    let url = world.fake.base_url.as_str();
+    let done = helper_with(
+        world,
+        &config,
+        &["configure", "--host", url, "--client-id", CLIENT_ID],
+    );
+    assert!(done.status.success(), "{}", done.stderr);
+    config
+}
+
+fn token_of(world: &World, login: &str) -> String {
+    let _ = login;
+    world
+        .fake
+        .tokens()
+        .into_iter()
+        .filter(|(_, live)| *live)
+        .map(|(token, _)| token)
+        .next_back()
+        .expect("a live token")
+}
+
+#[test]
+fn login_status_logout() {
+    let world = world("accounts");
+    let config = configured(&world);
+    let url = world.fake.base_url.as_str();
+
+    let login = helper_with(&world, &config, &["login", "--host", url, "--browser"]);
+    assert!(login.status.success(), "{}", login.stderr);
+    assert_eq!(
+        login.stdout_text(),
+        format!(
+            "Logged in to {} as octocat (scopes: repo workflow).\n",
+            world.fake.host
+        )
+    );
+    let token = token_of(&world, "octocat");
+
+    let status = helper_with(&world, &config, &["status", "--host", url]);
+    assert!(status.status.success(), "{}", status.stderr);
+    let shown = status.stdout_text();
+    assert!(shown.contains("octocat [default]"), "{shown}");
+    assert!(
+        shown.contains(&format!("{}…{}", &token[..4], &token[token.len() - 4..])),
+        "{shown}"
+    );
+    assert!(!shown.contains(&token), "status never shows a whole token");
+    assert!(shown.contains("scopes:  repo workflow"), "{shown}");
+    assert!(shown.contains("expires: never"), "{shown}");
+    assert!(shown.contains("Secret Service"), "{shown}");
+    let everything = helper_with(&world, &config, &["status"]);
+    assert!(everything.stdout_text().contains(&world.fake.base_url));
+
+    // The helper entry configure wrote is what git runs.
+    let mut fill = command("git");
+    fill.env("GIT_CONFIG_GLOBAL", &config)
+        .args(["credential", "fill"]);
+    let filled = run(
+        fill,
+        format!("protocol=http\nhost={}\n", world.fake.host).as_bytes(),
+    );
+    assert!(
+        filled.stdout_text().contains(&format!("password={token}")),
+        "{}",
+        filled.stderr
+    );
+
+    let logout = helper_with(&world, &config, &["logout", "--host", url]);
+    assert!(logout.status.success(), "{}", logout.stderr);
+    assert_eq!(
+        logout.stdout_text(),
+        format!(
+            "Logged out octocat from {} and revoked its token.\n",
+            world.fake.host
+        )
+    );
+    assert!(!world.fake.is_live(&token));
+    let status = helper_with(&world, &config, &["status", "--host", url]);
+    assert_eq!(status.status.code(), Some(1), "nothing stored is exit 1");
+    assert!(status.stdout_text().contains("Nothing is stored"));
+    let again = helper_with(&world, &config, &["logout", "--host", url]);
+    assert!(again.status.success());
+    assert!(again.stdout_text().contains("Nobody is logged in"));
+}
+
+#[test]
+fn login_with_the_device_flow() {
+    let world = world("accounts-device");
+    world
+        .fake
+        .set_device_user(DeviceUser::EntersCodeAfterPolls(1));
+    let config = configured(&world);
+    let url = world.fake.base_url.as_str();
+    let login = helper_with(&world, &config, &["login", "--host", url, "--device"]);
+    assert!(login.status.success(), "{}", login.stderr);
+    assert!(login.stderr.contains("enter the code"), "{}", login.stderr);
+    assert!(login.stdout_text().contains("as octocat"));
+    assert_eq!(world.browser_opened(), 0);
+}
+
+#[test]
+fn logout_of_one_account_keeps_the_other() {
+    let world = world("accounts-two");
+    let config = configured(&world);
+    let url = world.fake.base_url.as_str();
+    world.fake.sign_in_as("alice");
+    assert!(
+        helper_with(&world, &config, &["login", "--host", url, "--browser"])
+            .status
+            .success()
+    );
+    let alice = token_of(&world, "alice");
+    world.fake.sign_in_as("bob");
+    assert!(
+        helper_with(&world, &config, &["login", "--host", url, "--browser"])
+            .status
+            .success()
+    );
+
+    let shown = helper_with(&world, &config, &["status", "--host", url]).stdout_text();
+    assert!(
+        shown.contains("bob [default]") && shown.contains("  alice\n"),
+        "{shown}"
+    );
+
+    let logout = helper_with(
+        &world,
+        &config,
+        &["logout", "--host", url, "--user", "alice"],
+    );
+    assert!(logout.status.success(), "{}", logout.stderr);
+    assert!(!world.fake.is_live(&alice));
+    let shown = helper_with(&world, &config, &["status", "--host", url]).stdout_text();
+    assert!(shown.contains("bob") && !shown.contains("alice"), "{shown}");
+}
+
+#[test]
+fn login_without_an_app_says_how_to_configure_one() {
+    let world = world("accounts-unconfigured");
+    let config = world.dir.join("empty-gitconfig");
+    let login = helper_with(&world, &config, &["login", "--host", "https://ghe.invalid"]);
+    assert_eq!(login.status.code(), Some(1));
+    assert_eq!(login.stdout_text(), "");
+    assert_eq!(login.stderr.lines().count(), 1, "{}", login.stderr);
+    assert!(
+        login
+            .stderr
+            .contains("git credential-ghoauth configure --host https://ghe.invalid")
+    );
+    let bad = helper_with(&world, &config, &["status", "--host", "ssh://github.com"]);
+    assert_eq!(bad.status.code(), Some(2), "a bad --host is a usage error");
+}
+
+const USER_CONFIG: &str = "[user]\n\tname = Me\n[credential]\n\thelper = cache --timeout 600\n\
+[credential \"https://github.com\"]\n\thelper = \n\thelper = !gh auth git-credential\n\tusername = me\n\
+[alias]\n\tst = status\n";
+
+#[test]
+fn configure_then_unconfigure_leaves_the_config_as_it_was() {
+    let world = world("configure");
+    let config = world.dir.join("user-gitconfig");
+    std::fs::write(&config, USER_CONFIG).unwrap();
+    for host in ["github.com", "https://ghe.example.com:8443"] {
+        let args = [
+            "configure",
+            "--host",
+            host,
+            "--client-id",
+            "Ov23liSomeApp",
+            "--flow",
+            "device",
+        ];
+        let first = helper_with(&world, &config, &args);
+        assert!(first.status.success(), "{}", first.stderr);
+        let after_first = std::fs::read_to_string(&config).unwrap();
+        assert!(
+            after_first.contains("ghoauthClientId = Ov23liSomeApp"),
+            "{after_first}"
+        );
+        assert!(after_first.contains("ghoauthFlow = device"));
+        assert!(
+            after_first.contains("helper = !gh auth git-credential"),
+            "others stay"
+        );
+        assert!(
+            after_first.contains("helper = cache --timeout 600"),
+            "others stay"
+        );
+
+        let second = helper_with(&world, &config, &args);
+        assert!(second.status.success());
+        assert_eq!(
+            std::fs::read_to_string(&config).unwrap(),
+            after_first,
+            "configure is idempotent"
+        );
+
+        let removed = helper_with(&world, &config, &["unconfigure", "--host", host]);
+        assert!(removed.status.success(), "{}", removed.stderr);
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), USER_CONFIG);
+        let again = helper_with(&world, &config, &["unconfigure", "--host", host]);
+        assert!(again.status.success());
+        assert!(
+            again
+                .stdout_text()
+                .contains("Nothing of this helper's is configured")
+        );
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), USER_CONFIG);
+    }
+}
+
+#[test]
+fn install_sh_installs_configures_and_uninstalls() {
+    let world = world("install");
+    let prefix = world.dir.join("prefix");
+    let config = world.dir.join("install-gitconfig");
+    std::fs::write(&config, USER_CONFIG).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh");
+    let install = |args: &[&str]| {
+        let mut command = command("sh");
+        command
+            .arg(&script)
+            .args(["--prefix", prefix.to_str().unwrap(), "--binary", HELPER])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", &config);
+        run(command, b"")
+    };
+    let installed = install(&["--client-id", "Ov23liFromInstall"]);
+    assert!(installed.status.success(), "{}", installed.stderr);
+    assert!(prefix.join("bin/git-credential-ghoauth").is_file());
+    assert!(
+        prefix
+            .join("share/man/man1/git-credential-ghoauth.1")
+            .is_file()
+    );
+    assert!(installed.stdout_text().contains("not on your PATH"));
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        written.contains("ghoauthClientId = Ov23liFromInstall"),
+        "{written}"
+    );
+
+    let again = install(&["--client-id", "Ov23liFromInstall"]);
+    assert!(again.status.success(), "{}", again.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        written,
+        "idempotent"
+    );
+
+    let removed = install(&["--uninstall"]);
+    assert!(removed.status.success(), "{}", removed.stderr);
+    assert!(!prefix.join("bin/git-credential-ghoauth").exists());
+    assert!(
+        !prefix
+            .join("share/man/man1/git-credential-ghoauth.1")
+            .exists()
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), USER_CONFIG);
+}
