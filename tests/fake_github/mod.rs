@@ -55,6 +55,8 @@ pub enum Consent {
     SwapChallenge,
     /// Looks at the page and walks away: no redirect ever.
     WalkAway,
+    /// A person decides: the page has Authorize and Cancel links (the demo).
+    AskUser,
 }
 
 /// How the token endpoint behaves.
@@ -566,7 +568,13 @@ fn authorize(state: &Mutex<State>, query: &HashMap<String, String>) -> Reply {
         url.query_pairs_mut().extend_pairs(pairs.iter().copied());
         Reply::redirect(url.as_str())
     };
-    match state.consent {
+    let consent = match (state.consent, query.get("decision").map(String::as_str)) {
+        (Consent::AskUser, Some("authorize")) => Consent::Approve,
+        (Consent::AskUser, Some(_)) => Consent::Deny,
+        (consent, _) => consent,
+    };
+    match consent {
+        Consent::AskUser => consent_page(query, &state.login),
         Consent::WalkAway => Reply::text(200, "<h1>Authorize app?</h1><button>Authorize</button>"),
         Consent::Deny => back(&[
             ("error", "access_denied"),
@@ -605,6 +613,38 @@ fn authorize(state: &Mutex<State>, query: &HashMap<String, String>) -> Reply {
             back(&[("code", &code), ("state", &returned_state)])
         }
     }
+}
+
+/// GitHub's consent page, reduced to what a person needs to decide.
+fn consent_page(query: &HashMap<String, String>, login: &str) -> Reply {
+    let link = |decision: &str| {
+        let mut pairs = url::form_urlencoded::Serializer::new(String::new());
+        pairs.extend_pairs(query.iter().filter(|(k, _)| *k != "decision"));
+        pairs.append_pair("decision", decision);
+        format!("/login/oauth/authorize?{}", pairs.finish())
+    };
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('"', "&quot;")
+    };
+    let scopes = escape(query.get("scope").map_or("", String::as_str));
+    Reply::text(
+        200,
+        &format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <title>Authorize application – fake GitHub</title></head>\
+             <body style=\"font-family:system-ui,sans-serif;max-width:36em;margin:4em auto\">\
+             <h1>Authorize git-credential-ghoauth demo</h1>\
+             <p>This is the test suite's fake GitHub, on your own machine. Signed in as \
+             <b>{login}</b>. The app asks for: <code>{scopes}</code>.</p>\
+             <p><a id=\"authorize\" href=\"{}\" style=\"padding:.5em 1em;background:#1f883d;color:#fff;\
+             text-decoration:none;border-radius:6px\">Authorize</a> \
+             <a id=\"cancel\" href=\"{}\">Cancel</a></p></body></html>",
+            escape(&link("authorize")),
+            escape(&link("cancel")),
+        ),
+    )
 }
 
 fn access_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool) -> Reply {
