@@ -90,10 +90,15 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Operation {
     /// Answer git's request on standard input with a stored credential, or sign in to an OAuth host
+    #[command(after_help = "Example:\n  printf 'protocol=https\\nhost=github.com\\n' | git credential-ghoauth get")]
     Get,
     /// Keep the credential on standard input (git sends this after it was accepted)
+    #[command(after_help = "Example:\n  \
+printf 'protocol=https\\nhost=example.com\\nusername=me\\npassword=secret\\n' | git credential-ghoauth store")]
     Store,
     /// Remove the matching credentials and revoke tokens obtained here (git sends this after one was refused)
+    #[command(after_help = "Example:\n  \
+printf 'protocol=https\\nhost=example.com\\nusername=me\\n' | git credential-ghoauth erase")]
     Erase,
     /// Sign in to a GitHub host now, keep the token, and say who is signed in
     #[command(after_help = "Examples:\n  \
