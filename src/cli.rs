@@ -90,7 +90,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Operation {
     /// Answer git's request on standard input with a stored credential, or sign in to an OAuth host
-    #[command(after_help = "Example:\n  printf 'protocol=https\\nhost=github.com\\n' | git credential-ghoauth get")]
+    #[command(
+        after_help = "Example:\n  printf 'protocol=https\\nhost=github.com\\n' | git credential-ghoauth get"
+    )]
     Get,
     /// Keep the credential on standard input (git sends this after it was accepted)
     #[command(after_help = "Example:\n  \

@@ -287,3 +287,29 @@ fn install_sh_installs_configures_and_uninstalls() {
     );
     assert_eq!(std::fs::read_to_string(&config).unwrap(), USER_CONFIG);
 }
+
+#[test]
+fn login_without_a_keyring_does_not_sign_in_for_nothing() {
+    let world = world("accounts-no-keyring");
+    let config = configured(&world);
+    let bare = start_session(KeyringState::Absent);
+    let mut command = command(HELPER);
+    command
+        .env("DBUS_SESSION_BUS_ADDRESS", &bare.bus_address)
+        .env("GIT_CONFIG_GLOBAL", &config)
+        .env("BROWSER", world.dir.join("browser"))
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .args(["login", "--host", &world.fake.base_url, "--browser"]);
+    let login = run(command, b"");
+    assert_eq!(login.status.code(), Some(1));
+    assert_eq!(login.stderr.lines().count(), 1, "{}", login.stderr);
+    assert!(
+        login
+            .stderr
+            .contains("not signing in: cannot reach the OS keyring"),
+        "{}",
+        login.stderr
+    );
+    assert_eq!(world.browser_opened(), 0);
+    assert_eq!(world.fake.authorizations(), 0);
+}

@@ -6,6 +6,7 @@ use super::{Remote, USAGE, keep_token};
 use crate::Settings;
 use crate::config::RemoteConfig;
 use crate::github::Endpoints;
+use crate::keyring::{Keyring, with_deadline};
 use crate::report::problem;
 use crate::sign_in::{self, Flow, Surroundings};
 
@@ -41,6 +42,17 @@ pub fn run(settings: &Settings, host: &str, forced: Option<Flow>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // A token that cannot be kept would be a sign-in for nothing.
+    let (protocol, name) = (remote.protocol.clone(), remote.host.clone());
+    let reachable = with_deadline(settings.keyring_timeout, move || {
+        Keyring::open()?
+            .list(Some(protocol.as_bytes()), Some(name.as_bytes()))
+            .map(|_| ())
+    });
+    if let Err(error) = reachable {
+        problem(format!("not signing in: {error}"));
+        return ExitCode::FAILURE;
+    }
     let flow = forced.unwrap_or_else(|| sign_in::choose(config.flow, &Surroundings::here()));
     let signed_in = match sign_in::sign_in(flow, endpoints, &config, app, None) {
         Ok(signed_in) => signed_in,
