@@ -648,19 +648,7 @@ fn consent_page(query: &HashMap<String, String>, login: &str) -> Reply {
 }
 
 fn access_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool) -> Reply {
-    let refuse = |error: &str, description: &str| {
-        Reply::token_endpoint(
-            &[
-                ("error", error.to_string()),
-                ("error_description", description.to_string()),
-                (
-                    "error_uri",
-                    "https://docs.github.com/apps/troubleshooting".to_string(),
-                ),
-            ],
-            json,
-        )
-    };
+    let refuse = |error: &str, description: &str| refusal(error, description, json);
     let mut state = state.lock().unwrap();
     let field = |name: &str| form.get(name).map(String::as_str);
     if field("client_id") != Some(CLIENT_ID)
@@ -704,21 +692,7 @@ fn access_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool
             );
         }
     }
-    let scopes = code
-        .scopes
-        .split([' ', ','])
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(",");
-    let token = issue_token(&mut state, code.login, scopes.clone());
-    Reply::token_endpoint(
-        &[
-            ("access_token", token),
-            ("scope", scopes),
-            ("token_type", "bearer".to_string()),
-        ],
-        json,
-    )
+    grant_token(&mut state, code.login, &code.scopes, json)
 }
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -856,21 +830,7 @@ fn device_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool
         DeviceUser::EntersCodeAfterPolls(polls) if grant.polls > polls => {
             let grant = state.device_grants.remove(&code).unwrap();
             state.authorizations += 1;
-            let scopes = grant
-                .scopes
-                .split([' ', ','])
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(",");
-            let token = issue_token(&mut state, grant.login, scopes.clone());
-            Reply::token_endpoint(
-                &[
-                    ("access_token", token),
-                    ("scope", scopes),
-                    ("token_type", "bearer".to_string()),
-                ],
-                json,
-            )
+            grant_token(&mut state, grant.login, &grant.scopes, json)
         }
         _ => refusal(
             "authorization_pending",
@@ -880,7 +840,14 @@ fn device_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool
     }
 }
 
-fn issue_token(state: &mut State, login: String, scopes: String) -> String {
+/// Issues a token for the scopes asked for, and answers as GitHub does
+/// (scopes comma-separated).
+fn grant_token(state: &mut State, login: String, requested_scopes: &str, json: bool) -> Reply {
+    let scopes = requested_scopes
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(",");
     let token = random_text("gho_");
     (state.on_issue)(&token);
     state.tokens.insert(
@@ -888,11 +855,18 @@ fn issue_token(state: &mut State, login: String, scopes: String) -> String {
         Token {
             client_id: CLIENT_ID.to_string(),
             login,
-            scopes,
+            scopes: scopes.clone(),
             live: true,
         },
     );
-    token
+    Reply::token_endpoint(
+        &[
+            ("access_token", token),
+            ("scope", scopes),
+            ("token_type", "bearer".to_string()),
+        ],
+        json,
+    )
 }
 
 fn user(state: &Mutex<State>, authorization: Option<&str>, user_agent: Option<&str>) -> Reply {
