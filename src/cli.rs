@@ -4,6 +4,9 @@ use std::ffi::OsString;
 
 use clap::{Parser, Subcommand};
 
+pub const DEFAULT_CACHE_SECONDS: u64 = 900;
+pub const DEFAULT_KEYRING_TIMEOUT: u64 = 20;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "git-credential-ghoauth",
@@ -69,7 +72,7 @@ pub struct Cli {
         value_name = "SECONDS",
         env = "GHOAUTH_CACHE_SECONDS",
         hide_env_values = true,
-        default_value_t = 900
+        default_value_t = DEFAULT_CACHE_SECONDS
     )]
     pub cache_seconds: u64,
 
@@ -79,7 +82,7 @@ pub struct Cli {
         value_name = "SECONDS",
         env = "GHOAUTH_KEYRING_TIMEOUT",
         hide_env_values = true,
-        default_value_t = 20
+        default_value_t = DEFAULT_KEYRING_TIMEOUT
     )]
     pub keyring_timeout: u64,
 

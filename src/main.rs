@@ -4,5 +4,8 @@ use clap::Parser;
 use git_credential_ghoauth::cli::Cli;
 
 fn main() -> ExitCode {
+    if let Some(code) = git_credential_ghoauth::run_plain_git_call() {
+        return code;
+    }
     git_credential_ghoauth::run(Cli::parse())
 }

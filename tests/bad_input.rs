@@ -194,3 +194,15 @@ fn a_locked_keyring_that_cannot_prompt_refuses_the_store_clearly() {
     assert!(get.status.success());
     assert!(get.stdout.is_empty());
 }
+
+#[test]
+fn a_bad_setting_in_the_environment_is_reported_not_ignored() {
+    // git's plain `get` skips clap for speed; a value clap would refuse
+    // must still reach clap and be refused there.
+    let mut command = common::command(common::HELPER);
+    command.env("GHOAUTH_CACHE_SECONDS", "soon").arg("get");
+    let ran = common::run(command, b"protocol=https\nhost=example.com\n");
+    assert_eq!(ran.status.code(), Some(2));
+    assert!(ran.stdout.is_empty());
+    assert!(ran.stderr.contains("--cache-seconds"), "{}", ran.stderr);
+}
