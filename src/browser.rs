@@ -80,16 +80,9 @@ fn reap(mut child: Child, report_as: Option<String>) {
     });
 }
 
-/// Runs `$BROWSER` through the shell, so it may carry arguments, with the
-/// URL as a separate argument (or in place of `%s`, as some set it).
-#[cfg(unix)]
+/// Runs `$BROWSER` and hands the child to a reaper that reports failure.
 fn open_with(browser: &str, url: &str) -> Result<(), String> {
-    let script = if browser.contains("%s") {
-        browser.replace("%s", "\"$1\"")
-    } else {
-        format!("{browser} \"$1\"")
-    };
-    let child = quiet(Command::new("/bin/sh").args(["-c", &script, "browser", url]))
+    let child = quiet(&mut browser_command(browser, url))
         .spawn()
         .map_err(|error| {
             format!("could not run $BROWSER ({error}); open the address above yourself")
@@ -98,15 +91,26 @@ fn open_with(browser: &str, url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Through the shell, so `$BROWSER` may carry arguments, with the URL as a
+/// separate argument (or in place of `%s`, as some set it): never parsed by
+/// the shell itself.
+#[cfg(unix)]
+fn browser_command(browser: &str, url: &str) -> Command {
+    let script = if browser.contains("%s") {
+        browser.replace("%s", "\"$1\"")
+    } else {
+        format!("{browser} \"$1\"")
+    };
+    let mut command = Command::new("/bin/sh");
+    command.args(["-c", &script, "browser", url]);
+    command
+}
+
 #[cfg(not(unix))]
-fn open_with(browser: &str, url: &str) -> Result<(), String> {
-    let child = quiet(Command::new(browser).arg(url))
-        .spawn()
-        .map_err(|error| {
-            format!("could not run $BROWSER ({error}); open the address above yourself")
-        })?;
-    reap(child, Some(browser.to_string()));
-    Ok(())
+fn browser_command(browser: &str, url: &str) -> Command {
+    let mut command = Command::new(browser);
+    command.arg(url);
+    command
 }
 
 #[cfg(all(test, unix))]

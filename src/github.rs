@@ -125,6 +125,26 @@ impl std::fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// The fields GitHub puts in any OAuth reply that failed, with HTTP 200.
+#[derive(Deserialize)]
+struct RefusalFields {
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+impl RefusalFields {
+    /// Checked before anything else in the reply is believed.
+    fn check(self) -> Result<(), Refusal> {
+        match self.error {
+            Some(error) => Err(Refusal {
+                error,
+                description: self.error_description,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
 /// What the device flow's first request hands out (RFC 8628 §3.2).
 #[derive(Debug)]
 pub struct DeviceCode {
@@ -218,27 +238,16 @@ impl GitHub {
             verification_uri: Option<String>,
             expires_in: Option<u64>,
             interval: Option<u64>,
-            error: Option<String>,
-            error_description: Option<String>,
+            #[serde(flatten)]
+            refusal: RefusalFields,
         }
         let url = self.endpoints.device_code.clone();
         let form = [
             ("client_id", app.client_id.clone()),
             ("scope", scopes.to_string()),
         ];
-        let request = self
-            .http
-            .post(url.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(&form);
-        let reply: DeviceReply = self.send_for_json(request, &url)?;
-        if let Some(error) = reply.error {
-            return Err(Refusal {
-                error,
-                description: reply.error_description,
-            }
-            .into());
-        }
+        let reply: DeviceReply = self.post_form(&url, &form)?;
+        reply.refusal.check()?;
         let (Some(device_code), Some(user_code), Some(verification_uri)) =
             (reply.device_code, reply.user_code, reply.verification_uri)
         else {
@@ -276,23 +285,12 @@ impl GitHub {
             refresh_token: Option<String>,
             expires_in: Option<u64>,
             refresh_token_expires_in: Option<u64>,
-            error: Option<String>,
-            error_description: Option<String>,
+            #[serde(flatten)]
+            refusal: RefusalFields,
         }
         let url = self.endpoints.access_token.clone();
-        let request = self
-            .http
-            .post(url.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(form);
-        let reply: TokenReply = self.send_for_json(request, &url)?;
-        if let Some(error) = reply.error {
-            return Err(Refusal {
-                error,
-                description: reply.error_description,
-            }
-            .into());
-        }
+        let reply: TokenReply = self.post_form(&url, form)?;
+        reply.refusal.check()?;
         let access_token = reply
             .access_token
             .filter(|token| !token.is_empty())
@@ -369,11 +367,17 @@ impl GitHub {
         }
     }
 
-    fn send_for_json<T: serde::de::DeserializeOwned>(
+    /// POSTs a form to one of the OAuth endpoints, asking for JSON back.
+    fn post_form<T: serde::de::DeserializeOwned>(
         &self,
-        request: reqwest::RequestBuilder,
         url: &Url,
+        form: &[(&str, String)],
     ) -> anyhow::Result<T> {
+        let request = self
+            .http
+            .post(url.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(form);
         let (status, _, body) = self.send(request, url)?;
         match serde_json::from_slice(&body) {
             Ok(reply) => Ok(reply),

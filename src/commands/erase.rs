@@ -32,12 +32,11 @@ pub fn run(settings: &Settings, input: impl Read) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let pattern = request.clone();
     let erased = with_deadline(settings.keyring_timeout, move || {
         let keyring = Keyring::open()?;
-        let stored = keyring.list(pattern.protocol.as_deref(), pattern.host.as_deref())?;
+        let stored = keyring.list(request.protocol.as_deref(), request.host.as_deref())?;
         let mut obtained = Vec::new();
-        for doomed in pick_for_erase(&pattern, &stored) {
+        for doomed in pick_for_erase(&request, &stored) {
             keyring.delete(doomed)?;
             if doomed.oauth.is_some() {
                 obtained.push(doomed.clone());
