@@ -331,6 +331,23 @@ mod tests {
     }
 
     #[test]
+    fn only_one_callback_is_ever_taken() {
+        let listener = Listener::bind(None).unwrap();
+        let uri = listener.redirect_uri().to_string();
+        let port = Url::parse(&uri).unwrap().port().unwrap();
+        let browser = std::thread::spawn(move || browse(&uri, "/callback?code=abc&state=forged"));
+        assert!(listener.wait("expected", deadline()).is_err());
+        browser.join().unwrap();
+        // The listener is gone with the first callback: a second one,
+        // even with the right state, finds nobody listening.
+        let deadline = deadline();
+        while TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            assert!(Instant::now() < deadline, "the port stayed open");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
     fn a_refusal_carries_githubs_words() {
         let listener = Listener::bind(None).unwrap();
         let uri = listener.redirect_uri().to_string();

@@ -7,6 +7,7 @@ mod fake_github;
 mod world;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use common::*;
 use fake_github::{CLIENT_ID, Consent, TokenEndpoint};
@@ -493,4 +494,66 @@ fn without_an_oauth_app_a_miss_stays_silent() {
         "{}",
         filled.stderr
     );
+}
+
+#[test]
+fn ctrl_c_while_waiting_closes_the_listener_and_stores_nothing() {
+    let world = world("ctrl-c");
+    world.fake.set_consent(Consent::WalkAway);
+    let config = world.dir.join("gitconfig");
+    let url = &world.fake.base_url;
+    std::fs::write(
+        &config,
+        format!(
+            "[credential \"{url}\"]\n\tghoauthClientId = {CLIENT_ID}\n\tghoauthClientSecret = {}\n",
+            world.client_secret
+        ),
+    )
+    .unwrap();
+    let mut helper = command(HELPER)
+        .env("GIT_CONFIG_GLOBAL", &config)
+        .env("BROWSER", world.dir.join("browser"))
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .arg("get")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = helper.stdin.take().unwrap();
+        write!(stdin, "protocol=http\nhost={}\n", world.fake.host).unwrap();
+    }
+    // Waiting for the user: the browser has been sent to the consent page.
+    wait_until(Duration::from_secs(20), "the browser to open", || {
+        world.browser_opened() == 1
+    });
+    let opened = std::fs::read_to_string(world.dir.join("browser.log")).unwrap();
+    let consent = url::Url::parse(opened.trim()).unwrap();
+    let redirect = consent
+        .query_pairs()
+        .find(|(key, _)| key == "redirect_uri")
+        .map(|(_, value)| url::Url::parse(&value).unwrap())
+        .unwrap();
+    let port = redirect.port().unwrap();
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+
+    // SAFETY: kill(2) with SIGINT on the pid of the child spawned above.
+    unsafe { libc::kill(helper.id() as i32, libc::SIGINT) };
+    let mut status = None;
+    wait_until(Duration::from_secs(20), "the helper to stop", || {
+        status = helper.try_wait().unwrap();
+        status.is_some()
+    });
+    assert!(!status.unwrap().success());
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut helper.stdout.take().unwrap(), &mut stdout).unwrap();
+    assert_eq!(stdout, "", "nothing for git");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the listener is closed"
+    );
+    assert!(!world.keyring().contains("octocat"), "nothing stored");
+    assert_eq!(world.live_tokens(), Vec::<String>::new());
 }
