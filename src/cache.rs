@@ -50,7 +50,7 @@ fn request_identity(request: &Credential) -> Vec<u8> {
     identity
 }
 
-fn hex_digest(parts: &[&[u8]]) -> String {
+pub(crate) fn hex_digest(parts: &[&[u8]]) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     for part in parts {
@@ -74,6 +74,7 @@ mod linux {
 
     use super::{hex_digest, namespace, request_identity};
     use crate::protocol::Credential;
+    use crate::stored::RENEW_BEFORE_EXPIRY_SECONDS;
 
     /// A user key's payload is at most 32767 bytes; larger answers are not cached.
     const MAX_PAYLOAD: usize = 32 * 1024 - 1;
@@ -112,9 +113,10 @@ mod linux {
                 return None;
             }
             let answer = Credential::parse(answer).ok()?;
+            // Near its expiry a token is the keyring's to renew, not ours to hand out.
             let still_valid = answer
                 .password_expiry_utc
-                .is_none_or(|expiry| expiry > unix_now());
+                .is_none_or(|expiry| expiry > unix_now() + RENEW_BEFORE_EXPIRY_SECONDS);
             (answer.username.is_some() && answer.password.is_some() && still_valid)
                 .then_some(answer)
         }
@@ -132,7 +134,8 @@ mod linux {
             }
             let mut ttl = self.ttl_seconds;
             if let Some(expiry) = answer.password_expiry_utc {
-                ttl = ttl.min(expiry.saturating_sub(unix_now()));
+                let renew_at = expiry.saturating_sub(RENEW_BEFORE_EXPIRY_SECONDS);
+                ttl = ttl.min(renew_at.saturating_sub(unix_now()));
             }
             if ttl > 0 && self.publish(&self.answer_description(request), &payload, ttl) {
                 // Keep the generation alive at least as long as this answer.

@@ -275,6 +275,22 @@ impl GitHub {
         ])
     }
 
+    /// Trades a GitHub App's refresh token for a new access token and a new
+    /// refresh token. The old pair dies at once, whatever happens next, so
+    /// the caller must keep the new pair before anything else.
+    pub fn refresh(&self, app: &OAuthApp, refresh_token: &Secret) -> anyhow::Result<Grant> {
+        let mut form = vec![
+            ("client_id", app.client_id.clone()),
+            ("grant_type", "refresh_token".to_string()),
+            ("refresh_token", text(refresh_token)?),
+        ];
+        // Not needed for tokens from the device flow; required otherwise.
+        if let Some(secret) = &app.client_secret {
+            form.push(("client_secret", text(secret)?));
+        }
+        self.token_request(&form)
+    }
+
     /// POSTs to the token endpoint and reads GitHub's answer, which carries
     /// errors in its body, not its status.
     pub fn token_request(&self, form: &[(&str, String)]) -> anyhow::Result<Grant> {

@@ -318,6 +318,7 @@ fn decode_item(identity: Identity, secret: &Secret) -> StoredCredential {
     };
     let mut client_id = None;
     let mut scopes = String::new();
+    let mut refresh_token_expiry_utc = None;
     for line in lines {
         let Some(equals) = line.iter().position(|&b| b == b'=') else {
             continue;
@@ -332,10 +333,17 @@ fn decode_item(identity: Identity, secret: &Secret) -> StoredCredential {
             b"stored_at" => credential.stored_at = number().unwrap_or(0),
             b"oauth_client_id" => client_id = Some(String::from_utf8_lossy(value).into_owned()),
             b"oauth_scopes" => scopes = String::from_utf8_lossy(value).into_owned(),
+            b"oauth_refresh_token_expiry_utc" => {
+                refresh_token_expiry_utc = number().and_then(|n| u64::try_from(n).ok())
+            }
             _ => {}
         }
     }
-    credential.oauth = client_id.map(|client_id| OAuthDetails { client_id, scopes });
+    credential.oauth = client_id.map(|client_id| OAuthDetails {
+        client_id,
+        scopes,
+        refresh_token_expiry_utc,
+    });
     credential
 }
 
@@ -356,6 +364,11 @@ fn encode_secret(credential: &StoredCredential) -> Secret {
         bytes
             .extend_from_slice(format!("\noauth_client_id={}", clean(&oauth.client_id)).as_bytes());
         bytes.extend_from_slice(format!("\noauth_scopes={}", clean(&oauth.scopes)).as_bytes());
+        if let Some(until) = oauth.refresh_token_expiry_utc {
+            bytes.extend_from_slice(
+                format!("\noauth_refresh_token_expiry_utc={until}").as_bytes(),
+            );
+        }
     }
     Secret::new(bytes)
 }
@@ -432,6 +445,7 @@ mod tests {
             oauth: Some(OAuthDetails {
                 client_id: "Iv1.app".into(),
                 scopes: "repo workflow".into(),
+                refresh_token_expiry_utc: Some(1_915_000_000),
             }),
         }
     }

@@ -17,6 +17,7 @@ pub mod config;
 pub mod github;
 pub mod keyring;
 pub mod listener;
+pub mod lock;
 pub mod protocol;
 pub mod report;
 pub mod secret;

@@ -22,8 +22,9 @@ use crate::secret::Secret;
 #[derive(Debug)]
 pub struct SignedIn {
     pub login: String,
-    pub token: Secret,
+    /// What the token may do, as GitHub reported it.
     pub scopes: String,
+    pub grant: Grant,
 }
 
 /// Which way to sign in.
@@ -278,23 +279,23 @@ fn redeem(
 
 /// Asks GitHub whose token it is: the login is what git will show as the
 /// username, and what later requests for that account look for.
-fn identify(github: &GitHub, grant: Grant) -> anyhow::Result<SignedIn> {
+pub fn identify(github: &GitHub, grant: Grant) -> anyhow::Result<SignedIn> {
     let user = github.user(&grant.access_token)?;
     Ok(SignedIn {
         login: user.login,
-        token: grant.access_token,
         // The header tells what was granted; the token reply what was asked.
         scopes: if user.scopes.is_empty() {
-            grant.scopes
+            grant.scopes.clone()
         } else {
             user.scopes
         },
+        grant,
     })
 }
 
 /// A username in the remote URL or `credential.username` names the account
 /// git wants; a token for another account must not be stored under it.
-fn check_account(signed_in: SignedIn, wanted_login: Option<&str>) -> anyhow::Result<SignedIn> {
+pub fn check_account(signed_in: SignedIn, wanted_login: Option<&str>) -> anyhow::Result<SignedIn> {
     match wanted_login {
         Some(wanted) if !wanted.eq_ignore_ascii_case(&signed_in.login) => bail!(
             "you authorized the GitHub account '{}', but git asked for '{wanted}', so nothing was \
@@ -504,8 +505,14 @@ mod tests {
     fn another_account_is_refused_by_name() {
         let signed_in = || SignedIn {
             login: "bob".into(),
-            token: Secret::new("t"),
             scopes: String::new(),
+            grant: Grant {
+                access_token: Secret::new("t"),
+                scopes: String::new(),
+                refresh_token: None,
+                expires_in: None,
+                refresh_token_expires_in: None,
+            },
         };
         assert!(check_account(signed_in(), None).is_ok());
         assert!(check_account(signed_in(), Some("BOB")).is_ok());

@@ -24,11 +24,30 @@ pub struct StoredCredential {
 }
 
 /// What this helper knows of a token it obtained: which app it belongs to
-/// (revocation needs that app's credentials) and what it may do.
+/// (revocation and refresh need that app's credentials), what it may do,
+/// and until when its refresh token works.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthDetails {
     pub client_id: String,
     pub scopes: String,
+    /// Unix seconds; GitHub Apps' refresh tokens last about six months.
+    pub refresh_token_expiry_utc: Option<u64>,
+}
+
+/// An expiring token is renewed this long before it expires, so that git
+/// never starts a long push with a token about to die. No cached answer
+/// outlives this point either.
+pub const RENEW_BEFORE_EXPIRY_SECONDS: u64 = 5 * 60;
+
+/// Whether a token this helper obtained can still be handed to git.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Hand it out: it never expires, or not soon, or it is not ours to renew.
+    Fresh,
+    /// Expiring soon (or expired) with a refresh token that still works.
+    Renewable,
+    /// Expired, and nothing can renew it: only a new sign-in helps.
+    Dead,
 }
 
 /// Why a `store` request leads to nothing being stored. None of these is an
@@ -100,13 +119,40 @@ impl StoredCredential {
         self.oauth.is_some() && self.path.is_none()
     }
 
-    /// What `get` prints for this entry.
+    /// Credentials git stored are handed back as they are, expired or not,
+    /// as git's own helpers do: git drops an expired one itself. Only tokens
+    /// this helper obtained are renewed. One that is about to expire but
+    /// cannot be renewed is still handed out while it works.
+    pub fn freshness(&self, now_unix_seconds: u64) -> Freshness {
+        let (Some(oauth), Some(expiry)) = (&self.oauth, self.password_expiry_utc) else {
+            return Freshness::Fresh;
+        };
+        if expiry > now_unix_seconds + RENEW_BEFORE_EXPIRY_SECONDS {
+            return Freshness::Fresh;
+        }
+        let renewable = self.oauth_refresh_token.is_some()
+            && oauth
+                .refresh_token_expiry_utc
+                .is_none_or(|until| until > now_unix_seconds);
+        match (renewable, expiry > now_unix_seconds) {
+            (true, _) => Freshness::Renewable,
+            (false, true) => Freshness::Fresh,
+            (false, false) => Freshness::Dead,
+        }
+    }
+
+    /// What `get` prints for this entry. The refresh token of a token this
+    /// helper obtained stays in the keyring: it lives for months, and a copy
+    /// in another helper would go stale at the next rotation.
     pub fn answer(&self) -> Credential {
         Credential {
             username: Some(self.username.clone()),
             password: Some(self.password.clone()),
             password_expiry_utc: self.password_expiry_utc,
-            oauth_refresh_token: self.oauth_refresh_token.clone(),
+            oauth_refresh_token: match self.oauth {
+                Some(_) => None,
+                None => self.oauth_refresh_token.clone(),
+            },
             ..Credential::default()
         }
     }
@@ -199,9 +245,57 @@ mod tests {
             oauth: Some(OAuthDetails {
                 client_id: "app".into(),
                 scopes: "repo".into(),
+                refresh_token_expiry_utc: None,
             }),
             ..stored(host, None, user, token, 1)
         }
+    }
+
+    #[test]
+    fn only_obtained_expiring_tokens_are_renewed() {
+        let now = 1_000_000;
+        let plain = StoredCredential {
+            password_expiry_utc: Some(now - 1),
+            oauth_refresh_token: Some(Secret::new("r")),
+            ..stored("h", None, "u", "p", 1)
+        };
+        assert_eq!(plain.freshness(now), Freshness::Fresh, "git's to judge");
+        let never_expires = obtained("h", "u", "gho_1");
+        assert_eq!(never_expires.freshness(now), Freshness::Fresh);
+
+        let expiring = |expiry: u64, refresh: Option<&str>, refresh_until: Option<u64>| {
+            let mut token = obtained("h", "u", "ghu_1");
+            token.password_expiry_utc = Some(expiry);
+            token.oauth_refresh_token = refresh.map(Secret::new);
+            token.oauth.as_mut().unwrap().refresh_token_expiry_utc = refresh_until;
+            token
+        };
+        let margin = RENEW_BEFORE_EXPIRY_SECONDS;
+        assert_eq!(expiring(now + margin + 1, Some("r"), None).freshness(now), Freshness::Fresh);
+        assert_eq!(expiring(now + margin, Some("r"), None).freshness(now), Freshness::Renewable);
+        assert_eq!(expiring(now - 10, Some("r"), Some(now + 1)).freshness(now), Freshness::Renewable);
+        assert_eq!(expiring(now - 10, Some("r"), Some(now)).freshness(now), Freshness::Dead);
+        assert_eq!(expiring(now - 10, None, None).freshness(now), Freshness::Dead);
+        assert_eq!(
+            expiring(now + 60, None, None).freshness(now),
+            Freshness::Fresh,
+            "works a little longer, and nothing could renew it"
+        );
+    }
+
+    #[test]
+    fn an_obtained_refresh_token_is_never_printed() {
+        let mut token = obtained("h", "u", "ghu_1");
+        token.oauth_refresh_token = Some(Secret::new("r"));
+        token.password_expiry_utc = Some(5);
+        let answer = token.answer();
+        assert_eq!(answer.oauth_refresh_token, None);
+        assert_eq!(answer.password_expiry_utc, Some(5));
+        let plain = StoredCredential {
+            oauth_refresh_token: Some(Secret::new("r")),
+            ..stored("h", None, "u", "p", 1)
+        };
+        assert_eq!(plain.answer().oauth_refresh_token, Some(Secret::new("r")));
     }
 
     fn request(text: &str) -> Credential {

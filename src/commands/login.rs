@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::{Remote, USAGE, keep_token};
+use super::{Remote, USAGE, keep_token, since_epoch};
 use crate::Settings;
 use crate::config::RemoteConfig;
 use crate::github::Endpoints;
@@ -62,7 +62,14 @@ pub fn run(settings: &Settings, host: &str, forced: Option<Flow>) -> ExitCode {
         }
     };
     let (login, scopes) = (signed_in.login.clone(), signed_in.scopes.clone());
-    let (_, kept) = keep_token(settings, &remote.protocol, &remote.host, app, signed_in);
+    let (_, kept) = keep_token(
+        settings,
+        &remote.protocol,
+        &remote.host,
+        app,
+        signed_in,
+        since_epoch().as_nanos(),
+    );
     if let Err(error) = kept {
         problem(format!(
             "signed in as {login}, but the token could not be kept: {error}"

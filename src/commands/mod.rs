@@ -4,6 +4,7 @@ pub mod configure;
 pub mod erase;
 pub mod get;
 pub mod login;
+pub mod obtain;
 pub mod logout;
 pub mod status;
 pub mod store;
@@ -49,29 +50,37 @@ fn after_keyring_write(
     }
 }
 
-/// Keeps a token just obtained, as the newest for its host, and makes every
-/// cached answer stale. Returns git's answer whether or not the keyring took
-/// it: the token is good for this once either way.
+/// Keeps a token just obtained (signed in for, or renewed) and makes every
+/// cached answer stale. `authorized_at` orders accounts: the one authorized
+/// most recently is the host's default, and a renewal keeps its place.
+/// Returns git's answer whether or not the keyring took it: the token is
+/// good for this once either way.
 fn keep_token(
     settings: &Settings,
     protocol: &str,
     host: &str,
     app: &OAuthApp,
     signed_in: SignedIn,
+    authorized_at: u128,
 ) -> (Credential, Result<(), KeyringError>) {
+    let now = since_epoch().as_secs();
+    let grant = signed_in.grant;
     let credential = StoredCredential {
         protocol: protocol.into(),
         host: host.into(),
         // A token is good for every repository on the host.
         path: None,
         username: signed_in.login.into_bytes(),
-        password: signed_in.token,
-        password_expiry_utc: None,
-        oauth_refresh_token: None,
-        stored_at: since_epoch().as_nanos(),
+        password: grant.access_token,
+        password_expiry_utc: grant.expires_in.map(|seconds| now.saturating_add(seconds)),
+        oauth_refresh_token: grant.refresh_token,
+        stored_at: authorized_at,
         oauth: Some(OAuthDetails {
             client_id: app.client_id.clone(),
             scopes: signed_in.scopes,
+            refresh_token_expiry_utc: grant
+                .refresh_token_expires_in
+                .map(|seconds| now.saturating_add(seconds)),
         }),
     };
     let answer = credential.answer();
@@ -145,7 +154,7 @@ impl Remote {
 /// wrong, as clap does.
 const USAGE: u8 = 2;
 
-fn since_epoch() -> std::time::Duration {
+pub(crate) fn since_epoch() -> std::time::Duration {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()

@@ -13,6 +13,9 @@
 //! - errors as HTTP 200 with an `error` field, form-encoded unless JSON was
 //!   asked for; a User-Agent on API calls;
 //! - revocation with the app's Basic auth, 404 for an unknown token;
+//! - as a GitHub App with expiring tokens ([`FakeGitHub::issue_expiring_tokens`]):
+//!   `ghu_` tokens with `expires_in`, and `ghr_` refresh tokens that work
+//!   once; refreshing kills both the refresh token and the old access token;
 //! - 401 with `WWW-Authenticate: Basic realm="GitHub"` for git without a
 //!   live token, anonymous fetches from public repositories.
 //!
@@ -106,6 +109,31 @@ pub struct Token {
     pub login: String,
     pub scopes: String,
     pub live: bool,
+    /// A GitHub App's token: its permissions are the app's, not scopes.
+    pub github_app: bool,
+    pub expires: Option<Instant>,
+}
+
+impl Token {
+    fn works(&self) -> bool {
+        self.live && self.expires.is_none_or(|expiry| Instant::now() < expiry)
+    }
+}
+
+struct RefreshToken {
+    login: String,
+    access_token: String,
+    expires: Instant,
+    spent: bool,
+    /// Refresh tokens from the device flow are spent without the secret.
+    from_device: bool,
+}
+
+/// How long a GitHub App's tokens live (GitHub: 8 hours and ~6 months).
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    pub access: Duration,
+    pub refresh: Duration,
 }
 
 struct State {
@@ -124,6 +152,11 @@ struct State {
     slow_downs: usize,
     codes: HashMap<String, Code>,
     tokens: HashMap<String, Token>,
+    /// Set: a GitHub App with expiring tokens. Unset: an OAuth app.
+    expiring: Option<Lifetimes>,
+    refresh_tokens: HashMap<String, RefreshToken>,
+    refreshes: usize,
+    spent_refresh_tokens_presented: usize,
     authorizations: usize,
     login_hints: Vec<String>,
     revocations: usize,
@@ -168,6 +201,10 @@ impl FakeGitHub {
             slow_downs: 0,
             codes: HashMap::new(),
             tokens: HashMap::new(),
+            expiring: None,
+            refresh_tokens: HashMap::new(),
+            refreshes: 0,
+            spent_refresh_tokens_presented: 0,
             authorizations: 0,
             login_hints: Vec::new(),
             revocations: 0,
@@ -237,6 +274,41 @@ impl FakeGitHub {
         self.state.lock().unwrap().slow_downs
     }
 
+    /// Behave as a GitHub App with expiring user tokens from now on; a
+    /// later call changes the lifetimes of tokens issued after it.
+    pub fn issue_expiring_tokens(&self, lifetimes: Lifetimes) {
+        self.state.lock().unwrap().expiring = Some(lifetimes);
+    }
+
+    /// Successful refreshes.
+    pub fn refreshes(&self) -> usize {
+        self.state.lock().unwrap().refreshes
+    }
+
+    /// Times a refresh token that had already been used was presented.
+    pub fn spent_refresh_tokens_presented(&self) -> usize {
+        self.state.lock().unwrap().spent_refresh_tokens_presented
+    }
+
+    /// Every refresh token stops working, as when the six months run out or
+    /// the user revokes the app.
+    pub fn expire_refresh_tokens(&self) {
+        for token in self.state.lock().unwrap().refresh_tokens.values_mut() {
+            token.expires = Instant::now();
+        }
+    }
+
+    /// The refresh tokens that still work.
+    pub fn live_refresh_tokens(&self) -> Vec<String> {
+        let state = self.state.lock().unwrap();
+        state
+            .refresh_tokens
+            .iter()
+            .filter(|(_, t)| !t.spent && Instant::now() < t.expires)
+            .map(|(token, _)| token.clone())
+            .collect()
+    }
+
     pub fn set_token_endpoint(&self, behaviour: TokenEndpoint) {
         self.state.lock().unwrap().token_endpoint = behaviour;
     }
@@ -260,7 +332,7 @@ impl FakeGitHub {
         state
             .tokens
             .iter()
-            .map(|(token, t)| (token.clone(), t.live))
+            .map(|(token, t)| (token.clone(), t.works()))
             .collect()
     }
 
@@ -270,7 +342,7 @@ impl FakeGitHub {
             .unwrap()
             .tokens
             .get(token)
-            .is_some_and(|t| t.live)
+            .is_some_and(Token::works)
     }
 
     /// Revokes a token behind the helper's back (the user did it in GitHub's
@@ -488,9 +560,14 @@ impl Reply {
     /// always with status 200, errors included.
     fn token_endpoint(pairs: &[(&str, String)], json: bool) -> Reply {
         if json {
+            // Counts (expires_in, interval) are JSON numbers, as GitHub sends them.
+            let value = |v: &String| match v.parse::<u64>() {
+                Ok(number) if !v.is_empty() => serde_json::Value::from(number),
+                _ => serde_json::Value::String(v.clone()),
+            };
             let object: serde_json::Map<String, serde_json::Value> = pairs
                 .iter()
-                .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+                .map(|(k, v)| (k.to_string(), value(v)))
                 .collect();
             Reply::json(200, &serde_json::Value::Object(object).to_string())
         } else {
@@ -651,16 +728,23 @@ fn access_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool
     let refuse = |error: &str, description: &str| refusal(error, description, json);
     let mut state = state.lock().unwrap();
     let field = |name: &str| form.get(name).map(String::as_str);
+    let secret_optional = field("grant_type") == Some("refresh_token")
+        && field("refresh_token")
+            .and_then(|token| state.refresh_tokens.get(token))
+            .is_some_and(|token| token.from_device)
+        && field("client_secret").is_none();
     if field("client_id") != Some(CLIENT_ID)
-        || field("client_secret") != Some(state.client_secret.as_str())
+        || (!secret_optional && field("client_secret") != Some(state.client_secret.as_str()))
     {
         return refuse(
             "incorrect_client_credentials",
             "The client_id and/or client_secret passed are incorrect.",
         );
     }
-    if !matches!(field("grant_type"), None | Some("authorization_code")) {
-        return refuse("unsupported_grant_type", "The grant type is not supported.");
+    match field("grant_type") {
+        None | Some("authorization_code") => {}
+        Some("refresh_token") => return refresh(&mut state, form, json),
+        Some(_) => return refuse("unsupported_grant_type", "The grant type is not supported."),
     }
     // Single use: whatever happens next, this code is spent.
     let Some(code) = field("code").and_then(|code| state.codes.remove(code)) else {
@@ -692,7 +776,37 @@ fn access_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool
             );
         }
     }
-    grant_token(&mut state, code.login, &code.scopes, json)
+    grant_token(&mut state, code.login, &code.scopes, json, false)
+}
+
+/// `grant_type=refresh_token`: a refresh token works once. Using it kills
+/// it and the access token issued with it, and hands out a new pair.
+fn refresh(state: &mut State, form: &HashMap<String, String>, json: bool) -> Reply {
+    let presented = form.get("refresh_token").cloned().unwrap_or_default();
+    let usable = match state.refresh_tokens.get_mut(&presented) {
+        Some(token) if token.spent => {
+            state.spent_refresh_tokens_presented += 1;
+            None
+        }
+        Some(token) if Instant::now() >= token.expires => None,
+        Some(token) => {
+            token.spent = true;
+            Some((token.login.clone(), token.access_token.clone(), token.from_device))
+        }
+        None => None,
+    };
+    let Some((login, old_access_token, from_device)) = usable else {
+        return refusal(
+            "bad_refresh_token",
+            "The refresh token passed is incorrect or expired.",
+            json,
+        );
+    };
+    if let Some(old) = state.tokens.get_mut(&old_access_token) {
+        old.live = false;
+    }
+    state.refreshes += 1;
+    grant_token(state, login, "", json, from_device)
 }
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -830,7 +944,7 @@ fn device_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool
         DeviceUser::EntersCodeAfterPolls(polls) if grant.polls > polls => {
             let grant = state.device_grants.remove(&code).unwrap();
             state.authorizations += 1;
-            grant_token(&mut state, grant.login, &grant.scopes, json)
+            grant_token(&mut state, grant.login, &grant.scopes, json, true)
         }
         _ => refusal(
             "authorization_pending",
@@ -840,29 +954,79 @@ fn device_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool
     }
 }
 
-/// Issues a token for the scopes asked for, and answers as GitHub does
-/// (scopes comma-separated).
-fn grant_token(state: &mut State, login: String, requested_scopes: &str, json: bool) -> Reply {
-    let scopes = requested_scopes
-        .split([' ', ','])
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(",");
-    let token = random_text("gho_");
+/// Issues a token and answers as GitHub does: an OAuth app's token for the
+/// scopes asked for (comma-separated); a GitHub App's with no scopes, an
+/// expiry, and a refresh token.
+fn grant_token(
+    state: &mut State,
+    login: String,
+    requested_scopes: &str,
+    json: bool,
+    from_device: bool,
+) -> Reply {
+    let Some(lifetimes) = state.expiring else {
+        let scopes = requested_scopes
+            .split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(",");
+        let token = random_text("gho_");
+        (state.on_issue)(&token);
+        state.tokens.insert(
+            token.clone(),
+            Token {
+                client_id: CLIENT_ID.to_string(),
+                login,
+                scopes: scopes.clone(),
+                live: true,
+                github_app: false,
+                expires: None,
+            },
+        );
+        return Reply::token_endpoint(
+            &[
+                ("access_token", token),
+                ("scope", scopes),
+                ("token_type", "bearer".to_string()),
+            ],
+            json,
+        );
+    };
+    let (token, refresh_token) = (random_text("ghu_"), random_text("ghr_"));
     (state.on_issue)(&token);
+    (state.on_issue)(&refresh_token);
+    let now = Instant::now();
     state.tokens.insert(
         token.clone(),
         Token {
             client_id: CLIENT_ID.to_string(),
-            login,
-            scopes: scopes.clone(),
+            login: login.clone(),
+            scopes: String::new(),
             live: true,
+            github_app: true,
+            expires: Some(now + lifetimes.access),
+        },
+    );
+    state.refresh_tokens.insert(
+        refresh_token.clone(),
+        RefreshToken {
+            login,
+            access_token: token.clone(),
+            expires: now + lifetimes.refresh,
+            spent: false,
+            from_device,
         },
     );
     Reply::token_endpoint(
         &[
             ("access_token", token),
-            ("scope", scopes),
+            ("expires_in", lifetimes.access.as_secs().to_string()),
+            ("refresh_token", refresh_token),
+            (
+                "refresh_token_expires_in",
+                lifetimes.refresh.as_secs().to_string(),
+            ),
+            ("scope", String::new()),
             ("token_type", "bearer".to_string()),
         ],
         json,
@@ -883,16 +1047,19 @@ fn user(state: &Mutex<State>, authorization: Option<&str>, user_agent: Option<&s
                 .or_else(|| a.strip_prefix("token "))
         })
         .and_then(|token| state.tokens.get(token.trim()))
-        .filter(|token| token.live);
+        .filter(|token| token.works());
     match token {
         Some(token) => {
             let mut reply = Reply::json(
                 200,
                 &serde_json::json!({ "login": token.login, "id": 1, "type": "User" }).to_string(),
             );
-            reply
-                .headers
-                .push(("X-OAuth-Scopes".into(), token.scopes.replace(',', ", ")));
+            // Only OAuth apps' tokens have scopes to report.
+            if !token.github_app {
+                reply
+                    .headers
+                    .push(("X-OAuth-Scopes".into(), token.scopes.replace(',', ", ")));
+            }
             reply
         }
         None => Reply::json(
@@ -922,7 +1089,7 @@ fn revoke(state: &Mutex<State>, client: &str, authorization: Option<&str>, body:
         .and_then(|v| v.get("access_token")?.as_str().map(str::to_string));
     match token
         .and_then(|token| state.tokens.get_mut(&token))
-        .filter(|t| t.live && t.client_id == client)
+        .filter(|t| t.works() && t.client_id == client)
     {
         Some(token) => {
             token.live = false;
@@ -956,7 +1123,7 @@ fn smart_http(
         state
             .tokens
             .get(&password)
-            .filter(|t| t.live && t.scopes.split(',').any(|s| s == "repo"))
+            .filter(|t| t.works() && (t.github_app || t.scopes.split(',').any(|s| s == "repo")))
             .map(|t| t.login.clone())
     });
     if login.is_none() && (pushing || authorization.is_some()) {
