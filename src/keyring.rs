@@ -365,9 +365,7 @@ fn encode_secret(credential: &StoredCredential) -> Secret {
             .extend_from_slice(format!("\noauth_client_id={}", clean(&oauth.client_id)).as_bytes());
         bytes.extend_from_slice(format!("\noauth_scopes={}", clean(&oauth.scopes)).as_bytes());
         if let Some(until) = oauth.refresh_token_expiry_utc {
-            bytes.extend_from_slice(
-                format!("\noauth_refresh_token_expiry_utc={until}").as_bytes(),
-            );
+            bytes.extend_from_slice(format!("\noauth_refresh_token_expiry_utc={until}").as_bytes());
         }
     }
     Secret::new(bytes)

@@ -126,7 +126,13 @@ fn lock_dir() -> Option<PathBuf> {
 
 /// `<purpose>-<digest>.lock`: the digest keeps host and account names
 /// (which may hold any byte) out of the file name.
-fn lock_path(dir: &Path, purpose: Purpose, protocol: &[u8], host: &[u8], account: &[u8]) -> PathBuf {
+fn lock_path(
+    dir: &Path,
+    purpose: Purpose,
+    protocol: &[u8],
+    host: &[u8],
+    account: &[u8],
+) -> PathBuf {
     let (name, account) = match purpose {
         Purpose::SignIn => ("sign-in", &b""[..]),
         Purpose::Refresh => ("refresh", account),
@@ -164,10 +170,8 @@ mod tests {
 
     /// A directory of its own per test, so tests running at once never meet.
     fn dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "ghoauth-lock-test-{}-{name}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("ghoauth-lock-test-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }
@@ -221,7 +225,8 @@ mod tests {
     fn accounts_refresh_apart_but_sign_in_together() {
         let dir = dir("apart");
         let soon = || Instant::now() + Duration::from_millis(100);
-        let take = |purpose, account: &[u8]| acquire_in(&dir, purpose, b"https", b"h", account, soon());
+        let take =
+            |purpose, account: &[u8]| acquire_in(&dir, purpose, b"https", b"h", account, soon());
         let alice = take(Purpose::Refresh, b"alice");
         let bob = take(Purpose::Refresh, b"bob");
         assert!(matches!((&alice, &bob), (Wait::Held(_), Wait::Held(_))));

@@ -271,11 +271,26 @@ mod tests {
             token
         };
         let margin = RENEW_BEFORE_EXPIRY_SECONDS;
-        assert_eq!(expiring(now + margin + 1, Some("r"), None).freshness(now), Freshness::Fresh);
-        assert_eq!(expiring(now + margin, Some("r"), None).freshness(now), Freshness::Renewable);
-        assert_eq!(expiring(now - 10, Some("r"), Some(now + 1)).freshness(now), Freshness::Renewable);
-        assert_eq!(expiring(now - 10, Some("r"), Some(now)).freshness(now), Freshness::Dead);
-        assert_eq!(expiring(now - 10, None, None).freshness(now), Freshness::Dead);
+        assert_eq!(
+            expiring(now + margin + 1, Some("r"), None).freshness(now),
+            Freshness::Fresh
+        );
+        assert_eq!(
+            expiring(now + margin, Some("r"), None).freshness(now),
+            Freshness::Renewable
+        );
+        assert_eq!(
+            expiring(now - 10, Some("r"), Some(now + 1)).freshness(now),
+            Freshness::Renewable
+        );
+        assert_eq!(
+            expiring(now - 10, Some("r"), Some(now)).freshness(now),
+            Freshness::Dead
+        );
+        assert_eq!(
+            expiring(now - 10, None, None).freshness(now),
+            Freshness::Dead
+        );
         assert_eq!(
             expiring(now + 60, None, None).freshness(now),
             Freshness::Fresh,

@@ -4,8 +4,8 @@ pub mod configure;
 pub mod erase;
 pub mod get;
 pub mod login;
-pub mod obtain;
 pub mod logout;
+pub mod obtain;
 pub mod status;
 pub mod store;
 

@@ -92,7 +92,11 @@ pub fn sign_in_and_keep(settings: &Settings, request: &Credential) -> Option<Cre
     sign_in_to(&OAuthRemote::read(request)?, settings, request)
 }
 
-fn sign_in_to(remote: &OAuthRemote, settings: &Settings, request: &Credential) -> Option<Credential> {
+fn sign_in_to(
+    remote: &OAuthRemote,
+    settings: &Settings,
+    request: &Credential,
+) -> Option<Credential> {
     let endpoints = remote.endpoints()?;
     // git would fail fast here rather than prompt; so does the helper,
     // without a browser and without a word.
@@ -150,7 +154,11 @@ fn sign_in_to(remote: &OAuthRemote, settings: &Settings, request: &Credential) -
 /// `held` expires within minutes and has a refresh token: trade it for a
 /// new pair, without a browser. One process per account does so; the rest
 /// wait and find the new pair in the keyring.
-pub fn renew(settings: &Settings, request: &Credential, held: &StoredCredential) -> Option<Credential> {
+pub fn renew(
+    settings: &Settings,
+    request: &Credential,
+    held: &StoredCredential,
+) -> Option<Credential> {
     let Some(remote) = OAuthRemote::read(request) else {
         return still_valid(held);
     };
@@ -295,7 +303,9 @@ pub fn renew_from_git(
 /// token refused or gone). Nothing to revoke: GitHub has let it go already.
 pub fn forget(settings: &Settings, dead: &StoredCredential) {
     let dead = dead.clone();
-    let removed = with_deadline(settings.keyring_timeout, move || Keyring::open()?.delete(&dead));
+    let removed = with_deadline(settings.keyring_timeout, move || {
+        Keyring::open()?.delete(&dead)
+    });
     if let Some(cache) = Cache::open(settings.cache_seconds) {
         cache.invalidate();
     }

@@ -74,6 +74,14 @@ pub enum TokenEndpoint {
     Floods,
 }
 
+/// A page the fake can hold open until the test lets it go, so that a
+/// test can line up parallel gits behind the one that got there first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Gate {
+    ConsentPage,
+    TokenEndpoint,
+}
+
 /// What the user does with a device code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeviceUser {
@@ -157,6 +165,7 @@ struct State {
     refresh_tokens: HashMap<String, RefreshToken>,
     refreshes: usize,
     spent_refresh_tokens_presented: usize,
+    held: std::collections::HashSet<Gate>,
     authorizations: usize,
     login_hints: Vec<String>,
     revocations: usize,
@@ -205,6 +214,7 @@ impl FakeGitHub {
             refresh_tokens: HashMap::new(),
             refreshes: 0,
             spent_refresh_tokens_presented: 0,
+            held: Default::default(),
             authorizations: 0,
             login_hints: Vec::new(),
             revocations: 0,
@@ -278,6 +288,33 @@ impl FakeGitHub {
     /// later call changes the lifetimes of tokens issued after it.
     pub fn issue_expiring_tokens(&self, lifetimes: Lifetimes) {
         self.state.lock().unwrap().expiring = Some(lifetimes);
+    }
+
+    /// Requests to `gate` wait (at most a minute) until [`Self::release`].
+    pub fn hold(&self, gate: Gate) {
+        self.state.lock().unwrap().held.insert(gate);
+    }
+
+    pub fn release(&self, gate: Gate) {
+        self.state.lock().unwrap().held.remove(&gate);
+    }
+
+    /// A GitHub App token pair that `login` got through some other tool,
+    /// as GitHub would have issued it: (access token, refresh token).
+    pub fn issue_pair_elsewhere(&self, login: &str) -> (String, String) {
+        let mut state = self.state.lock().unwrap();
+        assert!(state.expiring.is_some(), "only GitHub Apps issue pairs");
+        let before: std::collections::HashSet<String> =
+            state.refresh_tokens.keys().cloned().collect();
+        grant_token(&mut state, login.to_string(), "", true, false);
+        let refresh = state
+            .refresh_tokens
+            .keys()
+            .find(|token| !before.contains(*token))
+            .cloned()
+            .unwrap();
+        let access = state.refresh_tokens[&refresh].access_token.clone();
+        (access, refresh)
     }
 
     /// Successful refreshes.
@@ -451,6 +488,20 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
     let mut body = Vec::new();
     let _ = request.as_reader().take(64 << 20).read_to_end(&mut body);
 
+    let gate = match path.as_str() {
+        "/login/oauth/authorize" => Some(Gate::ConsentPage),
+        "/login/oauth/access_token" => Some(Gate::TokenEndpoint),
+        _ => None,
+    };
+    if let Some(gate) = gate {
+        let until = Instant::now() + Duration::from_secs(60);
+        while state.lock().unwrap().held.contains(&gate)
+            && !stop.load(Ordering::SeqCst)
+            && Instant::now() < until
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
     let reply = match (method.as_str(), path.as_str()) {
         ("GET", "/login/oauth/authorize") => authorize(state, &query),
         ("POST", "/login/oauth/access_token") => {
@@ -791,7 +842,11 @@ fn refresh(state: &mut State, form: &HashMap<String, String>, json: bool) -> Rep
         Some(token) if Instant::now() >= token.expires => None,
         Some(token) => {
             token.spent = true;
-            Some((token.login.clone(), token.access_token.clone(), token.from_device))
+            Some((
+                token.login.clone(),
+                token.access_token.clone(),
+                token.from_device,
+            ))
         }
         None => None,
     };

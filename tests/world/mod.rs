@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Duration;
 
 use crate::common::*;
@@ -112,26 +113,84 @@ impl World {
     /// `fill` with some of the environment taken away (say, every sign of
     /// a display, to make the helper choose the device flow).
     pub fn fill_without(&self, unset: &[&str], extra_config: &[String], extra_input: &str) -> Run {
-        let mut command = command("git");
-        command
-            .env_remove("GIT_TERMINAL_PROMPT")
-            .env("BROWSER", self.dir.join("browser"));
+        let mut command = self.fill_command(extra_config);
         for name in unset {
             command.env_remove(name);
         }
+        run(command, self.fill_input(extra_input).as_bytes())
+    }
+
+    /// `git credential fill`, interactive, with this helper and the app.
+    pub fn fill_command(&self, extra_config: &[String]) -> Command {
+        let mut command = command("git");
         command
+            .env_remove("GIT_TERMINAL_PROMPT")
+            .env("BROWSER", self.dir.join("browser"))
             .args(["-c", "credential.helper=", "-c"])
             .arg(format!("credential.helper={HELPER}"));
         for setting in self.oauth_config().iter().chain(extra_config) {
             command.args(["-c", setting]);
         }
         command.args(["credential", "fill"]);
+        command
+    }
+
+    /// git's request for this world's host, plus `extra_input` lines.
+    pub fn fill_input(&self, extra_input: &str) -> String {
         let protocol = self.fake.base_url.split(':').next().unwrap();
-        let input = format!(
+        format!(
             "protocol={protocol}\nhost={}\n{extra_input}",
             self.fake.host
-        );
-        run(command, input.as_bytes())
+        )
+    }
+
+    /// The helper's own `get`, as git would run it but without git's
+    /// handling of the answer, with the OAuth settings in the environment.
+    pub fn helper_get(&self, extra_input: &str) -> Run {
+        let mut command = command(HELPER);
+        command
+            .env_remove("GIT_TERMINAL_PROMPT")
+            .env("BROWSER", self.dir.join("browser"))
+            .arg("get");
+        let settings = self.oauth_config();
+        command.env("GIT_CONFIG_COUNT", settings.len().to_string());
+        for (index, setting) in settings.iter().enumerate() {
+            let (key, value) = setting.split_once('=').unwrap();
+            command
+                .env(format!("GIT_CONFIG_KEY_{index}"), key)
+                .env(format!("GIT_CONFIG_VALUE_{index}"), value);
+        }
+        run(command, self.fill_input(extra_input).as_bytes())
+    }
+
+    /// How many of this world's helpers are blocked on a sign-in or
+    /// refresh lock: the ones with a thread named "lock" (see src/lock.rs)
+    /// and this world's `$BROWSER` in their environment.
+    pub fn helpers_waiting_for_a_lock(&self) -> usize {
+        let browser = format!("BROWSER={}", self.dir.join("browser").display());
+        let Ok(processes) = std::fs::read_dir("/proc") else {
+            return 0;
+        };
+        processes
+            .flatten()
+            .filter(|process| {
+                let path = process.path();
+                let ours = std::fs::read(path.join("environ")).is_ok_and(|environ| {
+                    environ
+                        .split(|&byte| byte == 0)
+                        .any(|variable| variable == browser.as_bytes())
+                });
+                let helper = std::fs::read_link(path.join("exe"))
+                    .is_ok_and(|exe| exe.ends_with("git-credential-ghoauth"));
+                let waiting = std::fs::read_dir(path.join("task")).is_ok_and(|threads| {
+                    threads.flatten().any(|thread| {
+                        std::fs::read_to_string(thread.path().join("comm"))
+                            .is_ok_and(|name| name.trim_end() == "lock")
+                    })
+                });
+                ours && helper && waiting
+            })
+            .count()
     }
 
     /// The page the browser tab ended on. curl may still be writing it when
