@@ -211,6 +211,22 @@ pub fn already_holds(request: &Credential, candidates: &[StoredCredential]) -> b
     })
 }
 
+/// True when git hands back an expiring token of ours that has been renewed
+/// since: a git that started with the old token can finish after another
+/// process renewed it, and storing the old token then would throw away the
+/// new pair, refresh token and all. Renewal only ever moves expiry later.
+pub fn is_superseded(request: &Credential, candidates: &[StoredCredential]) -> bool {
+    let (Some(username), Some(expiry)) = (&request.username, request.password_expiry_utc) else {
+        return false;
+    };
+    candidates.iter().any(|stored| {
+        stored.oauth.is_some()
+            && stored.is_matched_by(request)
+            && &stored.username == username
+            && stored.password_expiry_utc.is_some_and(|held| held > expiry)
+    })
+}
+
 /// git's storage helpers refuse an erase that would match across servers.
 pub fn erase_is_too_broad(request: &Credential) -> bool {
     request.protocol.is_none() && request.host.is_none()
@@ -376,6 +392,27 @@ mod tests {
         // a re-stored one the newest.
         let bob_again = request("protocol=https\nhost=h\npath=p\nusername=bob\npassword=pw\n");
         assert!(!already_holds(&bob_again, &all));
+    }
+
+    #[test]
+    fn an_old_token_handed_back_after_renewal_is_not_stored() {
+        let mut renewed = obtained("h", "alice", "ghu_new");
+        renewed.password_expiry_utc = Some(2_000);
+        let all = [renewed];
+        let old = request(
+            "protocol=https\nhost=h\nusername=alice\npassword=ghu_old\npassword_expiry_utc=1000\n",
+        );
+        assert!(is_superseded(&old, &all));
+        let later = request(
+            "protocol=https\nhost=h\nusername=alice\npassword=ghu_x\npassword_expiry_utc=3000\n",
+        );
+        assert!(!is_superseded(&later, &all));
+        let typed_by_hand = request("protocol=https\nhost=h\nusername=alice\npassword=pat\n");
+        assert!(!is_superseded(&typed_by_hand, &all));
+        let other_user = request(
+            "protocol=https\nhost=h\nusername=bob\npassword=ghu_old\npassword_expiry_utc=1000\n",
+        );
+        assert!(!is_superseded(&other_user, &all));
     }
 
     #[test]

@@ -115,6 +115,18 @@ fn an_expired_token_is_renewed_without_a_browser() {
     assert_eq!(password(&again), new_token);
     assert_eq!(world.fake.refreshes(), 1);
     assert_eq!(world.fake.spent_refresh_tokens_presented(), 0);
+
+    // status tells that it renews itself, and shows neither whole token.
+    let mut status = command(HELPER);
+    status.args(["status", "--host", &world.fake.base_url]);
+    let shown = run(status, b"");
+    assert!(shown.status.success(), "{}", shown.stderr);
+    let shown = shown.stdout_text();
+    assert!(
+        shown.contains("renews:  by itself when used, until 20"),
+        "{shown}"
+    );
+    assert!(!shown.contains(&new_token) && !shown.contains(&new_refresh[0]));
 }
 
 #[test]
@@ -136,6 +148,22 @@ fn a_token_about_to_expire_is_renewed_before_git_uses_it() {
     assert_eq!(world.fake.refreshes(), 1);
     assert!(!world.fake.is_live(&old_token), "GitHub killed the old one");
     assert_eq!(world.fake.authorizations(), 1);
+
+    // A git that set out with the old token and finishes now hands it back:
+    // the renewed pair must survive that.
+    let late_store = git_credential(
+        "approve",
+        &[],
+        &world.fill_input(&format!(
+            "username=octocat\npassword={old_token}\npassword_expiry_utc={expiry}\n"
+        )),
+    );
+    assert!(late_store.status.success(), "{}", late_store.stderr);
+    let stored = world.keyring();
+    assert!(!stored.contains(&old_token), "{stored}");
+    assert!(stored.contains(&password(&renewed)));
+    assert_eq!(password(&world.fill(&[], "")), password(&renewed));
+    assert_eq!(world.fake.refreshes(), 1);
 }
 
 #[test]

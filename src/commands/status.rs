@@ -99,6 +99,14 @@ fn describe(entry: &StoredCredential, is_default: bool, now: u64) -> String {
         Some(expiry) => utc(expiry),
     };
     line.push_str(&format!("\n    expires: {expiry}"));
+    if let (Some(oauth), Some(_)) = (&entry.oauth, &entry.oauth_refresh_token) {
+        let until = oauth
+            .refresh_token_expiry_utc
+            .map_or_else(|| "GitHub gave no end date".to_string(), utc);
+        line.push_str(&format!(
+            "\n    renews:  by itself when used, until {until}"
+        ));
+    }
     line
 }
 

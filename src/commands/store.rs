@@ -1,6 +1,7 @@
 //! `store`: git hands back a credential that worked. Keep it, replacing the
 //! one with the same protocol, host, path and user, unless the keyring
-//! holds it already (git sends back every token it was given).
+//! holds it already (git sends back every token it was given) or holds a
+//! renewed successor.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use std::process::ExitCode;
 use super::{after_keyring_write, read_request, since_epoch};
 use crate::Settings;
 use crate::keyring::{Keyring, with_deadline};
-use crate::stored::{StoredCredential, already_holds};
+use crate::stored::{StoredCredential, already_holds, is_superseded};
 
 pub fn run(settings: &Settings, input: impl Read) -> ExitCode {
     let request = match read_request(input) {
@@ -26,7 +27,7 @@ pub fn run(settings: &Settings, input: impl Read) -> ExitCode {
     let saved = with_deadline(settings.keyring_timeout, move || {
         let keyring = Keyring::open()?;
         let held = keyring.list(Some(&credential.protocol), Some(&credential.host))?;
-        if already_holds(&request, &held) {
+        if already_holds(&request, &held) || is_superseded(&request, &held) {
             return Ok(false);
         }
         keyring.save(&credential).map(|()| true)
