@@ -208,6 +208,43 @@ fn a_refused_refresh_removes_the_entry_and_signs_in_again() {
 }
 
 #[test]
+fn a_token_past_both_expiries_is_removed_with_one_line() {
+    let world = world("dead");
+    world.fake.issue_expiring_tokens(Lifetimes {
+        access: Duration::from_secs(1),
+        refresh: Duration::from_secs(1),
+    });
+    let first = world.helper_get("");
+    let token = password(&first);
+    let expiry: u64 = field(&first, "password_expiry_utc")
+        .unwrap()
+        .parse()
+        .unwrap();
+    wait_until(Duration::from_secs(10), "both tokens to expire", || {
+        unix_now() > expiry && !world.fake.is_live(&token)
+    });
+
+    let mut fill = world.fill_command(&[]);
+    fill.env("GIT_TERMINAL_PROMPT", "0");
+    let filled = run(fill, world.fill_input("").as_bytes());
+    assert_eq!(filled.stdout_text(), "");
+    let said = complaints(&filled.stderr);
+    assert_eq!(said.len(), 1, "{}", filled.stderr);
+    assert!(
+        said[0].contains("expired and cannot be renewed"),
+        "{}",
+        said[0]
+    );
+    assert!(!world.keyring().contains(&token));
+    assert_eq!(
+        world.fake.refreshes(),
+        0,
+        "a dead refresh token is not even tried"
+    );
+    assert_eq!(world.fake.authorizations(), 1);
+}
+
+#[test]
 fn a_refresh_token_from_an_earlier_helper_is_used_and_kept() {
     let world = world("passed-in");
     github_app(&world, EIGHT_HOURS);

@@ -55,10 +55,7 @@ pub fn run(settings: &Settings, input: impl Read, output: impl Write) -> ExitCod
                 Some(answer)
             }
             Freshness::Renewable => obtain::renew(settings, &request, found),
-            Freshness::Dead => {
-                obtain::forget(settings, found);
-                obtain::sign_in_and_keep(settings, &request)
-            }
+            Freshness::Dead => obtain::replace_dead(settings, &request, found),
         },
         None => match &request.oauth_refresh_token {
             Some(refresh_token) => obtain::renew_from_git(settings, &request, refresh_token),

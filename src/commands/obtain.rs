@@ -268,7 +268,8 @@ pub fn renew_from_git(
         .and_then(|name| std::str::from_utf8(name).ok());
     let wait = REFRESH_TIME.min(remote.config.timeout);
     let account = wanted_login.unwrap_or_default().as_bytes();
-    let _lock = remote.lock(Purpose::Refresh, account, wait);
+    // Timed out or not, go on: this refresh token is nobody else's to spend.
+    let lock = remote.lock(Purpose::Refresh, account, wait);
     let stored = read_keyring(settings, request)?;
     if let Some(found) = pick_for_get(request, &stored)
         && found.freshness(unix_now()) == Freshness::Fresh
@@ -286,7 +287,7 @@ pub fn renew_from_git(
                 .downcast_ref::<Refusal>()
                 .is_some_and(|refusal| refusal.error == "bad_refresh_token");
             if refused {
-                drop(_lock);
+                drop(lock);
                 sign_in_to(&remote, settings, request)
             } else {
                 problem(format!(
@@ -299,9 +300,25 @@ pub fn renew_from_git(
     }
 }
 
+/// `dead` expired and nothing can renew it: remove it, say so, and sign in
+/// anew where git may wait for a person.
+pub fn replace_dead(
+    settings: &Settings,
+    request: &Credential,
+    dead: &StoredCredential,
+) -> Option<Credential> {
+    forget(settings, dead);
+    problem(format!(
+        "the token of {} at {} expired and cannot be renewed, so it was removed",
+        String::from_utf8_lossy(&dead.username),
+        String::from_utf8_lossy(&dead.host),
+    ));
+    sign_in_and_keep(settings, request)
+}
+
 /// Removes an entry that can never work again (expired, and its refresh
 /// token refused or gone). Nothing to revoke: GitHub has let it go already.
-pub fn forget(settings: &Settings, dead: &StoredCredential) {
+fn forget(settings: &Settings, dead: &StoredCredential) {
     let dead = dead.clone();
     let removed = with_deadline(settings.keyring_timeout, move || {
         Keyring::open()?.delete(&dead)
