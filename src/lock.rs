@@ -31,14 +31,17 @@ pub enum Purpose {
 #[derive(Debug)]
 pub struct Held {
     _file: File,
-    /// True when another process held the lock first: whatever it did is
-    /// now in the keyring.
-    pub waited: bool,
 }
 
 #[derive(Debug)]
 pub enum Wait {
+    /// Nobody else was at it: ours until dropped.
     Held(Held),
+    /// Another process was at it and has finished, and the lock is not
+    /// held: read what it left, and take the lock again only if that is not
+    /// enough. Every waiter wakes at once, so they read side by side
+    /// instead of one after another.
+    WaitedFor,
     /// The other process kept the lock past the deadline.
     TimedOut,
     /// No lock can be had here (no writable directory, no flock): carry on
@@ -79,34 +82,26 @@ fn acquire_in(
         return Wait::Unavailable;
     };
     match file.try_lock() {
-        Ok(()) => {
-            return Wait::Held(Held {
-                _file: file,
-                waited: false,
-            });
-        }
+        Ok(()) => return Wait::Held(Held { _file: file }),
         Err(TryLockError::WouldBlock) => {}
         Err(TryLockError::Error(_)) => return Wait::Unavailable,
     }
-    // flock(2) has no timeout. A thread blocks in it instead, and is
-    // abandoned if the deadline passes: it dies with the process, which is
-    // about to end, lock or no lock.
+    // A shared lock is granted only once the exclusive holder lets go, and
+    // to all waiters together; it is dropped at once. flock(2) has no
+    // timeout, so a thread blocks in it, abandoned if the deadline passes:
+    // it dies with the process, which is about to end.
     let (sender, receiver) = mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name("lock".into())
         .spawn(move || {
-            let locked = file.lock().map(|()| file);
-            let _ = sender.send(locked);
+            let _ = sender.send(file.lock_shared());
         });
     if spawned.is_err() {
         return Wait::Unavailable;
     }
     let left = deadline.saturating_duration_since(Instant::now());
     match receiver.recv_timeout(left) {
-        Ok(Ok(file)) => Wait::Held(Held {
-            _file: file,
-            waited: true,
-        }),
+        Ok(Ok(())) => Wait::WaitedFor,
         Ok(Err(_)) => Wait::Unavailable,
         Err(_) => Wait::TimedOut,
     }
@@ -177,19 +172,20 @@ mod tests {
     }
 
     #[test]
-    fn a_second_taker_waits_for_the_first_and_knows_it_waited() {
+    fn a_second_taker_waits_for_the_first_then_finds_it_free() {
         let dir = dir("wait");
-        let soon = || Instant::now() + Duration::from_secs(5);
-        let Wait::Held(first) = acquire_in(&dir, Purpose::Refresh, b"https", b"h", b"a", soon())
-        else {
+        fn take(dir: &Path) -> Wait {
+            let soon = Instant::now() + Duration::from_secs(5);
+            acquire_in(dir, Purpose::Refresh, b"https", b"h", b"a", soon)
+        }
+        let Wait::Held(first) = take(&dir) else {
             panic!("the first taker gets the lock");
         };
-        assert!(!first.waited);
         let (sender, receiver) = mpsc::channel();
         let second = {
             let dir = dir.clone();
             std::thread::spawn(move || {
-                let taken = acquire_in(&dir, Purpose::Refresh, b"https", b"h", b"a", soon());
+                let taken = take(&dir);
                 sender.send(()).unwrap();
                 taken
             })
@@ -201,10 +197,10 @@ mod tests {
             "the second taker must wait"
         );
         drop(first);
-        let Wait::Held(second) = second.join().unwrap() else {
-            panic!("the second taker gets the lock once it is free");
-        };
-        assert!(second.waited);
+        let second = second.join().unwrap();
+        assert!(matches!(second, Wait::WaitedFor), "{second:?}");
+        // The waiter did not keep the lock: the next taker gets it at once.
+        assert!(matches!(take(&dir), Wait::Held(_)));
     }
 
     #[test]

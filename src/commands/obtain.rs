@@ -56,13 +56,13 @@ impl OAuthRemote {
             .ok()
     }
 
-    fn lock(&self, purpose: Purpose, account: &[u8], wait: Duration) -> Wait {
+    fn lock(&self, purpose: Purpose, account: &[u8], deadline: Instant) -> Wait {
         lock::acquire(
             purpose,
             self.protocol.as_bytes(),
             self.host.as_bytes(),
             account,
-            Instant::now() + wait,
+            deadline,
         )
     }
 
@@ -105,39 +105,48 @@ fn sign_in_to(
     }
     let started = since_epoch().as_nanos();
     let wait = lock::sign_in_wait(remote.config.timeout);
-    let _held = match remote.lock(Purpose::SignIn, b"", wait) {
-        Wait::Held(held) => {
-            let stored = read_keyring(settings, request)?;
-            if let Some(found) = pick_for_get(request, &stored)
-                && found.freshness(unix_now()) == Freshness::Fresh
-            {
-                return Some(found.answer());
-            }
-            let someone_signed_in = stored
-                .iter()
-                .any(|entry| entry.oauth.is_some() && entry.stored_at > started);
-            if held.waited && !someone_signed_in {
-                // Declined, abandoned or failed: one attempt per batch of
-                // parallel gits, not one browser tab after another.
+    let deadline = Instant::now() + wait;
+    let mut waited = false;
+    let _held = loop {
+        let held = match remote.lock(Purpose::SignIn, b"", deadline) {
+            Wait::Held(held) => Some(held),
+            Wait::WaitedFor => None,
+            Wait::TimedOut => {
                 problem(format!(
-                    "another git command's sign-in to {} did not finish, so this one is not \
-                     starting a second; run the git command again",
-                    remote.host
+                    "another git command has been signing in to {} for over {} s; finish or \
+                     cancel that sign-in, then run this git command again",
+                    remote.host,
+                    wait.as_secs()
                 ));
                 return None;
             }
-            Some(held)
+            Wait::Unavailable => break None,
+        };
+        // Whoever held the lock last may have stored what this request needs.
+        let stored = read_keyring(settings, request)?;
+        if let Some(found) = pick_for_get(request, &stored)
+            && found.freshness(unix_now()) == Freshness::Fresh
+        {
+            return Some(found.answer());
         }
-        Wait::TimedOut => {
+        waited |= held.is_none();
+        let someone_signed_in = stored
+            .iter()
+            .any(|entry| entry.oauth.is_some() && entry.stored_at > started);
+        if waited && !someone_signed_in {
+            // Declined, abandoned or failed: one attempt per batch of
+            // parallel gits, not one browser tab after another.
             problem(format!(
-                "another git command has been signing in to {} for over {} s; finish or cancel \
-                 that sign-in, then run this git command again",
-                remote.host,
-                wait.as_secs()
+                "another git command's sign-in to {} did not finish, so this one is not \
+                 starting a second; run the git command again",
+                remote.host
             ));
             return None;
         }
-        Wait::Unavailable => None,
+        if held.is_some() {
+            break held;
+        }
+        // Someone signed in, but to another account: queue for our turn.
     };
     let wanted_login = request
         .username
@@ -177,39 +186,45 @@ pub fn renew(
     }
     let endpoints = remote.endpoints()?;
     let wait = REFRESH_TIME.min(remote.config.timeout);
-    let lock = remote.lock(Purpose::Refresh, &held.username, wait);
-    if let Wait::TimedOut = lock {
-        problem(format!(
-            "another git command has been renewing the token for {} at {} for over {} s; \
-             run this git command again",
-            String::from_utf8_lossy(&held.username),
-            remote.host,
-            wait.as_secs()
-        ));
-        return still_valid(held);
-    }
-    // Another process may have renewed it (or given up on it) meanwhile.
-    let stored = read_keyring(settings, request)?;
-    let current = stored
-        .iter()
-        .find(|entry| entry.username == held.username && entry.oauth.is_some());
-    let current = match current {
-        Some(current) => current,
-        None => {
+    let deadline = Instant::now() + wait;
+    let (lock, current) = loop {
+        // Renew only holding the lock, or where no lock can be had at all.
+        let (lock, may_renew) = match remote.lock(Purpose::Refresh, &held.username, deadline) {
+            Wait::Held(lock) => (Some(lock), true),
+            Wait::WaitedFor => (None, false),
+            Wait::TimedOut => {
+                problem(format!(
+                    "another git command has been renewing the token for {} at {} for over \
+                     {} s; run this git command again",
+                    String::from_utf8_lossy(&held.username),
+                    remote.host,
+                    wait.as_secs()
+                ));
+                return still_valid(held);
+            }
+            Wait::Unavailable => (None, true),
+        };
+        // Another process may have renewed it (or given up on it) meanwhile.
+        let stored = read_keyring(settings, request)?;
+        let Some(current) = stored
+            .into_iter()
+            .find(|entry| entry.username == held.username && entry.oauth.is_some())
+        else {
             drop(lock);
             return sign_in_to(&remote, settings, request);
+        };
+        match current.freshness(unix_now()) {
+            Freshness::Fresh => return Some(current.answer()),
+            Freshness::Dead => {
+                forget(settings, &current);
+                drop(lock);
+                return sign_in_to(&remote, settings, request);
+            }
+            Freshness::Renewable if may_renew => break (lock, current),
+            // The holder could not renew it; try in turn.
+            Freshness::Renewable => {}
         }
     };
-    let now = unix_now();
-    match current.freshness(now) {
-        Freshness::Fresh => return Some(current.answer()),
-        Freshness::Dead => {
-            forget(settings, current);
-            drop(lock);
-            return sign_in_to(&remote, settings, request);
-        }
-        Freshness::Renewable => {}
-    }
     let refresh_token = current.oauth_refresh_token.as_ref()?;
     let account = String::from_utf8_lossy(&current.username).into_owned();
     let refreshed = GitHub::new(endpoints, Instant::now() + wait)
@@ -231,7 +246,7 @@ pub fn renew(
         }
         Err(error) => match error.downcast_ref::<Refusal>() {
             Some(refusal) if refusal.error == "bad_refresh_token" => {
-                forget(settings, current);
+                forget(settings, &current);
                 problem(format!(
                     "GitHub will no longer renew the sign-in of {account} at {} ({refusal}), so \
                      it was removed; sign in again (`git credential-ghoauth login --host {}`)",
@@ -245,7 +260,7 @@ pub fn renew(
                     "could not renew the token for {account} at {}: {error:#}",
                     remote.host
                 ));
-                still_valid(current)
+                still_valid(&current)
             }
         },
     }
@@ -269,7 +284,7 @@ pub fn renew_from_git(
     let wait = REFRESH_TIME.min(remote.config.timeout);
     let account = wanted_login.unwrap_or_default().as_bytes();
     // Timed out or not, go on: this refresh token is nobody else's to spend.
-    let lock = remote.lock(Purpose::Refresh, account, wait);
+    let lock = remote.lock(Purpose::Refresh, account, Instant::now() + wait);
     let stored = read_keyring(settings, request)?;
     if let Some(found) = pick_for_get(request, &stored)
         && found.freshness(unix_now()) == Freshness::Fresh
