@@ -16,14 +16,7 @@ use world::*;
 #[test]
 fn first_push_signs_in_once_and_the_second_does_not() {
     let world = world("push");
-    let remote = world.fake.create_repo("octo/hello");
-    let work = world.dir.join("work");
-    let cloned = world.git(
-        &world.dir,
-        &[],
-        &["clone", "-q", &remote, work.to_str().unwrap()],
-    );
-    assert!(cloned.status.success(), "{}", cloned.stderr);
+    let work = world.clone_new_repo("octo/hello");
     assert_eq!(
         world.fake.authorizations(),
         0,

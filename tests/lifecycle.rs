@@ -57,6 +57,29 @@ fn all_at_once(commands: Vec<Command>, input: &str) -> Vec<Run> {
     threads.into_iter().map(|t| t.join().unwrap()).collect()
 }
 
+/// `count` fills started together while the fake holds `gate`. Once all
+/// but the first are seen queued behind its lock, `meanwhile` runs and the
+/// gate opens. Returns every fill's result.
+fn queued_behind_the_first(
+    world: &World,
+    count: usize,
+    gate: Gate,
+    meanwhile: impl FnOnce(),
+) -> Vec<Run> {
+    world.fake.hold(gate);
+    let fills = (0..count).map(|_| world.fill_command(&[])).collect();
+    let input = world.fill_input("");
+    std::thread::scope(|scope| {
+        let running = scope.spawn(|| all_at_once(fills, &input));
+        wait_until(Duration::from_secs(50), "the others to queue", || {
+            world.helpers_waiting_for_a_lock() == count - 1
+        });
+        meanwhile();
+        world.fake.release(gate);
+        running.join().unwrap()
+    })
+}
+
 #[test]
 fn an_expired_token_is_renewed_without_a_browser() {
     let world = world("expired");
@@ -287,17 +310,8 @@ fn thirty_two_parallel_cold_fills_sign_in_once() {
     let world = world("cold-32");
     // The first helper's consent page is held until the other 31 are
     // queued behind its lock, so that every one of them really waits.
-    world.fake.hold(Gate::ConsentPage);
-    let fills = (0..32).map(|_| world.fill_command(&[])).collect();
-    let input = world.fill_input("");
-    let results = std::thread::scope(|scope| {
-        let running = scope.spawn(|| all_at_once(fills, &input));
-        wait_until(Duration::from_secs(50), "31 helpers queued", || {
-            world.helpers_waiting_for_a_lock() == 31
-        });
-        assert_eq!(world.browser_opened(), 1);
-        world.fake.release(Gate::ConsentPage);
-        running.join().unwrap()
+    let results = queued_behind_the_first(&world, 32, Gate::ConsentPage, || {
+        assert_eq!(world.browser_opened(), 1)
     });
     let answers: Vec<String> = results.iter().map(Run::stdout_text).collect();
     assert!(
@@ -321,17 +335,7 @@ fn thirty_two_parallel_fills_that_need_a_refresh_refresh_once() {
     let old_token = password(&world.fill(&[], ""));
     github_app(&world, EIGHT_HOURS);
 
-    world.fake.hold(Gate::TokenEndpoint);
-    let fills = (0..32).map(|_| world.fill_command(&[])).collect();
-    let input = world.fill_input("");
-    let results = std::thread::scope(|scope| {
-        let running = scope.spawn(|| all_at_once(fills, &input));
-        wait_until(Duration::from_secs(50), "31 helpers queued", || {
-            world.helpers_waiting_for_a_lock() == 31
-        });
-        world.fake.release(Gate::TokenEndpoint);
-        running.join().unwrap()
-    });
+    let results = queued_behind_the_first(&world, 32, Gate::TokenEndpoint, || {});
     let tokens: Vec<String> = results.iter().map(password).collect();
     assert!(
         tokens.iter().all(|token| *token == tokens[0]),
@@ -349,17 +353,8 @@ fn thirty_two_parallel_fills_that_need_a_refresh_refresh_once() {
 #[test]
 fn parallel_fills_behind_a_declined_sign_in_do_not_open_more_browsers() {
     let world = world("declined");
-    world.fake.hold(Gate::ConsentPage);
-    let fills = (0..4).map(|_| world.fill_command(&[])).collect();
-    let input = world.fill_input("");
-    let results = std::thread::scope(|scope| {
-        let running = scope.spawn(|| all_at_once(fills, &input));
-        wait_until(Duration::from_secs(30), "3 helpers queued", || {
-            world.helpers_waiting_for_a_lock() == 3
-        });
-        world.fake.set_consent(Consent::Deny);
-        world.fake.release(Gate::ConsentPage);
-        running.join().unwrap()
+    let results = queued_behind_the_first(&world, 4, Gate::ConsentPage, || {
+        world.fake.set_consent(Consent::Deny)
     });
     assert_eq!(world.browser_opened(), 1);
     let mut lines: Vec<&str> = results
@@ -452,15 +447,7 @@ fn two_accounts_on_one_host_each_chosen_by_username() {
     );
 
     // Erasing bob touches bob only.
-    let mut reject = command("git");
-    reject
-        .args(["-c", "credential.helper=", "-c"])
-        .arg(format!("credential.helper={HELPER}"));
-    for setting in world.oauth_config() {
-        reject.args(["-c", &setting]);
-    }
-    reject.args(["credential", "reject"]);
-    let rejected = run(reject, world.fill_input("username=bob\n").as_bytes());
+    let rejected = reject_with(&world, &world.fill_input("username=bob\n"));
     assert!(rejected.status.success(), "{}", rejected.stderr);
     assert!(!world.fake.is_live(&bob));
     assert!(world.fake.is_live(&alice));
@@ -472,14 +459,7 @@ fn two_accounts_on_one_host_each_chosen_by_username() {
 #[test]
 fn a_revoked_token_is_erased_on_401_and_the_next_push_signs_in_once() {
     let world = world("401");
-    let remote = world.fake.create_repo("octo/cycle");
-    let work = world.dir.join("work");
-    let cloned = world.git(
-        &world.dir,
-        &[],
-        &["clone", "-q", &remote, work.to_str().unwrap()],
-    );
-    assert!(cloned.status.success(), "{}", cloned.stderr);
+    let work = world.clone_new_repo("octo/cycle");
     commit(&world, &work, "one.txt");
     let pushed = world.git(&work, &[], &["push", "-q", "origin", "main"]);
     assert!(pushed.status.success(), "{}", pushed.stderr);

@@ -211,6 +211,20 @@ impl World {
             .unwrap_or(0)
     }
 
+    /// A clone of a new repository `<owner>/<name>` on the fake, in
+    /// `<world>/work`, made without signing in (the repository is public).
+    pub fn clone_new_repo(&self, owner_and_name: &str) -> PathBuf {
+        let remote = self.fake.create_repo(owner_and_name);
+        let work = self.dir.join("work");
+        let cloned = self.git(
+            &self.dir,
+            &[],
+            &["clone", "-q", &remote, work.to_str().unwrap()],
+        );
+        assert!(cloned.status.success(), "{}", cloned.stderr);
+        work
+    }
+
     pub fn keyring(&self) -> String {
         secret_tool_search(&self.fake.host)
     }
@@ -265,7 +279,15 @@ pub fn files_containing(root: &Path, needle: &str) -> Vec<PathBuf> {
     found
 }
 
+/// `git credential reject` of octocat's `token`, as git sends it after a 401.
 pub fn reject(world: &World, token: &str) -> Run {
+    reject_with(
+        world,
+        &world.fill_input(&format!("username=octocat\npassword={token}\n")),
+    )
+}
+
+pub fn reject_with(world: &World, input: &str) -> Run {
     let mut command = command("git");
     command
         .args(["-c", "credential.helper=", "-c"])
@@ -274,10 +296,6 @@ pub fn reject(world: &World, token: &str) -> Run {
         command.args(["-c", &setting]);
     }
     command.args(["credential", "reject"]);
-    let input = format!(
-        "protocol=http\nhost={}\nusername=octocat\npassword={token}\n",
-        world.fake.host
-    );
     run(command, input.as_bytes())
 }
 
