@@ -45,7 +45,12 @@ credential.<url>.ghoauthClientSecret  the OAuth app's client secret (needed by t
 credential.<url>.ghoauthScopes        scopes to ask for (default: repo workflow)\n  \
 credential.<url>.ghoauthRedirectUri   a fixed loopback redirect, e.g. http://127.0.0.1:8000/callback\n  \
 credential.<url>.ghoauthTimeout       seconds to wait for the browser sign-in (default: 300)\n  \
-credential.interactive                false or never: do not sign in, as git does not prompt\n\n\
+credential.<url>.ghoauthFlow          browser, device, or auto (default: auto)\n  \
+credential.interactive                false or never: do not sign in, as git does not prompt\n  \
+credential.username                   which account to use when a host has several\n\n\
+Expiring tokens (GitHub Apps) are renewed without a browser when 5 minutes or less remain.\n\
+Parallel git commands share one sign-in or renewal: the others wait on a lock file in\n\
+$XDG_RUNTIME_DIR/git-credential-ghoauth (or the cache directory).\n\n\
 Environment:\n  \
 GHOAUTH_CLIENT_ID, GHOAUTH_CLIENT_SECRET  override the configured client id and secret\n  \
 GHOAUTH_CACHE_SECONDS, GHOAUTH_KEYRING_TIMEOUT  the options above\n  \

@@ -411,6 +411,47 @@ fn a_sign_in_holder_that_dies_does_not_block_the_next_git() {
     assert_eq!(world.fake.authorizations(), 1);
 }
 
+/// The sign-in lock's file name for a world's host, as src/lock.rs names it.
+fn sign_in_lock_name(world: &World) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in [&b"http"[..], world.fake.host.as_bytes(), b""] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    let digest: String = hasher.finalize()[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!("sign-in-{digest}.lock")
+}
+
+#[test]
+fn lock_files_live_in_the_runtime_dir_else_the_cache_dir() {
+    let lock_in = |dir: &str, world: &World| {
+        session()
+            .dir
+            .join(dir)
+            .join("git-credential-ghoauth")
+            .join(sign_in_lock_name(world))
+    };
+    let world = world("lock-home");
+    assert!(world.fill(&[], "").status.success());
+    assert!(lock_in("run", &world).is_file(), "in XDG_RUNTIME_DIR");
+    assert!(!lock_in("cache", &world).exists());
+
+    let elsewhere = world::world("lock-home-2");
+    let mut fill = elsewhere.fill_command(&[]);
+    fill.env_remove("XDG_RUNTIME_DIR");
+    let filled = run(fill, elsewhere.fill_input("").as_bytes());
+    assert!(filled.status.success(), "{}", filled.stderr);
+    assert!(
+        lock_in("cache", &elsewhere).is_file(),
+        "else in XDG_CACHE_HOME"
+    );
+    assert!(!lock_in("run", &elsewhere).exists());
+}
+
 #[test]
 fn two_accounts_on_one_host_each_chosen_by_username() {
     let world = world("two-accounts");
