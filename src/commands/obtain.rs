@@ -2,8 +2,9 @@
 //! an expiring one with its refresh token, or by signing in.
 //!
 //! Both happen one process at a time (see `lock`). Whoever waited re-reads
-//! the keyring once it holds the lock, so that 32 gits that miss together
-//! make one sign-in or one refresh, and all print the same token.
+//! the keyring once the holder is done, and acts only if that is not
+//! enough, so that 32 gits that miss together make one sign-in or one
+//! refresh, and all print the same token.
 
 use std::time::{Duration, Instant};
 
