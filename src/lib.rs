@@ -8,6 +8,8 @@
 //! Signing in is reached only when the keyring has nothing: `config` reads
 //! git config for the remote, `sign_in` runs the browser flow with the
 //! `listener` and the `browser` launcher, and `github` makes the requests.
+//! `commands::obtain` renews expiring tokens and makes parallel gits share
+//! one sign-in or renewal, through the cross-process `lock`.
 
 pub mod browser;
 pub mod cache;
