@@ -153,10 +153,11 @@ fn make_private_dir(dir: &Path) -> Option<()> {
     }
 }
 
-/// How long a waiter gives a sign-in: the flow's own time, plus the time
-/// the holder may still spend on its last request after the flow ends.
-pub fn sign_in_wait(flow_timeout: Duration) -> Duration {
-    flow_timeout + Duration::from_secs(30)
+/// How long a waiter gives a sign-in: what the holder may spend once it has
+/// the lock, which is a keyring read, the flow (every request in it is
+/// bounded by the flow's deadline), and a keyring write.
+pub fn sign_in_wait(flow_timeout: Duration, keyring_timeout: Duration) -> Duration {
+    flow_timeout + 2 * keyring_timeout
 }
 
 #[cfg(test)]

@@ -327,11 +327,7 @@ fn a_fixed_redirect_port_is_used_and_a_busy_one_is_named() {
         )],
         "",
     );
-    assert!(
-        filled.stdout_text().contains("username=octocat"),
-        "{}",
-        filled.stderr
-    );
+    assert_signed_in_as(&filled, "octocat");
     assert!(
         filled.stderr.contains(&format!(
             "redirect_uri=http%3A%2F%2F127.0.0.1%3A{free_port}%2Fcallback"
@@ -426,17 +422,9 @@ fn one_token_serves_every_repository_on_the_host() {
     let world = world("paths");
     let use_path = ["credential.useHttpPath=true".to_string()];
     let first = world.fill(&use_path, "path=octo/a.git\n");
-    assert!(
-        first.stdout_text().contains("username=octocat"),
-        "{}",
-        first.stderr
-    );
+    assert_signed_in_as(&first, "octocat");
     let second = world.fill(&use_path, "path=octo/b.git\n");
-    assert!(
-        second.stdout_text().contains("username=octocat"),
-        "{}",
-        second.stderr
-    );
+    assert_signed_in_as(&second, "octocat");
     assert_eq!(world.fake.authorizations(), 1);
 }
 

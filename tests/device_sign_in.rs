@@ -35,11 +35,7 @@ fn a_code_entered_at_github_signs_in_without_a_browser() {
         .fake
         .set_device_user(DeviceUser::EntersCodeAfterPolls(2));
     let filled = world.fill(&device_flow(&world), "");
-    assert!(
-        filled.stdout_text().contains("username=octocat"),
-        "{}",
-        filled.stderr
-    );
+    assert_signed_in_as(&filled, "octocat");
     assert!(
         filled
             .stderr
@@ -59,7 +55,7 @@ fn a_code_entered_at_github_signs_in_without_a_browser() {
 
     // Kept like any other token: the next fill asks nobody.
     let again = world.fill(&device_flow(&world), "");
-    assert!(again.stdout_text().contains("username=octocat"));
+    assert_signed_in_as(&again, "octocat");
     assert_eq!(again.stderr, "");
     assert_eq!(world.fake.authorizations(), 1);
 }
@@ -69,11 +65,7 @@ fn slow_down_adds_five_seconds_to_the_interval() {
     let world = world("device-slow");
     world.fake.demand_slower_once();
     let filled = world.fill(&device_flow(&world), "");
-    assert!(
-        filled.stdout_text().contains("username=octocat"),
-        "{}",
-        filled.stderr
-    );
+    assert_signed_in_as(&filled, "octocat");
     // The fake answers slow_down again to any poll that comes too early.
     assert_eq!(world.fake.slow_downs(), 1);
 }
@@ -119,11 +111,7 @@ fn auto_uses_the_device_flow_where_no_browser_can_open() {
         &[format!("credential.{url}.ghoauthClientSecret=")],
         "",
     );
-    assert!(
-        filled.stdout_text().contains("username=octocat"),
-        "{}",
-        filled.stderr
-    );
+    assert_signed_in_as(&filled, "octocat");
     assert!(
         filled.stderr.contains("enter the code"),
         "{}",
@@ -138,10 +126,6 @@ fn auto_uses_the_browser_where_one_can_open() {
     let mut unset: Vec<&str> = DISPLAY_SIGNS.to_vec();
     unset.retain(|name| *name != "BROWSER");
     let filled = world.fill_without(&unset, &[], "");
-    assert!(
-        filled.stdout_text().contains("username=octocat"),
-        "{}",
-        filled.stderr
-    );
+    assert_signed_in_as(&filled, "octocat");
     assert_eq!(world.browser_opened(), 1);
 }

@@ -375,40 +375,80 @@ fn parallel_fills_behind_a_declined_sign_in_do_not_open_more_browsers() {
     assert!(lines.iter().any(|l| l.contains("cancelled")), "{lines:#?}");
 }
 
-#[test]
-fn a_sign_in_holder_that_dies_does_not_block_the_next_git() {
-    let world = world("corpse");
+/// A `git credential fill` left running while its user looks at the
+/// consent page and never decides: it holds the sign-in lock until its
+/// `ghoauthTimeout` (30 s here) or until killed.
+fn start_undecided_sign_in(world: &World) -> std::process::Child {
+    use std::io::Write;
     world.fake.set_consent(Consent::WalkAway);
-    let mut first = world.fill_command(&[]);
-    let mut first = first
+    let mut child = world
+        .fill_command(&[])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    use std::io::Write;
-    first
+    child
         .stdin
         .take()
         .unwrap()
         .write_all(world.fill_input("").as_bytes())
         .unwrap();
+    // Until the page has been shown, a later change of consent could still
+    // reach this browser.
     wait_until(
         Duration::from_secs(20),
-        "the first sign-in to start",
-        || world.browser_opened() == 1,
+        "the first consent page to be shown",
+        || world.fake.consent_pages_shown() == 1,
     );
-    // SAFETY: kill(2) on the process group of a git we spawned (command()
-    // makes it a session leader), which takes its helper with it.
-    unsafe { libc::kill(-(first.id() as i32), libc::SIGKILL) };
-    first.wait().unwrap();
+    child
+}
 
-    // Were the lock still held, this would wait past run()'s bound.
+/// SIGKILL to the process group of a git we spawned (command() makes it a
+/// session leader), which takes its helper with it.
+fn kill_group(mut child: std::process::Child) {
+    // SAFETY: kill(2) on the process group of a child we spawned and own.
+    unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_sign_in_holder_that_dies_does_not_block_the_next_git() {
+    let world = world("corpse");
+    kill_group(start_undecided_sign_in(&world));
+
+    // Were the lock still held, this would wait 30 s + 2 x 20 s, past
+    // run()'s bound of 60 s.
     world.fake.set_consent(Consent::Approve);
     let filled = world.fill(&[], "");
     assert!(filled.status.success(), "{}", filled.stderr);
     assert_eq!(complaints(&filled.stderr), Vec::<&str>::new());
     assert_eq!(world.fake.authorizations(), 1);
+}
+
+#[test]
+fn waiting_for_another_sign_in_is_bounded_by_the_flow_timeout() {
+    let world = world("bounded-wait");
+    let holder = start_undecided_sign_in(&world);
+
+    // This git allows 1 s for a sign-in and 1 s for the keyring: it waits
+    // 3 s for the holder, then gives up with one line.
+    let mut fill = world.fill_command(&[format!(
+        "credential.{}.ghoauthTimeout=1",
+        world.fake.base_url
+    )]);
+    fill.env("GHOAUTH_KEYRING_TIMEOUT", "1");
+    let waited = run(fill, world.fill_input("").as_bytes());
+    kill_group(holder);
+    assert_eq!(waited.stdout_text(), "");
+    let said = complaints(&waited.stderr);
+    assert_eq!(said.len(), 1, "{}", waited.stderr);
+    assert!(
+        said[0].contains("has been signing in to") && said[0].contains("for over 3 s"),
+        "{}",
+        said[0]
+    );
+    assert_eq!(world.browser_opened(), 1, "no second browser");
 }
 
 /// The sign-in lock's file name for a world's host, as src/lock.rs names it.

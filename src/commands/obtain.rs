@@ -105,7 +105,7 @@ fn sign_in_to(
         return None;
     }
     let started = since_epoch().as_nanos();
-    let wait = lock::sign_in_wait(remote.config.timeout);
+    let wait = lock::sign_in_wait(remote.config.timeout, settings.keyring_timeout);
     let deadline = Instant::now() + wait;
     let mut waited = false;
     let _held = loop {

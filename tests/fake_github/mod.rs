@@ -166,6 +166,7 @@ struct State {
     refreshes: usize,
     spent_refresh_tokens_presented: usize,
     held: std::collections::HashSet<Gate>,
+    consent_pages_shown: usize,
     authorizations: usize,
     login_hints: Vec<String>,
     revocations: usize,
@@ -215,6 +216,7 @@ impl FakeGitHub {
             refreshes: 0,
             spent_refresh_tokens_presented: 0,
             held: Default::default(),
+            consent_pages_shown: 0,
             authorizations: 0,
             login_hints: Vec::new(),
             revocations: 0,
@@ -348,6 +350,12 @@ impl FakeGitHub {
 
     pub fn set_token_endpoint(&self, behaviour: TokenEndpoint) {
         self.state.lock().unwrap().token_endpoint = behaviour;
+    }
+
+    /// How many times "the browser" asked for the consent page, whatever
+    /// the user then did.
+    pub fn consent_pages_shown(&self) -> usize {
+        self.state.lock().unwrap().consent_pages_shown
     }
 
     /// How many times a user approved the app (codes issued).
@@ -666,6 +674,7 @@ fn redirect_is_registered(redirect_uri: &str) -> bool {
 
 fn authorize(state: &Mutex<State>, query: &HashMap<String, String>) -> Reply {
     let mut state = state.lock().unwrap();
+    state.consent_pages_shown += 1;
     if query.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
         return Reply::text(
             404,

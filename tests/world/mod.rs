@@ -251,6 +251,16 @@ pub fn complaints(stderr: &str) -> Vec<&str> {
         .collect()
 }
 
+/// git's answer names `login` (so a token came with it).
+pub fn assert_signed_in_as(filled: &Run, login: &str) {
+    let answer = filled.stdout_text();
+    assert!(
+        answer.contains(&format!("username={login}\n")) && answer.contains("password="),
+        "no answer for {login}: {}",
+        filled.stderr
+    );
+}
+
 pub fn commit(world: &World, work: &Path, file: &str) {
     std::fs::write(work.join(file), format!("{file}\n")).unwrap();
     assert!(world.git(work, &[], &["add", file]).status.success());
