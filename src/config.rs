@@ -8,11 +8,15 @@ use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
 
+use crate::host::OAuthHost;
 use crate::protocol::Credential;
 use crate::secret::Secret;
 
 pub const DEFAULT_SCOPES: &str = "repo workflow";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+/// No sign-in waits longer than an hour, whatever the config says: a bigger
+/// number is a mistake, and one near `u64::MAX` would overflow a deadline.
+pub const MAX_TIMEOUT_SECONDS: u64 = 60 * 60;
 
 /// The helper's settings for the remote git asked about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,22 +67,18 @@ pub struct OAuthApp {
 }
 
 impl RemoteConfig {
-    /// One `git config` run. A remote git config cannot describe, or a git
-    /// that fails, just means "nothing configured".
-    pub fn read(request: &Credential) -> Result<RemoteConfig, String> {
-        let url = remote_url(request).unwrap_or_default();
-        let output = if let Some(lookup) = lookup_url(request) {
-            Command::new("git")
-                .args(["config", "-z", "--get-urlmatch", "credential", &lookup])
-                .stdin(Stdio::null())
-                .stderr(Stdio::null())
-                .output()
-                .ok()
-        } else {
-            None
-        };
+    /// One `git config` run, for `host` and the user and path `request`
+    /// names. A git that fails just means "nothing configured".
+    pub fn read(host: &OAuthHost, request: &Credential) -> Result<RemoteConfig, String> {
+        let output = Command::new("git")
+            .args(["config", "-z", "--get-urlmatch", "credential"])
+            .arg(lookup_url(host, request))
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok();
         let listing = output.map(|output| output.stdout).unwrap_or_default();
-        RemoteConfig::from_listing(url, &listing, |name| std::env::var(name).ok())
+        RemoteConfig::from_listing(host.url(), &listing, |name| std::env::var(name).ok())
     }
 
     /// Builds the settings from `git config -z` output (`key\nvalue\0`…).
@@ -133,7 +133,7 @@ impl RemoteConfig {
         let timeout = match timeout {
             None => DEFAULT_TIMEOUT,
             Some(text) => match text.parse::<u64>() {
-                Ok(seconds) if seconds > 0 => Duration::from_secs(seconds),
+                Ok(seconds) if seconds > 0 => Duration::from_secs(seconds.min(MAX_TIMEOUT_SECONDS)),
                 _ => {
                     return Err(format!(
                         "credential.{url}.ghoauthTimeout is '{text}', not a number of seconds; \
@@ -190,31 +190,22 @@ pub fn must_not_prompt(config: &RemoteConfig) -> bool {
     std::env::var_os("GIT_TERMINAL_PROMPT").is_some_and(|v| v == "0") || !config.interactive
 }
 
-/// `protocol://host`, how messages name the remote's config keys.
-pub fn remote_url(request: &Credential) -> Option<String> {
-    let protocol = std::str::from_utf8(request.protocol.as_deref()?).ok()?;
-    let host = std::str::from_utf8(request.host.as_deref()?).ok()?;
-    Some(format!("{protocol}://{host}"))
-}
-
 /// `protocol://[user@]host[/path]` for git config's URL matching, with the
 /// user and path percent-encoded so that any bytes git sent still make a URL
 /// git accepts. Config for `https://github.com` applies to every user and
 /// path under it; config for `https://alice@github.com` to alice only.
-fn lookup_url(request: &Credential) -> Option<String> {
-    let protocol = std::str::from_utf8(request.protocol.as_deref()?).ok()?;
-    let host = std::str::from_utf8(request.host.as_deref()?).ok()?;
-    let mut url = format!("{protocol}://");
+fn lookup_url(host: &OAuthHost, request: &Credential) -> String {
+    let mut url = format!("{}://", host.protocol());
     if let Some(user) = request.username.as_deref().filter(|user| !user.is_empty()) {
         url.extend(percent_encode(user, UNRESERVED));
         url.push('@');
     }
-    url.push_str(host);
+    url.push_str(&host.host());
     if let Some(path) = request.path.as_deref() {
         url.push('/');
         url.extend(percent_encode(path, PATH_SAFE));
     }
-    Some(url)
+    url
 }
 
 /// RFC 3986's unreserved characters stay; every other byte becomes `%XX`.
@@ -312,14 +303,14 @@ mod tests {
     #[test]
     fn lookup_urls_survive_any_bytes() {
         let request = Credential::parse(
-            b"protocol=https\nhost=github.com\nusername=a@b c\npath=org/my repo\xe9.git\n",
+            b"protocol=https\nhost=GitHub.com:443\nusername=a@b c\npath=org/my repo\xe9.git\n",
         )
         .unwrap();
+        let host = OAuthHost::parse(b"https", b"GitHub.com:443").unwrap();
         assert_eq!(
-            lookup_url(&request).unwrap(),
+            lookup_url(&host, &request),
             "https://a%40b%20c@github.com/org/my%20repo%E9.git"
         );
-        assert_eq!(remote_url(&request).unwrap(), "https://github.com");
     }
 
     #[test]

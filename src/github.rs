@@ -15,6 +15,8 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::config::OAuthApp;
+use crate::host::OAuthHost;
+use crate::report::printable;
 use crate::secret::Secret;
 
 /// No single request may take longer than this, whatever the flow's budget.
@@ -22,13 +24,16 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// GitHub's answers are a few hundred bytes; a server that sends more than
 /// this is broken or hostile, and is not read to the end.
 const MAX_REPLY_BYTES: usize = 1 << 20;
+/// GitHub's device codes live 15 minutes and it asks for a poll every 5 s.
+pub const MAX_DEVICE_CODE_SECONDS: u64 = 60 * 60;
+pub const MAX_POLL_INTERVAL_SECONDS: u64 = 60;
 const USER_AGENT: &str = concat!("git-credential-ghoauth/", env!("CARGO_PKG_VERSION"));
 
 /// Where a GitHub host keeps its OAuth pages and its REST API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
-    /// The host as git names it, for messages.
-    pub host: String,
+    /// The host every request below goes to (api.github.com aside).
+    pub host: OAuthHost,
     pub authorize: Url,
     pub access_token: Url,
     pub device_code: Url,
@@ -38,31 +43,31 @@ pub struct Endpoints {
 
 impl Endpoints {
     /// github.com (and gist.github.com, which shares its tokens) or a GitHub
-    /// Enterprise Server at `protocol://host`. Plain http is refused except
-    /// on a loopback address, where a local server or a test may run.
-    pub fn for_remote(protocol: &str, host: &str) -> Result<Endpoints, String> {
-        let (web, api) = match host.to_ascii_lowercase().as_str() {
-            "github.com" | "gist.github.com" if protocol == "https" => (
+    /// Enterprise Server. Plain http is refused except on a loopback
+    /// address, where a local server or a test may run.
+    pub fn for_host(host: &OAuthHost) -> Result<Endpoints, String> {
+        let (web, api) = if host.is_public_github() {
+            (
                 "https://github.com".to_string(),
                 "https://api.github.com".to_string(),
-            ),
-            _ => {
-                let allowed = protocol == "https" || (protocol == "http" && is_loopback(host));
-                if !allowed {
-                    return Err(format!(
-                        "not signing in to {host} over {protocol}: OAuth tokens are only sent over \
-                         https (or http to a loopback address); use an https:// remote URL"
-                    ));
-                }
-                let web = format!("{protocol}://{host}");
-                (web.clone(), format!("{web}/api/v3"))
+            )
+        } else {
+            if host.protocol() != "https" && !host.is_loopback() {
+                return Err(format!(
+                    "not signing in to {host} over {}: OAuth tokens are only sent over https (or \
+                     http to a loopback address); use an https:// remote URL",
+                    host.protocol()
+                ));
             }
+            let web = host.url();
+            (web.clone(), format!("{web}/api/v3"))
         };
+        // OAuthHost holds only what a URL holds unchanged, so these parse.
         let parse = |text: String| {
             Url::parse(&text).map_err(|_| format!("'{host}' is not a host name a URL can hold"))
         };
         Ok(Endpoints {
-            host: host.to_string(),
+            host: host.clone(),
             authorize: parse(format!("{web}/login/oauth/authorize"))?,
             access_token: parse(format!("{web}/login/oauth/access_token"))?,
             device_code: parse(format!("{web}/login/device/code"))?,
@@ -78,21 +83,8 @@ impl Endpoints {
     }
 
     pub fn is_loopback(&self) -> bool {
-        is_loopback(&self.host)
+        self.host.is_loopback()
     }
-}
-
-/// 127.0.0.1, localhost or [::1], with or without a port.
-pub fn is_loopback(host: &str) -> bool {
-    let name = if let Some(bracketed) = host.strip_prefix('[') {
-        bracketed.split(']').next().unwrap_or("")
-    } else {
-        host.rsplit_once(':').map_or(host, |(name, _)| name)
-    };
-    matches!(
-        name.to_ascii_lowercase().as_str(),
-        "127.0.0.1" | "localhost" | "::1"
-    )
 }
 
 /// What the token endpoint hands out.
@@ -257,8 +249,9 @@ impl GitHub {
             device_code: Secret::new(device_code),
             user_code: printable(&user_code),
             verification_uri: printable(&verification_uri),
-            expires_in: reply.expires_in.unwrap_or(900),
-            interval: reply.interval.unwrap_or(5),
+            // A server's numbers are clamped before any arithmetic on them.
+            expires_in: reply.expires_in.unwrap_or(900).clamp(1, MAX_DEVICE_CODE_SECONDS),
+            interval: reply.interval.unwrap_or(5).clamp(1, MAX_POLL_INTERVAL_SECONDS),
         })
     }
 
@@ -313,7 +306,7 @@ impl GitHub {
             .ok_or_else(|| anyhow!("{url} answered without an access token"))?;
         Ok(Grant {
             access_token: Secret::new(access_token),
-            scopes: reply.scope.unwrap_or_default().replace(',', " "),
+            scopes: printable(&reply.scope.unwrap_or_default().replace(',', " ")),
             refresh_token: reply.refresh_token.map(Secret::new),
             expires_in: reply.expires_in,
             refresh_token_expires_in: reply.refresh_token_expires_in,
@@ -341,6 +334,12 @@ impl GitHub {
         }
         let user: UserReply = serde_json::from_slice(&body)
             .with_context(|| format!("{url} answered with something other than a user"))?;
+        let login = checked_login(user.login).map_err(|why| {
+            anyhow!(
+                "{url} answered with a login that {why}, which no GitHub account has, so the \
+                 token was not used; check the remote URL and any proxy in between"
+            )
+        })?;
         let scopes = headers
             .get("x-oauth-scopes")
             .and_then(|value| value.to_str().ok())
@@ -351,8 +350,8 @@ impl GitHub {
             .collect::<Vec<_>>()
             .join(" ");
         Ok(User {
-            login: user.login,
-            scopes,
+            login,
+            scopes: printable(&scopes),
         })
     }
 
@@ -469,25 +468,33 @@ fn describe(error: &reqwest::Error) -> String {
     cause.to_string()
 }
 
+/// The longest login any GitHub server is known to hand out is far below
+/// this; anything longer is not a login.
+pub const MAX_LOGIN_BYTES: usize = 255;
+
+/// A login is printed, stored and matched against what git asks for, so it
+/// must be plain text. Only what no server's logins hold is refused:
+/// Enterprise Managed Users have `_` in theirs, and servers with external
+/// authentication differ again.
+pub fn checked_login(login: String) -> Result<String, &'static str> {
+    if login.is_empty() {
+        Err("is empty")
+    } else if login.len() > MAX_LOGIN_BYTES {
+        Err("is over 255 bytes long")
+    } else if login.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        Err("holds control characters or whitespace")
+    } else if printable(&login) != login {
+        Err("holds characters that would reorder a terminal's text")
+    } else {
+        Ok(login)
+    }
+}
+
 fn text(secret: &Secret) -> anyhow::Result<String> {
     secret
         .expose_str()
         .map(str::to_string)
         .ok_or_else(|| anyhow!("a token or secret is not text"))
-}
-
-/// Text from a server, made safe to print on a terminal: no escape
-/// sequences, no line breaks, and not too long.
-pub fn printable(text: &str) -> String {
-    let mut clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(300)
-        .collect();
-    if text.chars().count() > 300 {
-        clean.push('…');
-    }
-    clean
 }
 
 #[cfg(test)]
@@ -497,7 +504,7 @@ mod tests {
     #[test]
     fn github_com_and_gist_use_the_public_endpoints() {
         for host in ["github.com", "gist.github.com", "GitHub.com"] {
-            let endpoints = Endpoints::for_remote("https", host).unwrap();
+            let endpoints = Endpoints::for_host(&oauth_host("https", host)).unwrap();
             assert_eq!(
                 endpoints.authorize.as_str(),
                 "https://github.com/login/oauth/authorize"
@@ -511,7 +518,7 @@ mod tests {
 
     #[test]
     fn enterprise_hosts_use_their_own_paths() {
-        let endpoints = Endpoints::for_remote("https", "ghe.example.com:8443").unwrap();
+        let endpoints = Endpoints::for_host(&oauth_host("https", "ghe.example.com:8443")).unwrap();
         assert_eq!(
             endpoints.access_token.as_str(),
             "https://ghe.example.com:8443/login/oauth/access_token"
@@ -527,19 +534,29 @@ mod tests {
     }
 
     #[test]
-    fn plain_http_only_on_loopback() {
-        assert!(Endpoints::for_remote("http", "127.0.0.1:8080").is_ok());
-        assert!(Endpoints::for_remote("http", "localhost").is_ok());
-        assert!(Endpoints::for_remote("http", "[::1]:9000").is_ok());
-        let refused = Endpoints::for_remote("http", "github.com").unwrap_err();
-        assert!(refused.contains("use an https:// remote URL"), "{refused}");
-        assert!(Endpoints::for_remote("http", "127.0.0.1.evil.com").is_err());
-        assert!(Endpoints::for_remote("ssh", "ghe.example.com").is_err());
+    fn logins_are_plain_text_but_not_only_github_com_style() {
+        assert_eq!(checked_login("octocat".into()).unwrap(), "octocat");
+        assert_eq!(checked_login("jane_acme".into()).unwrap(), "jane_acme");
+        assert_eq!(checked_login("j.doe@corp".into()).unwrap(), "j.doe@corp");
+        for bad in ["", "bob\x1b]0;PWNED\x07\x1b[2J", "bob smith", "a\u{202E}b", "tab\there"] {
+            assert!(checked_login(bad.into()).is_err(), "{bad:?}");
+        }
+        assert!(checked_login("x".repeat(255)).is_ok());
+        assert!(checked_login("x".repeat(256)).is_err());
+    }
+
+    fn oauth_host(protocol: &str, host: &str) -> OAuthHost {
+        OAuthHost::parse(protocol.as_bytes(), host.as_bytes()).unwrap()
     }
 
     #[test]
-    fn server_text_cannot_drive_the_terminal() {
-        assert_eq!(printable("bad\x1b[31m\nthing"), "bad [31m thing");
-        assert!(printable(&"x".repeat(1000)).chars().count() <= 301);
+    fn plain_http_only_on_loopback() {
+        let endpoints = |host: &str| Endpoints::for_host(&oauth_host("http", host));
+        assert!(endpoints("127.0.0.1:8080").is_ok());
+        assert!(endpoints("localhost").is_ok());
+        assert!(endpoints("[::1]:9000").is_ok());
+        let refused = endpoints("github.com").unwrap_err();
+        assert!(refused.contains("use an https:// remote URL"), "{refused}");
+        assert!(endpoints("127.0.0.1.evil.com").is_err());
     }
 }

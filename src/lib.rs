@@ -17,6 +17,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod github;
+pub mod host;
 pub mod keyring;
 pub mod listener;
 pub mod lock;
@@ -40,11 +41,22 @@ pub struct Settings {
     pub keyring_timeout: Duration,
 }
 
+/// A cached answer lives a day at most: longer is a mistake, and the
+/// kernel takes a key's timeout as an `unsigned int`, so a bigger number
+/// could wrap into a key that never expires.
+pub const MAX_CACHE_SECONDS: u64 = 24 * 60 * 60;
+/// A keyring that has not answered in five minutes will not answer.
+pub const MAX_KEYRING_TIMEOUT_SECONDS: u64 = 5 * 60;
+
 impl Settings {
+    /// Numbers from the environment or the command line, clamped so that
+    /// no later arithmetic on them can overflow.
     fn new(cache_seconds: u64, keyring_timeout_seconds: u64) -> Settings {
         Settings {
-            cache_seconds,
-            keyring_timeout: Duration::from_secs(keyring_timeout_seconds.max(1)),
+            cache_seconds: cache_seconds.min(MAX_CACHE_SECONDS),
+            keyring_timeout: Duration::from_secs(
+                keyring_timeout_seconds.clamp(1, MAX_KEYRING_TIMEOUT_SECONDS),
+            ),
         }
     }
 }

@@ -1,47 +1,76 @@
 //! The loopback listener that catches GitHub's redirect (RFC 8252 §7.3).
 //!
 //! It is bound before the browser opens and held until the one callback
-//! arrives, so no other process can take the port in between. It answers
-//! nothing but `GET <callback path>`; everything else (favicon requests,
-//! port scanners) gets a 404 and is otherwise ignored.
+//! arrives, so no other process can take the port in between. Any local
+//! process, or a web page that guesses the port, can talk to it, so it
+//! outlasts junk: a request that does not name the listener in its `Host`
+//! header, a callback without the right `state`, a head over 16 KiB or a
+//! connection that stalls is answered (or dropped) and the listener keeps
+//! waiting for the real callback until the deadline. Only a callback with
+//! the right state ends the wait, `error=access_denied` included.
+//!
+//! The browser is opened on `/start`, which answers once with a redirect to
+//! GitHub's consent page, so that neither the state nor the PKCE challenge
+//! appears on any process's command line. A second fetch of `/start` means
+//! someone else has seen the state: the sign-in stops.
+//!
+//! Written on std's `TcpListener` rather than a server crate: tiny_http
+//! reads a header line without limit (one 400 MiB line took a helper to
+//! 412 MB), and what is needed here is one small, bounded request reader.
 
-use std::net::SocketAddr;
-use std::time::Instant;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
+use subtle::ConstantTimeEq;
 use url::Url;
 
+use crate::report::printable;
 use crate::secret::Secret;
 
+/// A browser's request line and headers are a few hundred bytes.
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// A browser sends its request as soon as it connects.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections being read at once; more are closed on arrival, so junk
+/// costs at most this many threads and buffers.
+const MAX_OPEN_CONNECTIONS: usize = 16;
+/// How often the listening sockets are checked for new connections: a
+/// browser does not notice 20 ms, and std has no portable way to wait on
+/// two sockets and a channel at once.
+const ACCEPT_POLL: Duration = Duration::from_millis(20);
+
 pub struct Listener {
-    server: tiny_http::Server,
+    sockets: Vec<TcpListener>,
     redirect_uri: String,
+    start_uri: String,
     path: String,
+    /// The `Host` header values that name this listener.
+    authorities: Vec<String>,
 }
 
 /// Why no code came back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallbackError {
-    /// The `state` did not match: the redirect was not the answer to our
-    /// request (a forged or stale link). Nothing is exchanged.
-    StateMismatch,
-    /// GitHub redirected with `error=` (the user pressed Cancel, say).
+    /// GitHub redirected with `error=` and the right state (the user
+    /// pressed Cancel, say).
     Refused {
         error: String,
         description: Option<String>,
     },
-    /// A callback with neither a code nor an error.
+    /// A callback with the right state but neither a code nor an error.
     NoCode,
+    /// `/start` was fetched a second time: whoever fetched it first has
+    /// seen the state, so this sign-in cannot be trusted.
+    StartedTwice,
     TimedOut,
 }
 
 impl std::fmt::Display for CallbackError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use crate::github::printable;
         match self {
-            CallbackError::StateMismatch => f.write_str(
-                "the browser came back with a sign-in that this helper did not start \
-                 (state mismatch); nothing was exchanged. Retry, and use only the newest link",
-            ),
             CallbackError::Refused { error, description } if error == "access_denied" => write!(
                 f,
                 "sign-in was cancelled in the browser ({}); run the git command again and \
@@ -57,6 +86,10 @@ impl std::fmt::Display for CallbackError {
             CallbackError::NoCode => f.write_str(
                 "the browser came back without an authorization code; retry the git command",
             ),
+            CallbackError::StartedTwice => f.write_str(
+                "the sign-in link on the loopback port was opened twice, so another program may \
+                 have seen this sign-in's state; nothing was exchanged. Run the git command again",
+            ),
             CallbackError::TimedOut => f.write_str("no sign-in came back from the browser in time"),
         }
     }
@@ -68,12 +101,12 @@ impl std::error::Error for CallbackError {}
 /// [`Callback::finish`] sends, so it can say how the sign-in ended.
 pub struct Callback {
     pub code: Secret,
-    request: tiny_http::Request,
+    stream: TcpStream,
 }
 
 impl Callback {
     pub fn finish(self, page: Page) {
-        respond(self.request, page);
+        respond_page(self.stream, &page);
     }
 }
 
@@ -84,38 +117,97 @@ pub struct Page {
     pub message: String,
 }
 
+/// A request's head, as far as the listener cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestHead {
+    pub method: String,
+    pub target: String,
+    pub host: Option<String>,
+}
+
+/// A request that was read whole, with the connection to answer on.
+struct Arrival {
+    head: RequestHead,
+    stream: TcpStream,
+    _slot: Slot,
+}
+
+/// One of the [`MAX_OPEN_CONNECTIONS`]; given back when dropped.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// What one request did to the wait.
+enum Outcome {
+    KeepWaiting,
+    Done(Result<Callback, CallbackError>),
+}
+
 impl Listener {
     /// Binds 127.0.0.1 on a port the OS picks (redirect
     /// `http://127.0.0.1:<port>/callback`), or the address of a fixed
-    /// redirect URI when one is configured.
+    /// redirect URI when one is configured. `localhost` is bound on both
+    /// 127.0.0.1 and [::1], so that no other user can take the address the
+    /// browser may try first.
     pub fn bind(fixed_redirect_uri: Option<&str>) -> Result<Listener, String> {
-        let (address, path, fixed) = match fixed_redirect_uri {
-            None => (
-                "127.0.0.1:0".parse::<SocketAddr>().unwrap(),
-                "/callback".to_string(),
-                None,
-            ),
-            Some(uri) => {
-                let (address, path) = loopback_address(uri)?;
-                (address, path, Some(uri.to_string()))
-            }
+        let Some(uri) = fixed_redirect_uri else {
+            let socket = bind_one(SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 0), None)?;
+            let port = socket.local_addr().map_err(|e| e.to_string())?.port();
+            let authority = format!("127.0.0.1:{port}");
+            return Listener::new(vec![socket], "http", authority, "/callback".into(), None);
         };
-        let server = tiny_http::Server::http(address).map_err(|error| {
-            format!(
-                "cannot listen on {address} for GitHub's redirect ({error}); \
-                 free that port or choose another in credential.<url>.ghoauthRedirectUri"
-            )
-        })?;
-        let port = server
-            .server_addr()
-            .to_ip()
-            .map(|bound| bound.port())
-            .unwrap_or(address.port());
-        let redirect_uri = fixed.unwrap_or_else(|| format!("http://127.0.0.1:{port}{path}"));
+        let fixed = FixedRedirect::parse(uri)?;
+        let first = bind_one(SocketAddr::new(fixed.ip, fixed.port), Some(uri))?;
+        let port = first.local_addr().map_err(|e| e.to_string())?.port();
+        let mut sockets = vec![first];
+        if fixed.localhost {
+            let v6 = SocketAddr::new(Ipv6Addr::LOCALHOST.into(), port);
+            match TcpListener::bind(v6) {
+                Ok(socket) => sockets.push(socket),
+                // No IPv6 here: nobody can take [::1], so nothing to guard.
+                Err(error) if matches!(error.kind(), ErrorKind::AddrNotAvailable | ErrorKind::Unsupported) => {}
+                Err(error) => {
+                    return Err(format!(
+                        "cannot listen on {v6} for GitHub's redirect to {uri} ({error}), and a \
+                         browser may go there instead of 127.0.0.1; free that port, or set \
+                         credential.<url>.ghoauthRedirectUri to http://127.0.0.1:{port}{}",
+                        fixed.path
+                    ));
+                }
+            }
+        }
+        let authority = match fixed.port {
+            0 => format!("{}:{port}", fixed.host),
+            _ => format!("{}:{}", fixed.host, fixed.port),
+        };
+        let default_port_host = (fixed.port == 80).then(|| fixed.host.clone());
+        let mut listener = Listener::new(sockets, "http", authority, fixed.path, default_port_host)?;
+        listener.redirect_uri = uri.to_string();
+        Ok(listener)
+    }
+
+    fn new(
+        sockets: Vec<TcpListener>,
+        scheme: &str,
+        authority: String,
+        path: String,
+        also: Option<String>,
+    ) -> Result<Listener, String> {
+        for socket in &sockets {
+            socket
+                .set_nonblocking(true)
+                .map_err(|error| format!("cannot listen for GitHub's redirect: {error}"))?;
+        }
         Ok(Listener {
-            server,
-            redirect_uri,
+            redirect_uri: format!("{scheme}://{authority}{path}"),
+            start_uri: format!("{scheme}://{authority}/start"),
+            sockets,
             path,
+            authorities: std::iter::once(authority).chain(also).collect(),
         })
     }
 
@@ -123,102 +215,342 @@ impl Listener {
         &self.redirect_uri
     }
 
-    /// Waits until `deadline` for the one callback. A callback without the
-    /// expected state, or with an error, gets its failure page here.
-    pub fn wait(self, expected_state: &str, deadline: Instant) -> Result<Callback, CallbackError> {
+    /// What to open in the browser: a loopback address that redirects once
+    /// to `consent` (see the module comment).
+    pub fn start_uri(&self) -> &str {
+        &self.start_uri
+    }
+
+    /// Waits until `deadline` for the callback carrying `expected_state`,
+    /// sending `/start` to `consent` once on the way.
+    pub fn wait(
+        self,
+        expected_state: &str,
+        consent: &str,
+        deadline: Instant,
+    ) -> Result<Callback, CallbackError> {
+        let (sender, arrivals) = mpsc::channel();
+        let open = Arc::new(AtomicUsize::new(0));
+        let mut started = false;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(CallbackError::TimedOut);
             }
-            let request = match self.server.recv_timeout(left) {
-                Ok(Some(request)) => request,
-                Ok(None) => return Err(CallbackError::TimedOut),
-                Err(_) => continue,
-            };
-            let Ok(url) = Url::parse("http://127.0.0.1").and_then(|base| base.join(request.url()))
-            else {
-                not_found(request);
+            self.accept_waiting(&sender, &open);
+            let Ok(arrival) = arrivals.recv_timeout(left.min(ACCEPT_POLL)) else {
                 continue;
             };
-            if *request.method() != tiny_http::Method::Get || url.path() != self.path {
-                not_found(request);
-                continue;
+            match self.answer(arrival, expected_state, consent, &mut started) {
+                Outcome::KeepWaiting => {}
+                Outcome::Done(result) => return result,
             }
-            let mut code = None;
-            let mut state = None;
-            let mut error = None;
-            let mut description = None;
-            for (key, value) in url.query_pairs() {
-                match key.as_ref() {
-                    "code" => code = Some(Secret::new(value.as_bytes())),
-                    "state" => state = Some(value.into_owned()),
-                    "error" => error = Some(value.into_owned()),
-                    "error_description" => description = Some(value.into_owned()),
-                    _ => {}
+        }
+    }
+
+    /// Hands every connection waiting on the sockets to a reader thread of
+    /// its own, bounded in time and bytes, or closes it when too many are
+    /// being read already.
+    fn accept_waiting(&self, sender: &mpsc::Sender<Arrival>, open: &Arc<AtomicUsize>) {
+        for socket in &self.sockets {
+            while let Ok((stream, _)) = socket.accept() {
+                if open.fetch_add(1, Ordering::SeqCst) >= MAX_OPEN_CONNECTIONS {
+                    open.fetch_sub(1, Ordering::SeqCst);
+                    continue;
                 }
+                let slot = Slot(Arc::clone(open));
+                let sender = sender.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("callback".into())
+                    .spawn(move || read_arrival(stream, slot, &sender));
+                drop(spawned);
             }
-            let failure = if state.as_deref() != Some(expected_state) {
-                CallbackError::StateMismatch
-            } else if let Some(error) = error {
-                CallbackError::Refused { error, description }
-            } else if let Some(code) = code.filter(|code| !code.expose().is_empty()) {
-                return Ok(Callback { code, request });
-            } else {
-                CallbackError::NoCode
-            };
-            respond(
-                request,
-                Page {
+        }
+    }
+
+    fn answer(
+        &self,
+        arrival: Arrival,
+        expected_state: &str,
+        consent: &str,
+        started: &mut bool,
+    ) -> Outcome {
+        let Arrival { head, stream, .. } = arrival;
+        let names_us = head.host.as_deref().is_some_and(|host| {
+            self.authorities
+                .iter()
+                .any(|ours| ours.eq_ignore_ascii_case(host))
+        });
+        if !names_us {
+            respond(stream, 400, "text/plain", &[], "This is not the address you asked for.\n");
+            return Outcome::KeepWaiting;
+        }
+        let Ok(url) = Url::parse("http://listener.invalid").and_then(|base| base.join(&head.target))
+        else {
+            respond(stream, 400, "text/plain", &[], "Bad request\n");
+            return Outcome::KeepWaiting;
+        };
+        if head.method != "GET" || (url.path() != self.path && url.path() != "/start") {
+            respond(stream, 404, "text/plain", &[], "Not found\n");
+            return Outcome::KeepWaiting;
+        }
+        if url.path() == "/start" && url.path() != self.path {
+            if std::mem::replace(started, true) {
+                let failure = CallbackError::StartedTwice;
+                respond_failure(stream, &failure);
+                return Outcome::Done(Err(failure));
+            }
+            respond(stream, 302, "text/plain", &[("Location", consent)], "Redirecting to GitHub\n");
+            return Outcome::KeepWaiting;
+        }
+        let mut code = None;
+        let mut state = None;
+        let mut error = None;
+        let mut description = None;
+        for (key, value) in url.query_pairs() {
+            match key.as_ref() {
+                "code" => code = Some(Secret::new(value.as_bytes())),
+                "state" => state = Some(value.into_owned()),
+                "error" => error = Some(value.into_owned()),
+                "error_description" => description = Some(value.into_owned()),
+                _ => {}
+            }
+        }
+        if !state.is_some_and(|state| same_state(&state, expected_state)) {
+            // Forged, stale or junk: the real callback may still come.
+            respond_page(
+                stream,
+                &Page {
                     succeeded: false,
-                    message: failure.to_string(),
+                    message: "This sign-in was not started by this helper (state mismatch), so \
+                              it was ignored. Use only the newest sign-in link."
+                        .into(),
                 },
             );
-            return Err(failure);
+            return Outcome::KeepWaiting;
+        }
+        let failure = if let Some(error) = error {
+            CallbackError::Refused { error, description }
+        } else if let Some(code) = code.filter(|code| !code.expose().is_empty()) {
+            return Outcome::Done(Ok(Callback { code, stream }));
+        } else {
+            CallbackError::NoCode
+        };
+        respond_failure(stream, &failure);
+        Outcome::Done(Err(failure))
+    }
+}
+
+/// Compared in constant time, so that the time an answer takes tells a
+/// guesser nothing about how much of the state it got right.
+fn same_state(received: &str, expected: &str) -> bool {
+    received.as_bytes().ct_eq(expected.as_bytes()).into()
+}
+
+fn bind_one(address: SocketAddr, fixed: Option<&str>) -> Result<TcpListener, String> {
+    TcpListener::bind(address).map_err(|error| match fixed {
+        None => format!("cannot listen on {address} for GitHub's redirect ({error})"),
+        Some(_) => format!(
+            "cannot listen on {address} for GitHub's redirect ({error}); free that port or \
+             choose another in credential.<url>.ghoauthRedirectUri"
+        ),
+    })
+}
+
+/// Reads one request head on its own thread, so that a client that sends
+/// slowly or too much holds up nobody. Junk is answered here and never
+/// reaches the wait.
+fn read_arrival(mut stream: TcpStream, slot: Slot, sender: &mpsc::Sender<Arrival>) {
+    let prepared = stream.set_nonblocking(false).is_ok()
+        && stream.set_read_timeout(Some(READ_TIMEOUT)).is_ok()
+        && stream.set_write_timeout(Some(READ_TIMEOUT)).is_ok();
+    if !prepared {
+        return;
+    }
+    let head = match read_head(&mut stream) {
+        Ok(head) => head,
+        Err(HeadError::TooLarge) => {
+            respond(stream, 431, "text/plain", &[], "Request header too large\n");
+            return;
+        }
+        Err(HeadError::Incomplete) => return,
+    };
+    match parse_head(&head) {
+        Ok(head) => {
+            let _ = sender.send(Arrival {
+                head,
+                stream,
+                _slot: slot,
+            });
+        }
+        Err(_) => respond(stream, 400, "text/plain", &[], "Bad request\n"),
+    }
+}
+
+enum HeadError {
+    TooLarge,
+    /// The client closed, stalled or failed before the head ended.
+    Incomplete,
+}
+
+/// Up to and including the blank line that ends the head, and never more
+/// than [`MAX_HEAD_BYTES`].
+fn read_head(stream: &mut impl Read) -> Result<Vec<u8>, HeadError> {
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    loop {
+        let read = match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return Err(HeadError::Incomplete),
+            Ok(read) => read,
+        };
+        let searched_from = head.len().saturating_sub(3);
+        head.extend_from_slice(&chunk[..read]);
+        if let Some(end) = find_end_of_head(&head[searched_from..]) {
+            head.truncate(searched_from + end);
+            return Ok(head);
+        }
+        if head.len() > MAX_HEAD_BYTES {
+            return Err(HeadError::TooLarge);
         }
     }
 }
 
+fn find_end_of_head(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .map(|at| at + 4)
+}
+
+/// Parses an HTTP/1.x request head: the request line and the `Host`
+/// header. Two `Host` headers, or a line that is not text, are refused.
+pub fn parse_head(head: &[u8]) -> Result<RequestHead, &'static str> {
+    if head.len() > MAX_HEAD_BYTES {
+        return Err("head too large");
+    }
+    let text = std::str::from_utf8(head).map_err(|_| "not text")?;
+    let mut lines = text.split("\r\n");
+    let request_line = lines.next().ok_or("no request line")?;
+    let mut parts = request_line.split(' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err("request line is not METHOD TARGET VERSION");
+    };
+    if !version.starts_with("HTTP/1.") || !target.starts_with('/') || method.is_empty() {
+        return Err("not an HTTP/1 request for a path");
+    }
+    let mut host = None;
+    for line in lines.take_while(|line| !line.is_empty()) {
+        let (name, value) = line.split_once(':').ok_or("header without a colon")?;
+        if name.eq_ignore_ascii_case("host") {
+            if host.is_some() {
+                return Err("two Host headers");
+            }
+            host = Some(value.trim().to_string());
+        }
+    }
+    Ok(RequestHead {
+        method: method.to_string(),
+        target: target.to_string(),
+        host,
+    })
+}
+
 /// Where to listen for a configured redirect URI: it must be plain http on
 /// a loopback address, since the browser delivers the code to it.
-fn loopback_address(uri: &str) -> Result<(SocketAddr, String), String> {
-    let problem = |why: &str| {
-        format!(
-            "credential.<url>.ghoauthRedirectUri '{uri}' {why}; use one like \
-             http://127.0.0.1:8000/callback"
-        )
-    };
-    let url = Url::parse(uri).map_err(|_| problem("is not a URL"))?;
-    if url.scheme() != "http" {
-        return Err(problem("must start with http://"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(problem("must not have a query or fragment"));
-    }
-    let ip = match url.host() {
-        Some(url::Host::Ipv4(ip)) if ip.is_loopback() => std::net::IpAddr::V4(ip),
-        Some(url::Host::Ipv6(ip)) if ip.is_loopback() => std::net::IpAddr::V6(ip),
-        Some(url::Host::Domain("localhost")) => std::net::IpAddr::from([127, 0, 0, 1]),
-        _ => return Err(problem("is not on a loopback address")),
-    };
-    let port = url.port_or_known_default().unwrap_or(80);
-    Ok((SocketAddr::new(ip, port), url.path().to_string()))
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FixedRedirect {
+    ip: IpAddr,
+    /// `localhost`: [::1] must be bound too.
+    localhost: bool,
+    /// As the browser will write it in `Host`.
+    host: String,
+    port: u16,
+    path: String,
 }
 
-fn not_found(request: tiny_http::Request) {
-    let _ = request.respond(tiny_http::Response::from_string("Not found").with_status_code(404));
+impl FixedRedirect {
+    fn parse(uri: &str) -> Result<FixedRedirect, String> {
+        let problem = |why: &str| {
+            format!(
+                "credential.<url>.ghoauthRedirectUri '{}' {why}; use one like \
+                 http://127.0.0.1:8000/callback",
+                printable(uri)
+            )
+        };
+        let url = Url::parse(uri).map_err(|_| problem("is not a URL"))?;
+        if url.scheme() != "http" {
+            return Err(problem("must start with http://"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(problem("must not have a query or fragment"));
+        }
+        if url.path() == "/start" {
+            return Err(problem("must not use the path /start, which the helper needs"));
+        }
+        let (ip, localhost) = match url.host() {
+            Some(url::Host::Ipv4(ip)) if ip.is_loopback() => (IpAddr::V4(ip), false),
+            Some(url::Host::Ipv6(ip)) if ip.is_loopback() => (IpAddr::V6(ip), false),
+            Some(url::Host::Domain("localhost")) => (IpAddr::V4(Ipv4Addr::LOCALHOST), true),
+            _ => return Err(problem("is not on a loopback address")),
+        };
+        Ok(FixedRedirect {
+            ip,
+            localhost,
+            host: url.host_str().unwrap_or_default().to_string(),
+            port: url.port_or_known_default().unwrap_or(80),
+            path: url.path().to_string(),
+        })
+    }
 }
 
-fn respond(request: tiny_http::Request, page: Page) {
-    let html = render(&page);
-    let content_type =
-        tiny_http::Header::from_bytes("Content-Type", "text/html; charset=utf-8").unwrap();
-    let status = if page.succeeded { 200 } else { 400 };
-    let _ = request.respond(
-        tiny_http::Response::from_string(html)
-            .with_status_code(status)
-            .with_header(content_type),
+fn respond_failure(stream: TcpStream, failure: &CallbackError) {
+    respond_page(
+        stream,
+        &Page {
+            succeeded: false,
+            message: failure.to_string(),
+        },
     );
+}
+
+fn respond_page(stream: TcpStream, page: &Page) {
+    let status = if page.succeeded { 200 } else { 400 };
+    respond(stream, status, "text/html; charset=utf-8", &[], &render(page));
+}
+
+/// Writes a whole response and closes the connection; a client that has
+/// gone away is no concern of ours.
+fn respond(
+    mut stream: TcpStream,
+    status: u16,
+    content_type: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) {
+    let reason = match status {
+        200 => "OK",
+        302 => "Found",
+        400 => "Bad Request",
+        404 => "Not Found",
+        431 => "Request Header Fields Too Large",
+        _ => "",
+    };
+    let mut response = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        response.push_str(&format!("{name}: {value}\r\n"));
+    }
+    response.push_str("\r\n");
+    response.push_str(body);
+    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
+    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.flush();
+    let _ = stream.shutdown(std::net::Shutdown::Write);
 }
 
 fn render(page: &Page) -> String {
@@ -259,32 +591,49 @@ mod tests {
     use std::net::TcpStream;
     use std::time::Duration;
 
-    /// A browser's GET, returning the status line and the body.
-    fn browse(redirect_uri: &str, path_and_query: &str) -> (String, String) {
-        let url = Url::parse(redirect_uri).unwrap();
-        let mut stream =
-            TcpStream::connect((url.host_str().unwrap(), url.port().unwrap())).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        write!(
-            stream,
-            "GET {path_and_query} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
+    const CONSENT: &str = "https://github.example/login/oauth/authorize?state=s1";
+
+    /// A browser's GET with the `Host` a browser would send, returning the
+    /// status line, the headers and the body.
+    fn browse(uri: &str, path_and_query: &str) -> (String, String) {
+        let url = Url::parse(uri).unwrap();
+        let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+        send(uri, &format!("GET {path_and_query} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"))
+    }
+
+    fn send(uri: &str, request: &str) -> (String, String) {
+        let url = Url::parse(uri).unwrap();
+        let mut stream = TcpStream::connect((url.host_str().unwrap(), url.port().unwrap())).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
         let mut reply = String::new();
-        stream.read_to_string(&mut reply).unwrap();
-        let status = reply.lines().next().unwrap_or_default().to_string();
-        let body = reply
-            .split("\r\n\r\n")
-            .nth(1)
-            .unwrap_or_default()
-            .to_string();
-        (status, body)
+        let _ = stream.read_to_string(&mut reply);
+        let (head, body) = reply.split_once("\r\n\r\n").unwrap_or((&reply, ""));
+        (head.to_string(), body.to_string())
     }
 
     fn deadline() -> Instant {
         Instant::now() + Duration::from_secs(10)
+    }
+
+    /// Runs `visits` in a browser thread while the listener waits; a
+    /// callback is answered with a success page, and its code returned.
+    fn wait_while<T: Send + 'static>(
+        listener: Listener,
+        state: &str,
+        visits: impl FnOnce(String) -> T + Send + 'static,
+    ) -> (Result<Secret, CallbackError>, T) {
+        let uri = listener.redirect_uri().to_string();
+        let browser = std::thread::spawn(move || visits(uri));
+        let outcome = listener.wait(state, CONSENT, deadline()).map(|callback| {
+            let code = callback.code.clone();
+            callback.finish(Page {
+                succeeded: true,
+                message: "Signed in as <alice>".into(),
+            });
+            code
+        });
+        (outcome, browser.join().unwrap())
     }
 
     #[test]
@@ -294,109 +643,232 @@ mod tests {
         assert!(uri.starts_with("http://127.0.0.1:"), "{uri}");
         assert!(uri.ends_with("/callback"));
         assert_ne!(Url::parse(&uri).unwrap().port(), Some(0));
+        assert_eq!(listener.start_uri(), uri.replace("/callback", "/start"));
     }
 
     #[test]
     fn ignores_other_paths_and_takes_the_code() {
-        let listener = Listener::bind(None).unwrap();
-        let uri = listener.redirect_uri().to_string();
-        let browser = std::thread::spawn(move || {
+        let (outcome, (stray, (head, body))) = wait_while(Listener::bind(None).unwrap(), "s1", |uri| {
             let stray = browse(&uri, "/favicon.ico");
-            let callback = browse(&uri, "/callback?code=abc123&state=s1");
-            (stray, callback)
+            (stray, browse(&uri, "/callback?code=abc123&state=s1"))
         });
-        let callback = listener.wait("s1", deadline()).unwrap();
-        assert_eq!(callback.code.expose(), b"abc123");
-        callback.finish(Page {
-            succeeded: true,
-            message: "Signed in as <alice>".into(),
-        });
-        let (stray, (status, body)) = browser.join().unwrap();
+        assert_eq!(outcome.unwrap().expose(), b"abc123");
         assert!(stray.0.contains("404"), "{stray:?}");
-        assert!(status.contains("200"), "{status}");
+        assert!(head.contains("200"), "{head}");
         assert!(body.contains("Signed in as &lt;alice&gt;"), "{body}");
         assert!(body.contains("close this tab"));
     }
 
     #[test]
-    fn a_foreign_state_is_refused_with_a_page() {
-        let listener = Listener::bind(None).unwrap();
-        let uri = listener.redirect_uri().to_string();
-        let browser = std::thread::spawn(move || browse(&uri, "/callback?code=abc&state=forged"));
-        let outcome = listener.wait("expected", deadline());
-        assert_eq!(outcome.err(), Some(CallbackError::StateMismatch));
-        let (status, body) = browser.join().unwrap();
-        assert!(status.contains("400"), "{status}");
-        assert!(body.contains("state mismatch"), "{body}");
-    }
-
-    #[test]
-    fn only_one_callback_is_ever_taken() {
-        let listener = Listener::bind(None).unwrap();
-        let uri = listener.redirect_uri().to_string();
-        let port = Url::parse(&uri).unwrap().port().unwrap();
-        let browser = std::thread::spawn(move || browse(&uri, "/callback?code=abc&state=forged"));
-        assert!(listener.wait("expected", deadline()).is_err());
-        browser.join().unwrap();
-        // The listener is gone with the first callback: a second one,
-        // even with the right state, finds nobody listening.
-        let deadline = deadline();
-        while TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            assert!(Instant::now() < deadline, "the port stayed open");
-            std::thread::sleep(Duration::from_millis(20));
+    fn forged_callbacks_get_400_and_the_real_one_still_signs_in() {
+        let (outcome, forged) = wait_while(Listener::bind(None).unwrap(), "expected", |uri| {
+            let forged = [
+                browse(&uri, "/callback?code=abc"),
+                browse(&uri, "/callback?code=abc&state=forged"),
+                browse(&uri, "/callback?code=abc&state=expecte"),
+                browse(&uri, "/callback?error=access_denied"),
+                browse(&uri, "/callback?error=access_denied&state=wrong"),
+            ];
+            browse(&uri, "/callback?code=real&state=expected");
+            forged
+        });
+        assert_eq!(outcome.unwrap().expose(), b"real");
+        for (head, body) in forged {
+            assert!(head.starts_with("HTTP/1.1 400"), "{head}");
+            assert!(body.contains("state mismatch"), "{body}");
         }
     }
 
     #[test]
-    fn a_refusal_carries_githubs_words() {
-        let listener = Listener::bind(None).unwrap();
-        let uri = listener.redirect_uri().to_string();
-        let browser = std::thread::spawn(move || {
+    fn a_request_that_does_not_name_the_listener_changes_nothing() {
+        let (outcome, refused) = wait_while(Listener::bind(None).unwrap(), "s", |uri| {
+            let port = Url::parse(&uri).unwrap().port().unwrap();
+            let refused = [
+                send(&uri, "GET /callback?code=c&state=s HTTP/1.1\r\nHost: evil.example\r\n\r\n"),
+                send(&uri, &format!("GET /callback?code=c&state=s HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n")),
+                send(&uri, "GET /callback?code=c&state=s HTTP/1.1\r\n\r\n"),
+                send(&uri, &format!("GET /start HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: x\r\n\r\n")),
+            ];
+            browse(&uri, "/callback?code=real&state=s");
+            refused
+        });
+        assert_eq!(outcome.unwrap().expose(), b"real");
+        for (head, _) in refused {
+            assert!(head.starts_with("HTTP/1.1 400"), "{head}");
+        }
+    }
+
+    #[test]
+    fn start_redirects_to_the_consent_page_once() {
+        let (outcome, (first, second)) = wait_while(Listener::bind(None).unwrap(), "s", |uri| {
+            (browse(&uri, "/start"), browse(&uri, "/start"))
+        });
+        assert!(first.0.starts_with("HTTP/1.1 302"), "{first:?}");
+        assert!(first.0.contains(&format!("Location: {CONSENT}")), "{first:?}");
+        assert!(second.0.starts_with("HTTP/1.1 400"), "{second:?}");
+        assert!(second.1.contains("opened twice"), "{second:?}");
+        assert_eq!(outcome.err(), Some(CallbackError::StartedTwice));
+    }
+
+    #[test]
+    fn a_huge_head_is_cut_off_and_the_real_callback_still_signs_in() {
+        let (outcome, head) = wait_while(Listener::bind(None).unwrap(), "s", |uri| {
+            let url = Url::parse(&uri).unwrap();
+            let mut junk = TcpStream::connect(("127.0.0.1", url.port().unwrap())).unwrap();
+            junk.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let _ = junk.write_all(b"GET /callback HTTP/1.1\r\nX-Junk: ");
+            let line = vec![b'a'; 1 << 16];
+            // The listener stops reading after 16 KiB; the rest is refused.
+            for _ in 0..64 {
+                if junk.write_all(&line).is_err() {
+                    break;
+                }
+            }
+            let mut reply = Vec::new();
+            let _ = junk.read_to_end(&mut reply);
+            browse(&uri, "/callback?code=real&state=s");
+            String::from_utf8_lossy(&reply).into_owned()
+        });
+        assert_eq!(outcome.unwrap().expose(), b"real");
+        assert!(head.is_empty() || head.starts_with("HTTP/1.1 431"), "{head}");
+    }
+
+    #[test]
+    fn stalled_connections_hold_nobody_up_and_are_capped() {
+        let started = Instant::now();
+        let (outcome, over_the_cap) = wait_while(Listener::bind(None).unwrap(), "s", |uri| {
+            let port = Url::parse(&uri).unwrap().port().unwrap();
+            let stall = || {
+                let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let _ = stream.write_all(b"GET /callback?code=x&state=s HTTP/1.1\r\n");
+                stream
+            };
+            let mut stalled: Vec<TcpStream> = (0..MAX_OPEN_CONNECTIONS).map(|_| stall()).collect();
+            // One more than the cap is closed on arrival, unread.
+            let mut extra = stall();
+            let mut byte = [0u8; 1];
+            let over_the_cap = extra.read(&mut byte);
+            // A slot comes free when its client gives up; the real callback
+            // then gets through while the others still stall.
+            drop(stalled.pop());
+            for _ in 0..100 {
+                if !browse(&uri, "/callback?code=real&state=s").0.is_empty() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            drop(stalled);
+            over_the_cap.map(|read| read == 0).unwrap_or(true)
+        });
+        assert_eq!(outcome.unwrap().expose(), b"real");
+        assert!(over_the_cap, "a connection over the cap was read");
+        assert!(started.elapsed() < READ_TIMEOUT, "the real callback waited for the stalled ones");
+    }
+
+    #[test]
+    fn a_refusal_with_the_right_state_ends_the_wait() {
+        let (outcome, _) = wait_while(Listener::bind(None).unwrap(), "s", |uri| {
             browse(
                 &uri,
                 "/callback?error=access_denied&error_description=The+user+has+denied&state=s",
             )
         });
-        let error = listener.wait("s", deadline()).err().unwrap();
-        browser.join().unwrap();
+        let error = outcome.err().unwrap();
         assert!(matches!(&error, CallbackError::Refused { error, .. } if error == "access_denied"));
         assert!(error.to_string().contains("cancelled"), "{error}");
+    }
+
+    #[test]
+    fn the_port_closes_once_the_wait_is_over() {
+        let listener = Listener::bind(None).unwrap();
+        let port = Url::parse(listener.redirect_uri()).unwrap().port().unwrap();
+        let (outcome, _) = wait_while(listener, "s", |uri| browse(&uri, "/callback?code=c&state=s"));
+        assert!(outcome.is_ok());
+        assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the port stayed open");
     }
 
     #[test]
     fn gives_up_at_the_deadline() {
         let listener = Listener::bind(None).unwrap();
         let started = Instant::now();
-        let outcome = listener.wait("s", Instant::now() + Duration::from_millis(200));
+        let outcome = listener.wait("s", CONSENT, Instant::now() + Duration::from_millis(200));
         assert_eq!(outcome.err(), Some(CallbackError::TimedOut));
         assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[test]
+    fn states_compare_whole() {
+        assert!(same_state("abc", "abc"));
+        assert!(!same_state("abc", "abd"));
+        assert!(!same_state("ab", "abc"));
+        assert!(!same_state("abcd", "abc"));
+        assert!(!same_state("", "abc"));
+    }
+
+    #[test]
+    fn heads_are_parsed_strictly() {
+        let head = parse_head(b"GET /callback?x=1 HTTP/1.1\r\nhOsT:  127.0.0.1:5 \r\nA: b\r\n\r\n").unwrap();
+        assert_eq!(head.method, "GET");
+        assert_eq!(head.target, "/callback?x=1");
+        assert_eq!(head.host.as_deref(), Some("127.0.0.1:5"));
+        for bad in [
+            &b"GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"[..],
+            b"GET http://evil/x HTTP/1.1\r\n\r\n",
+            b"GET /x\r\n\r\n",
+            b"GET  /x HTTP/1.1\r\n\r\n",
+            b"GET /x SPDY/3\r\n\r\n",
+            b"GET /x HTTP/1.1\r\nno colon\r\n\r\n",
+            b"GET /\xff HTTP/1.1\r\n\r\n",
+        ] {
+            assert!(parse_head(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
     fn fixed_redirect_uris_must_be_loopback_http() {
-        assert_eq!(
-            loopback_address("http://localhost:8000/callback").unwrap(),
-            ("127.0.0.1:8000".parse().unwrap(), "/callback".to_string())
-        );
-        assert_eq!(
-            loopback_address("http://[::1]:9/cb").unwrap(),
-            ("[::1]:9".parse().unwrap(), "/cb".to_string())
-        );
+        let fixed = FixedRedirect::parse("http://localhost:8000/callback").unwrap();
+        assert_eq!((fixed.ip, fixed.port, fixed.localhost), (IpAddr::V4(Ipv4Addr::LOCALHOST), 8000, true));
+        assert_eq!(fixed.path, "/callback");
+        let v6 = FixedRedirect::parse("http://[::1]:9/cb").unwrap();
+        assert_eq!((v6.ip, v6.port, v6.host.as_str()), (IpAddr::V6(Ipv6Addr::LOCALHOST), 9, "[::1]"));
         for bad in [
             "https://127.0.0.1/callback",
             "http://example.com/callback",
+            "http://localhost:80@evil.com/callback",
             "http://127.0.0.1:8000/callback?x=1",
+            "http://127.0.0.1:8000/start",
             "not a url",
         ] {
-            let error = loopback_address(bad).unwrap_err();
+            let error = FixedRedirect::parse(bad).unwrap_err();
             assert!(error.contains("ghoauthRedirectUri"), "{error}");
         }
     }
 
     #[test]
-    fn a_fixed_redirect_uri_is_used_as_written() {
+    fn a_fixed_localhost_redirect_holds_both_loopback_addresses() {
         // Port 0 lets the test run anywhere; the URI is still the one given.
         let listener = Listener::bind(Some("http://localhost:0/cb")).unwrap();
         assert_eq!(listener.redirect_uri(), "http://localhost:0/cb");
+        let port = listener.sockets[0].local_addr().unwrap().port();
+        match TcpListener::bind(("::1", port)) {
+            Ok(_) => panic!("[::1]:{port} was left for anyone to take"),
+            Err(error) => assert!(
+                matches!(error.kind(), ErrorKind::AddrInUse | ErrorKind::AddrNotAvailable),
+                "{error}"
+            ),
+        }
+    }
+
+    #[test]
+    fn a_fixed_localhost_redirect_is_refused_when_another_holds_ipv6() {
+        let squatter = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = squatter.local_addr().unwrap().port();
+        drop(squatter);
+        let Ok(_v6_squatter) = TcpListener::bind(("::1", port)) else {
+            return; // No IPv6 here: nothing to take.
+        };
+        let error = Listener::bind(Some(&format!("http://localhost:{port}/cb"))).err().unwrap();
+        assert!(error.contains("[::1]"), "{error}");
     }
 }

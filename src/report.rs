@@ -9,3 +9,39 @@ pub fn problem(message: impl Display) {
     let line = format!("git-credential-ghoauth: {message}\n");
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
+
+/// Text from a server (or any other stranger), made safe to print on a
+/// terminal: no escape sequences, no line breaks, no characters that
+/// reorder what follows them, and not too long.
+pub fn printable(text: &str) -> String {
+    const LIMIT: usize = 300;
+    let mut clean: String = text
+        .chars()
+        .map(|c| if is_unprintable(c) { ' ' } else { c })
+        .take(LIMIT)
+        .collect();
+    if text.chars().count() > LIMIT {
+        clean.push('…');
+    }
+    clean
+}
+
+/// Control characters, and the invisible ones that change how a terminal
+/// lays out the text around them (bidirectional overrides, zero widths).
+fn is_unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal() {
+        assert_eq!(printable("bad\x1b[31m\nthing"), "bad [31m thing");
+        assert_eq!(printable("bob\x1b]0;PWNED\x07"), "bob ]0;PWNED ");
+        assert_eq!(printable("a\u{202E}b\u{2066}c"), "a b c");
+        assert!(printable(&"x".repeat(1000)).chars().count() <= 301);
+    }
+}

@@ -217,11 +217,14 @@ pub fn with_browser(
         "to sign in to {}, approve access in your browser. If no browser opens, visit:\n    {consent}",
         endpoints.host
     ));
-    if let Err(error) = browser::open(consent.as_str()) {
+    // The browser gets a loopback address that redirects to the consent
+    // page: other users can read a process's arguments, and must not learn
+    // the state or the challenge from them.
+    if let Err(error) = browser::open(listener.start_uri()) {
         problem(error);
     }
 
-    let callback = listener.wait(&state, deadline).map_err(|error| match error {
+    let callback = listener.wait(&state, consent.as_str(), deadline).map_err(|error| match error {
         CallbackError::TimedOut => anyhow!(
             "no sign-in came back from the browser within {} s, so nothing was stored; run the \
              git command again (if the browser showed a GitHub error page, check \
@@ -395,7 +398,8 @@ mod tests {
 
     #[test]
     fn consent_url_carries_pkce_state_and_hint() {
-        let endpoints = Endpoints::for_remote("https", "github.com").unwrap();
+        let host = crate::host::OAuthHost::parse(b"https", b"github.com").unwrap();
+        let endpoints = Endpoints::for_host(&host).unwrap();
         let app = OAuthApp {
             client_id: "Iv1.abc".into(),
             client_secret: None,

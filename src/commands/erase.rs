@@ -11,6 +11,7 @@ use super::{after_keyring_write, read_request};
 use crate::Settings;
 use crate::config::RemoteConfig;
 use crate::github::{Endpoints, GitHub, Revocation};
+use crate::host::OAuthHost;
 use crate::keyring::{Keyring, with_deadline};
 use crate::protocol::Credential;
 use crate::report::problem;
@@ -74,12 +75,9 @@ pub(crate) fn revoke_all(obtained: &[StoredCredential]) -> bool {
 }
 
 fn revoke(token: &StoredCredential) -> Result<(), String> {
-    let remote = Credential {
-        protocol: Some(token.protocol.clone()),
-        host: Some(token.host.clone()),
-        ..Credential::default()
-    };
-    let config = RemoteConfig::read(&remote)?;
+    let host = OAuthHost::parse(&token.protocol, &token.host)
+        .map_err(|_| "its host is not one this helper signs in to".to_string())?;
+    let config = RemoteConfig::read(&host, &Credential::default())?;
     let issuer = token
         .oauth
         .as_ref()
@@ -94,9 +92,7 @@ fn revoke(token: &StoredCredential) -> Result<(), String> {
             config.url
         ));
     };
-    let protocol = String::from_utf8_lossy(&token.protocol);
-    let host = String::from_utf8_lossy(&token.host);
-    let endpoints = Endpoints::for_remote(&protocol, &host)?;
+    let endpoints = Endpoints::for_host(&host)?;
     let github =
         GitHub::new(endpoints, Instant::now() + REVOKE_TIME).map_err(|e| format!("{e:#}"))?;
     match github.revoke(app, &token.password) {

@@ -21,7 +21,7 @@ pub fn run(settings: &Settings, host: &str, forced: Option<Flow>) -> ExitCode {
         }
     };
     let url = remote.url();
-    let config = match RemoteConfig::read(&remote.request()) {
+    let config = match RemoteConfig::read(&remote.oauth_host, &remote.request()) {
         Ok(config) => config,
         Err(error) => {
             problem(error);
@@ -35,7 +35,7 @@ pub fn run(settings: &Settings, host: &str, forced: Option<Flow>) -> ExitCode {
         ));
         return ExitCode::FAILURE;
     };
-    let endpoints = match Endpoints::for_remote(&remote.protocol, &remote.host) {
+    let endpoints = match Endpoints::for_host(&remote.oauth_host) {
         Ok(endpoints) => endpoints,
         Err(error) => {
             problem(error);
@@ -64,8 +64,7 @@ pub fn run(settings: &Settings, host: &str, forced: Option<Flow>) -> ExitCode {
     let (login, scopes) = (signed_in.login.clone(), signed_in.scopes.clone());
     let (_, kept) = keep_token(
         settings,
-        &remote.protocol,
-        &remote.host,
+        &remote.oauth_host,
         app,
         signed_in,
         since_epoch().as_nanos(),

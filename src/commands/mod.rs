@@ -16,6 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::Settings;
 use crate::cache::Cache;
 use crate::config::OAuthApp;
+use crate::host::OAuthHost;
 use crate::keyring::{Keyring, KeyringError, with_deadline};
 use crate::protocol::Credential;
 use crate::report::problem;
@@ -57,8 +58,7 @@ fn after_keyring_write(
 /// good for this once either way.
 fn keep_token(
     settings: &Settings,
-    protocol: &str,
-    host: &str,
+    host: &OAuthHost,
     app: &OAuthApp,
     signed_in: SignedIn,
     authorized_at: u128,
@@ -66,8 +66,8 @@ fn keep_token(
     let now = since_epoch().as_secs();
     let grant = signed_in.grant;
     let credential = StoredCredential {
-        protocol: protocol.into(),
-        host: host.into(),
+        protocol: host.protocol().into(),
+        host: host.host().into_bytes(),
         // A token is good for every repository on the host.
         path: None,
         username: signed_in.login.into_bytes(),
@@ -99,39 +99,42 @@ fn keep_token(
 pub struct Remote {
     pub protocol: String,
     pub host: String,
+    /// The same, as everything OAuth names it.
+    pub oauth_host: OAuthHost,
 }
 
 impl Remote {
     pub fn parse(text: &str) -> Result<Remote, String> {
         let text = text.trim();
-        if !text.contains("://") {
-            if text.is_empty() || text.contains(['/', '@', ' ']) {
-                return Err(format!(
-                    "--host '{text}' is neither a host name nor a URL; try --host github.com"
-                ));
+        let (protocol, host) = match text.split_once("://") {
+            None => ("https", text),
+            Some((scheme, rest)) => {
+                let url = url::Url::parse(text)
+                    .map_err(|error| format!("--host '{text}' is not a URL ({error})"))?;
+                if !matches!(url.scheme(), "https" | "http") {
+                    return Err(format!(
+                        "--host '{text}' must be an https:// (or loopback http://) URL"
+                    ));
+                }
+                // Only the authority counts; a path, query or fragment is ignored.
+                let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+                (if scheme.eq_ignore_ascii_case("http") { "http" } else { "https" }, authority)
             }
-            return Ok(Remote {
-                protocol: "https".into(),
-                host: text.to_ascii_lowercase(),
-            });
-        }
-        let url = url::Url::parse(text)
-            .map_err(|error| format!("--host '{text}' is not a URL ({error})"))?;
-        if !matches!(url.scheme(), "https" | "http") {
+        };
+        let host = OAuthHost::parse(protocol.as_bytes(), host.as_bytes()).map_err(|_| {
+            format!("--host '{text}' is neither a host name nor a URL; try --host github.com")
+        })?;
+        if host.protocol() == "http" && !host.is_loopback() {
             return Err(format!(
-                "--host '{text}' must be an https:// (or loopback http://) URL"
+                "--host '{text}': OAuth tokens are only sent over https (plain http only to a \
+                 loopback address); use https://{}",
+                host.host()
             ));
         }
-        let name = url
-            .host_str()
-            .ok_or_else(|| format!("--host '{text}' has no host name"))?;
-        let host = match url.port() {
-            Some(port) => format!("{name}:{port}"),
-            None => name.to_string(),
-        };
         Ok(Remote {
-            protocol: url.scheme().into(),
-            host,
+            protocol: host.protocol().into(),
+            host: host.host(),
+            oauth_host: host,
         })
     }
 
@@ -179,6 +182,9 @@ mod tests {
         );
         assert_eq!(remote("https://[::1]:9/x").unwrap(), "https://[::1]:9");
         assert!(remote("ssh://github.com").is_err());
+        assert!(remote("http://example.com").is_err());
+        assert!(remote("https://evil.example\\@github.com").is_err());
+        assert!(remote("evil.example\\@github.com").is_err());
         assert!(remote("github.com/org").is_err());
         assert!(remote("").is_err());
     }

@@ -13,6 +13,7 @@ use crate::Settings;
 use crate::cache::Cache;
 use crate::config::{OAuthApp, RemoteConfig, must_not_prompt};
 use crate::github::{Endpoints, GitHub, Refusal};
+use crate::host::{NotOAuthHost, OAuthHost};
 use crate::keyring::{Keyring, with_deadline};
 use crate::lock::{self, Purpose, Wait};
 use crate::protocol::Credential;
@@ -27,8 +28,10 @@ const REFRESH_TIME: Duration = Duration::from_secs(45);
 
 /// A remote this helper signs in to: git config names an OAuth app for it.
 struct OAuthRemote {
-    protocol: String,
-    host: String,
+    host: OAuthHost,
+    /// git's request with the host's one canonical name: what the OAuth
+    /// keyring entries, the lock and the endpoints all go by.
+    request: Credential,
     config: RemoteConfig,
     app: OAuthApp,
 }
@@ -37,22 +40,24 @@ impl OAuthRemote {
     /// Costs one `git config` run. `None` (after one line saying why, if
     /// something is wrong) for remotes that are not OAuth hosts.
     fn read(request: &Credential) -> Option<OAuthRemote> {
-        let config = RemoteConfig::read(request)
+        let host = oauth_host(request)?;
+        let config = RemoteConfig::read(&host, request)
             .inspect_err(|error| problem(error))
             .ok()?;
         let app = config.oauth_app.clone()?;
-        let protocol = std::str::from_utf8(request.protocol.as_deref()?).ok()?;
-        let host = std::str::from_utf8(request.host.as_deref()?).ok()?;
+        let mut canonical = request.clone();
+        canonical.protocol = Some(host.protocol().as_bytes().to_vec());
+        canonical.host = Some(host.host().into_bytes());
         Some(OAuthRemote {
-            protocol: protocol.to_string(),
-            host: host.to_string(),
+            host,
+            request: canonical,
             config,
             app,
         })
     }
 
     fn endpoints(&self) -> Option<Endpoints> {
-        Endpoints::for_remote(&self.protocol, &self.host)
+        Endpoints::for_host(&self.host)
             .inspect_err(|error| problem(error))
             .ok()
     }
@@ -60,8 +65,8 @@ impl OAuthRemote {
     fn lock(&self, purpose: Purpose, account: &[u8], deadline: Instant) -> Wait {
         lock::acquire(
             purpose,
-            self.protocol.as_bytes(),
-            self.host.as_bytes(),
+            self.host.protocol().as_bytes(),
+            self.host.host().as_bytes(),
             account,
             deadline,
         )
@@ -70,7 +75,6 @@ impl OAuthRemote {
     fn keep(&self, settings: &Settings, signed_in: SignedIn, authorized_at: u128) -> Credential {
         let (answer, kept) = keep_token(
             settings,
-            &self.protocol,
             &self.host,
             &self.app,
             signed_in,
@@ -90,14 +94,11 @@ impl OAuthRemote {
 /// The keyring had nothing for this request. If the remote is an OAuth host
 /// and git may wait for a person, sign in and keep the token.
 pub fn sign_in_and_keep(settings: &Settings, request: &Credential) -> Option<Credential> {
-    sign_in_to(&OAuthRemote::read(request)?, settings, request)
+    sign_in_to(&OAuthRemote::read(request)?, settings)
 }
 
-fn sign_in_to(
-    remote: &OAuthRemote,
-    settings: &Settings,
-    request: &Credential,
-) -> Option<Credential> {
+fn sign_in_to(remote: &OAuthRemote, settings: &Settings) -> Option<Credential> {
+    let request = &remote.request;
     let endpoints = remote.endpoints()?;
     // git would fail fast here rather than prompt; so does the helper,
     // without a browser and without a word.
@@ -172,6 +173,7 @@ pub fn renew(
     let Some(remote) = OAuthRemote::read(request) else {
         return still_valid(held);
     };
+    let request = &remote.request;
     let issuer = held.oauth.as_ref().map(|oauth| oauth.client_id.as_str());
     if issuer != Some(remote.app.client_id.as_str()) {
         problem(format!(
@@ -212,14 +214,14 @@ pub fn renew(
             .find(|entry| entry.username == held.username && entry.oauth.is_some())
         else {
             drop(lock);
-            return sign_in_to(&remote, settings, request);
+            return sign_in_to(&remote, settings);
         };
         match current.freshness(unix_now()) {
             Freshness::Fresh => return Some(current.answer()),
             Freshness::Dead => {
                 forget(settings, &current);
                 drop(lock);
-                return sign_in_to(&remote, settings, request);
+                return sign_in_to(&remote, settings);
             }
             Freshness::Renewable if may_renew => break (lock, current),
             // The holder could not renew it; try in turn.
@@ -254,7 +256,7 @@ pub fn renew(
                     remote.host, remote.config.url
                 ));
                 drop(lock);
-                sign_in_to(&remote, settings, request)
+                sign_in_to(&remote, settings)
             }
             _ => {
                 problem(format!(
@@ -276,6 +278,7 @@ pub fn renew_from_git(
     refresh_token: &Secret,
 ) -> Option<Credential> {
     let remote = OAuthRemote::read(request)?;
+    let request = &remote.request;
     let endpoints = remote.endpoints()?;
     let wanted_login = request
         .username
@@ -304,7 +307,7 @@ pub fn renew_from_git(
                 .is_some_and(|refusal| refusal.error == "bad_refresh_token");
             if refused {
                 drop(lock);
-                sign_in_to(&remote, settings, request)
+                sign_in_to(&remote, settings)
             } else {
                 problem(format!(
                     "could not renew the token git passed in for {}: {error:#}",
@@ -345,6 +348,29 @@ fn forget(settings: &Settings, dead: &StoredCredential) {
     if let Err(error) = removed {
         problem(format!("could not remove an expired token: {error}"));
     }
+}
+
+/// The request's host as the one name everything OAuth goes by. A host
+/// that two URL parsers could read apart gets one line and no sign-in.
+fn oauth_host(request: &Credential) -> Option<OAuthHost> {
+    let (protocol, host) = (request.protocol.as_deref()?, request.host.as_deref()?);
+    match OAuthHost::parse(protocol, host) {
+        Ok(host) => Some(host),
+        Err(NotOAuthHost::OtherProtocol) => None,
+        Err(NotOAuthHost::Malformed(why)) => {
+            problem(format!(
+                "not signing in to the host {}: {why}, so it is not a plain host name; check \
+                 the remote URL (a host is a name or an IP address, with an optional port)",
+                quoted(host)
+            ));
+            None
+        }
+    }
+}
+
+/// A hostile host, safe to print: quoted, with control bytes escaped.
+fn quoted(bytes: &[u8]) -> String {
+    format!("{:?}", String::from_utf8_lossy(bytes))
 }
 
 /// A token that cannot be renewed now is still handed out while it works.

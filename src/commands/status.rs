@@ -124,7 +124,7 @@ pub fn mask(secret: &Secret) -> String {
 }
 
 fn printable(bytes: &[u8]) -> String {
-    crate::github::printable(&String::from_utf8_lossy(bytes))
+    crate::report::printable(&String::from_utf8_lossy(bytes))
 }
 
 /// `YYYY-MM-DD HH:MM UTC`, from Unix seconds (Howard Hinnant's civil_from_days).

@@ -1,0 +1,227 @@
+//! The one name of a host the helper may sign in to.
+//!
+//! git passes `host` through as the URL had it, and two URL readers can
+//! disagree about it: `git config --get-urlmatch` reads
+//! `evil.example\@github.com` as github.com (everything before `@` is user
+//! info), while a WHATWG parser reads it as evil.example (`\` is `/`). So
+//! the request's protocol and host are parsed once, here, into a value that
+//! holds a DNS name or an IP literal and an optional port, and nothing
+//! else. The config lookup, the loopback rule, the endpoints, the lock and
+//! the OAuth keyring entry all use that value; plain storage keeps the host
+//! exactly as git sent it.
+
+use std::fmt;
+
+use url::{Host, Url};
+
+/// `https://` or `http://` plus a host that reads the same to every parser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthHost {
+    protocol: &'static str,
+    host: Host<String>,
+    /// `None` for the protocol's default port.
+    port: Option<u16>,
+}
+
+/// Why a request's host is not one the helper signs in to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotOAuthHost {
+    /// Not http or https (say, `cert` or `smtp`): never an OAuth host, and
+    /// nothing to say about it.
+    OtherProtocol,
+    /// Something no plain host name holds; names the reason.
+    Malformed(&'static str),
+}
+
+impl OAuthHost {
+    /// Parses what git sent as `protocol` and `host`.
+    pub fn parse(protocol: &[u8], host: &[u8]) -> Result<OAuthHost, NotOAuthHost> {
+        let protocol = match protocol.to_ascii_lowercase().as_slice() {
+            b"https" => "https",
+            b"http" => "http",
+            _ => return Err(NotOAuthHost::OtherProtocol),
+        };
+        let text = std::str::from_utf8(host).map_err(|_| NotOAuthHost::Malformed("not UTF-8"))?;
+        if text.is_empty() {
+            return Err(NotOAuthHost::Malformed("empty"));
+        }
+        if let Some(bad) = text.chars().find(|&c| forbidden(c)) {
+            return Err(NotOAuthHost::Malformed(match bad {
+                '@' => "it holds '@', as user info would",
+                '\\' | '/' => "it holds a slash or backslash",
+                '?' | '#' => "it holds '?' or '#'",
+                '%' => "it holds a percent escape",
+                _ => "it holds whitespace or a control character",
+            }));
+        }
+        // git's URL matching compares hosts case-insensitively.
+        let text = text.to_ascii_lowercase();
+        let (name, port) = split_port(&text).ok_or(NotOAuthHost::Malformed("its port is not a number"))?;
+        let default_port = if protocol == "https" { 443 } else { 80 };
+        let port = port.filter(|&port| port != default_port);
+        let written = match port {
+            Some(port) => format!("{protocol}://{name}:{port}/"),
+            None => format!("{protocol}://{name}/"),
+        };
+        // A name the URL parser rewrites (IDNA, a short IPv4 form, ...) is
+        // read two ways; only one that survives unchanged is taken.
+        let url = Url::parse(&written).map_err(|_| NotOAuthHost::Malformed("not a host name"))?;
+        if url.host_str() != Some(name) || url.port() != port {
+            return Err(NotOAuthHost::Malformed("a URL parser reads it differently"));
+        }
+        let host = url
+            .host()
+            .ok_or(NotOAuthHost::Malformed("not a host name"))?
+            .to_owned();
+        Ok(OAuthHost {
+            protocol,
+            host,
+            port,
+        })
+    }
+
+    pub fn protocol(&self) -> &'static str {
+        self.protocol
+    }
+
+    /// `name[:port]`, as git's `host` field would hold it.
+    pub fn host(&self) -> String {
+        match self.port {
+            Some(port) => format!("{}:{port}", self.host),
+            None => self.host.to_string(),
+        }
+    }
+
+    /// `protocol://name[:port]`: how config keys and messages name it.
+    pub fn url(&self) -> String {
+        format!("{}://{}", self.protocol, self.host())
+    }
+
+    /// 127.0.0.0/8, `[::1]` or `localhost`, on any port.
+    pub fn is_loopback(&self) -> bool {
+        match &self.host {
+            Host::Ipv4(ip) => ip.is_loopback(),
+            Host::Ipv6(ip) => ip.is_loopback(),
+            Host::Domain(name) => name == "localhost",
+        }
+    }
+
+    /// github.com, or gist.github.com which shares its apps and tokens.
+    pub fn is_public_github(&self) -> bool {
+        self.protocol == "https"
+            && self.port.is_none()
+            && matches!(&self.host, Host::Domain(name) if name == "github.com" || name == "gist.github.com")
+    }
+}
+
+impl fmt::Display for OAuthHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.host())
+    }
+}
+
+/// Characters that make a host mean one thing to one parser and another to
+/// the next.
+fn forbidden(c: char) -> bool {
+    matches!(c, '@' | '\\' | '/' | '?' | '#' | '%') || c.is_whitespace() || c.is_control()
+}
+
+/// `name` and its port, if any; `[v6]` literals keep their brackets. `None`
+/// when a port is there but not a number.
+fn split_port(text: &str) -> Option<(&str, Option<u16>)> {
+    let (name, port) = if text.starts_with('[') {
+        let end = text.find(']')? + 1;
+        match &text[end..] {
+            "" => return Some((text, None)),
+            rest => (&text[..end], rest.strip_prefix(':')?),
+        }
+    } else {
+        match text.rsplit_once(':') {
+            None => return Some((text, None)),
+            Some(split) => split,
+        }
+    };
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((name, Some(port.parse().ok()?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(host: &str) -> Result<String, NotOAuthHost> {
+        OAuthHost::parse(b"https", host.as_bytes()).map(|h| h.url())
+    }
+
+    #[test]
+    fn names_are_lowercased_and_default_ports_dropped() {
+        assert_eq!(parse("github.com").unwrap(), "https://github.com");
+        assert_eq!(parse("GitHub.com").unwrap(), "https://github.com");
+        assert_eq!(parse("github.com:443").unwrap(), "https://github.com");
+        assert_eq!(parse("ghe.example.com:8443").unwrap(), "https://ghe.example.com:8443");
+        assert_eq!(parse("[::1]:9").unwrap(), "https://[::1]:9");
+        assert_eq!(parse("127.0.0.1").unwrap(), "https://127.0.0.1");
+        let http = OAuthHost::parse(b"HTTP", b"localhost:80").unwrap();
+        assert_eq!(http.url(), "http://localhost");
+        assert!(http.is_loopback());
+        assert!(OAuthHost::parse(b"https", b"GitHub.com:443").unwrap().is_public_github());
+    }
+
+    #[test]
+    fn anything_two_parsers_could_read_apart_is_refused() {
+        for hostile in [
+            "evil.example\\@github.com",
+            "evil.example\\\\@github.com",
+            "evil.example/..\\@github.com",
+            "evil.example@github.com",
+            "localhost:80@evil.com",
+            "evil.example\t@github.com",
+            "evil.example#@github.com",
+            "evil.example?@github.com",
+            "evil.example/github.com",
+            "github.com%2f",
+            "git hub.com",
+            "github.com\n",
+            "",
+            "github.com:",
+            "github.com:x",
+            "github.com:99999",
+            "[::1",
+            "[::1]x",
+            "::1",
+            "bücher.example",
+            "127.1",
+            "[0:0::1]",
+        ] {
+            assert!(
+                matches!(parse(hostile), Err(NotOAuthHost::Malformed(_))),
+                "{hostile:?} gave {:?}",
+                parse(hostile)
+            );
+        }
+        assert!(matches!(OAuthHost::parse(b"https", b"\xff"), Err(NotOAuthHost::Malformed(_))));
+    }
+
+    #[test]
+    fn only_http_and_https_are_oauth_protocols() {
+        assert_eq!(OAuthHost::parse(b"cert", b"github.com"), Err(NotOAuthHost::OtherProtocol));
+        assert_eq!(OAuthHost::parse(b"ssh", b"github.com"), Err(NotOAuthHost::OtherProtocol));
+    }
+
+    #[test]
+    fn loopback_means_the_machine_itself() {
+        let loopback = |protocol: &[u8], host: &str| {
+            OAuthHost::parse(protocol, host.as_bytes()).is_ok_and(|h| h.is_loopback())
+        };
+        assert!(loopback(b"http", "127.0.0.1:8080"));
+        assert!(loopback(b"http", "[::1]:9000"));
+        assert!(loopback(b"http", "LOCALHOST"));
+        assert!(!loopback(b"http", "127.0.0.1.evil.com"));
+        assert!(!loopback(b"http", "localhost.evil.com"));
+        assert!(!loopback(b"http", "localhost:80@evil.com"));
+        assert!(!OAuthHost::parse(b"https", b"github.com:8443").unwrap().is_public_github());
+        assert!(!OAuthHost::parse(b"http", b"github.com").unwrap().is_public_github());
+    }
+}
