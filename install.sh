@@ -3,8 +3,11 @@
 #
 #   ./install.sh                       into ~/.local (bin/ and share/man/man1/)
 #   ./install.sh --prefix DIR          into DIR/bin and DIR/share/man/man1
-#   ./install.sh --client-id ID [--client-secret S] [--host H]
-#                                      also configure git for that GitHub host
+#   ./install.sh --client-id ID [--client-secret-stdin] [--host H]
+#                                      also configure git for that GitHub host;
+#                                      the secret comes from stdin, or from
+#                                      GHOAUTH_CLIENT_SECRET (--client-secret S
+#                                      works, but shows S in the process list)
 #   ./install.sh --uninstall           remove what an install put there (and
 #                                      this helper's git config for --host)
 #   ./install.sh --binary PATH         install PATH instead of building
@@ -25,10 +28,13 @@ while [ $# -gt 0 ]; do
         --prefix=*) prefix=${1#--prefix=}; shift ;;
         --host) need "$@"; host=$2; shift 2 ;;
         --client-id) need "$@"; client_id=$2; shift 2 ;;
-        --client-secret) need "$@"; client_secret=$2; shift 2 ;;
+        --client-secret) need "$@"; client_secret=$2; shift 2
+            echo "install.sh: warning: --client-secret is visible to every local user in the process list; prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin" >&2 ;;
+        --client-secret-stdin) IFS= read -r client_secret || [ -n "$client_secret" ] || {
+            echo "install.sh: --client-secret-stdin: standard input held no secret" >&2; exit 2; }; shift ;;
         --binary) need "$@"; binary=$2; shift 2 ;;
         --uninstall) uninstall=true; shift ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done

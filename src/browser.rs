@@ -6,16 +6,17 @@
 //! gio, WSL's `wslview`, macOS `open`, ...), tried in its order.
 //!
 //! A browser has no business with the OAuth app's secret, so the child's
-//! environment loses the variables that may carry it.
+//! environment loses every variable that may carry it: all of `GIT_*`
+//! (`git -c` hands its settings down as `GIT_CONFIG_PARAMETERS` or
+//! `GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`) and all of `GHOAUTH_*`.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::report::problem;
 
-/// Where the client secret may sit in the helper's own environment: set by
-/// the user, or by `git -c` on git's command line.
-const NOT_FOR_BROWSERS: [&str; 2] = ["GHOAUTH_CLIENT_SECRET", "GIT_CONFIG_PARAMETERS"];
+/// Prefixes of the variables a browser never sees.
+const NOT_FOR_BROWSERS: [&str; 2] = ["GIT_", "GHOAUTH_"];
 
 /// An opener that fails fails fast (no display, nothing registered for
 /// URLs); one still running after this long has handed off to a browser.
@@ -56,8 +57,14 @@ fn open_with_platform_opener(url: &str) -> Result<(), String> {
 /// No stdin to steal, no stdout to corrupt, no stderr to clutter, and no
 /// secrets in the environment.
 fn quiet(command: &mut Command) -> &mut Command {
-    for name in NOT_FOR_BROWSERS {
-        command.env_remove(name);
+    for (name, _) in std::env::vars_os() {
+        let bytes = name.as_encoded_bytes();
+        if NOT_FOR_BROWSERS
+            .iter()
+            .any(|prefix| bytes.starts_with(prefix.as_bytes()))
+        {
+            command.env_remove(name);
+        }
     }
     command
         .stdin(Stdio::null())

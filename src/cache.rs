@@ -11,8 +11,15 @@
 //! one, so an answer read before a write can never match again. A reader that
 //! loses that race merely misses.
 //!
+//! The generation is one per user, not per bus, so that a write through any
+//! spelling of the bus address reaches every reader; answers are kept apart
+//! per bus address, which at worst makes a differently spelled reader miss.
+//!
 //! The keys live in the user keyring (`@u`), readable and writable by this
-//! uid only, and the kernel drops each one when its timeout runs out. Where
+//! uid only, and the kernel drops each one when its timeout runs out. What
+//! that means: for up to the cache time an answer is served even after the
+//! Secret Service collection is locked, and to every login session of this
+//! uid. Where
 //! the kernel refuses (no keyutils, a seccomp filter, a container) every call
 //! here quietly does nothing and the Secret Service answers every time.
 
@@ -209,9 +216,11 @@ mod linux {
             format!("git-credential-ghoauth:answer:{digest}")
         }
 
+        /// One generation for the whole user, whatever the bus address:
+        /// an `erase` that spells the address differently (without its
+        /// `,guid=`, say) must still make every answer stale.
         fn generation_description(&self) -> String {
-            let digest = hex_digest(&[&self.namespace]);
-            format!("git-credential-ghoauth:generation:{digest}")
+            "git-credential-ghoauth:generation:v2".to_string()
         }
     }
 

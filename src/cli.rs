@@ -149,12 +149,14 @@ git credential-ghoauth status --host github.com"
     },
     /// Write the git config that makes a host an OAuth host served by this helper
     #[command(
-        after_help = "Writes credential.<url>.ghoauthClientId (and ClientSecret, Flow) and a \
-host-scoped helper entry, preceded by an empty one that resets the helpers before it for that \
-host, to your global git config. Other helpers are never removed or reordered. Running it \
-again changes nothing.\n\n\
+        after_help = "Writes credential.<url>.ghoauthClientId (and Flow) and a host-scoped helper \
+entry, preceded by an empty one that resets the helpers before it for that host, to your global \
+git config. Other helpers are never removed or reordered. Running it again changes nothing.\n\n\
+The client secret (from GHOAUTH_CLIENT_SECRET, --client-secret-stdin or --client-secret) goes \
+into ~/.git-credential-ghoauth-secrets (beside $GIT_CONFIG_GLOBAL when that is set), mode 0600, \
+which the global config includes: never onto a command line, never into a file others can read.\n\n\
 Examples:\n  \
-git credential-ghoauth configure --client-id Ov23liAbCdEf --client-secret 4f1c...\n  \
+git credential-ghoauth configure --client-id Ov23liAbCdEf --client-secret-stdin < secret.txt\n  \
 GHOAUTH_CLIENT_SECRET=9a2b... git credential-ghoauth configure --host https://ghe.example.com --client-id Ov23liXyZ --flow device"
     )]
     Configure {
@@ -163,14 +165,13 @@ GHOAUTH_CLIENT_SECRET=9a2b... git credential-ghoauth configure --host https://gh
         /// The OAuth app's client id
         #[arg(long, value_name = "ID")]
         client_id: String,
-        /// The OAuth app's client secret (the environment keeps it out of shell history)
-        #[arg(
-            long,
-            value_name = "SECRET",
-            env = "GHOAUTH_CLIENT_SECRET",
-            hide_env_values = true
-        )]
+        /// The OAuth app's client secret; visible to other users in the process list, so
+        /// prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin
+        #[arg(long, value_name = "SECRET", conflicts_with = "client_secret_stdin")]
         client_secret: Option<String>,
+        /// Read the client secret from the first line of standard input
+        #[arg(long)]
+        client_secret_stdin: bool,
         /// browser, device or auto
         #[arg(long, value_name = "FLOW", value_parser = ["browser", "device", "auto"])]
         flow: Option<String>,

@@ -14,6 +14,7 @@
 pub mod browser;
 pub mod cache;
 pub mod cli;
+pub mod client_secrets;
 pub mod commands;
 pub mod config;
 pub mod github;
@@ -59,6 +60,14 @@ impl Settings {
             ),
         }
     }
+}
+
+/// Keeps the tokens this process holds out of core files and away from
+/// ptrace by other processes of the same user (which also hides
+/// `/proc/PID/environ` from other users). One system call.
+pub fn keep_memory_private() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
 }
 
 /// git runs `git-credential-ghoauth get` (or `store`, `erase`) with no other
@@ -115,16 +124,51 @@ pub fn run(cli: Cli) -> ExitCode {
             host,
             client_id,
             client_secret,
+            client_secret_stdin,
             flow,
-        } => commands::configure::configure(
-            &host.name,
-            &client_id,
-            client_secret.as_deref(),
-            flow.as_deref(),
-        ),
+        } => {
+            let secret = match client_secret_from(client_secret, client_secret_stdin) {
+                Ok(secret) => secret,
+                Err(error) => {
+                    report::problem(error);
+                    return ExitCode::FAILURE;
+                }
+            };
+            commands::configure::configure(&host.name, &client_id, secret.as_ref(), flow.as_deref())
+        }
         Operation::Unconfigure { host } => commands::configure::unconfigure(&host.name),
         Operation::Unknown(_) => ExitCode::SUCCESS,
     }
+}
+
+/// The client secret for `configure`: from standard input, from
+/// `GHOAUTH_CLIENT_SECRET`, or from the command line, which every local
+/// user can read in the process list, and is warned about.
+fn client_secret_from(
+    argument: Option<String>,
+    from_stdin: bool,
+) -> Result<Option<secret::Secret>, String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|error| format!("could not read the client secret from stdin: {error}"))?;
+        let line = line.trim_end_matches(['\n', '\r']);
+        if line.is_empty() {
+            return Err("--client-secret-stdin: standard input held no secret".into());
+        }
+        return Ok(Some(secret::Secret::new(line)));
+    }
+    if let Some(argument) = argument {
+        report::problem(
+            "warning: --client-secret is visible to every local user in the process list; \
+             prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin",
+        );
+        return Ok(Some(secret::Secret::new(argument)));
+    }
+    Ok(std::env::var_os("GHOAUTH_CLIENT_SECRET")
+        .filter(|value| !value.is_empty())
+        .map(|value| secret::Secret::new(value.as_encoded_bytes())))
 }
 
 /// The operations git sends; each reads git's request on stdin.

@@ -16,6 +16,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::cache::hex_digest;
+use crate::report::problem;
 
 /// What a lock guards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,12 +74,7 @@ fn acquire_in(
     deadline: Instant,
 ) -> Wait {
     let path = lock_path(dir, purpose, protocol, host, account);
-    let Ok(file) = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-    else {
+    let Ok(file) = open_lock_file(&path) else {
         return Wait::Unavailable;
     };
     match file.try_lock() {
@@ -107,16 +103,90 @@ fn acquire_in(
     }
 }
 
-/// `<runtime dir>/git-credential-ghoauth`, made private to this user.
+/// `<runtime dir>/git-credential-ghoauth`, else the same under the cache
+/// dir: the first that is, or can be made, private to this user. Without
+/// one there is no lock, and parallel gits may each sign in.
 fn lock_dir() -> Option<PathBuf> {
     let base = directories::BaseDirs::new()?;
-    let root = base
-        .runtime_dir()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| base.cache_dir().to_path_buf());
-    let dir = root.join("git-credential-ghoauth");
-    make_private_dir(&dir)?;
-    Some(dir)
+    let roots = base.runtime_dir().into_iter().chain([base.cache_dir()]);
+    for dir in roots.map(|root| root.join("git-credential-ghoauth")) {
+        match make_private_dir(&dir) {
+            Ok(()) => return Some(dir),
+            Err(why) => problem(format!(
+                "not using {} for lock files: {why}; remove it, and this helper will make \
+                 its own",
+                dir.display()
+            )),
+        }
+    }
+    None
+}
+
+/// Creates `dir` for this user alone, or checks that the one there is a
+/// directory (not a symlink) that this user owns, and takes away any
+/// access others have to it.
+fn make_private_dir(dir: &Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|error| format!("it cannot be created ({error})"))?;
+        let found = std::fs::symlink_metadata(dir)
+            .map_err(|error| format!("it cannot be examined ({error})"))?;
+        let euid = rustix::process::geteuid().as_raw();
+        match private_dir_verdict(found.is_dir(), found.uid(), found.mode(), euid) {
+            DirVerdict::Private => Ok(()),
+            DirVerdict::OursButOpen => {
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                    .map_err(|error| format!("its permissions cannot be narrowed ({error})"))
+            }
+            DirVerdict::NotOurs(why) => Err(why),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir).map_err(|error| format!("it cannot be created ({error})"))
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum DirVerdict {
+    Private,
+    /// Ours, but group or others have some access: narrow it.
+    OursButOpen,
+    NotOurs(String),
+}
+
+/// What `lstat` says of a would-be lock directory, judged.
+#[cfg_attr(not(unix), allow(dead_code))]
+fn private_dir_verdict(is_dir: bool, owner: u32, mode: u32, euid: u32) -> DirVerdict {
+    if !is_dir {
+        DirVerdict::NotOurs("it is not a directory (a symlink, say)".into())
+    } else if owner != euid {
+        DirVerdict::NotOurs(format!("it belongs to uid {owner}, not to you (uid {euid})"))
+    } else if mode & 0o077 != 0 {
+        DirVerdict::OursButOpen
+    } else {
+        DirVerdict::Private
+    }
+}
+
+/// Opens (creating) a lock file, never through a symlink: one planted in
+/// its place makes the lock unavailable, not a file created elsewhere.
+fn open_lock_file(path: &Path) -> std::io::Result<File> {
+    let mut options = File::options();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options
+            .mode(0o600)
+            .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    options.open(path)
 }
 
 /// `<purpose>-<digest>.lock`: the digest keeps host and account names
@@ -136,23 +206,6 @@ fn lock_path(
     dir.join(format!("{name}-{digest}.lock"))
 }
 
-/// Only this user may create or lock files in it.
-fn make_private_dir(dir: &Path) -> Option<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .ok()
-    }
-    #[cfg(not(unix))]
-    {
-        std::fs::create_dir_all(dir).ok()
-    }
-}
-
 /// How long a waiter gives a sign-in: what the holder may spend once it has
 /// the lock, which is a keyring read, the flow (every request in it is
 /// bounded by the flow's deadline), and a keyring write.
@@ -164,12 +217,67 @@ pub fn sign_in_wait(flow_timeout: Duration, keyring_timeout: Duration) -> Durati
 mod tests {
     use super::*;
 
-    /// A directory of its own per test, so tests running at once never meet.
-    fn dir(name: &str) -> PathBuf {
+    /// A directory of its own per test, so tests running at once never
+    /// meet; removed when the test is over, however it ends.
+    struct Scratch(PathBuf);
+
+    impl std::ops::Deref for Scratch {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn dir(name: &str) -> Scratch {
         let dir =
             std::env::temp_dir().join(format!("ghoauth-lock-test-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        dir
+        Scratch(dir)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_symlink_is_never_followed() {
+        let dir = dir("symlink");
+        let target = dir.join("their-choice");
+        let planted = lock_path(&dir, Purpose::SignIn, b"https", b"h", b"");
+        std::os::unix::fs::symlink(&target, &planted).unwrap();
+        let soon = Instant::now() + Duration::from_secs(5);
+        let taken = acquire_in(&dir, Purpose::SignIn, b"https", b"h", b"", soon);
+        assert!(matches!(taken, Wait::Unavailable), "{taken:?}");
+        assert!(!target.exists(), "the symlink was followed");
+    }
+
+    #[test]
+    fn only_a_private_directory_of_ours_is_used() {
+        assert_eq!(private_dir_verdict(true, 1000, 0o40700, 1000), DirVerdict::Private);
+        assert_eq!(private_dir_verdict(true, 1000, 0o40777, 1000), DirVerdict::OursButOpen);
+        assert_eq!(private_dir_verdict(true, 1000, 0o40710, 1000), DirVerdict::OursButOpen);
+        assert!(matches!(private_dir_verdict(true, 1001, 0o40700, 1000), DirVerdict::NotOurs(_)));
+        assert!(matches!(private_dir_verdict(false, 1000, 0o120777, 1000), DirVerdict::NotOurs(_)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_open_directory_of_ours_is_narrowed_and_a_symlink_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = dir("narrowed");
+        let open = root.join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        make_private_dir(&open).unwrap();
+        let mode = std::fs::metadata(&open).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        let link = root.join("link");
+        std::os::unix::fs::symlink(&open, &link).unwrap();
+        let refused = make_private_dir(&link).unwrap_err();
+        assert!(refused.contains("not a directory"), "{refused}");
     }
 
     #[test]
@@ -184,7 +292,7 @@ mod tests {
         };
         let (sender, receiver) = mpsc::channel();
         let second = {
-            let dir = dir.clone();
+            let dir = dir.to_path_buf();
             std::thread::spawn(move || {
                 let taken = take(&dir);
                 sender.send(()).unwrap();

@@ -4,6 +4,7 @@ use clap::Parser;
 use git_credential_ghoauth::cli::Cli;
 
 fn main() -> ExitCode {
+    git_credential_ghoauth::keep_memory_private();
     if let Some(code) = git_credential_ghoauth::run_plain_git_call() {
         return code;
     }

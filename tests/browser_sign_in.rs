@@ -207,11 +207,15 @@ fn cancelled_consent_stores_nothing() {
 }
 
 #[test]
-fn a_tampered_state_is_never_exchanged() {
+fn a_tampered_state_gets_400_and_is_never_exchanged() {
     let world = world("state");
     world.fake.set_consent(Consent::TamperState);
-    let filled = world.fill(&[], "");
-    assert_fails_cleanly(&world, &filled, "state mismatch");
+    let url = &world.fake.base_url;
+    // The listener ignores the forged callback and waits for the real one,
+    // which never comes.
+    let filled = world.fill(&[format!("credential.{url}.ghoauthTimeout=3")], "");
+    assert_fails_cleanly(&world, &filled, "no sign-in came back from the browser within 3 s");
+    assert!(world.page_shown().contains("state mismatch"), "the tab says why");
 }
 
 #[test]
@@ -400,14 +404,25 @@ fn the_browser_gets_no_secret_in_its_arguments_or_environment() {
     write_script(
         &world.dir.join("browser"),
         &format!(
-            "{{ printf '%s\\n' \"$@\"; env; }} >'{seen}'\nexec curl -sS -L --noproxy '*' --max-time 30 -o /dev/null \"$1\"",
+            "{{ printf 'arg %s\\n' \"$@\"; env; }} >'{seen}'\nexec curl -sS -L --noproxy '*' --max-time 30 -o /dev/null \"$1\"",
             seen = seen.display()
         ),
     );
-    let filled = world.fill(&[], "").stdout_text();
+    // The helper's own get, with the app in GIT_CONFIG_KEY_n/VALUE_n as
+    // `git -c` hands it down.
+    let filled = world.helper_get("").stdout_text();
     assert!(filled.contains("password="), "signed in");
     let saw = std::fs::read_to_string(&seen).unwrap();
-    assert!(saw.contains("/login/oauth/authorize?"), "{saw}");
+    assert!(saw.contains("arg http://127.0.0.1:") && saw.contains("/start\n"), "{saw}");
+    let authorized = world.fake.authorize_requests();
+    assert_eq!(authorized.len(), 1);
+    assert!(!saw.contains(&authorized[0].state), "the state reached argv: {saw}");
+    for line in saw.lines() {
+        assert!(
+            !line.starts_with("GIT_") && !line.starts_with("GHOAUTH_"),
+            "the browser got {line}"
+        );
+    }
     assert!(
         !saw.contains(&world.client_secret),
         "the client secret reached the browser"
@@ -511,13 +526,8 @@ fn ctrl_c_while_waiting_closes_the_listener_and_stores_nothing() {
         world.browser_opened() == 1
     });
     let opened = std::fs::read_to_string(world.dir.join("browser.log")).unwrap();
-    let consent = url::Url::parse(opened.trim()).unwrap();
-    let redirect = consent
-        .query_pairs()
-        .find(|(key, _)| key == "redirect_uri")
-        .map(|(_, value)| url::Url::parse(&value).unwrap())
-        .unwrap();
-    let port = redirect.port().unwrap();
+    // The browser is sent to the listener's /start.
+    let port = url::Url::parse(opened.trim()).unwrap().port().unwrap();
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
 
     // SAFETY: kill(2) with SIGINT on the pid of the child spawned above.

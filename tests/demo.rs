@@ -22,8 +22,9 @@ fn the_demo_signs_in_once_pushes_twice_and_cleans_up() {
         format!(
             r#"#!/bin/sh
 printf '%s\n' "$1" >>'{log}'
-base=$(printf %s "$1" | sed 's#^\(https*://[^/]*\).*#\1#')
-link=$(curl -sS --noproxy '*' --max-time 20 "$1" | sed -n 's/.*id="authorize" href="\([^"]*\)".*/\1/p' | sed 's/&amp;/\&/g')
+page=$(curl -sS -L --noproxy '*' --max-time 20 -w '\n%{{url_effective}}' "$1")
+base=$(printf '%s\n' "$page" | tail -n 1 | sed 's#^\(https*://[^/]*\).*#\1#')
+link=$(printf '%s\n' "$page" | sed -n 's/.*id="authorize" href="\([^"]*\)".*/\1/p' | sed 's/&amp;/\&/g')
 exec curl -sS -L --noproxy '*' --max-time 20 -o /dev/null "$base$link"
 "#,
             log = log.display()

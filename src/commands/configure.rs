@@ -7,26 +7,31 @@
 //! ```text
 //! [credential "https://github.com"]
 //!     ghoauthClientId = Ov23li...
-//!     ghoauthClientSecret = ...        (when given)
 //!     ghoauthFlow = device             (when given)
 //!     helper =
 //!     helper = ghoauth
+//! [include]
+//!     path = ~/.git-credential-ghoauth-secrets   (when a secret is given)
 //! ```
 //!
 //! The empty `helper` resets, for that host only, the helpers configured
-//! before it, as `gh auth setup-git` does; nothing else is touched.
+//! before it, as `gh auth setup-git` does; nothing else is touched. The
+//! client secret never passes through `git config`'s command line: it goes
+//! into a file only the user can read (see `client_secrets`).
 
 use std::process::{Command, ExitCode, Stdio};
 
 use super::{Remote, USAGE};
+use crate::client_secrets::ClientSecrets;
 use crate::report::problem;
+use crate::secret::Secret;
 
 const KEYS: [&str; 3] = ["ghoauthClientId", "ghoauthClientSecret", "ghoauthFlow"];
 
 pub fn configure(
     host: &str,
     client_id: &str,
-    client_secret: Option<&str>,
+    client_secret: Option<&Secret>,
     flow: Option<&str>,
 ) -> ExitCode {
     let Some(remote) = parse(host) else {
@@ -34,9 +39,6 @@ pub fn configure(
     };
     let section = format!("credential.{}", remote.url());
     let mut settings = vec![("ghoauthClientId", client_id)];
-    if let Some(secret) = client_secret.filter(|s| !s.is_empty()) {
-        settings.push(("ghoauthClientSecret", secret));
-    }
     if let Some(flow) = flow {
         settings.push(("ghoauthFlow", flow));
     }
@@ -46,6 +48,12 @@ pub fn configure(
             problem(error);
             return ExitCode::FAILURE;
         }
+    }
+    if let Some(secret) = client_secret.filter(|s| !s.expose().is_empty())
+        && let Err(error) = keep_secret(&remote.url(), &section, secret)
+    {
+        problem(format!("the client secret was not kept: {error}"));
+        return ExitCode::FAILURE;
     }
 
     let helper_key = format!("{section}.helper");
@@ -87,6 +95,13 @@ pub fn unconfigure(host: &str) -> ExitCode {
         // Fails with status 5 when not set: already as wanted.
         found |= git_config(&["--unset-all", &format!("{section}.{key}")]).is_ok();
     }
+    match forget_secret(&remote.url()) {
+        Ok(removed) => found |= removed,
+        Err(error) => {
+            problem(format!("the client secret was not removed: {error}"));
+            return ExitCode::FAILURE;
+        }
+    }
     if !found {
         println!(
             "Nothing of this helper's is configured for {}.",
@@ -126,6 +141,36 @@ pub fn unconfigure(host: &str) -> ExitCode {
         remote.url()
     );
     ExitCode::SUCCESS
+}
+
+/// Writes the secret to the private file, makes the global config include
+/// it, and drops any copy from the global config itself.
+fn keep_secret(url: &str, section: &str, secret: &Secret) -> Result<(), String> {
+    let secrets = ClientSecrets::beside_global_config()?;
+    secrets.set(url, secret)?;
+    let path = secrets.path().display().to_string();
+    if !git_config_values("include.path")?.contains(&path) {
+        git_config(&["--add", "include.path", &path])?;
+    }
+    let _ = git_config(&["--unset-all", &format!("{section}.ghoauthClientSecret")]);
+    Ok(())
+}
+
+/// Removes `url`'s secret from the private file; once it holds none, the
+/// file and the include go too. True if there was a secret.
+fn forget_secret(url: &str) -> Result<bool, String> {
+    let secrets = ClientSecrets::beside_global_config()?;
+    let removed = secrets.remove(url)?;
+    if secrets.is_empty()? {
+        let path = secrets.path().display().to_string();
+        if git_config_values("include.path")?.contains(&path) {
+            git_config(&["--unset", "include.path", &format!("^{}$", regex_escape(&path))])?;
+            if git_config(&["--get-regexp", "^include\\."]).is_err() {
+                let _ = git_config(&["--remove-section", "include"]);
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// Removes the empty `helper =` line that configure wrote before our (already

@@ -171,9 +171,21 @@ struct State {
     login_hints: Vec<String>,
     revocations: usize,
     git_requests: Vec<(String, u16)>,
+    /// Every request of any kind, counted as it arrives.
+    requests: usize,
+    /// What each authorization request carried: its state and its PKCE
+    /// challenge, if any.
+    authorize_requests: Vec<AuthorizeRequest>,
     on_issue: fn(&str),
     /// `http(s)://127.0.0.1:<port>`, for absolute URLs in replies.
     web_url: String,
+}
+
+/// An authorization request as the fake saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizeRequest {
+    pub state: String,
+    pub code_challenge: Option<String>,
 }
 
 pub struct FakeGitHub {
@@ -221,6 +233,8 @@ impl FakeGitHub {
             login_hints: Vec::new(),
             revocations: 0,
             git_requests: Vec::new(),
+            requests: 0,
+            authorize_requests: Vec::new(),
             on_issue,
             web_url: format!("http://127.0.0.1:{port}"),
         }));
@@ -253,6 +267,15 @@ impl FakeGitHub {
         fake.state.lock().unwrap().web_url = fake.base_url.clone();
         fake.tls = Some(front);
         fake
+    }
+
+    /// How many requests of any kind reached the fake.
+    pub fn requests(&self) -> usize {
+        self.state.lock().unwrap().requests
+    }
+
+    pub fn authorize_requests(&self) -> Vec<AuthorizeRequest> {
+        self.state.lock().unwrap().authorize_requests.clone()
     }
 
     pub fn set_consent(&self, consent: Consent) {
@@ -471,6 +494,7 @@ fn serve(
 }
 
 fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBool, repos: &Path) {
+    state.lock().unwrap().requests += 1;
     let url = url::Url::parse("http://fake")
         .unwrap()
         .join(request.url())
@@ -692,6 +716,10 @@ fn authorize(state: &Mutex<State>, query: &HashMap<String, String>) -> Reply {
         );
     }
     let challenge = query.get("code_challenge").cloned();
+    state.authorize_requests.push(AuthorizeRequest {
+        state: query.get("state").cloned().unwrap_or_default(),
+        code_challenge: challenge.clone(),
+    });
     if challenge.is_some() && query.get("code_challenge_method").map(String::as_str) != Some("S256")
     {
         return Reply::text(400, "<p>code_challenge_method must be S256.</p>");

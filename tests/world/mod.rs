@@ -164,31 +164,43 @@ impl World {
     }
 
     /// How many of this world's helpers are blocked on a sign-in or
-    /// refresh lock: the ones with a thread named "lock" (see src/lock.rs)
-    /// and this world's `$BROWSER` in their environment.
+    /// refresh lock: helpers (by `comm`) with a thread named "lock" (see
+    /// src/lock.rs) whose parent git has this world's `$BROWSER` in its
+    /// environment. The helper's own environ and exe are not readable by
+    /// other users: it makes itself non-dumpable.
     pub fn helpers_waiting_for_a_lock(&self) -> usize {
         let browser = format!("BROWSER={}", self.dir.join("browser").display());
         let Ok(processes) = std::fs::read_dir("/proc") else {
             return 0;
         };
+        let parent_is_ours = |path: &Path| {
+            let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
+                return false;
+            };
+            // pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .unwrap_or_default();
+            std::fs::read(format!("/proc/{ppid}/environ")).is_ok_and(|environ| {
+                environ
+                    .split(|&byte| byte == 0)
+                    .any(|variable| variable == browser.as_bytes())
+            })
+        };
         processes
             .flatten()
             .filter(|process| {
                 let path = process.path();
-                let ours = std::fs::read(path.join("environ")).is_ok_and(|environ| {
-                    environ
-                        .split(|&byte| byte == 0)
-                        .any(|variable| variable == browser.as_bytes())
-                });
-                let helper = std::fs::read_link(path.join("exe"))
-                    .is_ok_and(|exe| exe.ends_with("git-credential-ghoauth"));
+                let helper = std::fs::read_to_string(path.join("comm"))
+                    .is_ok_and(|comm| "git-credential-ghoauth".starts_with(comm.trim_end()));
                 let waiting = std::fs::read_dir(path.join("task")).is_ok_and(|threads| {
                     threads.flatten().any(|thread| {
                         std::fs::read_to_string(thread.path().join("comm"))
                             .is_ok_and(|name| name.trim_end() == "lock")
                     })
                 });
-                ours && helper && waiting
+                helper && waiting && parent_is_ours(&path)
             })
             .count()
     }

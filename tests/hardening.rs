@@ -1,0 +1,436 @@
+//! What a security review found, each as behaviour an attacker cannot get
+//! around: on the same machine (forged callbacks, planted directories,
+//! reading argv in /proc) or behind a hostile server (terminal escapes,
+//! absurd numbers), through the built helper and real git.
+
+mod common;
+mod fake_github;
+mod world;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::*;
+use fake_github::{CLIENT_ID, FakeGitHub};
+use world::*;
+
+/// The helper's own `get`, as git would run it for `input`, with the
+/// world's OAuth settings in the environment and `env` on top.
+fn helper_get_with(world: &World, env: &[(&str, &str)], input: &str) -> Run {
+    let mut command = command(HELPER);
+    command
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .env("BROWSER", world.dir.join("browser"))
+        .envs(env.iter().copied())
+        .arg("get");
+    let settings = world.oauth_config();
+    command.env("GIT_CONFIG_COUNT", settings.len().to_string());
+    for (index, setting) in settings.iter().enumerate() {
+        let (key, value) = setting.split_once('=').unwrap();
+        command
+            .env(format!("GIT_CONFIG_KEY_{index}"), key)
+            .env(format!("GIT_CONFIG_VALUE_{index}"), value);
+    }
+    run(command, input.as_bytes())
+}
+
+#[test]
+fn a_host_two_parsers_read_apart_reaches_no_server() {
+    let world = world("two-readings");
+    let evil_dir = world.dir.join("evil");
+    let evil = FakeGitHub::start(&evil_dir.join("repos"), "evil-secret", watch_secret);
+    let (good, bad) = (&world.fake.host, &evil.host);
+    let bad_port = bad.rsplit(':').next().unwrap();
+    let hostile = [
+        format!("{bad}\\@{good}"),
+        format!("{bad}\\\\@{good}"),
+        format!("{bad}/..\\@{good}"),
+        format!("{bad}\t@{good}"),
+        format!("{bad}#@{good}"),
+        format!("{bad}?@{good}"),
+        format!("localhost:{bad_port}@{good}"),
+        format!("127.0.0.1:{bad_port}%5c@{good}"),
+    ];
+    let good_requests = world.fake.requests();
+    for host in &hostile {
+        let input = format!("protocol=http\nhost={host}\n");
+        let filled = run(world.fill_command(&[]), input.as_bytes());
+        assert!(
+            !filled.stdout_text().contains("password="),
+            "{host:?}: {}",
+            filled.stdout_text()
+        );
+        let direct = helper_get_with(&world, &[], &input);
+        assert!(direct.status.success(), "{host:?}: {}", direct.stderr);
+        assert_eq!(direct.stdout_text(), "", "{host:?}");
+        let said = complaints(&direct.stderr);
+        assert_eq!(said.len(), 1, "{host:?}: {}", direct.stderr);
+        assert!(said[0].contains("not signing in to the host"), "{said:?}");
+        assert!(said[0].contains("check the remote URL"), "{said:?}");
+    }
+    assert_eq!(evil.requests(), 0, "the second server heard from the helper");
+    assert_eq!(world.fake.requests(), good_requests, "nor did the first");
+    assert_eq!(world.browser_opened(), 0, "no browser for a hostile host");
+    assert!(!world.keyring().contains("octocat"));
+}
+
+#[test]
+fn a_host_in_another_case_or_with_its_default_port_is_the_same_oauth_host() {
+    let world = world("canonical");
+    let signed_in = world.fill(&[], "");
+    assert_signed_in_as(&signed_in, "octocat");
+    let token = world.live_tokens()[0].clone();
+    // localhost:PORT is another host (and another config section); but the
+    // same host spelled with a default port is github.com's own rule.
+    let host = &world.fake.host;
+    let again = helper_get_with(&world, &[], &format!("protocol=HTTP\nhost={}\n", host.to_uppercase()));
+    assert!(
+        again.stdout_text().contains(&format!("password={token}\n")),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(world.fake.authorizations(), 1, "no second sign-in");
+}
+
+#[test]
+fn forged_callbacks_before_the_real_one_change_nothing() {
+    let world = world("forged-callbacks");
+    write_script(
+        &world.dir.join("browser"),
+        &format!(
+            "port=$(printf %s \"$1\" | sed 's#.*:\\([0-9]*\\)/start$#\\1#')
+for forged in 'code=forged' 'code=forged&state=wrong' 'error=access_denied' 'error=access_denied&state=wrong'; do
+    curl -sS --noproxy '*' --max-time 10 -o /dev/null -w '%{{http_code}}\\n' \"http://127.0.0.1:$port/callback?$forged\" >>'{codes}'
+done
+curl -sS --noproxy '*' --max-time 10 -o /dev/null -w '%{{http_code}}\\n' -H 'Host: evil.example' \"$1\" >>'{codes}'
+exec curl -sS -L --noproxy '*' --max-time 30 -o '{page}' \"$1\"",
+            codes = world.dir.join("codes").display(),
+            page = world.dir.join("page.html").display(),
+        ),
+    );
+    let filled = world.fill(&[], "");
+    assert_signed_in_as(&filled, "octocat");
+    let codes = std::fs::read_to_string(world.dir.join("codes")).unwrap();
+    assert_eq!(codes, "400\n400\n400\n400\n400\n", "every forgery refused");
+    assert_eq!(world.fake.authorizations(), 1);
+    assert!(world.page_shown().contains("Signed in"));
+}
+
+#[test]
+fn the_start_link_works_once() {
+    let world = world("start-twice");
+    write_script(
+        &world.dir.join("browser"),
+        &format!(
+            "curl -sS --noproxy '*' --max-time 10 -o /dev/null \"$1\"
+exec curl -sS -L --noproxy '*' --max-time 30 -o '{page}' \"$1\"",
+            page = world.dir.join("page.html").display(),
+        ),
+    );
+    let filled = world.fill(&[], "");
+    assert_fails_cleanly(&world, &filled, "opened twice");
+    assert!(world.page_shown().contains("opened twice"));
+    assert_eq!(world.fake.authorizations(), 0, "nobody got as far as a code");
+}
+
+/// Runs `command` under `strace -f -e trace=execve`, returning the run and
+/// every argv that was executed.
+fn traced(command: Command, trace: &Path, input: &[u8]) -> (Run, String) {
+    let program = command.get_program().to_owned();
+    let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+    let mut strace = common::command("strace");
+    strace.args(["-f", "-qq", "-s", "65536", "-e", "trace=execve", "-o"]);
+    strace.arg(trace).arg(program).args(args);
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => strace.env(key, value),
+            None => strace.env_remove(key),
+        };
+    }
+    let ran = run(strace, input);
+    let argv = std::fs::read_to_string(trace).expect("strace (package strace) wrote its log");
+    (ran, argv)
+}
+
+#[test]
+fn no_secret_state_or_challenge_in_any_argv() {
+    let world = world("argv");
+    let config = world.dir.join("gitconfig");
+    let url = world.fake.base_url.clone();
+
+    let mut configure = command(HELPER);
+    configure
+        .env("GIT_CONFIG_GLOBAL", &config)
+        .env("GHOAUTH_CLIENT_SECRET", &world.client_secret)
+        .args(["configure", "--host", &url, "--client-id", CLIENT_ID]);
+    let (configured, configure_argv) = traced(configure, &world.dir.join("configure.trace"), b"");
+    assert!(configured.status.success(), "{}", configured.stderr);
+    assert!(configure_argv.contains("execve("), "strace saw the helper run");
+
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(!written.contains(&world.client_secret), "{written}");
+    let secrets = world.dir.join(".git-credential-ghoauth-secrets");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secrets).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the secrets file is {mode:o}");
+    }
+    assert!(std::fs::read_to_string(&secrets).unwrap().contains(&world.client_secret));
+
+    let mut fill = command("git");
+    fill.env("GIT_CONFIG_GLOBAL", &config)
+        .env("BROWSER", world.dir.join("browser"))
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .args(["credential", "fill"]);
+    let (filled, fill_argv) = traced(
+        fill,
+        &world.dir.join("fill.trace"),
+        world.fill_input("").as_bytes(),
+    );
+    assert_signed_in_as(&filled, "octocat");
+    // The sign-in URL printed for copying may carry state and challenge.
+    assert!(filled.stderr.contains("code_challenge="), "{}", filled.stderr);
+    assert!(fill_argv.contains("/start"), "the browser was started: {fill_argv}");
+
+    let authorized = world.fake.authorize_requests();
+    assert_eq!(authorized.len(), 1);
+    let challenge = authorized[0].code_challenge.clone().expect("a PKCE challenge");
+    for argv in [&configure_argv, &fill_argv] {
+        assert!(!argv.contains(&world.client_secret), "the client secret in argv");
+        assert!(!argv.contains(&authorized[0].state), "the state in argv");
+        assert!(!argv.contains(&challenge), "the challenge in argv");
+        for token in world.live_tokens() {
+            assert!(!argv.contains(&token), "a token in argv");
+        }
+    }
+}
+
+#[test]
+fn a_login_that_would_drive_the_terminal_is_refused() {
+    let world = world("escape-login");
+    world.fake.sign_in_as("bob\u{1b}]0;PWNED\u{7}\u{1b}[2J");
+    for extra in ["", "username=bob\n"] {
+        let filled = world.fill(&[], extra);
+        assert_eq!(filled.stdout_text(), "", "nothing for git");
+        assert!(!filled.stderr.contains('\u{1b}'), "{:?}", filled.stderr);
+        let said = complaints(&filled.stderr);
+        assert_eq!(said.len(), 1, "{}", filled.stderr);
+        assert!(said[0].contains("login that holds control characters"), "{said:?}");
+    }
+    assert!(!world.keyring().contains("bob"), "nothing stored");
+}
+
+#[test]
+fn numbers_near_their_limits_are_clamped_not_panicked_on() {
+    let world = world("huge-numbers");
+    let url = world.fake.base_url.clone();
+    let huge_timeout = world.fill(&[format!("credential.{url}.ghoauthTimeout=18446744073709551615")], "");
+    assert_signed_in_as(&huge_timeout, "octocat");
+    assert!(!huge_timeout.stderr.contains("panicked"), "{}", huge_timeout.stderr);
+
+    let other = world_with("huge-numbers-2", FakeGitHub::start);
+    let mut fill = other.fill_command(&[]);
+    fill.env("GHOAUTH_KEYRING_TIMEOUT", "9223372036854775808");
+    let huge_keyring_timeout = run(fill, other.fill_input("").as_bytes());
+    assert_signed_in_as(&huge_keyring_timeout, "octocat");
+
+    let device = world_with("huge-numbers-device", FakeGitHub::start);
+    device.fake.set_device_timing(Duration::from_secs(1), Duration::from_secs(u64::MAX));
+    let url = device.fake.base_url.clone();
+    let huge_expiry = device.fill(&[format!("credential.{url}.ghoauthFlow=device")], "");
+    assert_signed_in_as(&huge_expiry, "octocat");
+}
+
+#[test]
+fn a_cache_time_past_32_bits_never_makes_a_permanent_key() {
+    let host = host("cache-wrap");
+    let stored = helper(
+        "store",
+        &format!("protocol=https\nhost={host}\nusername=u\npassword=p\n"),
+    );
+    assert!(stored.status.success(), "{}", stored.stderr);
+    let mut get = command(HELPER);
+    get.env("GHOAUTH_CACHE_SECONDS", "4294967296").arg("get");
+    let got = run(get, format!("protocol=https\nhost={host}\n").as_bytes());
+    assert!(got.stdout_text().contains("password=p"), "{}", got.stderr);
+    let keys = std::fs::read_to_string("/proc/keys").unwrap();
+    let ours: Vec<&str> = keys
+        .lines()
+        .filter(|line| line.contains("git-credential-ghoauth:"))
+        .collect();
+    assert!(!ours.is_empty(), "the answer was cached: {keys}");
+    for key in ours {
+        let timeout = key.split_whitespace().nth(3).unwrap();
+        assert_ne!(timeout, "perm", "a cached answer that never expires: {key}");
+    }
+}
+
+#[test]
+fn an_erase_through_another_spelling_of_the_bus_empties_the_cache() {
+    let address = &session().bus_address;
+    let (bare, guid) = address.split_once(",guid=").expect("the bus address names its guid");
+    assert!(!guid.is_empty());
+    let host = host("bus-spelling");
+    let request = format!("protocol=https\nhost={host}\n");
+    let stored = helper("store", &format!("{request}username=u\npassword=erased\n"));
+    assert!(stored.status.success(), "{}", stored.stderr);
+    assert!(helper("get", &request).stdout_text().contains("password=erased"));
+
+    let mut erase = command(HELPER);
+    erase.env("DBUS_SESSION_BUS_ADDRESS", bare).arg("erase");
+    let erased = run(erase, request.as_bytes());
+    assert!(erased.status.success(), "{}", erased.stderr);
+    let after = helper("get", &request);
+    assert_eq!(after.stdout_text(), "", "the cache served an erased password");
+}
+
+#[test]
+fn a_lock_directory_that_is_not_ours_is_not_used() {
+    let world = world("planted-lock-dir");
+    let runtime = world.dir.join("runtime");
+    let attacker = world.dir.join("attacker");
+    let cache = world.dir.join("cache");
+    for dir in [&runtime, &attacker] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::set_permissions(&attacker, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    std::os::unix::fs::symlink(&attacker, runtime.join("git-credential-ghoauth")).unwrap();
+    let mut fill = world.fill_command(&[]);
+    fill.env("XDG_RUNTIME_DIR", &runtime).env("XDG_CACHE_HOME", &cache);
+    let filled = run(fill, world.fill_input("").as_bytes());
+    assert_signed_in_as(&filled, "octocat");
+    let said = complaints(&filled.stderr);
+    assert_eq!(said.len(), 1, "{}", filled.stderr);
+    assert!(said[0].contains("not using") && said[0].contains("not a directory"), "{said:?}");
+    assert_eq!(std::fs::read_dir(&attacker).unwrap().count(), 0, "a file in the planted directory");
+    let locks: Vec<_> = std::fs::read_dir(cache.join("git-credential-ghoauth"))
+        .expect("the cache directory took over")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(locks.iter().any(|name| name.starts_with("sign-in-")), "{locks:?}");
+}
+
+#[test]
+fn the_helper_keeps_its_memory_from_other_processes() {
+    // Run as an unprivileged user, whose /proc files belong to root only
+    // once the process is non-dumpable.
+    // SAFETY: geteuid(2) cannot fail and touches no memory.
+    let as_root = unsafe { libc::geteuid() } == 0;
+    let mut helper = if as_root {
+        let mut command = command("setpriv");
+        command.args(["--reuid=65534", "--regid=65534", "--clear-groups", HELPER, "get"]);
+        command
+    } else {
+        let mut command = command(HELPER);
+        command.arg("get");
+        command
+    };
+    let mut child = helper
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("setpriv (package util-linux)");
+    let pid = child.id();
+    let owner = |name: &str| {
+        std::fs::metadata(format!("/proc/{pid}/{name}"))
+            .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+            .ok()
+    };
+    // Waiting on stdin: the helper is running, and made itself private
+    // first thing.
+    let mut private = false;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        if comm.starts_with("git-credential") && owner("environ") == Some(0) && owner("mem") == Some(0) {
+            private = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(child.stdin.take());
+    let _ = child.wait();
+    assert!(private, "/proc/{pid}/environ stayed readable by the helper's user");
+}
+
+/// Runs `command` and returns it with its peak resident memory in KiB, as
+/// the kernel counts it (`ru_maxrss`).
+fn run_measuring_peak(mut command: Command, input: &[u8]) -> (i32, i64) {
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input).unwrap();
+    }
+    let pid = child.id() as i32;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value of that plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        // SAFETY: wait4 on our own, not yet reaped child, with valid
+        // pointers to locals; WNOHANG so the wait stays bounded.
+        let waited = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if waited == pid {
+            break;
+        }
+        assert_eq!(waited, 0, "wait4 failed");
+        if std::time::Instant::now() > deadline {
+            // SAFETY: kill(2) of our child, which has not been reaped.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("the helper did not finish within a minute");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (status, usage.ru_maxrss)
+}
+
+#[test]
+fn a_64_mib_header_costs_little_and_the_real_callback_still_signs_in() {
+    let world = world("huge-header");
+    std::fs::write(
+        world.dir.join("browser"),
+        format!(
+            "#!/bin/bash
+port=$(printf %s \"$1\" | sed 's#.*:\\([0-9]*\\)/start$#\\1#')
+( printf 'GET /callback HTTP/1.1\\r\\nHost: 127.0.0.1:%s\\r\\nX-Junk: ' \"$port\"
+  head -c 67108864 /dev/zero | tr '\\0' a ) >/dev/tcp/127.0.0.1/$port 2>/dev/null
+exec curl -sS -L --noproxy '*' --max-time 30 -o '{page}' \"$1\"
+",
+            page = world.dir.join("page.html").display()
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(world.dir.join("browser"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut get = command(HELPER);
+    get.env_remove("GIT_TERMINAL_PROMPT")
+        .env("BROWSER", world.dir.join("browser"))
+        .arg("get");
+    let settings = world.oauth_config();
+    get.env("GIT_CONFIG_COUNT", settings.len().to_string());
+    for (index, setting) in settings.iter().enumerate() {
+        let (key, value) = setting.split_once('=').unwrap();
+        get.env(format!("GIT_CONFIG_KEY_{index}"), key)
+            .env(format!("GIT_CONFIG_VALUE_{index}"), value);
+    }
+    let (status, peak_kib) = run_measuring_peak(get, world.fill_input("").as_bytes());
+    assert_eq!(status, 0);
+    assert!(world.page_shown().contains("Signed in"), "the real callback signed in");
+    assert!(world.keyring().contains("octocat"), "and the token was kept");
+    assert!(peak_kib < 48 * 1024, "peak {peak_kib} KiB");
+}
