@@ -44,13 +44,16 @@ credential.<url>.ghoauthClientId      the OAuth app's client id; makes <url> an 
 credential.<url>.ghoauthClientSecret  the OAuth app's client secret (needed by the browser flow)\n  \
 credential.<url>.ghoauthScopes        scopes to ask for (default: repo workflow)\n  \
 credential.<url>.ghoauthRedirectUri   a fixed loopback redirect, e.g. http://127.0.0.1:8000/callback\n  \
-credential.<url>.ghoauthTimeout       seconds to wait for the browser sign-in (default: 300)\n  \
+credential.<url>.ghoauthTimeout       seconds to wait for the browser sign-in (default: 300, at most 3600)\n  \
 credential.<url>.ghoauthFlow          browser, device, or auto (default: auto)\n  \
 credential.interactive                false or never: do not sign in, as git does not prompt\n  \
 credential.username                   which account to use when a host has several\n\n\
 Expiring tokens (GitHub Apps) are renewed without a browser when 5 minutes or less remain.\n\
 Parallel git commands share one sign-in or renewal: the others wait on a lock file in\n\
 $XDG_RUNTIME_DIR/git-credential-ghoauth (or the cache directory).\n\n\
+Numbers are clamped to these ranges, whatever their source: ghoauthTimeout 1-3600 s,\n\
+--keyring-timeout 1-300 s, --cache-seconds 0-86400 s; from a server, a device code's life\n\
+1-3600 s and its poll interval 1-60 s.\n\n\
 Environment:\n  \
 GHOAUTH_CLIENT_ID, GHOAUTH_CLIENT_SECRET  override the configured client id and secret\n  \
 GHOAUTH_CACHE_SECONDS, GHOAUTH_KEYRING_TIMEOUT  the options above\n  \
@@ -71,7 +74,7 @@ git credential-ghoauth status",
     arg_required_else_help = true
 )]
 pub struct Cli {
-    /// Seconds a credential found in the keyring stays in the kernel keyring cache (0 turns the cache off)
+    /// Seconds a credential found in the keyring stays in the kernel keyring cache (0 turns the cache off; at most 86400)
     #[arg(
         long,
         value_name = "SECONDS",
@@ -81,7 +84,7 @@ pub struct Cli {
     )]
     pub cache_seconds: u64,
 
-    /// Seconds to wait for the OS keyring before giving up, so that git never hangs
+    /// Seconds to wait for the OS keyring before giving up, so that git never hangs (1 to 300)
     #[arg(
         long,
         value_name = "SECONDS",

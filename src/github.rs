@@ -223,36 +223,13 @@ impl GitHub {
 
     /// Starts the device flow: a code for the user to type at GitHub.
     pub fn request_device_code(&self, app: &OAuthApp, scopes: &str) -> anyhow::Result<DeviceCode> {
-        #[derive(Deserialize)]
-        struct DeviceReply {
-            device_code: Option<String>,
-            user_code: Option<String>,
-            verification_uri: Option<String>,
-            expires_in: Option<u64>,
-            interval: Option<u64>,
-            #[serde(flatten)]
-            refusal: RefusalFields,
-        }
         let url = self.endpoints.device_code.clone();
         let form = [
             ("client_id", app.client_id.clone()),
             ("scope", scopes.to_string()),
         ];
-        let reply: DeviceReply = self.post_form(&url, &form)?;
-        reply.refusal.check()?;
-        let (Some(device_code), Some(user_code), Some(verification_uri)) =
-            (reply.device_code, reply.user_code, reply.verification_uri)
-        else {
-            bail!("{url} answered without a device code");
-        };
-        Ok(DeviceCode {
-            device_code: Secret::new(device_code),
-            user_code: printable(&user_code),
-            verification_uri: printable(&verification_uri),
-            // A server's numbers are clamped before any arithmetic on them.
-            expires_in: reply.expires_in.unwrap_or(900).clamp(1, MAX_DEVICE_CODE_SECONDS),
-            interval: reply.interval.unwrap_or(5).clamp(1, MAX_POLL_INTERVAL_SECONDS),
-        })
+        let body = self.post_form(&url, &form)?;
+        read_device_reply(&url, &body)
     }
 
     /// One poll of the device flow. Until the user has entered the code this
@@ -287,38 +264,13 @@ impl GitHub {
     /// POSTs to the token endpoint and reads GitHub's answer, which carries
     /// errors in its body, not its status.
     pub fn token_request(&self, form: &[(&str, String)]) -> anyhow::Result<Grant> {
-        #[derive(Deserialize)]
-        struct TokenReply {
-            access_token: Option<String>,
-            scope: Option<String>,
-            refresh_token: Option<String>,
-            expires_in: Option<u64>,
-            refresh_token_expires_in: Option<u64>,
-            #[serde(flatten)]
-            refusal: RefusalFields,
-        }
         let url = self.endpoints.access_token.clone();
-        let reply: TokenReply = self.post_form(&url, form)?;
-        reply.refusal.check()?;
-        let access_token = reply
-            .access_token
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| anyhow!("{url} answered without an access token"))?;
-        Ok(Grant {
-            access_token: Secret::new(access_token),
-            scopes: printable(&reply.scope.unwrap_or_default().replace(',', " ")),
-            refresh_token: reply.refresh_token.map(Secret::new),
-            expires_in: reply.expires_in,
-            refresh_token_expires_in: reply.refresh_token_expires_in,
-        })
+        let body = self.post_form(&url, form)?;
+        read_token_reply(&url, &body)
     }
 
     /// `GET /user`: the login a token belongs to, and its scopes.
     pub fn user(&self, token: &Secret) -> anyhow::Result<User> {
-        #[derive(Deserialize)]
-        struct UserReply {
-            login: String,
-        }
         let url = self.endpoints.api_path("/user");
         let request = self
             .http
@@ -332,27 +284,11 @@ impl GitHub {
                 status.as_u16()
             );
         }
-        let user: UserReply = serde_json::from_slice(&body)
-            .with_context(|| format!("{url} answered with something other than a user"))?;
-        let login = checked_login(user.login).map_err(|why| {
-            anyhow!(
-                "{url} answered with a login that {why}, which no GitHub account has, so the \
-                 token was not used; check the remote URL and any proxy in between"
-            )
-        })?;
         let scopes = headers
             .get("x-oauth-scopes")
             .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|scope| !scope.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        Ok(User {
-            login,
-            scopes: printable(&scopes),
-        })
+            .unwrap_or_default();
+        read_user_reply(&url, &body, scopes)
     }
 
     /// `DELETE /applications/{client_id}/token`, authenticated as the app.
@@ -383,22 +319,19 @@ impl GitHub {
     }
 
     /// POSTs a form to one of the OAuth endpoints, asking for JSON back.
-    fn post_form<T: serde::de::DeserializeOwned>(
-        &self,
-        url: &Url,
-        form: &[(&str, String)],
-    ) -> anyhow::Result<T> {
+    /// GitHub refuses with HTTP 200 and an `error` field, so any status
+    /// with a JSON body is read; a non-JSON failure is named by its status.
+    fn post_form(&self, url: &Url, form: &[(&str, String)]) -> anyhow::Result<Vec<u8>> {
         let request = self
             .http
             .post(url.clone())
             .header(reqwest::header::ACCEPT, "application/json")
             .form(form);
         let (status, _, body) = self.send(request, url)?;
-        match serde_json::from_slice(&body) {
-            Ok(reply) => Ok(reply),
-            Err(_) if !status.is_success() => bail!("{url} answered HTTP {}", status.as_u16()),
-            Err(_) => bail!("{url} answered with something other than JSON"),
+        if !status.is_success() && serde_json::from_slice::<serde_json::Value>(&body).is_err() {
+            bail!("{url} answered HTTP {}", status.as_u16());
         }
+        Ok(body)
     }
 
     /// Sends one request within both the per-request limit and what is left
@@ -450,6 +383,102 @@ impl GitHub {
             Err(_) => Err(stalled(url, limit)),
         }
     }
+}
+
+/// GitHub's OAuth replies are JSON whatever their status; errors are an
+/// `error` field, checked before anything else is believed. What follows
+/// reads a reply's body without any I/O, so that it can be fuzzed.
+fn decode<T: serde::de::DeserializeOwned>(url: &Url, body: &[u8]) -> anyhow::Result<T> {
+    serde_json::from_slice(body)
+        .map_err(|_| anyhow!("{url} answered with something other than the JSON GitHub sends"))
+}
+
+/// The device-code endpoint's reply (RFC 8628 §3.2).
+pub fn read_device_reply(url: &Url, body: &[u8]) -> anyhow::Result<DeviceCode> {
+    #[derive(Deserialize)]
+    struct DeviceReply {
+        device_code: Option<String>,
+        user_code: Option<String>,
+        verification_uri: Option<String>,
+        expires_in: Option<u64>,
+        interval: Option<u64>,
+        #[serde(flatten)]
+        refusal: RefusalFields,
+    }
+    let reply: DeviceReply = decode(url, body)?;
+    reply.refusal.check()?;
+    let (Some(device_code), Some(user_code), Some(verification_uri)) =
+        (reply.device_code, reply.user_code, reply.verification_uri)
+    else {
+        bail!("{url} answered without a device code");
+    };
+    Ok(DeviceCode {
+        device_code: Secret::new(device_code),
+        user_code: printable(&user_code),
+        verification_uri: printable(&verification_uri),
+        // A server's numbers are clamped before any arithmetic on them.
+        expires_in: reply
+            .expires_in
+            .unwrap_or(900)
+            .clamp(1, MAX_DEVICE_CODE_SECONDS),
+        interval: reply
+            .interval
+            .unwrap_or(5)
+            .clamp(1, MAX_POLL_INTERVAL_SECONDS),
+    })
+}
+
+/// The token endpoint's reply, for every grant type.
+pub fn read_token_reply(url: &Url, body: &[u8]) -> anyhow::Result<Grant> {
+    #[derive(Deserialize)]
+    struct TokenReply {
+        access_token: Option<String>,
+        scope: Option<String>,
+        refresh_token: Option<String>,
+        expires_in: Option<u64>,
+        refresh_token_expires_in: Option<u64>,
+        #[serde(flatten)]
+        refusal: RefusalFields,
+    }
+    let reply: TokenReply = decode(url, body)?;
+    reply.refusal.check()?;
+    let access_token = reply
+        .access_token
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| anyhow!("{url} answered without an access token"))?;
+    Ok(Grant {
+        access_token: Secret::new(access_token),
+        scopes: printable(&reply.scope.unwrap_or_default().replace(',', " ")),
+        refresh_token: reply.refresh_token.map(Secret::new),
+        expires_in: reply.expires_in,
+        refresh_token_expires_in: reply.refresh_token_expires_in,
+    })
+}
+
+/// `GET /user`'s reply, with its `X-OAuth-Scopes` header.
+pub fn read_user_reply(url: &Url, body: &[u8], scopes_header: &str) -> anyhow::Result<User> {
+    #[derive(Deserialize)]
+    struct UserReply {
+        login: String,
+    }
+    let user: UserReply = serde_json::from_slice(body)
+        .with_context(|| format!("{url} answered with something other than a user"))?;
+    let login = checked_login(user.login).map_err(|why| {
+        anyhow!(
+            "{url} answered with a login that {why}, which no GitHub account has, so the \
+             token was not used; check the remote URL and any proxy in between"
+        )
+    })?;
+    let scopes = scopes_header
+        .split(',')
+        .map(str::trim)
+        .filter(|scope| !scope.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(User {
+        login,
+        scopes: printable(&scopes),
+    })
 }
 
 fn stalled(url: &Url, limit: Duration) -> anyhow::Error {

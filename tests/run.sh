@@ -7,9 +7,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-packages="gnome-keyring dbus-daemon dbus-bin libsecret-tools keyutils git curl"
+packages="gnome-keyring dbus-daemon dbus-bin libsecret-tools keyutils git curl strace util-linux"
 missing=""
-for program in gnome-keyring-daemon dbus-run-session dbus-send secret-tool keyctl git curl; do
+for program in gnome-keyring-daemon dbus-run-session dbus-send secret-tool keyctl git curl strace setpriv; do
     command -v "$program" >/dev/null 2>&1 || missing="$missing $program"
 done
 if [ -n "$missing" ]; then
