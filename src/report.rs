@@ -26,6 +26,12 @@ pub fn printable(text: &str) -> String {
     clean
 }
 
+/// Bytes from a keyring or a request (a user name, a host), made safe to
+/// print the same way.
+pub fn printable_bytes(bytes: &[u8]) -> String {
+    printable(&String::from_utf8_lossy(bytes))
+}
+
 /// Control characters, and the invisible ones that change how a terminal
 /// lays out the text around them (bidirectional overrides, zero widths).
 fn is_unprintable(c: char) -> bool {

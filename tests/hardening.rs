@@ -404,7 +404,10 @@ fn a_64_mib_header_costs_little_and_the_real_callback_still_signs_in() {
         world.dir.join("browser"),
         format!(
             "#!/bin/bash
-port=$(printf %s \"$1\" | sed 's#.*:\\([0-9]*\\)/start$#\\1#')
+# The listener's port, from /start (or from the redirect_uri of a consent
+# address, should the browser ever be sent there directly).
+port=$(printf %s \"$1\" | sed -n -e 's#^http://127\\.0\\.0\\.1:\\([0-9]*\\)/start$#\\1#p' \\
+    -e 's#.*redirect_uri=http%3A%2F%2F127\\.0\\.0\\.1%3A\\([0-9]*\\)%2F.*#\\1#p')
 ( printf 'GET /callback HTTP/1.1\\r\\nHost: 127.0.0.1:%s\\r\\nX-Junk: ' \"$port\"
   head -c 67108864 /dev/zero | tr '\\0' a ) >/dev/tcp/127.0.0.1/$port 2>/dev/null
 exec curl -sS -L --noproxy '*' --max-time 30 -o '{page}' \"$1\"
@@ -433,4 +436,95 @@ exec curl -sS -L --noproxy '*' --max-time 30 -o '{page}' \"$1\"
     assert!(world.page_shown().contains("Signed in"), "the real callback signed in");
     assert!(world.keyring().contains("octocat"), "and the token was kept");
     assert!(peak_kib < 48 * 1024, "peak {peak_kib} KiB");
+}
+
+/// The helper with a global git config of the test's own.
+fn helper_in(config: &Path, env: &[(&str, &str)], args: &[&str], input: &[u8]) -> Run {
+    let mut command = command(HELPER);
+    command
+        .env("GIT_CONFIG_GLOBAL", config)
+        .env_remove("GHOAUTH_CLIENT_SECRET")
+        .envs(env.iter().copied())
+        .args(args);
+    run(command, input)
+}
+
+#[test]
+fn configure_takes_the_secret_from_stdin_and_warns_about_argv() {
+    let world = world("secret-sources");
+    let config = world.dir.join("gitconfig");
+    let secrets = world.dir.join(".git-credential-ghoauth-secrets");
+    let url = world.fake.base_url.as_str();
+    let args = ["configure", "--host", url, "--client-id", CLIENT_ID];
+
+    let from_stdin = helper_in(
+        &config,
+        &[],
+        &[&args[..], &["--client-secret-stdin"]].concat(),
+        format!("{}\n", world.client_secret).as_bytes(),
+    );
+    assert!(from_stdin.status.success(), "{}", from_stdin.stderr);
+    assert_eq!(complaints(&from_stdin.stderr), Vec::<&str>::new());
+    assert!(std::fs::read_to_string(&secrets).unwrap().contains(&world.client_secret));
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(!written.contains(&world.client_secret), "{written}");
+    assert!(written.contains(".git-credential-ghoauth-secrets"), "{written}");
+
+    // git reads the secret through the include: a sign-in works.
+    let mut fill = command("git");
+    fill.env("GIT_CONFIG_GLOBAL", &config)
+        .env("BROWSER", world.dir.join("browser"))
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .args(["credential", "fill"]);
+    assert_signed_in_as(&run(fill, world.fill_input("").as_bytes()), "octocat");
+
+    let other = secret("secret-on-argv");
+    let from_argv = helper_in(&config, &[], &[&args[..], &["--client-secret", &other]].concat(), b"");
+    assert!(from_argv.status.success(), "{}", from_argv.stderr);
+    let said = complaints(&from_argv.stderr);
+    assert_eq!(said.len(), 1, "{}", from_argv.stderr);
+    assert!(said[0].contains("visible to every local user"), "{said:?}");
+    let kept = std::fs::read_to_string(&secrets).unwrap();
+    assert!(kept.contains(&other) && !kept.contains(&world.client_secret), "replaced");
+
+    let removed = helper_in(&config, &[], &["unconfigure", "--host", url], b"");
+    assert!(removed.status.success(), "{}", removed.stderr);
+    assert!(!secrets.exists(), "the secrets file goes with the last secret");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "", "and so does the include");
+}
+
+#[test]
+fn install_sh_takes_the_secret_from_stdin() {
+    let world = world("install-stdin");
+    let config = world.dir.join("gitconfig");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh");
+    let mut install = command("sh");
+    install
+        .arg(&script)
+        .args(["--prefix", world.dir.join("prefix").to_str().unwrap(), "--binary", HELPER])
+        .args(["--client-id", CLIENT_ID, "--client-secret-stdin"])
+        .env("GIT_CONFIG_GLOBAL", &config)
+        .env_remove("GHOAUTH_CLIENT_SECRET");
+    let installed = run(install, format!("{}\n", world.client_secret).as_bytes());
+    assert!(installed.status.success(), "{}", installed.stderr);
+    let secrets = world.dir.join(".git-credential-ghoauth-secrets");
+    assert!(std::fs::read_to_string(secrets).unwrap().contains(&world.client_secret));
+    assert!(!std::fs::read_to_string(&config).unwrap().contains(&world.client_secret));
+}
+
+#[test]
+fn a_stored_user_name_cannot_drive_the_terminal_of_logout() {
+    let host = host("escape-user");
+    let stored = helper(
+        "store",
+        &format!("protocol=https\nhost={host}\nusername=eve\u{1b}]0;PWNED\u{7}\npassword=p\n"),
+    );
+    assert!(stored.status.success(), "{}", stored.stderr);
+    let mut logout = command(HELPER);
+    logout.args(["logout", "--host", &host]);
+    let out = run(logout, b"");
+    assert!(out.status.success(), "{}", out.stderr);
+    let said = out.stdout_text();
+    assert!(said.contains("Logged out eve ]0;PWNED "), "{said:?}");
+    assert!(!said.contains('\u{1b}') && !said.contains('\u{7}'), "{said:?}");
 }

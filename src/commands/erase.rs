@@ -14,7 +14,7 @@ use crate::github::{Endpoints, GitHub, Revocation};
 use crate::host::OAuthHost;
 use crate::keyring::{Keyring, with_deadline};
 use crate::protocol::Credential;
-use crate::report::problem;
+use crate::report::{printable_bytes, problem};
 use crate::stored::{StoredCredential, erase_is_too_broad, pick_for_erase};
 
 /// git waits for `erase`; a revocation that cannot finish in this long is
@@ -66,8 +66,8 @@ pub(crate) fn revoke_all(obtained: &[StoredCredential]) -> bool {
             problem(format!(
                 "the token of {} was removed from the keyring but not revoked at {}: {why}; \
                  revoke it in GitHub under Settings > Applications > Authorized OAuth Apps",
-                String::from_utf8_lossy(&token.username),
-                String::from_utf8_lossy(&token.host),
+                printable_bytes(&token.username),
+                printable_bytes(&token.host),
             ));
         }
     }

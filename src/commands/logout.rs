@@ -6,7 +6,7 @@ use super::{Remote, USAGE, after_keyring_write};
 use crate::Settings;
 use crate::commands::erase::revoke_all;
 use crate::keyring::{Keyring, with_deadline};
-use crate::report::problem;
+use crate::report::{printable_bytes, problem};
 
 pub fn run(settings: &Settings, host: &str, user: Option<&str>) -> ExitCode {
     let remote = match Remote::parse(host) {
@@ -58,7 +58,7 @@ pub fn run(settings: &Settings, host: &str, user: Option<&str>) -> ExitCode {
         };
         println!(
             "Logged out {} from {}{revoked}.",
-            String::from_utf8_lossy(&stored.username),
+            printable_bytes(&stored.username),
             remote.host
         );
     }

@@ -17,7 +17,7 @@ use crate::host::{NotOAuthHost, OAuthHost};
 use crate::keyring::{Keyring, with_deadline};
 use crate::lock::{self, Purpose, Wait};
 use crate::protocol::Credential;
-use crate::report::problem;
+use crate::report::{printable_bytes, problem};
 use crate::secret::Secret;
 use crate::sign_in::{self, SignedIn, Surroundings};
 use crate::stored::{Freshness, StoredCredential, pick_for_get};
@@ -180,7 +180,7 @@ pub fn renew(
             "the token for {} at {} expires soon, and the OAuth app that issued it ({}) is no \
              longer configured for {}, so it cannot be renewed; configure it again, or sign in \
              anew with `git credential-ghoauth logout` and `login`",
-            String::from_utf8_lossy(&held.username),
+            printable_bytes(&held.username),
             remote.host,
             issuer.unwrap_or("unknown"),
             remote.config.url
@@ -199,7 +199,7 @@ pub fn renew(
                 problem(format!(
                     "another git command has been renewing the token for {} at {} for over \
                      {} s; run this git command again",
-                    String::from_utf8_lossy(&held.username),
+                    printable_bytes(&held.username),
                     remote.host,
                     wait.as_secs()
                 ));
@@ -230,6 +230,7 @@ pub fn renew(
     };
     let refresh_token = current.oauth_refresh_token.as_ref()?;
     let account = String::from_utf8_lossy(&current.username).into_owned();
+    let shown = printable_bytes(&current.username);
     let refreshed = GitHub::new(endpoints, Instant::now() + wait)
         .and_then(|github| github.refresh(&remote.app, refresh_token));
     match refreshed {
@@ -251,7 +252,7 @@ pub fn renew(
             Some(refusal) if refusal.error == "bad_refresh_token" => {
                 forget(settings, &current);
                 problem(format!(
-                    "GitHub will no longer renew the sign-in of {account} at {} ({refusal}), so \
+                    "GitHub will no longer renew the sign-in of {shown} at {} ({refusal}), so \
                      it was removed; sign in again (`git credential-ghoauth login --host {}`)",
                     remote.host, remote.config.url
                 ));
@@ -260,7 +261,7 @@ pub fn renew(
             }
             _ => {
                 problem(format!(
-                    "could not renew the token for {account} at {}: {error:#}",
+                    "could not renew the token for {shown} at {}: {error:#}",
                     remote.host
                 ));
                 still_valid(&current)
@@ -329,8 +330,8 @@ pub fn replace_dead(
     forget(settings, dead);
     problem(format!(
         "the token of {} at {} expired and cannot be renewed, so it was removed",
-        String::from_utf8_lossy(&dead.username),
-        String::from_utf8_lossy(&dead.host),
+        printable_bytes(&dead.username),
+        printable_bytes(&dead.host),
     ));
     sign_in_and_keep(settings, request)
 }

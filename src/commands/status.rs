@@ -56,8 +56,8 @@ pub fn run(settings: &Settings, host: Option<&str>) -> ExitCode {
     for entry in &stored {
         let host = format!(
             "{}://{}",
-            String::from_utf8_lossy(&entry.protocol),
-            String::from_utf8_lossy(&entry.host)
+            printable(&entry.protocol),
+            printable(&entry.host)
         );
         let first_of_host = previous_host.as_ref() != Some(&host);
         if first_of_host {
