@@ -27,6 +27,7 @@ use crate::protocol::Credential;
 
 /// Where the cache is kept apart per Secret Service: two D-Bus sessions are
 /// two keyrings, and must not see each other's answers.
+#[cfg(target_os = "linux")]
 fn namespace() -> Vec<u8> {
     let mut namespace = b"git-credential-ghoauth cache v1\0".to_vec();
     if let Some(address) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
@@ -37,6 +38,7 @@ fn namespace() -> Vec<u8> {
 
 /// The request fields that decide the answer, framed so that no two
 /// different requests encode alike.
+#[cfg(target_os = "linux")]
 fn request_identity(request: &Credential) -> Vec<u8> {
     let mut identity = Vec::new();
     for field in [
@@ -259,7 +261,7 @@ mod no_cache {
 #[cfg(not(target_os = "linux"))]
 pub use no_cache::Cache;
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 

@@ -100,7 +100,9 @@ impl ClientSecrets {
     }
 
     fn write(&self, entries: &[(String, String)]) -> Result<(), String> {
-        let staged = self.path.with_extension(format!("tmp-{}", std::process::id()));
+        let staged = self
+            .path
+            .with_extension(format!("tmp-{}", std::process::id()));
         let written = create_private(&staged).and_then(|mut file| {
             file.write_all(render(entries).as_bytes())?;
             file.sync_all()
@@ -212,10 +214,8 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> ClientSecrets {
-        let dir = std::env::temp_dir().join(format!(
-            "ghoauth-secrets-{}-{name}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("ghoauth-secrets-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         ClientSecrets::at(dir.join(FILE_NAME))
@@ -225,21 +225,31 @@ mod tests {
     fn secrets_round_trip_and_the_file_is_private() {
         let secrets = scratch("round-trip");
         let odd = Secret::new("a\"b\\c d=e");
-        secrets.set("https://github.com", &Secret::new("one")).unwrap();
+        secrets
+            .set("https://github.com", &Secret::new("one"))
+            .unwrap();
         secrets.set("https://ghe.example.com", &odd).unwrap();
-        secrets.set("https://github.com", &Secret::new("two")).unwrap();
+        secrets
+            .set("https://github.com", &Secret::new("two"))
+            .unwrap();
         let text = std::fs::read_to_string(secrets.path()).unwrap();
         assert_eq!(
             parse(&text),
             vec![
-                ("https://ghe.example.com".to_string(), "a\"b\\c d=e".to_string()),
+                (
+                    "https://ghe.example.com".to_string(),
+                    "a\"b\\c d=e".to_string()
+                ),
                 ("https://github.com".to_string(), "two".to_string()),
             ]
         );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(secrets.path()).unwrap().permissions().mode();
+            let mode = std::fs::metadata(secrets.path())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(secrets.remove("https://github.com").unwrap());
@@ -254,19 +264,32 @@ mod tests {
     fn a_symlink_in_its_place_is_never_followed() {
         let secrets = scratch("symlink");
         let target = secrets.path().with_file_name("elsewhere");
-        std::fs::write(&target, "[credential \"https://x\"]\n\tghoauthClientSecret = \"planted\"\n")
-            .unwrap();
+        std::fs::write(
+            &target,
+            "[credential \"https://x\"]\n\tghoauthClientSecret = \"planted\"\n",
+        )
+        .unwrap();
         std::os::unix::fs::symlink(&target, secrets.path()).unwrap();
-        let error = secrets.set("https://github.com", &Secret::new("s")).unwrap_err();
+        let error = secrets
+            .set("https://github.com", &Secret::new("s"))
+            .unwrap_err();
         assert!(error.contains("plain file"), "{error}");
-        assert!(std::fs::read_to_string(&target).unwrap().contains("planted"));
+        assert!(
+            std::fs::read_to_string(&target)
+                .unwrap()
+                .contains("planted")
+        );
         std::fs::remove_dir_all(secrets.path().parent().unwrap()).unwrap();
     }
 
     #[test]
     fn a_secret_must_be_one_line() {
         let secrets = scratch("one-line");
-        assert!(secrets.set("https://github.com", &Secret::new("a\nb")).is_err());
+        assert!(
+            secrets
+                .set("https://github.com", &Secret::new("a\nb"))
+                .is_err()
+        );
         std::fs::remove_dir_all(secrets.path().parent().unwrap()).unwrap();
     }
 }

@@ -567,7 +567,13 @@ mod tests {
         assert_eq!(checked_login("octocat".into()).unwrap(), "octocat");
         assert_eq!(checked_login("jane_acme".into()).unwrap(), "jane_acme");
         assert_eq!(checked_login("j.doe@corp".into()).unwrap(), "j.doe@corp");
-        for bad in ["", "bob\x1b]0;PWNED\x07\x1b[2J", "bob smith", "a\u{202E}b", "tab\there"] {
+        for bad in [
+            "",
+            "bob\x1b]0;PWNED\x07\x1b[2J",
+            "bob smith",
+            "a\u{202E}b",
+            "tab\there",
+        ] {
             assert!(checked_login(bad.into()).is_err(), "{bad:?}");
         }
         assert!(checked_login("x".repeat(255)).is_ok());

@@ -56,7 +56,8 @@ impl OAuthHost {
         }
         // git's URL matching compares hosts case-insensitively.
         let text = text.to_ascii_lowercase();
-        let (name, port) = split_port(&text).ok_or(NotOAuthHost::Malformed("its port is not a number"))?;
+        let (name, port) =
+            split_port(&text).ok_or(NotOAuthHost::Malformed("its port is not a number"))?;
         let default_port = if protocol == "https" { 443 } else { 80 };
         let port = port.filter(|&port| port != default_port);
         let written = match port {
@@ -160,13 +161,20 @@ mod tests {
         assert_eq!(parse("github.com").unwrap(), "https://github.com");
         assert_eq!(parse("GitHub.com").unwrap(), "https://github.com");
         assert_eq!(parse("github.com:443").unwrap(), "https://github.com");
-        assert_eq!(parse("ghe.example.com:8443").unwrap(), "https://ghe.example.com:8443");
+        assert_eq!(
+            parse("ghe.example.com:8443").unwrap(),
+            "https://ghe.example.com:8443"
+        );
         assert_eq!(parse("[::1]:9").unwrap(), "https://[::1]:9");
         assert_eq!(parse("127.0.0.1").unwrap(), "https://127.0.0.1");
         let http = OAuthHost::parse(b"HTTP", b"localhost:80").unwrap();
         assert_eq!(http.url(), "http://localhost");
         assert!(http.is_loopback());
-        assert!(OAuthHost::parse(b"https", b"GitHub.com:443").unwrap().is_public_github());
+        assert!(
+            OAuthHost::parse(b"https", b"GitHub.com:443")
+                .unwrap()
+                .is_public_github()
+        );
     }
 
     #[test]
@@ -201,13 +209,22 @@ mod tests {
                 parse(hostile)
             );
         }
-        assert!(matches!(OAuthHost::parse(b"https", b"\xff"), Err(NotOAuthHost::Malformed(_))));
+        assert!(matches!(
+            OAuthHost::parse(b"https", b"\xff"),
+            Err(NotOAuthHost::Malformed(_))
+        ));
     }
 
     #[test]
     fn only_http_and_https_are_oauth_protocols() {
-        assert_eq!(OAuthHost::parse(b"cert", b"github.com"), Err(NotOAuthHost::OtherProtocol));
-        assert_eq!(OAuthHost::parse(b"ssh", b"github.com"), Err(NotOAuthHost::OtherProtocol));
+        assert_eq!(
+            OAuthHost::parse(b"cert", b"github.com"),
+            Err(NotOAuthHost::OtherProtocol)
+        );
+        assert_eq!(
+            OAuthHost::parse(b"ssh", b"github.com"),
+            Err(NotOAuthHost::OtherProtocol)
+        );
     }
 
     #[test]
@@ -221,7 +238,15 @@ mod tests {
         assert!(!loopback(b"http", "127.0.0.1.evil.com"));
         assert!(!loopback(b"http", "localhost.evil.com"));
         assert!(!loopback(b"http", "localhost:80@evil.com"));
-        assert!(!OAuthHost::parse(b"https", b"github.com:8443").unwrap().is_public_github());
-        assert!(!OAuthHost::parse(b"http", b"github.com").unwrap().is_public_github());
+        assert!(
+            !OAuthHost::parse(b"https", b"github.com:8443")
+                .unwrap()
+                .is_public_github()
+        );
+        assert!(
+            !OAuthHost::parse(b"http", b"github.com")
+                .unwrap()
+                .is_public_github()
+        );
     }
 }

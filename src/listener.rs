@@ -169,7 +169,11 @@ impl Listener {
             match TcpListener::bind(v6) {
                 Ok(socket) => sockets.push(socket),
                 // No IPv6 here: nobody can take [::1], so nothing to guard.
-                Err(error) if matches!(error.kind(), ErrorKind::AddrNotAvailable | ErrorKind::Unsupported) => {}
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        ErrorKind::AddrNotAvailable | ErrorKind::Unsupported
+                    ) => {}
                 Err(error) => {
                     return Err(format!(
                         "cannot listen on {v6} for GitHub's redirect to {uri} ({error}), and a \
@@ -185,7 +189,8 @@ impl Listener {
             _ => format!("{}:{}", fixed.host, fixed.port),
         };
         let default_port_host = (fixed.port == 80).then(|| fixed.host.clone());
-        let mut listener = Listener::new(sockets, "http", authority, fixed.path, default_port_host)?;
+        let mut listener =
+            Listener::new(sockets, "http", authority, fixed.path, default_port_host)?;
         listener.redirect_uri = uri.to_string();
         Ok(listener)
     }
@@ -282,10 +287,17 @@ impl Listener {
                 .any(|ours| ours.eq_ignore_ascii_case(host))
         });
         if !names_us {
-            respond(stream, 400, "text/plain", &[], "This is not the address you asked for.\n");
+            respond(
+                stream,
+                400,
+                "text/plain",
+                &[],
+                "This is not the address you asked for.\n",
+            );
             return Outcome::KeepWaiting;
         }
-        let Ok(url) = Url::parse("http://listener.invalid").and_then(|base| base.join(&head.target))
+        let Ok(url) =
+            Url::parse("http://listener.invalid").and_then(|base| base.join(&head.target))
         else {
             respond(stream, 400, "text/plain", &[], "Bad request\n");
             return Outcome::KeepWaiting;
@@ -300,7 +312,13 @@ impl Listener {
                 respond_failure(stream, &failure);
                 return Outcome::Done(Err(failure));
             }
-            respond(stream, 302, "text/plain", &[("Location", consent)], "Redirecting to GitHub\n");
+            respond(
+                stream,
+                302,
+                "text/plain",
+                &[("Location", consent)],
+                "Redirecting to GitHub\n",
+            );
             return Outcome::KeepWaiting;
         }
         let mut code = None;
@@ -487,7 +505,9 @@ impl FixedRedirect {
             return Err(problem("must not have a query or fragment"));
         }
         if url.path() == "/start" {
-            return Err(problem("must not use the path /start, which the helper needs"));
+            return Err(problem(
+                "must not use the path /start, which the helper needs",
+            ));
         }
         let (ip, localhost) = match url.host() {
             Some(url::Host::Ipv4(ip)) if ip.is_loopback() => (IpAddr::V4(ip), false),
@@ -517,7 +537,13 @@ fn respond_failure(stream: TcpStream, failure: &CallbackError) {
 
 fn respond_page(stream: TcpStream, page: &Page) {
     let status = if page.succeeded { 200 } else { 400 };
-    respond(stream, status, "text/html; charset=utf-8", &[], &render(page));
+    respond(
+        stream,
+        status,
+        "text/html; charset=utf-8",
+        &[],
+        &render(page),
+    );
 }
 
 /// Writes a whole response and closes the connection; a client that has
@@ -598,13 +624,19 @@ mod tests {
     fn browse(uri: &str, path_and_query: &str) -> (String, String) {
         let url = Url::parse(uri).unwrap();
         let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
-        send(uri, &format!("GET {path_and_query} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"))
+        send(
+            uri,
+            &format!("GET {path_and_query} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        )
     }
 
     fn send(uri: &str, request: &str) -> (String, String) {
         let url = Url::parse(uri).unwrap();
-        let mut stream = TcpStream::connect((url.host_str().unwrap(), url.port().unwrap())).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut stream =
+            TcpStream::connect((url.host_str().unwrap(), url.port().unwrap())).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
         stream.write_all(request.as_bytes()).unwrap();
         let mut reply = String::new();
         let _ = stream.read_to_string(&mut reply);
@@ -648,10 +680,11 @@ mod tests {
 
     #[test]
     fn ignores_other_paths_and_takes_the_code() {
-        let (outcome, (stray, (head, body))) = wait_while(Listener::bind(None).unwrap(), "s1", |uri| {
-            let stray = browse(&uri, "/favicon.ico");
-            (stray, browse(&uri, "/callback?code=abc123&state=s1"))
-        });
+        let (outcome, (stray, (head, body))) =
+            wait_while(Listener::bind(None).unwrap(), "s1", |uri| {
+                let stray = browse(&uri, "/favicon.ico");
+                (stray, browse(&uri, "/callback?code=abc123&state=s1"))
+            });
         assert_eq!(outcome.unwrap().expose(), b"abc123");
         assert!(stray.0.contains("404"), "{stray:?}");
         assert!(head.contains("200"), "{head}");
@@ -684,10 +717,21 @@ mod tests {
         let (outcome, refused) = wait_while(Listener::bind(None).unwrap(), "s", |uri| {
             let port = Url::parse(&uri).unwrap().port().unwrap();
             let refused = [
-                send(&uri, "GET /callback?code=c&state=s HTTP/1.1\r\nHost: evil.example\r\n\r\n"),
-                send(&uri, &format!("GET /callback?code=c&state=s HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n")),
+                send(
+                    &uri,
+                    "GET /callback?code=c&state=s HTTP/1.1\r\nHost: evil.example\r\n\r\n",
+                ),
+                send(
+                    &uri,
+                    &format!(
+                        "GET /callback?code=c&state=s HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n"
+                    ),
+                ),
                 send(&uri, "GET /callback?code=c&state=s HTTP/1.1\r\n\r\n"),
-                send(&uri, &format!("GET /start HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: x\r\n\r\n")),
+                send(
+                    &uri,
+                    &format!("GET /start HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: x\r\n\r\n"),
+                ),
             ];
             browse(&uri, "/callback?code=real&state=s");
             refused
@@ -704,7 +748,10 @@ mod tests {
             (browse(&uri, "/start"), browse(&uri, "/start"))
         });
         assert!(first.0.starts_with("HTTP/1.1 302"), "{first:?}");
-        assert!(first.0.contains(&format!("Location: {CONSENT}")), "{first:?}");
+        assert!(
+            first.0.contains(&format!("Location: {CONSENT}")),
+            "{first:?}"
+        );
         assert!(second.0.starts_with("HTTP/1.1 400"), "{second:?}");
         assert!(second.1.contains("opened twice"), "{second:?}");
         assert_eq!(outcome.err(), Some(CallbackError::StartedTwice));
@@ -715,7 +762,8 @@ mod tests {
         let (outcome, head) = wait_while(Listener::bind(None).unwrap(), "s", |uri| {
             let url = Url::parse(&uri).unwrap();
             let mut junk = TcpStream::connect(("127.0.0.1", url.port().unwrap())).unwrap();
-            junk.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            junk.set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
             let _ = junk.write_all(b"GET /callback HTTP/1.1\r\nX-Junk: ");
             let line = vec![b'a'; 1 << 16];
             // The listener stops reading after 16 KiB; the rest is refused.
@@ -730,7 +778,10 @@ mod tests {
             String::from_utf8_lossy(&reply).into_owned()
         });
         assert_eq!(outcome.unwrap().expose(), b"real");
-        assert!(head.is_empty() || head.starts_with("HTTP/1.1 431"), "{head}");
+        assert!(
+            head.is_empty() || head.starts_with("HTTP/1.1 431"),
+            "{head}"
+        );
     }
 
     #[test]
@@ -740,7 +791,9 @@ mod tests {
             let port = Url::parse(&uri).unwrap().port().unwrap();
             let stall = || {
                 let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-                stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
                 let _ = stream.write_all(b"GET /callback?code=x&state=s HTTP/1.1\r\n");
                 stream
             };
@@ -763,7 +816,10 @@ mod tests {
         });
         assert_eq!(outcome.unwrap().expose(), b"real");
         assert!(over_the_cap, "a connection over the cap was read");
-        assert!(started.elapsed() < READ_TIMEOUT, "the real callback waited for the stalled ones");
+        assert!(
+            started.elapsed() < READ_TIMEOUT,
+            "the real callback waited for the stalled ones"
+        );
     }
 
     #[test]
@@ -783,9 +839,14 @@ mod tests {
     fn the_port_closes_once_the_wait_is_over() {
         let listener = Listener::bind(None).unwrap();
         let port = Url::parse(listener.redirect_uri()).unwrap().port().unwrap();
-        let (outcome, _) = wait_while(listener, "s", |uri| browse(&uri, "/callback?code=c&state=s"));
+        let (outcome, _) = wait_while(listener, "s", |uri| {
+            browse(&uri, "/callback?code=c&state=s")
+        });
         assert!(outcome.is_ok());
-        assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the port stayed open");
+        assert!(
+            TcpStream::connect(("127.0.0.1", port)).is_err(),
+            "the port stayed open"
+        );
     }
 
     #[test]
@@ -808,7 +869,8 @@ mod tests {
 
     #[test]
     fn heads_are_parsed_strictly() {
-        let head = parse_head(b"GET /callback?x=1 HTTP/1.1\r\nhOsT:  127.0.0.1:5 \r\nA: b\r\n\r\n").unwrap();
+        let head = parse_head(b"GET /callback?x=1 HTTP/1.1\r\nhOsT:  127.0.0.1:5 \r\nA: b\r\n\r\n")
+            .unwrap();
         assert_eq!(head.method, "GET");
         assert_eq!(head.target, "/callback?x=1");
         assert_eq!(head.host.as_deref(), Some("127.0.0.1:5"));
@@ -821,17 +883,27 @@ mod tests {
             b"GET /x HTTP/1.1\r\nno colon\r\n\r\n",
             b"GET /\xff HTTP/1.1\r\n\r\n",
         ] {
-            assert!(parse_head(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+            assert!(
+                parse_head(bad).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
     #[test]
     fn fixed_redirect_uris_must_be_loopback_http() {
         let fixed = FixedRedirect::parse("http://localhost:8000/callback").unwrap();
-        assert_eq!((fixed.ip, fixed.port, fixed.localhost), (IpAddr::V4(Ipv4Addr::LOCALHOST), 8000, true));
+        assert_eq!(
+            (fixed.ip, fixed.port, fixed.localhost),
+            (IpAddr::V4(Ipv4Addr::LOCALHOST), 8000, true)
+        );
         assert_eq!(fixed.path, "/callback");
         let v6 = FixedRedirect::parse("http://[::1]:9/cb").unwrap();
-        assert_eq!((v6.ip, v6.port, v6.host.as_str()), (IpAddr::V6(Ipv6Addr::LOCALHOST), 9, "[::1]"));
+        assert_eq!(
+            (v6.ip, v6.port, v6.host.as_str()),
+            (IpAddr::V6(Ipv6Addr::LOCALHOST), 9, "[::1]")
+        );
         for bad in [
             "https://127.0.0.1/callback",
             "http://example.com/callback",
@@ -854,7 +926,10 @@ mod tests {
         match TcpListener::bind(("::1", port)) {
             Ok(_) => panic!("[::1]:{port} was left for anyone to take"),
             Err(error) => assert!(
-                matches!(error.kind(), ErrorKind::AddrInUse | ErrorKind::AddrNotAvailable),
+                matches!(
+                    error.kind(),
+                    ErrorKind::AddrInUse | ErrorKind::AddrNotAvailable
+                ),
                 "{error}"
             ),
         }
@@ -868,7 +943,9 @@ mod tests {
         let Ok(_v6_squatter) = TcpListener::bind(("::1", port)) else {
             return; // No IPv6 here: nothing to take.
         };
-        let error = Listener::bind(Some(&format!("http://localhost:{port}/cb"))).err().unwrap();
+        let error = Listener::bind(Some(&format!("http://localhost:{port}/cb")))
+            .err()
+            .unwrap();
         assert!(error.contains("[::1]"), "{error}");
     }
 }

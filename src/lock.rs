@@ -166,7 +166,9 @@ fn private_dir_verdict(is_dir: bool, owner: u32, mode: u32, euid: u32) -> DirVer
     if !is_dir {
         DirVerdict::NotOurs("it is not a directory (a symlink, say)".into())
     } else if owner != euid {
-        DirVerdict::NotOurs(format!("it belongs to uid {owner}, not to you (uid {euid})"))
+        DirVerdict::NotOurs(format!(
+            "it belongs to uid {owner}, not to you (uid {euid})"
+        ))
     } else if mode & 0o077 != 0 {
         DirVerdict::OursButOpen
     } else {
@@ -256,11 +258,26 @@ mod tests {
 
     #[test]
     fn only_a_private_directory_of_ours_is_used() {
-        assert_eq!(private_dir_verdict(true, 1000, 0o40700, 1000), DirVerdict::Private);
-        assert_eq!(private_dir_verdict(true, 1000, 0o40777, 1000), DirVerdict::OursButOpen);
-        assert_eq!(private_dir_verdict(true, 1000, 0o40710, 1000), DirVerdict::OursButOpen);
-        assert!(matches!(private_dir_verdict(true, 1001, 0o40700, 1000), DirVerdict::NotOurs(_)));
-        assert!(matches!(private_dir_verdict(false, 1000, 0o120777, 1000), DirVerdict::NotOurs(_)));
+        assert_eq!(
+            private_dir_verdict(true, 1000, 0o40700, 1000),
+            DirVerdict::Private
+        );
+        assert_eq!(
+            private_dir_verdict(true, 1000, 0o40777, 1000),
+            DirVerdict::OursButOpen
+        );
+        assert_eq!(
+            private_dir_verdict(true, 1000, 0o40710, 1000),
+            DirVerdict::OursButOpen
+        );
+        assert!(matches!(
+            private_dir_verdict(true, 1001, 0o40700, 1000),
+            DirVerdict::NotOurs(_)
+        ));
+        assert!(matches!(
+            private_dir_verdict(false, 1000, 0o120777, 1000),
+            DirVerdict::NotOurs(_)
+        ));
     }
 
     #[cfg(unix)]

@@ -1,6 +1,8 @@
 //! What the helper does with input and surroundings it cannot work with:
 //! one line on stderr, nothing on stdout that git could misread, the keyring
 //! untouched, and `get` still exits 0 so that git moves on.
+// Drives processes the Unix way (signals, sessions, file modes, /proc).
+#![cfg(unix)]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! The browser sign-in, end to end: real git, the built helper, a real
 //! Secret Service, and the fake GitHub on loopback. The "browser" is a
 //! `$BROWSER` script that follows the consent page's redirect with curl.
+// Drives processes the Unix way (signals, sessions, file modes, /proc).
+#![cfg(unix)]
 
 mod common;
 mod fake_github;
@@ -214,8 +216,15 @@ fn a_tampered_state_gets_400_and_is_never_exchanged() {
     // The listener ignores the forged callback and waits for the real one,
     // which never comes.
     let filled = world.fill(&[format!("credential.{url}.ghoauthTimeout=3")], "");
-    assert_fails_cleanly(&world, &filled, "no sign-in came back from the browser within 3 s");
-    assert!(world.page_shown().contains("state mismatch"), "the tab says why");
+    assert_fails_cleanly(
+        &world,
+        &filled,
+        "no sign-in came back from the browser within 3 s",
+    );
+    assert!(
+        world.page_shown().contains("state mismatch"),
+        "the tab says why"
+    );
 }
 
 #[test]
@@ -413,10 +422,16 @@ fn the_browser_gets_no_secret_in_its_arguments_or_environment() {
     let filled = world.helper_get("").stdout_text();
     assert!(filled.contains("password="), "signed in");
     let saw = std::fs::read_to_string(&seen).unwrap();
-    assert!(saw.contains("arg http://127.0.0.1:") && saw.contains("/start\n"), "{saw}");
+    assert!(
+        saw.contains("arg http://127.0.0.1:") && saw.contains("/start\n"),
+        "{saw}"
+    );
     let authorized = world.fake.authorize_requests();
     assert_eq!(authorized.len(), 1);
-    assert!(!saw.contains(&authorized[0].state), "the state reached argv: {saw}");
+    assert!(
+        !saw.contains(&authorized[0].state),
+        "the state reached argv: {saw}"
+    );
     for line in saw.lines() {
         assert!(
             !line.starts_with("GIT_") && !line.starts_with("GHOAUTH_"),

@@ -1,6 +1,8 @@
 //! `cargo run --example demo` works for a newcomer: here the newcomer's
 //! browser is a script that loads the fake consent page, finds the
 //! Authorize link, and follows it (and the redirect after it) with curl.
+// Drives processes the Unix way (signals, sessions, file modes, /proc).
+#![cfg(unix)]
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! around: on the same machine (forged callbacks, planted directories,
 //! reading argv in /proc) or behind a hostile server (terminal escapes,
 //! absurd numbers), through the built helper and real git.
+// Drives processes the Unix way (signals, sessions, file modes, /proc).
+#![cfg(unix)]
 
 mod common;
 mod fake_github;
@@ -69,7 +71,11 @@ fn a_host_two_parsers_read_apart_reaches_no_server() {
         assert!(said[0].contains("not signing in to the host"), "{said:?}");
         assert!(said[0].contains("check the remote URL"), "{said:?}");
     }
-    assert_eq!(evil.requests(), 0, "the second server heard from the helper");
+    assert_eq!(
+        evil.requests(),
+        0,
+        "the second server heard from the helper"
+    );
     assert_eq!(world.fake.requests(), good_requests, "nor did the first");
     assert_eq!(world.browser_opened(), 0, "no browser for a hostile host");
     assert!(!world.keyring().contains("octocat"));
@@ -84,7 +90,11 @@ fn a_host_in_another_case_or_with_its_default_port_is_the_same_oauth_host() {
     // localhost:PORT is another host (and another config section); but the
     // same host spelled with a default port is github.com's own rule.
     let host = &world.fake.host;
-    let again = helper_get_with(&world, &[], &format!("protocol=HTTP\nhost={}\n", host.to_uppercase()));
+    let again = helper_get_with(
+        &world,
+        &[],
+        &format!("protocol=HTTP\nhost={}\n", host.to_uppercase()),
+    );
     assert!(
         again.stdout_text().contains(&format!("password={token}\n")),
         "{}",
@@ -131,7 +141,11 @@ exec curl -sS -L --noproxy '*' --max-time 30 -o '{page}' \"$1\"",
     let filled = world.fill(&[], "");
     assert_fails_cleanly(&world, &filled, "opened twice");
     assert!(world.page_shown().contains("opened twice"));
-    assert_eq!(world.fake.authorizations(), 0, "nobody got as far as a code");
+    assert_eq!(
+        world.fake.authorizations(),
+        0,
+        "nobody got as far as a code"
+    );
 }
 
 /// Runs `command` under `strace -f -e trace=execve`, returning the run and
@@ -166,7 +180,10 @@ fn no_secret_state_or_challenge_in_any_argv() {
         .args(["configure", "--host", &url, "--client-id", CLIENT_ID]);
     let (configured, configure_argv) = traced(configure, &world.dir.join("configure.trace"), b"");
     assert!(configured.status.success(), "{}", configured.stderr);
-    assert!(configure_argv.contains("execve("), "strace saw the helper run");
+    assert!(
+        configure_argv.contains("execve("),
+        "strace saw the helper run"
+    );
 
     let written = std::fs::read_to_string(&config).unwrap();
     assert!(!written.contains(&world.client_secret), "{written}");
@@ -176,7 +193,11 @@ fn no_secret_state_or_challenge_in_any_argv() {
         let mode = std::fs::metadata(&secrets).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "the secrets file is {mode:o}");
     }
-    assert!(std::fs::read_to_string(&secrets).unwrap().contains(&world.client_secret));
+    assert!(
+        std::fs::read_to_string(&secrets)
+            .unwrap()
+            .contains(&world.client_secret)
+    );
 
     let mut fill = command("git");
     fill.env("GIT_CONFIG_GLOBAL", &config)
@@ -190,14 +211,27 @@ fn no_secret_state_or_challenge_in_any_argv() {
     );
     assert_signed_in_as(&filled, "octocat");
     // The sign-in URL printed for copying may carry state and challenge.
-    assert!(filled.stderr.contains("code_challenge="), "{}", filled.stderr);
-    assert!(fill_argv.contains("/start"), "the browser was started: {fill_argv}");
+    assert!(
+        filled.stderr.contains("code_challenge="),
+        "{}",
+        filled.stderr
+    );
+    assert!(
+        fill_argv.contains("/start"),
+        "the browser was started: {fill_argv}"
+    );
 
     let authorized = world.fake.authorize_requests();
     assert_eq!(authorized.len(), 1);
-    let challenge = authorized[0].code_challenge.clone().expect("a PKCE challenge");
+    let challenge = authorized[0]
+        .code_challenge
+        .clone()
+        .expect("a PKCE challenge");
     for argv in [&configure_argv, &fill_argv] {
-        assert!(!argv.contains(&world.client_secret), "the client secret in argv");
+        assert!(
+            !argv.contains(&world.client_secret),
+            "the client secret in argv"
+        );
         assert!(!argv.contains(&authorized[0].state), "the state in argv");
         assert!(!argv.contains(&challenge), "the challenge in argv");
         for token in world.live_tokens() {
@@ -216,7 +250,10 @@ fn a_login_that_would_drive_the_terminal_is_refused() {
         assert!(!filled.stderr.contains('\u{1b}'), "{:?}", filled.stderr);
         let said = complaints(&filled.stderr);
         assert_eq!(said.len(), 1, "{}", filled.stderr);
-        assert!(said[0].contains("login that holds control characters"), "{said:?}");
+        assert!(
+            said[0].contains("login that holds control characters"),
+            "{said:?}"
+        );
     }
     assert!(!world.keyring().contains("bob"), "nothing stored");
 }
@@ -225,9 +262,18 @@ fn a_login_that_would_drive_the_terminal_is_refused() {
 fn numbers_near_their_limits_are_clamped_not_panicked_on() {
     let world = world("huge-numbers");
     let url = world.fake.base_url.clone();
-    let huge_timeout = world.fill(&[format!("credential.{url}.ghoauthTimeout=18446744073709551615")], "");
+    let huge_timeout = world.fill(
+        &[format!(
+            "credential.{url}.ghoauthTimeout=18446744073709551615"
+        )],
+        "",
+    );
     assert_signed_in_as(&huge_timeout, "octocat");
-    assert!(!huge_timeout.stderr.contains("panicked"), "{}", huge_timeout.stderr);
+    assert!(
+        !huge_timeout.stderr.contains("panicked"),
+        "{}",
+        huge_timeout.stderr
+    );
 
     let other = world_with("huge-numbers-2", FakeGitHub::start);
     let mut fill = other.fill_command(&[]);
@@ -236,10 +282,28 @@ fn numbers_near_their_limits_are_clamped_not_panicked_on() {
     assert_signed_in_as(&huge_keyring_timeout, "octocat");
 
     let device = world_with("huge-numbers-device", FakeGitHub::start);
-    device.fake.set_device_timing(Duration::from_secs(1), Duration::from_secs(u64::MAX));
+    device
+        .fake
+        .set_device_timing(Duration::from_secs(1), Duration::from_secs(u64::MAX));
     let url = device.fake.base_url.clone();
     let huge_expiry = device.fill(&[format!("credential.{url}.ghoauthFlow=device")], "");
     assert_signed_in_as(&huge_expiry, "octocat");
+}
+
+/// The helper's keys in the kernel: `id timeout description` per key.
+fn cache_keys() -> Vec<(String, String, String)> {
+    let keys = std::fs::read_to_string("/proc/keys").unwrap();
+    keys.lines()
+        .filter(|line| line.contains("git-credential-ghoauth:"))
+        .map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            (
+                fields[0].to_string(),
+                fields[3].to_string(),
+                fields[8].to_string(),
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -250,39 +314,52 @@ fn a_cache_time_past_32_bits_never_makes_a_permanent_key() {
         &format!("protocol=https\nhost={host}\nusername=u\npassword=p\n"),
     );
     assert!(stored.status.success(), "{}", stored.stderr);
+    let before: Vec<String> = cache_keys().into_iter().map(|(id, _, _)| id).collect();
     let mut get = command(HELPER);
     get.env("GHOAUTH_CACHE_SECONDS", "4294967296").arg("get");
     let got = run(get, format!("protocol=https\nhost={host}\n").as_bytes());
     assert!(got.stdout_text().contains("password=p"), "{}", got.stderr);
-    let keys = std::fs::read_to_string("/proc/keys").unwrap();
-    let ours: Vec<&str> = keys
-        .lines()
-        .filter(|line| line.contains("git-credential-ghoauth:"))
+    let new: Vec<_> = cache_keys()
+        .into_iter()
+        .filter(|(id, _, _)| !before.contains(id))
         .collect();
-    assert!(!ours.is_empty(), "the answer was cached: {keys}");
-    for key in ours {
-        let timeout = key.split_whitespace().nth(3).unwrap();
-        assert_ne!(timeout, "perm", "a cached answer that never expires: {key}");
+    assert!(
+        new.iter()
+            .any(|(_, _, description)| description.contains(":answer:")),
+        "the answer was cached: {new:?}"
+    );
+    for (_, timeout, description) in new {
+        assert_ne!(timeout, "perm", "{description} never expires");
     }
 }
 
 #[test]
 fn an_erase_through_another_spelling_of_the_bus_empties_the_cache() {
     let address = &session().bus_address;
-    let (bare, guid) = address.split_once(",guid=").expect("the bus address names its guid");
+    let (bare, guid) = address
+        .split_once(",guid=")
+        .expect("the bus address names its guid");
     assert!(!guid.is_empty());
     let host = host("bus-spelling");
     let request = format!("protocol=https\nhost={host}\n");
     let stored = helper("store", &format!("{request}username=u\npassword=erased\n"));
     assert!(stored.status.success(), "{}", stored.stderr);
-    assert!(helper("get", &request).stdout_text().contains("password=erased"));
+    assert!(
+        helper("get", &request)
+            .stdout_text()
+            .contains("password=erased")
+    );
 
     let mut erase = command(HELPER);
     erase.env("DBUS_SESSION_BUS_ADDRESS", bare).arg("erase");
     let erased = run(erase, request.as_bytes());
     assert!(erased.status.success(), "{}", erased.stderr);
     let after = helper("get", &request);
-    assert_eq!(after.stdout_text(), "", "the cache served an erased password");
+    assert_eq!(
+        after.stdout_text(),
+        "",
+        "the cache served an erased password"
+    );
 }
 
 #[test]
@@ -301,19 +378,30 @@ fn a_lock_directory_that_is_not_ours_is_not_used() {
     }
     std::os::unix::fs::symlink(&attacker, runtime.join("git-credential-ghoauth")).unwrap();
     let mut fill = world.fill_command(&[]);
-    fill.env("XDG_RUNTIME_DIR", &runtime).env("XDG_CACHE_HOME", &cache);
+    fill.env("XDG_RUNTIME_DIR", &runtime)
+        .env("XDG_CACHE_HOME", &cache);
     let filled = run(fill, world.fill_input("").as_bytes());
     assert_signed_in_as(&filled, "octocat");
     let said = complaints(&filled.stderr);
     assert_eq!(said.len(), 1, "{}", filled.stderr);
-    assert!(said[0].contains("not using") && said[0].contains("not a directory"), "{said:?}");
-    assert_eq!(std::fs::read_dir(&attacker).unwrap().count(), 0, "a file in the planted directory");
+    assert!(
+        said[0].contains("not using") && said[0].contains("not a directory"),
+        "{said:?}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&attacker).unwrap().count(),
+        0,
+        "a file in the planted directory"
+    );
     let locks: Vec<_> = std::fs::read_dir(cache.join("git-credential-ghoauth"))
         .expect("the cache directory took over")
         .flatten()
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(locks.iter().any(|name| name.starts_with("sign-in-")), "{locks:?}");
+    assert!(
+        locks.iter().any(|name| name.starts_with("sign-in-")),
+        "{locks:?}"
+    );
 }
 
 #[test]
@@ -324,7 +412,13 @@ fn the_helper_keeps_its_memory_from_other_processes() {
     let as_root = unsafe { libc::geteuid() } == 0;
     let mut helper = if as_root {
         let mut command = command("setpriv");
-        command.args(["--reuid=65534", "--regid=65534", "--clear-groups", HELPER, "get"]);
+        command.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            HELPER,
+            "get",
+        ]);
         command
     } else {
         let mut command = command(HELPER);
@@ -349,7 +443,10 @@ fn the_helper_keeps_its_memory_from_other_processes() {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while std::time::Instant::now() < deadline {
         let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        if comm.starts_with("git-credential") && owner("environ") == Some(0) && owner("mem") == Some(0) {
+        if comm.starts_with("git-credential")
+            && owner("environ") == Some(0)
+            && owner("mem") == Some(0)
+        {
             private = true;
             break;
         }
@@ -357,11 +454,16 @@ fn the_helper_keeps_its_memory_from_other_processes() {
     }
     drop(child.stdin.take());
     let _ = child.wait();
-    assert!(private, "/proc/{pid}/environ stayed readable by the helper's user");
+    assert!(
+        private,
+        "/proc/{pid}/environ stayed readable by the helper's user"
+    );
 }
 
 /// Runs `command` and returns it with its peak resident memory in KiB, as
 /// the kernel counts it (`ru_maxrss`).
+// The child is reaped by wait4, which clippy does not know of.
+#[allow(clippy::zombie_processes)]
 fn run_measuring_peak(mut command: Command, input: &[u8]) -> (i32, i64) {
     let mut child = command
         .stdin(std::process::Stdio::piped())
@@ -418,7 +520,11 @@ exec curl -sS -L --noproxy '*' --max-time 30 -o '{page}' \"$1\"
     .unwrap();
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(world.dir.join("browser"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(
+            world.dir.join("browser"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
     }
     let mut get = command(HELPER);
     get.env_remove("GIT_TERMINAL_PROMPT")
@@ -433,8 +539,14 @@ exec curl -sS -L --noproxy '*' --max-time 30 -o '{page}' \"$1\"
     }
     let (status, peak_kib) = run_measuring_peak(get, world.fill_input("").as_bytes());
     assert_eq!(status, 0);
-    assert!(world.page_shown().contains("Signed in"), "the real callback signed in");
-    assert!(world.keyring().contains("octocat"), "and the token was kept");
+    assert!(
+        world.page_shown().contains("Signed in"),
+        "the real callback signed in"
+    );
+    assert!(
+        world.keyring().contains("octocat"),
+        "and the token was kept"
+    );
     assert!(peak_kib < 48 * 1024, "peak {peak_kib} KiB");
 }
 
@@ -465,10 +577,17 @@ fn configure_takes_the_secret_from_stdin_and_warns_about_argv() {
     );
     assert!(from_stdin.status.success(), "{}", from_stdin.stderr);
     assert_eq!(complaints(&from_stdin.stderr), Vec::<&str>::new());
-    assert!(std::fs::read_to_string(&secrets).unwrap().contains(&world.client_secret));
+    assert!(
+        std::fs::read_to_string(&secrets)
+            .unwrap()
+            .contains(&world.client_secret)
+    );
     let written = std::fs::read_to_string(&config).unwrap();
     assert!(!written.contains(&world.client_secret), "{written}");
-    assert!(written.contains(".git-credential-ghoauth-secrets"), "{written}");
+    assert!(
+        written.contains(".git-credential-ghoauth-secrets"),
+        "{written}"
+    );
 
     // git reads the secret through the include: a sign-in works.
     let mut fill = command("git");
@@ -479,18 +598,33 @@ fn configure_takes_the_secret_from_stdin_and_warns_about_argv() {
     assert_signed_in_as(&run(fill, world.fill_input("").as_bytes()), "octocat");
 
     let other = secret("secret-on-argv");
-    let from_argv = helper_in(&config, &[], &[&args[..], &["--client-secret", &other]].concat(), b"");
+    let from_argv = helper_in(
+        &config,
+        &[],
+        &[&args[..], &["--client-secret", &other]].concat(),
+        b"",
+    );
     assert!(from_argv.status.success(), "{}", from_argv.stderr);
     let said = complaints(&from_argv.stderr);
     assert_eq!(said.len(), 1, "{}", from_argv.stderr);
     assert!(said[0].contains("visible to every local user"), "{said:?}");
     let kept = std::fs::read_to_string(&secrets).unwrap();
-    assert!(kept.contains(&other) && !kept.contains(&world.client_secret), "replaced");
+    assert!(
+        kept.contains(&other) && !kept.contains(&world.client_secret),
+        "replaced"
+    );
 
     let removed = helper_in(&config, &[], &["unconfigure", "--host", url], b"");
     assert!(removed.status.success(), "{}", removed.stderr);
-    assert!(!secrets.exists(), "the secrets file goes with the last secret");
-    assert_eq!(std::fs::read_to_string(&config).unwrap(), "", "and so does the include");
+    assert!(
+        !secrets.exists(),
+        "the secrets file goes with the last secret"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        "",
+        "and so does the include"
+    );
 }
 
 #[test]
@@ -501,15 +635,28 @@ fn install_sh_takes_the_secret_from_stdin() {
     let mut install = command("sh");
     install
         .arg(&script)
-        .args(["--prefix", world.dir.join("prefix").to_str().unwrap(), "--binary", HELPER])
+        .args([
+            "--prefix",
+            world.dir.join("prefix").to_str().unwrap(),
+            "--binary",
+            HELPER,
+        ])
         .args(["--client-id", CLIENT_ID, "--client-secret-stdin"])
         .env("GIT_CONFIG_GLOBAL", &config)
         .env_remove("GHOAUTH_CLIENT_SECRET");
     let installed = run(install, format!("{}\n", world.client_secret).as_bytes());
     assert!(installed.status.success(), "{}", installed.stderr);
     let secrets = world.dir.join(".git-credential-ghoauth-secrets");
-    assert!(std::fs::read_to_string(secrets).unwrap().contains(&world.client_secret));
-    assert!(!std::fs::read_to_string(&config).unwrap().contains(&world.client_secret));
+    assert!(
+        std::fs::read_to_string(secrets)
+            .unwrap()
+            .contains(&world.client_secret)
+    );
+    assert!(
+        !std::fs::read_to_string(&config)
+            .unwrap()
+            .contains(&world.client_secret)
+    );
 }
 
 #[test]
@@ -526,5 +673,8 @@ fn a_stored_user_name_cannot_drive_the_terminal_of_logout() {
     assert!(out.status.success(), "{}", out.stderr);
     let said = out.stdout_text();
     assert!(said.contains("Logged out eve ]0;PWNED "), "{said:?}");
-    assert!(!said.contains('\u{1b}') && !said.contains('\u{7}'), "{said:?}");
+    assert!(
+        !said.contains('\u{1b}') && !said.contains('\u{7}'),
+        "{said:?}"
+    );
 }

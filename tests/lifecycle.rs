@@ -2,6 +2,8 @@
 //! expiring tokens, parallel gits that need a token at the same moment,
 //! several accounts on one host, and the 401 that ends a revoked token.
 //! Real git, the built helper, a real Secret Service, the fake GitHub.
+// Drives processes the Unix way (signals, sessions, file modes, /proc).
+#![cfg(unix)]
 
 mod common;
 mod fake_github;

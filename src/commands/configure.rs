@@ -164,7 +164,11 @@ fn forget_secret(url: &str) -> Result<bool, String> {
     if secrets.is_empty()? {
         let path = secrets.path().display().to_string();
         if git_config_values("include.path")?.contains(&path) {
-            git_config(&["--unset", "include.path", &format!("^{}$", regex_escape(&path))])?;
+            git_config(&[
+                "--unset",
+                "include.path",
+                &format!("^{}$", regex_escape(&path)),
+            ])?;
             if git_config(&["--get-regexp", "^include\\."]).is_err() {
                 let _ = git_config(&["--remove-section", "include"]);
             }

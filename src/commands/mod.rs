@@ -118,7 +118,14 @@ impl Remote {
                 }
                 // Only the authority counts; a path, query or fragment is ignored.
                 let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-                (if scheme.eq_ignore_ascii_case("http") { "http" } else { "https" }, authority)
+                (
+                    if scheme.eq_ignore_ascii_case("http") {
+                        "http"
+                    } else {
+                        "https"
+                    },
+                    authority,
+                )
             }
         };
         let host = OAuthHost::parse(protocol.as_bytes(), host.as_bytes()).map_err(|_| {

@@ -73,13 +73,7 @@ impl OAuthRemote {
     }
 
     fn keep(&self, settings: &Settings, signed_in: SignedIn, authorized_at: u128) -> Credential {
-        let (answer, kept) = keep_token(
-            settings,
-            &self.host,
-            &self.app,
-            signed_in,
-            authorized_at,
-        );
+        let (answer, kept) = keep_token(settings, &self.host, &self.app, signed_in, authorized_at);
         if let Err(error) = kept {
             problem(format!(
                 "got a token from {}, but it could not be kept, so the next git command will \

@@ -132,8 +132,13 @@ pub fn start_session(state: KeyringState) -> Session {
 }
 
 fn set_private(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 fn private_env(dir: &Path) -> Vec<(&'static str, PathBuf)> {
@@ -213,6 +218,7 @@ pub fn command(program: &str) -> Command {
     }
     // No controlling terminal: a git that wants to prompt fails at once
     // instead of waiting on the terminal of whoever runs the tests.
+    #[cfg(unix)]
     // SAFETY: setsid(2) is async-signal-safe and touches no Rust state.
     unsafe {
         use std::os::unix::process::CommandExt;
@@ -264,7 +270,12 @@ fn wait_bounded(child: Child, limit: Duration) -> Output {
         Ok(output) => output.expect("wait"),
         Err(_) => {
             // SAFETY: plain kill(2) on the pid of a child we spawned and still own.
-            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            #[cfg(unix)]
+            unsafe {
+                libc::kill(pid as i32, libc::SIGKILL)
+            };
+            #[cfg(not(unix))]
+            let _ = pid;
             panic!("command did not finish within {limit:?}");
         }
     }

@@ -50,9 +50,12 @@ pub fn world_with(name: &str, start: fn(&Path, &str, fn(&str)) -> FakeGitHub) ->
 }
 
 pub fn write_script(path: &Path, body: &str) {
-    use std::os::unix::fs::PermissionsExt;
     std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
 }
 
 impl World {

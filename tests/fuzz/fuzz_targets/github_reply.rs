@@ -18,7 +18,12 @@ fuzz_target!(|bytes: &[u8]| {
     };
     if let Ok(user) = read_user_reply(&url, body, &header) {
         assert!(!user.login.is_empty() && user.login.len() <= 255);
-        assert!(!user.login.chars().any(|c| c.is_control() || c.is_whitespace()));
+        assert!(
+            !user
+                .login
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace())
+        );
         assert!(!user.scopes.chars().any(char::is_control));
     }
 });
