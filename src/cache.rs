@@ -23,6 +23,7 @@
 //! the kernel refuses (no keyutils, a seccomp filter, a container) every call
 //! here quietly does nothing and the Secret Service answers every time.
 
+#[cfg(target_os = "linux")]
 use crate::protocol::Credential;
 
 /// Where the cache is kept apart per Secret Service: two D-Bus sessions are

@@ -580,6 +580,34 @@ mod tests {
         assert!(checked_login("x".repeat(256)).is_err());
     }
 
+    #[test]
+    fn a_servers_numbers_are_clamped_and_its_words_filtered() {
+        let url = Url::parse("https://github.com/login/device/code").unwrap();
+        let code = read_device_reply(
+            &url,
+            br#"{"device_code":"d","user_code":"AB[2J","verification_uri":"https://x",
+                "expires_in":18446744073709551615,"interval":18446744073709551615}"#,
+        )
+        .unwrap();
+        assert_eq!(code.expires_in, MAX_DEVICE_CODE_SECONDS);
+        assert_eq!(code.interval, MAX_POLL_INTERVAL_SECONDS);
+        assert_eq!(code.user_code, "AB [2J");
+        assert_eq!(code.verification_uri, "https://x ");
+        let zero = read_device_reply(
+            &url,
+            br#"{"device_code":"d","user_code":"u","verification_uri":"v","expires_in":0,"interval":0}"#,
+        )
+        .unwrap();
+        assert_eq!((zero.expires_in, zero.interval), (1, 1));
+        let refused = read_token_reply(&url, br#"{"error":"bad]0;x","error_description":"a
+b"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(!refused.contains('\u{1b}') && !refused.contains('\n'), "{refused:?}");
+        let user = read_user_reply(&url, br#"{"login":"octocat"}"#, "repo, \u{1b}[2Jgist").unwrap();
+        assert_eq!(user.scopes, "repo  [2Jgist");
+    }
+
     fn oauth_host(protocol: &str, host: &str) -> OAuthHost {
         OAuthHost::parse(protocol.as_bytes(), host.as_bytes()).unwrap()
     }
