@@ -198,3 +198,63 @@ pub struct HostArg {
     #[arg(long = "host", value_name = "HOST", default_value = "github.com")]
     pub name: String,
 }
+
+/// The subcommand a typo most likely meant: one edit away (two for longer
+/// words), a swap of neighbours counting as one edit.
+pub fn closest_command(typed: &str) -> Option<String> {
+    use clap::CommandFactory;
+    let allowed = if typed.chars().count() > 5 { 2 } else { 1 };
+    Cli::command()
+        .get_subcommands()
+        .map(|sub| {
+            (
+                edit_distance(typed, sub.get_name()),
+                sub.get_name().to_string(),
+            )
+        })
+        .filter(|(distance, _)| *distance <= allowed)
+        .min()
+        .map(|(_, name)| name)
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions
+/// and swaps of adjacent characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_find_their_command() {
+        let guess = |typed: &str| closest_command(typed);
+        assert_eq!(guess("stauts").as_deref(), Some("status"));
+        assert_eq!(guess("lgoin").as_deref(), Some("login"));
+        assert_eq!(guess("logut").as_deref(), Some("logout"));
+        assert_eq!(guess("configur").as_deref(), Some("configure"));
+        assert_eq!(closest_command("frobnicate"), None);
+        assert_eq!(closest_command("capability"), None);
+    }
+}

@@ -585,7 +585,7 @@ mod tests {
         let url = Url::parse("https://github.com/login/device/code").unwrap();
         let code = read_device_reply(
             &url,
-            br#"{"device_code":"d","user_code":"AB[2J","verification_uri":"https://x",
+            br#"{"device_code":"d","user_code":"AB\u001b[2J","verification_uri":"https://x\u0007",
                 "expires_in":18446744073709551615,"interval":18446744073709551615}"#,
         )
         .unwrap();
@@ -599,11 +599,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!((zero.expires_in, zero.interval), (1, 1));
-        let refused = read_token_reply(&url, br#"{"error":"bad]0;x","error_description":"a
-b"}"#)
-            .unwrap_err()
-            .to_string();
-        assert!(!refused.contains('\u{1b}') && !refused.contains('\n'), "{refused:?}");
+        let refused = read_token_reply(
+            &url,
+            br#"{"error":"bad\u001b]0;x","error_description":"a\nb"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            !refused.contains('\u{1b}') && !refused.contains('\n'),
+            "{refused:?}"
+        );
         let user = read_user_reply(&url, br#"{"login":"octocat"}"#, "repo, \u{1b}[2Jgist").unwrap();
         assert_eq!(user.scopes, "repo  [2Jgist");
     }

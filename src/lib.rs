@@ -137,8 +137,32 @@ pub fn run(cli: Cli) -> ExitCode {
             commands::configure::configure(&host.name, &client_id, secret.as_ref(), flow.as_deref())
         }
         Operation::Unconfigure { host } => commands::configure::unconfigure(&host.name),
-        Operation::Unknown(_) => ExitCode::SUCCESS,
+        Operation::Unknown(words) => unknown_command(&words),
     }
+}
+
+/// git's rule for helpers: an operation they do not know is ignored, in
+/// silence, because a future git may send new ones. git's own calls have a
+/// pipe on stdin; a person at a terminal gets told, with a guess.
+fn unknown_command(words: &[std::ffi::OsString]) -> ExitCode {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return ExitCode::SUCCESS;
+    }
+    let typed = words
+        .first()
+        .map(|word| word.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let typed = report::printable(&typed);
+    match cli::closest_command(&typed) {
+        Some(guess) => report::problem(format!(
+            "unknown command '{typed}'; did you mean '{guess}'?"
+        )),
+        None => report::problem(format!(
+            "unknown command '{typed}'; see `git credential-ghoauth --help`"
+        )),
+    }
+    ExitCode::from(2)
 }
 
 /// The client secret for `configure`: from standard input, from

@@ -56,13 +56,14 @@ pub fn run(settings: &Settings, input: impl Read) -> ExitCode {
 
 /// Best effort: a token GitHub no longer knows is already what we want, and
 /// any other failure is a warning, never a failed erase. Each token goes to
-/// its own host, with the app configured there. False if any warning was
-/// given.
-pub(crate) fn revoke_all(obtained: &[StoredCredential]) -> bool {
-    let mut all_revoked = true;
+/// its own host, with the app configured there. Says, token by token,
+/// whether it is revoked.
+pub(crate) fn revoke_all(obtained: &[StoredCredential]) -> Vec<bool> {
+    let mut revoked = Vec::with_capacity(obtained.len());
     for token in obtained {
-        if let Err(why) = revoke(token) {
-            all_revoked = false;
+        let outcome = revoke(token);
+        revoked.push(outcome.is_ok());
+        if let Err(why) = outcome {
             problem(format!(
                 "the token of {} was removed from the keyring but not revoked at {}: {why}; \
                  revoke it in GitHub under Settings > Applications > Authorized OAuth Apps",
@@ -71,7 +72,7 @@ pub(crate) fn revoke_all(obtained: &[StoredCredential]) -> bool {
             ));
         }
     }
-    all_revoked
+    revoked
 }
 
 fn revoke(token: &StoredCredential) -> Result<(), String> {

@@ -49,15 +49,21 @@ pub fn run(settings: &Settings, host: &str, user: Option<&str>) -> ExitCode {
         .filter(|s| s.oauth.is_some())
         .cloned()
         .collect();
-    let all_revoked = revoke_all(&obtained);
+    let mut revoked = revoke_all(&obtained).into_iter();
+    let mut all_revoked = true;
     for stored in &removed {
-        let revoked = if stored.oauth.is_some() {
+        // "revoked" only for a token that really was; the warning above
+        // says why another was not.
+        let outcome = if stored.oauth.is_none() {
+            ""
+        } else if revoked.next() == Some(true) {
             " and revoked its token"
         } else {
-            ""
+            all_revoked = false;
+            "; its token was NOT revoked (see above)"
         };
         println!(
-            "Logged out {} from {}{revoked}.",
+            "Logged out {} from {}{outcome}.",
             printable_bytes(&stored.username),
             remote.host
         );
