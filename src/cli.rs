@@ -126,6 +126,9 @@ git credential-ghoauth login --host https://ghe.example.com --device")]
         /// Sign in with a code typed at GitHub (no browser needed here)
         #[arg(long)]
         device: bool,
+        /// Sign in again even when a working token is stored
+        #[arg(long)]
+        force: bool,
     },
     /// Forget the host's tokens and revoke them at GitHub (one account, or all)
     #[command(after_help = "Examples:\n  \

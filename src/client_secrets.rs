@@ -80,6 +80,11 @@ impl ClientSecrets {
         self.write(&entries).map(|()| true)
     }
 
+    /// True when a secret is kept for `url`.
+    pub fn contains(&self, url: &str) -> Result<bool, String> {
+        Ok(self.read()?.iter().any(|(known, _)| known == url))
+    }
+
     /// True when no secret is kept (the file is gone or empty).
     pub fn is_empty(&self) -> Result<bool, String> {
         Ok(self.read()?.is_empty())

@@ -108,13 +108,14 @@ pub fn run(cli: Cli) -> ExitCode {
             host,
             browser,
             device,
+            force,
         } => {
             let forced = match (browser, device) {
                 (true, _) => Some(sign_in::Flow::Browser),
                 (_, true) => Some(sign_in::Flow::Device),
                 _ => None,
             };
-            commands::login::run(&settings, &host.name, forced)
+            commands::login::run(&settings, &host.name, forced, force)
         }
         Operation::Logout { host, user } => {
             commands::logout::run(&settings, &host.name, user.as_deref())

@@ -68,13 +68,17 @@ fn on_path(program: &str) -> bool {
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
-/// `auto` takes the device flow when no browser can open: on Linux without
+/// `auto` takes the device flow when no client secret is configured, and
+/// when no browser can open: on Linux without
 /// a display or `$BROWSER`, over SSH without a display, and on WSL without
 /// `wslview`. Otherwise the browser flow.
-pub fn choose(setting: FlowSetting, around: &Surroundings) -> Flow {
+pub fn choose(setting: FlowSetting, around: &Surroundings, has_client_secret: bool) -> Flow {
     match setting {
         FlowSetting::Browser => Flow::Browser,
         FlowSetting::Device => Flow::Device,
+        // GitHub finishes a browser sign-in only with the app's secret; the
+        // device flow needs none.
+        FlowSetting::Auto if !has_client_secret => Flow::Device,
         FlowSetting::Auto => {
             let headless = around.linux && !around.display && !around.browser_variable;
             let remote = around.ssh && !around.display && !around.browser_variable;
@@ -468,41 +472,46 @@ mod tests {
             display: true,
             ..Surroundings::default()
         };
-        assert_eq!(choose(FlowSetting::Auto, &desktop), Flow::Browser);
+        assert_eq!(choose(FlowSetting::Auto, &desktop, true), Flow::Browser);
         let headless = Surroundings {
             linux: true,
             ..Surroundings::default()
         };
-        assert_eq!(choose(FlowSetting::Auto, &headless), Flow::Device);
+        assert_eq!(choose(FlowSetting::Auto, &headless, true), Flow::Device);
         let with_browser_variable = Surroundings {
             browser_variable: true,
             ..headless.clone()
         };
         assert_eq!(
-            choose(FlowSetting::Auto, &with_browser_variable),
+            choose(FlowSetting::Auto, &with_browser_variable, true),
             Flow::Browser
         );
         let mac_over_ssh = Surroundings {
             ssh: true,
             ..Surroundings::default()
         };
-        assert_eq!(choose(FlowSetting::Auto, &mac_over_ssh), Flow::Device);
+        assert_eq!(choose(FlowSetting::Auto, &mac_over_ssh, true), Flow::Device);
         let mac = Surroundings::default();
-        assert_eq!(choose(FlowSetting::Auto, &mac), Flow::Browser);
+        assert_eq!(choose(FlowSetting::Auto, &mac, true), Flow::Browser);
         let wsl = Surroundings {
             linux: true,
             display: true,
             wsl: true,
             ..Surroundings::default()
         };
-        assert_eq!(choose(FlowSetting::Auto, &wsl), Flow::Device);
+        assert_eq!(choose(FlowSetting::Auto, &wsl, true), Flow::Device);
         let wsl_with_wslview = Surroundings {
             wslview: true,
             ..wsl
         };
-        assert_eq!(choose(FlowSetting::Auto, &wsl_with_wslview), Flow::Browser);
-        assert_eq!(choose(FlowSetting::Browser, &headless), Flow::Browser);
-        assert_eq!(choose(FlowSetting::Device, &desktop), Flow::Device);
+        assert_eq!(
+            choose(FlowSetting::Auto, &wsl_with_wslview, true),
+            Flow::Browser
+        );
+        assert_eq!(choose(FlowSetting::Browser, &headless, true), Flow::Browser);
+        assert_eq!(choose(FlowSetting::Device, &desktop, true), Flow::Device);
+        assert_eq!(choose(FlowSetting::Auto, &desktop, false), Flow::Device);
+        assert_eq!(choose(FlowSetting::Browser, &desktop, false), Flow::Browser);
     }
 
     #[test]

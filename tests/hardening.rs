@@ -340,21 +340,27 @@ fn an_erase_through_another_spelling_of_the_bus_empties_the_cache() {
         .split_once(",guid=")
         .expect("the bus address names its guid");
     assert!(!guid.is_empty());
+    // No other test's write may make the cached answer stale meanwhile.
+    let _still = keep_others_still();
+    let helper_on = |bus: &str, operation: &str, input: &str| {
+        let mut command = command(HELPER);
+        command.env("DBUS_SESSION_BUS_ADDRESS", bus).arg(operation);
+        run_alone(command, input.as_bytes())
+    };
     let host = host("bus-spelling");
     let request = format!("protocol=https\nhost={host}\n");
-    let stored = helper("store", &format!("{request}username=u\npassword=erased\n"));
-    assert!(stored.status.success(), "{}", stored.stderr);
-    assert!(
-        helper("get", &request)
-            .stdout_text()
-            .contains("password=erased")
+    let stored = helper_on(
+        address,
+        "store",
+        &format!("{request}username=u\npassword=erased\n"),
     );
+    assert!(stored.status.success(), "{}", stored.stderr);
+    let cached = helper_on(address, "get", &request);
+    assert!(cached.stdout_text().contains("password=erased"));
 
-    let mut erase = command(HELPER);
-    erase.env("DBUS_SESSION_BUS_ADDRESS", bare).arg("erase");
-    let erased = run(erase, request.as_bytes());
+    let erased = helper_on(bare, "erase", &request);
     assert!(erased.status.success(), "{}", erased.stderr);
-    let after = helper("get", &request);
+    let after = helper_on(address, "get", &request);
     assert_eq!(
         after.stdout_text(),
         "",

@@ -37,7 +37,12 @@ pub fn configure(
     let Some(remote) = parse(host) else {
         return ExitCode::from(USAGE);
     };
-    let section = format!("credential.{}", remote.url());
+    let url = remote.url();
+    let section = format!("credential.{url}");
+    let client_secret = client_secret.filter(|s| !s.expose().is_empty());
+    let previous_id = git_config_values(&format!("{section}.ghoauthClientId"))
+        .unwrap_or_default()
+        .pop();
     let mut settings = vec![("ghoauthClientId", client_id)];
     if let Some(flow) = flow {
         settings.push(("ghoauthFlow", flow));
@@ -49,11 +54,35 @@ pub fn configure(
             return ExitCode::FAILURE;
         }
     }
-    if let Some(secret) = client_secret.filter(|s| !s.expose().is_empty())
-        && let Err(error) = keep_secret(&remote.url(), &section, secret)
-    {
+    let kept = match client_secret {
+        Some(secret) => keep_secret(&url, &section, secret),
+        // Another app's secret would only make GitHub refuse every sign-in.
+        None if previous_id.as_ref().is_some_and(|id| id != client_id) => {
+            forget_secret(&url).map(|removed| {
+                let in_global =
+                    git_config(&["--unset-all", &format!("{section}.ghoauthClientSecret")]);
+                if removed || in_global.is_ok() {
+                    println!(
+                        "Removed the client secret of the previous app ({}): it belongs to \
+                         that app, not to {client_id}.",
+                        previous_id.as_deref().unwrap_or_default()
+                    );
+                }
+            })
+        }
+        None => Ok(()),
+    };
+    if let Err(error) = kept {
         problem(format!("the client secret was not kept: {error}"));
         return ExitCode::FAILURE;
+    }
+    if client_secret.is_none() && !has_secret(&url, &section) {
+        println!(
+            "Note: no client secret is configured, so signing in uses the device flow (tick \
+             \"Enable Device Flow\" in the app's settings) and logout cannot revoke tokens. \
+             To add one: GHOAUTH_CLIENT_SECRET=<secret> git credential-ghoauth configure \
+             --host {url} --client-id {client_id}"
+        );
     }
 
     let helper_key = format!("{section}.helper");
@@ -154,6 +183,17 @@ fn keep_secret(url: &str, section: &str, secret: &Secret) -> Result<(), String> 
     }
     let _ = git_config(&["--unset-all", &format!("{section}.ghoauthClientSecret")]);
     Ok(())
+}
+
+/// Whether a secret is kept for `url`, in the private file or in the
+/// global config itself (set by hand).
+fn has_secret(url: &str, section: &str) -> bool {
+    let in_file = ClientSecrets::beside_global_config()
+        .and_then(|secrets| secrets.contains(url))
+        .unwrap_or(false);
+    in_file
+        || git_config_values(&format!("{section}.ghoauthClientSecret"))
+            .is_ok_and(|values| values.iter().any(|value| !value.is_empty()))
 }
 
 /// Removes `url`'s secret from the private file; once it holds none, the

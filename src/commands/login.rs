@@ -7,12 +7,13 @@ use crate::Settings;
 use crate::config::RemoteConfig;
 use crate::github::Endpoints;
 use crate::keyring::{Keyring, with_deadline};
-use crate::report::problem;
+use crate::report::{printable_bytes, problem};
 use crate::sign_in::{self, Flow, Surroundings};
+use crate::stored::Freshness;
 
 /// `forced` is `--browser` or `--device`; without it the remote's
 /// `ghoauthFlow` decides, as it does for git.
-pub fn run(settings: &Settings, host: &str, forced: Option<Flow>) -> ExitCode {
+pub fn run(settings: &Settings, host: &str, forced: Option<Flow>, again: bool) -> ExitCode {
     let remote = match Remote::parse(host) {
         Ok(remote) => remote,
         Err(error) => {
@@ -44,16 +45,37 @@ pub fn run(settings: &Settings, host: &str, forced: Option<Flow>) -> ExitCode {
     };
     // A token that cannot be kept would be a sign-in for nothing.
     let (protocol, name) = (remote.protocol.clone(), remote.host.clone());
-    let reachable = with_deadline(settings.keyring_timeout, move || {
-        Keyring::open()?
-            .list(Some(protocol.as_bytes()), Some(name.as_bytes()))
-            .map(|_| ())
+    let stored = with_deadline(settings.keyring_timeout, move || {
+        Keyring::open()?.list(Some(protocol.as_bytes()), Some(name.as_bytes()))
     });
-    if let Err(error) = reachable {
-        problem(format!("not signing in: {error}"));
-        return ExitCode::FAILURE;
+    let stored = match stored {
+        Ok(stored) => stored,
+        Err(error) => {
+            problem(format!("not signing in: {error}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    let now = since_epoch().as_secs();
+    let working = stored
+        .iter()
+        .filter(|entry| entry.oauth.is_some() && entry.freshness(now) != Freshness::Dead)
+        .max_by_key(|entry| entry.stored_at);
+    if let (Some(entry), false) = (working, again) {
+        println!(
+            "Already logged in to {} as {}; `git credential-ghoauth login --host {url} --force` \
+             signs in again.",
+            remote.host,
+            printable_bytes(&entry.username)
+        );
+        return ExitCode::SUCCESS;
     }
-    let flow = forced.unwrap_or_else(|| sign_in::choose(config.flow, &Surroundings::here()));
+    let flow = forced.unwrap_or_else(|| {
+        sign_in::choose(
+            config.flow,
+            &Surroundings::here(),
+            app.client_secret.is_some(),
+        )
+    });
     let signed_in = match sign_in::sign_in(flow, endpoints, &config, app, None) {
         Ok(signed_in) => signed_in,
         Err(error) => {

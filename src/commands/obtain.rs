@@ -149,7 +149,11 @@ fn sign_in_to(remote: &OAuthRemote, settings: &Settings) -> Option<Credential> {
         .as_deref()
         .filter(|name| !name.is_empty())
         .and_then(|name| std::str::from_utf8(name).ok());
-    let flow = sign_in::choose(remote.config.flow, &Surroundings::here());
+    let flow = sign_in::choose(
+        remote.config.flow,
+        &Surroundings::here(),
+        remote.app.client_secret.is_some(),
+    );
     let signed_in = sign_in::sign_in(flow, endpoints, &remote.config, &remote.app, wanted_login)
         .inspect_err(|error| problem(format!("{error:#}")))
         .ok()?;

@@ -37,8 +37,14 @@ pub fn run(settings: &Settings, host: Option<&str>) -> ExitCode {
     };
     if stored.is_empty() {
         match &remote {
-            Some(remote) => println!("Nothing is stored for {}.", remote.url()),
-            None => println!("Nothing is stored."),
+            Some(remote) => println!(
+                "Nothing is stored for {url}. Sign in with `git credential-ghoauth login --host {url}`.",
+                url = remote.url()
+            ),
+            None => println!(
+                "Nothing is stored. Sign in with `git credential-ghoauth login` (github.com), \
+                 or `login --host <url>` for another GitHub host."
+            ),
         }
         return ExitCode::FAILURE;
     }

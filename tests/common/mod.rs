@@ -13,7 +13,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 pub const HELPER: &str = env!("CARGO_BIN_EXE_git-credential-ghoauth");
@@ -230,9 +230,30 @@ pub fn command(program: &str) -> Command {
     command
 }
 
+/// Held shared by every command [`run`] runs. Any store or erase makes all
+/// of this user's cached answers stale (one generation per user), so a test
+/// that needs a cached answer to survive between two of its commands holds
+/// it exclusively and runs those with [`run_alone`].
+static STILL: RwLock<()> = RwLock::new(());
+
+/// Keeps every other test's commands waiting until dropped.
+pub fn keep_others_still() -> std::sync::RwLockWriteGuard<'static, ()> {
+    STILL
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Runs with `input` on stdin, bounded in time, and checks that no secret
 /// handed out by [`secret`] reached stderr.
-pub fn run(mut command: Command, input: &[u8]) -> Run {
+pub fn run(command: Command, input: &[u8]) -> Run {
+    let _shared = STILL
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    run_alone(command, input)
+}
+
+/// [`run`], for a test that holds [`keep_others_still`].
+pub fn run_alone(mut command: Command, input: &[u8]) -> Run {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
