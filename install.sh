@@ -8,8 +8,12 @@
 #                                      the secret comes from stdin, or from
 #                                      GHOAUTH_CLIENT_SECRET (--client-secret S
 #                                      works, but shows S in the process list)
-#   ./install.sh --uninstall           remove what an install put there (and
-#                                      this helper's git config for --host)
+#   ./install.sh --uninstall [--logout]
+#                                      remove what an install put there and
+#                                      this helper's git config for every
+#                                      host; it first offers (or, with
+#                                      --logout, goes on) to log out and
+#                                      revoke every token it obtained
 #   ./install.sh --binary PATH         install PATH instead of building
 #
 # Running it again is harmless: files are replaced, config is set once.
@@ -21,6 +25,7 @@ client_id=""
 client_secret="${GHOAUTH_CLIENT_SECRET:-}"
 binary=""
 uninstall=false
+logout=false
 need() { [ $# -ge 2 ] || { echo "install.sh: $1 needs a value (try --help)" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -34,7 +39,8 @@ while [ $# -gt 0 ]; do
             echo "install.sh: --client-secret-stdin: standard input held no secret" >&2; exit 2; }; shift ;;
         --binary) need "$@"; binary=$2; shift 2 ;;
         --uninstall) uninstall=true; shift ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --logout) logout=true; shift ;;
+        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -46,7 +52,18 @@ installed="$bin_dir/git-credential-ghoauth"
 
 if $uninstall; then
     if [ -x "$installed" ]; then
-        "$installed" unconfigure --host "$host"
+        # Revoking needs each app's settings, so it comes before they go.
+        if ! $logout && [ -t 0 ]; then
+            printf 'Log out of every host and revoke the tokens this helper obtained? [y/N] '
+            read -r answer || answer=""
+            case "$answer" in [yY]*) logout=true ;; esac
+        fi
+        if $logout; then
+            "$installed" logout --all || echo "install.sh: some tokens were not revoked (see above)" >&2
+        else
+            echo "Tokens this helper obtained stay in your keyring; to revoke them, run first: $installed logout --all"
+        fi
+        "$installed" unconfigure --all
     fi
     rm -f "$installed"
     for page in man/*.1; do
@@ -58,7 +75,7 @@ fi
 
 if [ -z "$binary" ]; then
     if ! command -v cargo >/dev/null 2>&1; then
-        echo "install.sh: cargo is not on PATH; install Rust (rustup, or Debian's cargo package) and rerun" >&2
+        echo "install.sh: cargo is not on PATH; install Rust 1.89 or later and rerun: from rustup (https://rustup.rs), or on Debian 12 with 'apt install rustc-web cargo-web' (1.96; Debian's plain cargo package is too old)" >&2
         exit 1
     fi
     cargo build --release --locked

@@ -133,13 +133,17 @@ git credential-ghoauth login --host https://ghe.example.com --device")]
     /// Forget the host's tokens and revoke them at GitHub (one account, or all)
     #[command(after_help = "Examples:\n  \
 git credential-ghoauth logout\n  \
-git credential-ghoauth logout --host https://ghe.example.com --user alice")]
+git credential-ghoauth logout --host https://ghe.example.com --user alice\n  \
+git credential-ghoauth logout --all")]
     Logout {
         #[command(flatten)]
         host: HostArg,
         /// Only this account
         #[arg(long, value_name = "LOGIN")]
         user: Option<String>,
+        /// Every token this helper obtained, on every host (credentials git stored stay)
+        #[arg(long, conflicts_with = "user")]
+        all: bool,
     },
     /// Show the stored accounts: login, scopes, expiry, where, and the token masked
     #[command(
@@ -183,12 +187,15 @@ GHOAUTH_CLIENT_SECRET=9a2b... git credential-ghoauth configure --host https://gh
         flow: Option<String>,
     },
     /// Remove exactly what `configure` wrote for the host
-    #[command(
-        after_help = "Example:\n  git credential-ghoauth unconfigure --host https://ghe.example.com"
-    )]
+    #[command(after_help = "Examples:\n  \
+git credential-ghoauth unconfigure --host https://ghe.example.com\n  \
+git credential-ghoauth unconfigure --all")]
     Unconfigure {
         #[command(flatten)]
         host: HostArg,
+        /// Every host configure wrote settings for
+        #[arg(long)]
+        all: bool,
     },
     /// Any operation a future git may send: ignored, as git asks of helpers
     #[command(external_subcommand)]

@@ -117,9 +117,10 @@ pub fn run(cli: Cli) -> ExitCode {
             };
             commands::login::run(&settings, &host.name, forced, force)
         }
-        Operation::Logout { host, user } => {
-            commands::logout::run(&settings, &host.name, user.as_deref())
-        }
+        Operation::Logout { host, user, all } => match all {
+            true => commands::logout::everywhere(&settings),
+            false => commands::logout::run(&settings, &host.name, user.as_deref()),
+        },
         Operation::Status { host } => commands::status::run(&settings, host.as_deref()),
         Operation::Configure {
             host,
@@ -137,7 +138,10 @@ pub fn run(cli: Cli) -> ExitCode {
             };
             commands::configure::configure(&host.name, &client_id, secret.as_ref(), flow.as_deref())
         }
-        Operation::Unconfigure { host } => commands::configure::unconfigure(&host.name),
+        Operation::Unconfigure { host, all } => match all {
+            true => commands::configure::unconfigure_all(),
+            false => commands::configure::unconfigure(&host.name),
+        },
         Operation::Unknown(words) => unknown_command(&words),
     }
 }

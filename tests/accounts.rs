@@ -1,6 +1,8 @@
 //! The commands for people — configure, login, status, logout, unconfigure —
 //! and install.sh, through the real Secret Service and the fake GitHub.
 //! Each test has its own global git config (GIT_CONFIG_GLOBAL).
+// Drives processes the Unix way (signals, sessions, file modes, a pty).
+#![cfg(unix)]
 
 mod common;
 mod fake_github;
@@ -140,11 +142,29 @@ fn logout_of_one_account_keeps_the_other() {
     );
     let alice = token_of(&world, "alice");
     world.fake.sign_in_as("bob");
+    let without_force = helper_with(&world, &config, &["login", "--host", url, "--browser"]);
+    assert!(without_force.status.success(), "{}", without_force.stderr);
     assert!(
-        helper_with(&world, &config, &["login", "--host", url, "--browser"])
-            .status
-            .success()
+        without_force.stdout_text().contains("Already logged in")
+            && without_force.stdout_text().contains("--force"),
+        "{}",
+        without_force.stdout_text()
     );
+    assert_eq!(
+        world.fake.authorizations(),
+        1,
+        "no second sign-in without --force"
+    );
+    assert!(
+        helper_with(
+            &world,
+            &config,
+            &["login", "--host", url, "--browser", "--force"]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(world.fake.authorizations(), 2);
 
     let shown = helper_with(&world, &config, &["status", "--host", url]).stdout_text();
     assert!(
@@ -161,6 +181,162 @@ fn logout_of_one_account_keeps_the_other() {
     assert!(!world.fake.is_live(&alice));
     let shown = helper_with(&world, &config, &["status", "--host", url]).stdout_text();
     assert!(shown.contains("bob") && !shown.contains("alice"), "{shown}");
+    let bob = world.live_tokens();
+    assert_eq!(bob.len(), 1, "bob's token still works at GitHub");
+
+    let everywhere = helper_with(&world, &config, &["logout", "--all"]);
+    assert!(everywhere.status.success(), "{}", everywhere.stderr);
+    assert!(
+        everywhere.stdout_text().contains("Logged out bob"),
+        "{}",
+        everywhere.stdout_text()
+    );
+    assert!(!world.fake.is_live(&bob[0]), "logout --all revoked it");
+    assert!(!world.keyring().contains("bob"));
+}
+
+/// The helper with the test's own global config and no client secret
+/// anywhere in its environment.
+fn helper_without_secret(world: &World, config: &Path, args: &[&str]) -> Run {
+    let mut command = command(HELPER);
+    command
+        .env("GIT_CONFIG_GLOBAL", config)
+        .env_remove("GHOAUTH_CLIENT_SECRET")
+        .env("BROWSER", world.dir.join("browser"))
+        .env("DISPLAY", ":0")
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .args(args);
+    run(command, b"")
+}
+
+#[test]
+fn an_app_without_a_secret_signs_in_by_device_and_logout_says_it_could_not_revoke() {
+    let world = world("accounts-no-secret");
+    let config = world.dir.join("gitconfig");
+    let url = world.fake.base_url.as_str();
+    let configured = helper_without_secret(
+        &world,
+        &config,
+        &["configure", "--host", url, "--client-id", CLIENT_ID],
+    );
+    assert!(configured.status.success(), "{}", configured.stderr);
+    assert!(
+        configured
+            .stdout_text()
+            .contains("no client secret is configured")
+            && configured.stdout_text().contains("cannot revoke"),
+        "{}",
+        configured.stdout_text()
+    );
+
+    // A display and $BROWSER are there, but auto takes the device flow.
+    let login = helper_without_secret(&world, &config, &["login", "--host", url]);
+    assert!(login.status.success(), "{}", login.stderr);
+    assert!(login.stderr.contains("enter the code"), "{}", login.stderr);
+    assert_eq!(world.browser_opened(), 0);
+
+    let logout = helper_without_secret(&world, &config, &["logout", "--host", url]);
+    assert_eq!(logout.status.code(), Some(1), "{}", logout.stderr);
+    let said = logout.stdout_text();
+    assert!(!said.contains("and revoked its token"), "{said}");
+    assert!(said.contains("NOT revoked"), "{said}");
+    assert_eq!(world.live_tokens().len(), 1, "it was indeed not revoked");
+}
+
+#[test]
+fn a_new_client_id_drops_the_old_apps_secret() {
+    let world = world("accounts-new-app");
+    let config = configured(&world);
+    let secrets = world.dir.join(".git-credential-ghoauth-secrets");
+    assert!(secrets.exists());
+    let url = world.fake.base_url.as_str();
+    let other = helper_without_secret(
+        &world,
+        &config,
+        &[
+            "configure",
+            "--host",
+            url,
+            "--client-id",
+            "Ov23liAnotherApp",
+        ],
+    );
+    assert!(other.status.success(), "{}", other.stderr);
+    assert!(
+        other
+            .stdout_text()
+            .contains("Removed the client secret of the previous app"),
+        "{}",
+        other.stdout_text()
+    );
+    assert!(!secrets.exists());
+}
+
+#[test]
+fn status_with_nothing_stored_says_how_to_sign_in() {
+    let world = world("accounts-empty-status");
+    let config = configured(&world);
+    let status = helper_with(
+        &world,
+        &config,
+        &["status", "--host", &format!("https://{}", host("empty"))],
+    );
+    assert_eq!(status.status.code(), Some(1));
+    assert!(
+        status
+            .stdout_text()
+            .contains("git credential-ghoauth login --host https://"),
+        "{}",
+        status.stdout_text()
+    );
+}
+
+#[test]
+fn a_mistyped_command_at_a_terminal_gets_a_guess() {
+    // `script` gives the helper a terminal on stdin, as a person has.
+    let mut typed = command("script");
+    typed.args(["-qec", &format!("'{HELPER}' stauts"), "/dev/null"]);
+    let at_terminal = run(typed, b"");
+    assert_eq!(
+        at_terminal.status.code(),
+        Some(2),
+        "{}",
+        at_terminal.stdout_text()
+    );
+    assert!(
+        at_terminal
+            .stdout_text()
+            .contains("unknown command 'stauts'; did you mean 'status'?"),
+        "{}",
+        at_terminal.stdout_text()
+    );
+    // git's calls have a pipe on stdin: an unknown operation is ignored.
+    let from_git = helper("stauts", "protocol=https\nhost=x\n");
+    assert!(from_git.status.success());
+    assert_eq!(
+        (from_git.stdout_text(), from_git.stderr),
+        (String::new(), String::new())
+    );
+}
+
+#[test]
+fn install_sh_without_cargo_points_at_a_rust_that_is_new_enough() {
+    let world = world("install-no-cargo");
+    let bin = world.dir.join("bin-without-cargo");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink("/usr/bin/dirname", bin.join("dirname")).unwrap();
+    let mut install = command("/bin/sh");
+    install
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh"))
+        .args(["--prefix", world.dir.join("prefix").to_str().unwrap()])
+        .env("PATH", &bin);
+    let ran = run(install, b"");
+    assert_eq!(ran.status.code(), Some(1));
+    assert!(
+        ran.stderr.contains("rustup") && ran.stderr.contains("rustc-web cargo-web"),
+        "{}",
+        ran.stderr
+    );
 }
 
 #[test]
@@ -275,6 +451,26 @@ fn install_sh_installs_configures_and_uninstalls() {
         std::fs::read_to_string(&config).unwrap(),
         written,
         "idempotent"
+    );
+
+    // A second host, configured with the installed helper: --uninstall
+    // removes every host's settings.
+    let mut second = command(prefix.join("bin/git-credential-ghoauth").to_str().unwrap());
+    second
+        .env("GIT_CONFIG_GLOBAL", &config)
+        .env("GHOAUTH_CLIENT_SECRET", &world.client_secret)
+        .args([
+            "configure",
+            "--host",
+            "https://ghe.example.com",
+            "--client-id",
+            "Ov23liSecondHost",
+        ]);
+    assert!(run(second, b"").status.success());
+    assert!(
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("Ov23liSecondHost")
     );
 
     let removed = install(&["--uninstall"]);

@@ -172,6 +172,34 @@ pub fn unconfigure(host: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `unconfigure --all`: every host that has a client id in the global
+/// config, as `install.sh --uninstall` needs.
+pub fn unconfigure_all() -> ExitCode {
+    let listing = match git_config(&["-z", "--get-regexp", "^credential\\..*\\.ghoauthclientid$"]) {
+        Ok(listing) => listing,
+        // Status 1: no such key, so nothing to remove.
+        Err(_) => {
+            println!("Nothing of this helper's is configured.");
+            return ExitCode::SUCCESS;
+        }
+    };
+    let mut urls: Vec<String> = listing
+        .split('\0')
+        .filter_map(|record| record.split('\n').next())
+        .filter_map(|key| key.strip_prefix("credential."))
+        .filter_map(|rest| rest.strip_suffix(".ghoauthclientid"))
+        .map(str::to_string)
+        .collect();
+    urls.dedup();
+    let mut code = ExitCode::SUCCESS;
+    for url in urls {
+        if unconfigure(&url) != ExitCode::SUCCESS {
+            code = ExitCode::FAILURE;
+        }
+    }
+    code
+}
+
 /// Writes the secret to the private file, makes the global config include
 /// it, and drops any copy from the global config itself.
 fn keep_secret(url: &str, section: &str, secret: &Secret) -> Result<(), String> {

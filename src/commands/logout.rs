@@ -7,6 +7,7 @@ use crate::Settings;
 use crate::commands::erase::revoke_all;
 use crate::keyring::{Keyring, with_deadline};
 use crate::report::{printable_bytes, problem};
+use crate::stored::StoredCredential;
 
 pub fn run(settings: &Settings, host: &str, user: Option<&str>) -> ExitCode {
     let remote = match Remote::parse(host) {
@@ -18,14 +19,57 @@ pub fn run(settings: &Settings, host: &str, user: Option<&str>) -> ExitCode {
     };
     let (protocol, name) = (remote.protocol.clone(), remote.host.clone());
     let only = user.map(|user| user.as_bytes().to_vec());
+    let removed = remove_where(settings, Some((protocol, name)), move |stored| {
+        only.as_ref().is_none_or(|only| *only == stored.username)
+    });
+    let removed = match removed {
+        Ok(removed) => removed,
+        Err(code) => return code,
+    };
+    if removed.is_empty() {
+        match user {
+            Some(user) => println!("{user} is not logged in to {}.", remote.host),
+            None => println!("Nobody is logged in to {}.", remote.host),
+        }
+        return ExitCode::SUCCESS;
+    }
+    revoke_and_report(&removed)
+}
+
+/// `logout --all`: every token this helper obtained, on every host.
+/// Credentials git stored are not this helper's to take away.
+pub fn everywhere(settings: &Settings) -> ExitCode {
+    let removed = match remove_where(settings, None, |stored| stored.oauth.is_some()) {
+        Ok(removed) => removed,
+        Err(code) => return code,
+    };
+    if removed.is_empty() {
+        println!("Nobody is logged in anywhere.");
+        return ExitCode::SUCCESS;
+    }
+    revoke_and_report(&removed)
+}
+
+/// Deletes the entries (of one `(protocol, host)`, or all) that `doomed`
+/// picks, and makes cached answers stale. The exit code when the keyring
+/// failed, already reported.
+fn remove_where(
+    settings: &Settings,
+    host: Option<(String, String)>,
+    doomed: impl Fn(&StoredCredential) -> bool + Send + 'static,
+) -> Result<Vec<StoredCredential>, ExitCode> {
     let removed = with_deadline(settings.keyring_timeout, move || {
         let keyring = Keyring::open()?;
-        let mut removed = Vec::new();
-        for stored in keyring.list(Some(protocol.as_bytes()), Some(name.as_bytes()))? {
-            if only.as_ref().is_none_or(|only| *only == stored.username) {
-                keyring.delete(&stored)?;
-                removed.push(stored);
+        let listed = match &host {
+            Some((protocol, name)) => {
+                keyring.list(Some(protocol.as_bytes()), Some(name.as_bytes()))?
             }
+            None => keyring.list(None, None)?,
+        };
+        let mut removed = Vec::new();
+        for stored in listed.into_iter().filter(|stored| doomed(stored)) {
+            keyring.delete(&stored)?;
+            removed.push(stored);
         }
         Ok(removed)
     });
@@ -35,15 +79,14 @@ pub fn run(settings: &Settings, host: &str, user: Option<&str>) -> ExitCode {
     };
     let code = after_keyring_write(settings, outcome, "not logged out");
     if code != ExitCode::SUCCESS {
-        return code;
+        return Err(code);
     }
-    if removed.is_empty() {
-        match user {
-            Some(user) => println!("{user} is not logged in to {}.", remote.host),
-            None => println!("Nobody is logged in to {}.", remote.host),
-        }
-        return ExitCode::SUCCESS;
-    }
+    Ok(removed)
+}
+
+/// Revokes the tokens this helper obtained and says, entry by entry, what
+/// became of it: "revoked" only for a token that really was.
+fn revoke_and_report(removed: &[StoredCredential]) -> ExitCode {
     let obtained: Vec<_> = removed
         .iter()
         .filter(|s| s.oauth.is_some())
@@ -51,9 +94,7 @@ pub fn run(settings: &Settings, host: &str, user: Option<&str>) -> ExitCode {
         .collect();
     let mut revoked = revoke_all(&obtained).into_iter();
     let mut all_revoked = true;
-    for stored in &removed {
-        // "revoked" only for a token that really was; the warning above
-        // says why another was not.
+    for stored in removed {
         let outcome = if stored.oauth.is_none() {
             ""
         } else if revoked.next() == Some(true) {
@@ -65,7 +106,7 @@ pub fn run(settings: &Settings, host: &str, user: Option<&str>) -> ExitCode {
         println!(
             "Logged out {} from {}{outcome}.",
             printable_bytes(&stored.username),
-            remote.host
+            printable_bytes(&stored.host)
         );
     }
     if all_revoked {
