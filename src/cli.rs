@@ -10,7 +10,7 @@ pub const DEFAULT_KEYRING_TIMEOUT: u64 = 20;
 #[derive(Debug, Parser)]
 #[command(
     name = "git-credential-ghoauth",
-    version,
+    version = version_text(),
     about = "A git credential helper that signs in to GitHub with OAuth and keeps tokens in the OS keyring",
     long_about = "A git credential helper that signs in to GitHub with OAuth and keeps credentials \
 in the OS keyring (the Secret Service on Linux, the Keychain on macOS, Credential Manager on Windows).\n\n\
@@ -207,6 +207,19 @@ pub struct HostArg {
     /// A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)
     #[arg(long = "host", value_name = "HOST", default_value = "github.com")]
     pub name: String,
+}
+
+/// `--version`: the version, and which app github.com uses when git
+/// config names none (a packager may have built one in).
+pub fn version_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let app = match crate::config::BUILTIN_APP {
+            Some((id, _)) => format!("built-in github.com app {id}"),
+            None => "no built-in app: configure one for github.com".to_string(),
+        };
+        format!("{} ({app})", env!("CARGO_PKG_VERSION"))
+    })
 }
 
 /// The subcommand a typo most likely meant: one edit away (two for longer

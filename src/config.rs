@@ -64,7 +64,39 @@ pub struct OAuthApp {
     /// GitHub wants it for the browser flow even with PKCE; the device flow
     /// needs none.
     pub client_secret: Option<Secret>,
+    pub source: AppSource,
 }
+
+/// Where the app's client id came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AppSource {
+    /// `credential.<url>.ghoauthClientId`.
+    #[default]
+    Configured,
+    /// `GHOAUTH_CLIENT_ID`.
+    Environment,
+    /// Compiled in by a packager (`GHOAUTH_BUILTIN_CLIENT_ID`), for
+    /// github.com when nothing else names an app.
+    BuiltIn,
+}
+
+impl std::fmt::Display for AppSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AppSource::Configured => "configured",
+            AppSource::Environment => "from GHOAUTH_CLIENT_ID",
+            AppSource::BuiltIn => "built in",
+        })
+    }
+}
+
+/// The app a packager compiled in for github.com: its client id and, if
+/// they gave one, its secret. None in a plain build.
+pub const BUILTIN_APP: Option<(&str, Option<&str>)> = match option_env!("GHOAUTH_BUILTIN_CLIENT_ID")
+{
+    Some(id) if !id.is_empty() => Some((id, option_env!("GHOAUTH_BUILTIN_CLIENT_SECRET"))),
+    _ => None,
+};
 
 impl RemoteConfig {
     /// One `git config` run, for `host` and the user and path `request`
@@ -78,7 +110,12 @@ impl RemoteConfig {
             .output()
             .ok();
         let listing = output.map(|output| output.stdout).unwrap_or_default();
-        RemoteConfig::from_listing(host.url(), &listing, |name| std::env::var(name).ok())
+        RemoteConfig::from_listing(
+            host.url(),
+            &listing,
+            |name| std::env::var(name).ok(),
+            BUILTIN_APP,
+        )
     }
 
     /// Builds the settings from `git config -z` output (`key\nvalue\0`…).
@@ -90,6 +127,7 @@ impl RemoteConfig {
         url: String,
         listing: &[u8],
         env: impl Fn(&str) -> Option<String>,
+        builtin: Option<(&str, Option<&str>)>,
     ) -> Result<RemoteConfig, String> {
         let mut client_id = None;
         let mut client_secret = None;
@@ -122,13 +160,23 @@ impl RemoteConfig {
             url.to_ascii_lowercase().as_str(),
             "https://github.com" | "https://gist.github.com"
         );
+        let mut source = AppSource::Configured;
         if client_id.is_some() || public_github {
             if let Some(id) = env("GHOAUTH_CLIENT_ID").filter(|v| !v.is_empty()) {
                 client_id = Some(id);
+                source = AppSource::Environment;
             }
             if let Some(secret) = env("GHOAUTH_CLIENT_SECRET").filter(|v| !v.is_empty()) {
                 client_secret = Some(Secret::new(secret));
             }
+        }
+        if client_id.is_none()
+            && public_github
+            && let Some((id, secret)) = builtin
+        {
+            client_id = Some(id.to_string());
+            client_secret = client_secret.or(secret.filter(|s| !s.is_empty()).map(Secret::new));
+            source = AppSource::BuiltIn;
         }
         let timeout = match timeout {
             None => DEFAULT_TIMEOUT,
@@ -165,6 +213,7 @@ impl RemoteConfig {
             oauth_app: client_id.map(|client_id| OAuthApp {
                 client_id,
                 client_secret,
+                source,
             }),
             scopes,
             redirect_uri,
@@ -225,9 +274,12 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        RemoteConfig::from_listing("https://github.com".into(), listing, |name| {
-            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
-        })
+        RemoteConfig::from_listing(
+            "https://github.com".into(),
+            listing,
+            |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+            None,
+        )
         .unwrap()
     }
 
@@ -264,9 +316,12 @@ mod tests {
             FlowSetting::Device
         );
         assert!(
-            RemoteConfig::from_listing("u".into(), b"credential.ghoauthflow\ntelepathy\0", |_| {
+            RemoteConfig::from_listing(
+                "u".into(),
+                b"credential.ghoauthflow\ntelepathy\0",
+                |_| None,
                 None
-            })
+            )
             .unwrap_err()
             .contains("not browser, device or auto")
         );
@@ -289,11 +344,16 @@ mod tests {
     #[test]
     fn the_environment_does_not_make_other_hosts_github() {
         let env = [("GHOAUTH_CLIENT_ID", "from-env")];
-        let other = RemoteConfig::from_listing("https://gitlab.com".into(), b"", |name| {
-            env.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        })
+        let other = RemoteConfig::from_listing(
+            "https://gitlab.com".into(),
+            b"",
+            |name| {
+                env.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            },
+            Some(("Iv1.builtin", None)),
+        )
         .unwrap();
         assert_eq!(other.oauth_app, None);
         let github = parse(b"", &env);
@@ -314,6 +374,52 @@ mod tests {
     }
 
     #[test]
+    fn a_built_in_app_is_github_coms_only_when_nothing_else_names_one() {
+        let builtin = Some(("Iv1.builtin", Some("builtin-secret")));
+        let read = |url: &str, listing: &[u8], env: &[(&str, &str)]| {
+            let env: Vec<(String, String)> = env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            RemoteConfig::from_listing(
+                url.into(),
+                listing,
+                |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+                builtin,
+            )
+            .unwrap()
+            .oauth_app
+        };
+        let app = read("https://github.com", b"", &[]).unwrap();
+        assert_eq!(
+            (app.client_id.as_str(), app.source),
+            ("Iv1.builtin", AppSource::BuiltIn)
+        );
+        assert_eq!(app.client_secret.unwrap().expose(), b"builtin-secret");
+        let configured = read(
+            "https://github.com",
+            b"credential.ghoauthclientid\nmine\0",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            (configured.client_id.as_str(), configured.source),
+            ("mine", AppSource::Configured)
+        );
+        assert_eq!(
+            configured.client_secret, None,
+            "the built-in secret is the built-in app's only"
+        );
+        let from_env = read("https://github.com", b"", &[("GHOAUTH_CLIENT_ID", "env")]).unwrap();
+        assert_eq!(from_env.source, AppSource::Environment);
+        assert_eq!(
+            read("https://ghe.example.com", b"", &[]),
+            None,
+            "github.com's only"
+        );
+    }
+
+    #[test]
     fn a_bare_boolean_key_means_true() {
         assert!(parse(b"credential.interactive\0", &[]).interactive);
         assert!(!parse(b"credential.interactive\nfalse\0", &[]).interactive);
@@ -326,6 +432,7 @@ mod tests {
             "https://github.com".into(),
             b"credential.ghoauthtimeout\nsoon\0",
             |_| None,
+            None,
         )
         .unwrap_err();
         assert!(error.contains("credential.https://github.com.ghoauthTimeout is 'soon'"));

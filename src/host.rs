@@ -81,6 +81,15 @@ impl OAuthHost {
         })
     }
 
+    /// `https://github.com`, the host nearly every user signs in to.
+    pub fn github_com() -> OAuthHost {
+        OAuthHost {
+            protocol: "https",
+            host: Host::Domain("github.com".to_string()),
+            port: None,
+        }
+    }
+
     pub fn protocol(&self) -> &'static str {
         self.protocol
     }
@@ -174,6 +183,14 @@ mod tests {
             OAuthHost::parse(b"https", b"GitHub.com:443")
                 .unwrap()
                 .is_public_github()
+        );
+    }
+
+    #[test]
+    fn github_com_is_github_com() {
+        assert_eq!(
+            OAuthHost::parse(b"https", b"GitHub.com:443"),
+            Ok(OAuthHost::github_com())
         );
     }
 

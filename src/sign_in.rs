@@ -407,6 +407,7 @@ mod tests {
         let app = OAuthApp {
             client_id: "Iv1.abc".into(),
             client_secret: None,
+            source: Default::default(),
         };
         let verifier = Secret::new("v".repeat(43));
         let url = consent_url(

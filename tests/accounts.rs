@@ -79,6 +79,12 @@ fn login_status_logout() {
     assert!(shown.contains("scopes:  repo workflow"), "{shown}");
     assert!(shown.contains("expires: never"), "{shown}");
     assert!(shown.contains("Secret Service"), "{shown}");
+    assert!(
+        shown.contains(&format!("App for {url}: {CLIENT_ID} (configured; with a client secret).")),
+        "{shown}"
+    );
+    let version = helper_with(&world, &config, &["--version"]).stdout_text();
+    assert!(version.contains("(no built-in app: configure one for github.com)"), "{version}");
     let everything = helper_with(&world, &config, &["status"]);
     assert!(everything.stdout_text().contains(&world.fake.base_url));
 

@@ -4,7 +4,10 @@ use std::process::ExitCode;
 
 use super::{Remote, USAGE};
 use crate::Settings;
+use crate::config::RemoteConfig;
+use crate::host::OAuthHost;
 use crate::keyring::{Keyring, STORE_NAME, with_deadline};
+use crate::protocol::Credential;
 use crate::report::problem;
 use crate::secret::Secret;
 use crate::stored::StoredCredential;
@@ -35,7 +38,13 @@ pub fn run(settings: &Settings, host: Option<&str>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let app_host = match &remote {
+        Some(remote) => remote.oauth_host.clone(),
+        None => OAuthHost::github_com(),
+    };
+    let app_line = describe_app(&app_host);
     if stored.is_empty() {
+        println!("{app_line}");
         match &remote {
             Some(remote) => println!(
                 "Nothing is stored for {url}. Sign in with `git credential-ghoauth login --host {url}`.",
@@ -73,7 +82,33 @@ pub fn run(settings: &Settings, host: Option<&str>) -> ExitCode {
         println!("{}", describe(entry, first_of_host, now));
     }
     println!("Stored in {STORE_NAME}.");
+    println!("{app_line}");
     ExitCode::SUCCESS
+}
+
+/// Which OAuth app signs in to `host`, and where it comes from: git
+/// config, the environment, or built in by a packager.
+fn describe_app(host: &OAuthHost) -> String {
+    let url = host.url();
+    match RemoteConfig::read(host, &Credential::default()) {
+        Ok(RemoteConfig {
+            oauth_app: Some(app),
+            ..
+        }) => {
+            let secret = match app.client_secret {
+                Some(_) => "with a client secret",
+                None => "no client secret: device flow only, no revocation",
+            };
+            format!(
+                "App for {url}: {} ({}; {secret}).",
+                app.client_id, app.source
+            )
+        }
+        Ok(_) => format!(
+            "App for {url}: none; `git credential-ghoauth configure --host {url} --client-id <id>` sets one."
+        ),
+        Err(error) => format!("App for {url}: unreadable config ({error})."),
+    }
 }
 
 fn describe(entry: &StoredCredential, is_default: bool, now: u64) -> String {
