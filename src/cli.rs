@@ -47,7 +47,9 @@ credential.<url>.ghoauthRedirectUri   a fixed loopback redirect, e.g. http://127
 credential.<url>.ghoauthTimeout       seconds to wait for the browser sign-in (default: 300, at most 3600)\n  \
 credential.<url>.ghoauthFlow          browser, device, or auto (default: auto)\n  \
 credential.interactive                false or never: do not sign in, as git does not prompt\n  \
-credential.username                   which account to use when a host has several\n\n\
+credential.username                   which account to use when a host has several\n  \
+http.<url>.proxy, http.proxy          the proxy for GitHub's requests, as for git's own (\"\" for none)\n  \
+http.<url>.sslCAInfo                  a PEM file of CAs to trust instead of the system's\n\n\
 Expiring tokens (GitHub Apps) are renewed without a browser when 5 minutes or less remain.\n\
 Parallel git commands share one sign-in or renewal: the others wait on a lock file in\n\
 $XDG_RUNTIME_DIR/git-credential-ghoauth (or the cache directory).\n\n\

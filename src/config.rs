@@ -32,6 +32,51 @@ pub struct RemoteConfig {
     /// False when git must not wait for a person (`credential.interactive`).
     pub interactive: bool,
     pub flow: FlowSetting,
+    /// git's own `http.<url>.*` settings the requests honour.
+    pub http: HttpSettings,
+}
+
+/// What users already told git about their network, as GCM reads it:
+/// `http.<url>.proxy` (or `http.proxy`) and `http.<url>.sslCAInfo`. Where
+/// config says nothing, `HTTPS_PROXY`, `NO_PROXY` and `SSL_CERT_FILE` apply.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpSettings {
+    /// `Some("")` is git's way to say "no proxy", whatever the environment.
+    pub proxy: Option<String>,
+    /// A PEM file of CA certificates to trust instead of the system's.
+    pub ca_info: Option<std::path::PathBuf>,
+}
+
+impl HttpSettings {
+    /// Reads `git config -z --get-urlmatch http <url>` output.
+    pub fn from_listing(listing: &[u8]) -> HttpSettings {
+        let mut settings = HttpSettings::default();
+        for (key, value) in records(listing) {
+            match key.strip_prefix("http.").unwrap_or("") {
+                "proxy" => settings.proxy = value,
+                "sslcainfo" => settings.ca_info = value.filter(|v| !v.is_empty()).map(Into::into),
+                _ => {}
+            }
+        }
+        settings
+    }
+}
+
+/// `key\nvalue\0` records as git config -z writes them: the key
+/// lowercased, the value trimmed (`None` for a bare boolean key).
+fn records(listing: &[u8]) -> impl Iterator<Item = (String, Option<String>)> + '_ {
+    listing
+        .split(|&b| b == 0)
+        .filter(|record| !record.is_empty())
+        .map(|record| {
+            let (key, value) = match record.iter().position(|&b| b == b'\n') {
+                Some(newline) => (&record[..newline], Some(&record[newline + 1..])),
+                None => (record, None),
+            };
+            let key = String::from_utf8_lossy(key).to_ascii_lowercase();
+            let value = value.map(|v| String::from_utf8_lossy(v).trim().to_string());
+            (key, value)
+        })
 }
 
 /// `credential.<url>.ghoauthFlow`: how to sign in.
@@ -102,20 +147,18 @@ impl RemoteConfig {
     /// One `git config` run, for `host` and the user and path `request`
     /// names. A git that fails just means "nothing configured".
     pub fn read(host: &OAuthHost, request: &Credential) -> Result<RemoteConfig, String> {
-        let output = Command::new("git")
-            .args(["config", "-z", "--get-urlmatch", "credential"])
-            .arg(lookup_url(host, request))
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .output()
-            .ok();
-        let listing = output.map(|output| output.stdout).unwrap_or_default();
-        RemoteConfig::from_listing(
+        let lookup = lookup_url(host, request);
+        let mut config = RemoteConfig::from_listing(
             host.url(),
-            &listing,
+            &git_config_section("credential", &lookup),
             |name| std::env::var(name).ok(),
             BUILTIN_APP,
-        )
+        )?;
+        // One more run, and only for hosts that will see a request.
+        if config.oauth_app.is_some() {
+            config.http = HttpSettings::from_listing(&git_config_section("http", &lookup));
+        }
+        Ok(config)
     }
 
     /// Builds the settings from `git config -z` output (`key\nvalue\0`…).
@@ -136,13 +179,7 @@ impl RemoteConfig {
         let mut timeout = None;
         let mut flow = None;
         let mut interactive = true;
-        for record in listing.split(|&b| b == 0).filter(|r| !r.is_empty()) {
-            let (key, value) = match record.iter().position(|&b| b == b'\n') {
-                Some(newline) => (&record[..newline], Some(&record[newline + 1..])),
-                None => (record, None),
-            };
-            let key = String::from_utf8_lossy(key).to_ascii_lowercase();
-            let text = value.map(|v| String::from_utf8_lossy(v).trim().to_string());
+        for (key, text) in records(listing) {
             match key.strip_prefix("credential.").unwrap_or("") {
                 "ghoauthclientid" => client_id = text.filter(|t| !t.is_empty()),
                 "ghoauthclientsecret" => {
@@ -220,8 +257,21 @@ impl RemoteConfig {
             timeout,
             interactive,
             flow,
+            http: HttpSettings::default(),
         })
     }
+}
+
+/// `git config -z --get-urlmatch <section> <url>`: git's own URL matching,
+/// one section at a time. A git that fails means "nothing configured".
+fn git_config_section(section: &str, url: &str) -> Vec<u8> {
+    Command::new("git")
+        .args(["config", "-z", "--get-urlmatch", section, url])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map(|output| output.stdout)
+        .unwrap_or_default()
 }
 
 /// git's boolean spellings, plus `never`, which `credential.interactive`

@@ -14,7 +14,7 @@ use anyhow::{Context, anyhow, bail};
 use serde::Deserialize;
 use url::Url;
 
-use crate::config::OAuthApp;
+use crate::config::{HttpSettings, OAuthApp};
 use crate::host::OAuthHost;
 use crate::report::printable;
 use crate::secret::Secret;
@@ -170,7 +170,13 @@ pub struct GitHub {
 }
 
 impl GitHub {
-    pub fn new(endpoints: Endpoints, deadline: Instant) -> anyhow::Result<GitHub> {
+    /// A client for `endpoints` that honours git's proxy and CA settings
+    /// for the remote (`http`), and gives up at `deadline`.
+    pub fn new(
+        endpoints: Endpoints,
+        http: &HttpSettings,
+        deadline: Instant,
+    ) -> anyhow::Result<GitHub> {
         // reqwest is built without a default TLS provider (see Cargo.toml);
         // a second install in the same process fails harmlessly.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -178,9 +184,31 @@ impl GitHub {
             .user_agent(USER_AGENT)
             .connect_timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none());
-        if endpoints.is_loopback() {
-            // A proxy from the environment must not see loopback traffic.
-            builder = builder.no_proxy();
+        match http.proxy.as_deref() {
+            // A proxy must not see loopback traffic; git's empty value
+            // means no proxy at all.
+            _ if endpoints.is_loopback() => builder = builder.no_proxy(),
+            Some("") => builder = builder.no_proxy(),
+            Some(proxy) => {
+                // git takes a proxy without a scheme to be http://.
+                let proxy = match proxy.contains("://") {
+                    true => proxy.to_string(),
+                    false => format!("http://{proxy}"),
+                };
+                let proxy = reqwest::Proxy::all(&proxy).map_err(|_| {
+                    anyhow!(
+                        "http.proxy '{}' is not a proxy URL; fix it in git config",
+                        printable(&proxy)
+                    )
+                })?;
+                builder = builder.proxy(proxy);
+            }
+            // The environment's HTTPS_PROXY and NO_PROXY, as reqwest reads them.
+            None => {}
+        }
+        if let Some(path) = &http.ca_info {
+            builder = builder
+                .tls_certs_only(ca_certificates(path)?);
         }
         let http = builder
             .build()
@@ -373,8 +401,8 @@ impl GitHub {
             Ok(Err(error)) => {
                 let cause = describe(&error);
                 let hint = if cause.contains("certificate") {
-                    "; if the server's certificate comes from a private CA, set SSL_CERT_FILE \
-                     to a PEM file holding that CA"
+                    "; if the server's certificate comes from a private CA, set git's \
+                     http.sslCAInfo (or SSL_CERT_FILE) to a PEM file holding that CA"
                 } else {
                     ""
                 };
@@ -479,6 +507,24 @@ pub fn read_user_reply(url: &Url, body: &[u8], scopes_header: &str) -> anyhow::R
         login,
         scopes: printable(&scopes),
     })
+}
+
+/// The certificates of a PEM file named by `http.sslCAInfo`, which replace
+/// the system's, as they do for git.
+fn ca_certificates(path: &std::path::Path) -> anyhow::Result<Vec<reqwest::Certificate>> {
+    let unusable = |why: String| {
+        anyhow!(
+            "http.sslCAInfo names {}, which {why}; fix it in git config",
+            path.display()
+        )
+    };
+    let pem = std::fs::read(path).map_err(|error| unusable(format!("cannot be read ({error})")))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|_| unusable("is not a PEM file of certificates".into()))?;
+    if certificates.is_empty() {
+        return Err(unusable("holds no certificate".into()));
+    }
+    Ok(certificates)
 }
 
 fn stalled(url: &Url, limit: Duration) -> anyhow::Error {

@@ -116,7 +116,7 @@ pub fn with_device(
 ) -> anyhow::Result<SignedIn> {
     let started = Instant::now();
     let url = &config.url;
-    let github = GitHub::new(endpoints, started + config.timeout)?;
+    let github = GitHub::new(endpoints, &config.http, started + config.timeout)?;
     let code = github
         .request_device_code(app, &config.scopes)
         .map_err(|error| explain_device_error(error, url))?;
@@ -274,7 +274,7 @@ fn redeem(
     verifier: &Secret,
     config: &RemoteConfig,
 ) -> anyhow::Result<SignedIn> {
-    let github = GitHub::new(endpoints.clone(), deadline)?;
+    let github = GitHub::new(endpoints.clone(), &config.http, deadline)?;
     let grant = github
         .exchange_code(app, code, redirect_uri, verifier)
         .map_err(|error| match error.downcast_ref::<Refusal>() {

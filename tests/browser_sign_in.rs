@@ -563,3 +563,83 @@ fn ctrl_c_while_waiting_closes_the_listener_and_stores_nothing() {
     assert!(!world.keyring().contains("octocat"), "nothing stored");
     assert_eq!(world.live_tokens(), Vec::<String>::new());
 }
+
+#[test]
+fn gits_own_ca_setting_is_trusted() {
+    let world = https_world("ghes-sslcainfo");
+    let url = world.fake.base_url.clone();
+    let ca = world.fake.ca_file.clone().unwrap();
+    let filled = world.fill(&[format!("http.{url}.sslCAInfo={}", ca.display())], "");
+    assert_signed_in_as(&filled, "octocat");
+}
+
+/// A proxy that refuses every request and CONNECT, and writes down each
+/// request line it saw. It stops when dropped, or after a minute.
+struct RefusingProxy {
+    port: u16,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl RefusingProxy {
+    fn start() -> RefusingProxy {
+        use std::io::{BufRead, Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let proxy = RefusingProxy {
+            port,
+            seen: Default::default(),
+            stop: Default::default(),
+        };
+        let (seen, stop) = (proxy.seen.clone(), proxy.stop.clone());
+        std::thread::spawn(move || {
+            let until = std::time::Instant::now() + Duration::from_secs(60);
+            while !stop.load(Ordering::SeqCst) && std::time::Instant::now() < until {
+                let Ok((stream, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                };
+                stream.set_nonblocking(false).unwrap();
+                stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let mut line = String::new();
+                let mut reader = std::io::BufReader::new((&stream).take(16 * 1024));
+                let _ = reader.read_line(&mut line);
+                seen.lock().unwrap().push(line.trim_end().to_string());
+                let _ = (&stream).write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            }
+        });
+        proxy
+    }
+}
+
+impl Drop for RefusingProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn gits_own_proxy_setting_carries_the_sign_in() {
+    let proxy = RefusingProxy::start();
+    let mut fill = command("git");
+    fill.env_remove("GIT_TERMINAL_PROMPT")
+        .args(["-c", "credential.helper=", "-c"])
+        .arg(format!("credential.helper={HELPER}"))
+        .args(["-c", "credential.https://github.com.ghoauthClientId=Iv1.behindaproxy"])
+        .args(["-c", "credential.https://github.com.ghoauthFlow=device"])
+        .args(["-c", &format!("http.proxy=127.0.0.1:{}", proxy.port)])
+        .args(["credential", "fill"]);
+    let filled = run(fill, b"protocol=https\nhost=github.com\n");
+    assert!(!filled.stdout_text().contains("password="));
+    let seen = proxy.seen.lock().unwrap().clone();
+    assert!(
+        seen.iter().any(|line| line.starts_with("CONNECT github.com:443 ")),
+        "the proxy saw {seen:?}; the helper said {}",
+        filled.stderr
+    );
+    let said = complaints(&filled.stderr);
+    assert_eq!(said.len(), 1, "{}", filled.stderr);
+    assert!(said[0].contains("could not reach https://github.com/login/device/code"), "{said:?}");
+}

@@ -229,7 +229,7 @@ pub fn renew(
     let refresh_token = current.oauth_refresh_token.as_ref()?;
     let account = String::from_utf8_lossy(&current.username).into_owned();
     let shown = printable_bytes(&current.username);
-    let refreshed = GitHub::new(endpoints, Instant::now() + wait)
+    let refreshed = GitHub::new(endpoints, &remote.config.http, Instant::now() + wait)
         .and_then(|github| github.refresh(&remote.app, refresh_token));
     match refreshed {
         Ok(grant) => {
@@ -294,7 +294,7 @@ pub fn renew_from_git(
     {
         return Some(found.answer());
     }
-    let renewed = GitHub::new(endpoints, Instant::now() + wait).and_then(|github| {
+    let renewed = GitHub::new(endpoints, &remote.config.http, Instant::now() + wait).and_then(|github| {
         let grant = github.refresh(&remote.app, refresh_token)?;
         sign_in::identify(&github, grant).and_then(|s| sign_in::check_account(s, wanted_login))
     });
