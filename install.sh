@@ -1,8 +1,9 @@
 #!/bin/sh
 # Builds git-credential-ghoauth and installs it with its man pages.
 #
-#   ./install.sh                       into ~/.local (bin/ and share/man/man1/)
-#   ./install.sh --prefix DIR          into DIR/bin and DIR/share/man/man1
+#   ./install.sh                       into ~/.local (bin/, share/man/man1/, and
+#                                      bash, zsh and fish completions in share/)
+#   ./install.sh --prefix DIR          into DIR/bin and DIR/share/...
 #   ./install.sh --client-id ID [--client-secret-stdin] [--host H]
 #                                      also configure git for that GitHub host;
 #                                      the secret comes from stdin, or from
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
         --binary) need "$@"; binary=$2; shift 2 ;;
         --uninstall) uninstall=true; shift ;;
         --logout) logout=true; shift ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -49,6 +50,10 @@ cd "$(dirname "$0")"
 bin_dir="$prefix/bin"
 man_dir="$prefix/share/man/man1"
 installed="$bin_dir/git-credential-ghoauth"
+# Where each shell looks for completions under a prefix.
+bash_completion="$prefix/share/bash-completion/completions/git-credential-ghoauth"
+zsh_completion="$prefix/share/zsh/site-functions/_git-credential-ghoauth"
+fish_completion="$prefix/share/fish/vendor_completions.d/git-credential-ghoauth.fish"
 
 if $uninstall; then
     if [ -x "$installed" ]; then
@@ -65,11 +70,11 @@ if $uninstall; then
         fi
         "$installed" unconfigure --all
     fi
-    rm -f "$installed"
+    rm -f "$installed" "$bash_completion" "$zsh_completion" "$fish_completion"
     for page in man/*.1; do
         rm -f "$man_dir/$(basename "$page")"
     done
-    echo "Removed $installed and its man pages from $man_dir."
+    echo "Removed $installed, its man pages from $man_dir, and its shell completions."
     exit 0
 fi
 
@@ -82,10 +87,13 @@ if [ -z "$binary" ]; then
     binary=target/release/git-credential-ghoauth
 fi
 
-mkdir -p "$bin_dir" "$man_dir"
+mkdir -p "$bin_dir" "$man_dir" "$(dirname "$bash_completion")" "$(dirname "$zsh_completion")" "$(dirname "$fish_completion")"
 install -m 755 "$binary" "$installed"
 install -m 644 man/*.1 "$man_dir/"
-echo "Installed $installed and its man pages in $man_dir."
+install -m 644 man/completions/git-credential-ghoauth.bash "$bash_completion"
+install -m 644 man/completions/_git-credential-ghoauth "$zsh_completion"
+install -m 644 man/completions/git-credential-ghoauth.fish "$fish_completion"
+echo "Installed $installed, its man pages in $man_dir, and bash, zsh and fish completions."
 case ":$PATH:" in
     *":$bin_dir:"*) ;;
     *) echo "Note: $bin_dir is not on your PATH; add it (e.g. in ~/.profile) so git can find the helper." ;;

@@ -199,6 +199,15 @@ git credential-ghoauth unconfigure --all")]
         #[arg(long)]
         all: bool,
     },
+    /// Print shell completions (bash, zsh or fish) for this command
+    #[command(after_help = "Examples:\n  \
+git credential-ghoauth completions bash > ~/.local/share/bash-completion/completions/git-credential-ghoauth\n  \
+git credential-ghoauth completions fish > ~/.config/fish/completions/git-credential-ghoauth.fish")]
+    Completions {
+        /// bash, zsh or fish
+        #[arg(value_name = "SHELL", value_parser = ["bash", "zsh", "fish"])]
+        shell: String,
+    },
     /// Any operation a future git may send: ignored, as git asks of helpers
     #[command(external_subcommand)]
     Unknown(Vec<OsString>),
@@ -209,6 +218,26 @@ pub struct HostArg {
     /// A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)
     #[arg(long = "host", value_name = "HOST", default_value = "github.com")]
     pub name: String,
+}
+
+/// The completion script for `shell` (bash, zsh or fish), as
+/// `completions SHELL` prints it and `man/completions/` keeps it.
+pub fn completions(shell: &str) -> Vec<u8> {
+    use clap::CommandFactory;
+    use clap_complete::Shell;
+    let shell = match shell {
+        "zsh" => Shell::Zsh,
+        "fish" => Shell::Fish,
+        _ => Shell::Bash,
+    };
+    let mut script = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut Cli::command(),
+        "git-credential-ghoauth",
+        &mut script,
+    );
+    script
 }
 
 /// `--version`: the version, and which app github.com uses when git

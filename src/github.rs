@@ -207,8 +207,7 @@ impl GitHub {
             None => {}
         }
         if let Some(path) = &http.ca_info {
-            builder = builder
-                .tls_certs_only(ca_certificates(path)?);
+            builder = builder.tls_certs_only(ca_certificates(path)?);
         }
         let http = builder
             .build()

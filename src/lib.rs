@@ -142,6 +142,16 @@ pub fn run(cli: Cli) -> ExitCode {
             true => commands::configure::unconfigure_all(),
             false => commands::configure::unconfigure(&host.name),
         },
+        Operation::Completions { shell } => {
+            use std::io::Write;
+            match std::io::stdout()
+                .lock()
+                .write_all(&cli::completions(&shell))
+            {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::FAILURE,
+            }
+        }
         Operation::Unknown(words) => unknown_command(&words),
     }
 }

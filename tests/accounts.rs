@@ -80,11 +80,16 @@ fn login_status_logout() {
     assert!(shown.contains("expires: never"), "{shown}");
     assert!(shown.contains("Secret Service"), "{shown}");
     assert!(
-        shown.contains(&format!("App for {url}: {CLIENT_ID} (configured; with a client secret).")),
+        shown.contains(&format!(
+            "App for {url}: {CLIENT_ID} (configured; with a client secret)."
+        )),
         "{shown}"
     );
     let version = helper_with(&world, &config, &["--version"]).stdout_text();
-    assert!(version.contains("(no built-in app: configure one for github.com)"), "{version}");
+    assert!(
+        version.contains("(no built-in app: configure one for github.com)"),
+        "{version}"
+    );
     let everything = helper_with(&world, &config, &["status"]);
     assert!(everything.stdout_text().contains(&world.fake.base_url));
 
@@ -439,6 +444,14 @@ fn install_sh_installs_configures_and_uninstalls() {
     let installed = install(&["--client-id", "Ov23liFromInstall"]);
     assert!(installed.status.success(), "{}", installed.stderr);
     assert!(prefix.join("bin/git-credential-ghoauth").is_file());
+    let completions = [
+        "share/bash-completion/completions/git-credential-ghoauth",
+        "share/zsh/site-functions/_git-credential-ghoauth",
+        "share/fish/vendor_completions.d/git-credential-ghoauth.fish",
+    ];
+    for completion in completions {
+        assert!(prefix.join(completion).is_file(), "{completion}");
+    }
     assert!(
         prefix
             .join("share/man/man1/git-credential-ghoauth.1")
@@ -482,6 +495,9 @@ fn install_sh_installs_configures_and_uninstalls() {
     let removed = install(&["--uninstall"]);
     assert!(removed.status.success(), "{}", removed.stderr);
     assert!(!prefix.join("bin/git-credential-ghoauth").exists());
+    for completion in completions {
+        assert!(!prefix.join(completion).exists(), "{completion}");
+    }
     assert!(
         !prefix
             .join("share/man/man1/git-credential-ghoauth.1")

@@ -602,12 +602,16 @@ impl RefusingProxy {
                     continue;
                 };
                 stream.set_nonblocking(false).unwrap();
-                stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
                 let mut line = String::new();
                 let mut reader = std::io::BufReader::new((&stream).take(16 * 1024));
                 let _ = reader.read_line(&mut line);
                 seen.lock().unwrap().push(line.trim_end().to_string());
-                let _ = (&stream).write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                let _ = (&stream).write_all(
+                    b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
             }
         });
         proxy
@@ -627,7 +631,10 @@ fn gits_own_proxy_setting_carries_the_sign_in() {
     fill.env_remove("GIT_TERMINAL_PROMPT")
         .args(["-c", "credential.helper=", "-c"])
         .arg(format!("credential.helper={HELPER}"))
-        .args(["-c", "credential.https://github.com.ghoauthClientId=Iv1.behindaproxy"])
+        .args([
+            "-c",
+            "credential.https://github.com.ghoauthClientId=Iv1.behindaproxy",
+        ])
         .args(["-c", "credential.https://github.com.ghoauthFlow=device"])
         .args(["-c", &format!("http.proxy=127.0.0.1:{}", proxy.port)])
         .args(["credential", "fill"]);
@@ -635,11 +642,15 @@ fn gits_own_proxy_setting_carries_the_sign_in() {
     assert!(!filled.stdout_text().contains("password="));
     let seen = proxy.seen.lock().unwrap().clone();
     assert!(
-        seen.iter().any(|line| line.starts_with("CONNECT github.com:443 ")),
+        seen.iter()
+            .any(|line| line.starts_with("CONNECT github.com:443 ")),
         "the proxy saw {seen:?}; the helper said {}",
         filled.stderr
     );
     let said = complaints(&filled.stderr);
     assert_eq!(said.len(), 1, "{}", filled.stderr);
-    assert!(said[0].contains("could not reach https://github.com/login/device/code"), "{said:?}");
+    assert!(
+        said[0].contains("could not reach https://github.com/login/device/code"),
+        "{said:?}"
+    );
 }

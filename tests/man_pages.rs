@@ -34,3 +34,34 @@ fn man_pages_match_the_command_line() {
         "man pages out of date: {stale:?}; run GHOAUTH_UPDATE_MAN=1 cargo test --release --test man_pages"
     );
 }
+
+/// The shell completions in man/completions/, as install.sh and the .deb
+/// install them; stale ones fail here too, and the same variable rewrites
+/// them.
+#[test]
+fn completions_match_the_command_line() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("man/completions");
+    let update = std::env::var_os("GHOAUTH_UPDATE_MAN").is_some();
+    let mut stale = Vec::new();
+    for (shell, file) in [
+        ("bash", "git-credential-ghoauth.bash"),
+        ("zsh", "_git-credential-ghoauth"),
+        ("fish", "git-credential-ghoauth.fish"),
+    ] {
+        let fresh = git_credential_ghoauth::cli::completions(shell);
+        assert!(!fresh.is_empty(), "{shell}");
+        let target = committed.join(file);
+        if std::fs::read(&target).ok().as_ref() != Some(&fresh) {
+            if update {
+                std::fs::create_dir_all(&committed).unwrap();
+                std::fs::write(&target, &fresh).unwrap();
+            } else {
+                stale.push(file);
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "completions out of date: {stale:?}; run GHOAUTH_UPDATE_MAN=1 cargo test --release --test man_pages"
+    );
+}

@@ -94,8 +94,8 @@ fn revoke(token: &StoredCredential) -> Result<(), String> {
         ));
     };
     let endpoints = Endpoints::for_host(&host)?;
-    let github =
-        GitHub::new(endpoints, &config.http, Instant::now() + REVOKE_TIME).map_err(|e| format!("{e:#}"))?;
+    let github = GitHub::new(endpoints, &config.http, Instant::now() + REVOKE_TIME)
+        .map_err(|e| format!("{e:#}"))?;
     match github.revoke(app, &token.password) {
         Ok(Revocation::Revoked | Revocation::AlreadyGone) => Ok(()),
         Err(error) => Err(format!("{error:#}")),

@@ -294,10 +294,11 @@ pub fn renew_from_git(
     {
         return Some(found.answer());
     }
-    let renewed = GitHub::new(endpoints, &remote.config.http, Instant::now() + wait).and_then(|github| {
-        let grant = github.refresh(&remote.app, refresh_token)?;
-        sign_in::identify(&github, grant).and_then(|s| sign_in::check_account(s, wanted_login))
-    });
+    let renewed =
+        GitHub::new(endpoints, &remote.config.http, Instant::now() + wait).and_then(|github| {
+            let grant = github.refresh(&remote.app, refresh_token)?;
+            sign_in::identify(&github, grant).and_then(|s| sign_in::check_account(s, wanted_login))
+        });
     match renewed {
         Ok(signed_in) => Some(remote.keep(settings, signed_in, since_epoch().as_nanos())),
         Err(error) => {

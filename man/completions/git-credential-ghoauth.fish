@@ -1,0 +1,76 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_git_credential_ghoauth_global_optspecs
+    string join \n cache-seconds= keyring-timeout= h/help V/version
+end
+
+function __fish_git_credential_ghoauth_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_git_credential_ghoauth_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_git_credential_ghoauth_using_subcommand
+    set -l cmd (__fish_git_credential_ghoauth_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -l cache-seconds -d 'Seconds a credential found in the keyring stays in the kernel keyring cache (0 turns the cache off; at most 86400)' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -l keyring-timeout -d 'Seconds to wait for the OS keyring before giving up, so that git never hangs (1 to 300)' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -s V -l version -d 'Print version'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "get" -d 'Answer git\'s request on standard input with a stored credential, or sign in to an OAuth host'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "store" -d 'Keep the credential on standard input (git sends this after it was accepted)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "erase" -d 'Remove the matching credentials and revoke tokens obtained here (git sends this after one was refused)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "login" -d 'Sign in to a GitHub host now, keep the token, and say who is signed in'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "logout" -d 'Forget the host\'s tokens and revoke them at GitHub (one account, or all)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "status" -d 'Show the stored accounts: login, scopes, expiry, where, and the token masked'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "configure" -d 'Write the git config that makes a host an OAuth host served by this helper'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "unconfigure" -d 'Remove exactly what `configure` wrote for the host'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh or fish) for this command'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand get" -s h -l help -d 'Print help'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand store" -s h -l help -d 'Print help'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand erase" -s h -l help -d 'Print help'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l host -d 'A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l browser -d 'Sign in in the browser, whatever credential.<url>.ghoauthFlow says'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l device -d 'Sign in with a code typed at GitHub (no browser needed here)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l force -d 'Sign in again even when a working token is stored'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -s h -l help -d 'Print help'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand logout" -l host -d 'A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand logout" -l user -d 'Only this account' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand logout" -l all -d 'Every token this helper obtained, on every host (credentials git stored stay)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand status" -l host -d 'Only this host (a name or a URL); all hosts when left out' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand status" -s h -l help -d 'Print help'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l host -d 'A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l client-id -d 'The OAuth app\'s client id' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l client-secret -d 'The OAuth app\'s client secret; visible to other users in the process list, so prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l flow -d 'browser, device or auto' -r -f -a "browser\t''
+device\t''
+auto\t''"
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l client-secret-stdin -d 'Read the client secret from the first line of standard input'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -s h -l help -d 'Print help'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand unconfigure" -l host -d 'A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand unconfigure" -l all -d 'Every host configure wrote settings for'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand unconfigure" -s h -l help -d 'Print help'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase login logout status configure unconfigure completions help" -f -a "get" -d 'Answer git\'s request on standard input with a stored credential, or sign in to an OAuth host'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase login logout status configure unconfigure completions help" -f -a "store" -d 'Keep the credential on standard input (git sends this after it was accepted)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase login logout status configure unconfigure completions help" -f -a "erase" -d 'Remove the matching credentials and revoke tokens obtained here (git sends this after one was refused)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase login logout status configure unconfigure completions help" -f -a "login" -d 'Sign in to a GitHub host now, keep the token, and say who is signed in'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase login logout status configure unconfigure completions help" -f -a "logout" -d 'Forget the host\'s tokens and revoke them at GitHub (one account, or all)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase login logout status configure unconfigure completions help" -f -a "status" -d 'Show the stored accounts: login, scopes, expiry, where, and the token masked'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase login logout status configure unconfigure completions help" -f -a "configure" -d 'Write the git config that makes a host an OAuth host served by this helper'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase login logout status configure unconfigure completions help" -f -a "unconfigure" -d 'Remove exactly what `configure` wrote for the host'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase login logout status configure unconfigure completions help" -f -a "completions" -d 'Print shell completions (bash, zsh or fish) for this command'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase login logout status configure unconfigure completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
