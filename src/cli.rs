@@ -14,62 +14,68 @@ pub const DEFAULT_KEYRING_TIMEOUT: u64 = 20;
     about = "A git credential helper that signs in to GitHub with OAuth and keeps tokens in the OS keyring",
     long_about = "A git credential helper that signs in to GitHub with OAuth and keeps credentials \
 in the OS keyring (the Secret Service on Linux, the Keychain on macOS, Credential Manager on Windows).\n\n\
-git runs it as a credential helper; people use `configure`, `login`, `status` and \
-`logout`. Set it up for github.com with\n\n    \
-git credential-ghoauth configure --client-id <id> --client-secret <secret>\n\n\
-(or, to use it for plain storage everywhere, `git config --global credential.helper ghoauth`), \
-and git will call `git-credential-ghoauth get`, `store` and `erase`, writing the request \
+git runs it as a credential helper; people use configure, login, status and \
+logout. Set it up for github.com with\n\n    \
+git credential-ghoauth configure --client-id <id> --client-secret-stdin\n\n\
+(or, to use it for plain storage everywhere, git config --global credential.helper ghoauth), \
+and git will call git-credential-ghoauth get, store and erase, writing the request \
 to standard input. It stores credentials the way git's own storage helpers do: one per \
 protocol, host, path and user; a request without a user gets the most recently stored \
-one; `erase` with a password removes only entries holding that password.\n\n\
+one; erase with a password removes only entries holding that password.\n\n\
 When the keyring has nothing for a GitHub host that has an OAuth app configured \
-(credential.<url>.ghoauthClientId), `get` signs in: it prints the consent page's address \
+(credential.<url>.ghoauthClientId), get signs in: it prints the consent page's address \
 on standard error, opens the browser, catches GitHub's redirect on a loopback port \
 (127.0.0.1, with PKCE and a random state), keeps the token in the keyring and hands it to \
 git. Where no browser can open (no display, SSH, WSL without wslview) it uses GitHub's \
 device flow instead: a code to type at GitHub from any device. github.com and gist.github.com use GitHub's public endpoints; any other configured \
 host is taken to be a GitHub Enterprise Server. It never signs in when git must not wait \
-for a person (GIT_TERMINAL_PROMPT=0, or credential.interactive false or never). `store` \
-of a token it already holds writes nothing; `erase` of a token it obtained also revokes \
+for a person (GIT_TERMINAL_PROMPT=0, or credential.interactive false or never). store \
+of a token it already holds writes nothing; erase of a token it obtained also revokes \
 it at GitHub.\n\n\
 A credential found in the keyring is also kept for a short while in the Linux kernel \
-keyring (readable by your user only), so that the next `get` costs no D-Bus round trip. \
-`store` and `erase` make every such copy stale at once.",
+keyring (readable by your user only), so that the next get costs no D-Bus round trip. \
+store and erase make every such copy stale at once.",
     after_help = "Example, by hand:\n  \
 printf 'protocol=https\\nhost=example.com\\nusername=me\\npassword=secret\\n' | git credential-ghoauth store\n  \
 printf 'protocol=https\\nhost=example.com\\n' | git credential-ghoauth get\n\n\
 See --help for the git config keys and environment variables.",
     after_long_help = "Git config keys (per remote URL, read with git's URL matching):\n  \
-credential.<url>.ghoauthClientId      the OAuth app's client id; makes <url> an OAuth host\n  \
-credential.<url>.ghoauthClientSecret  the OAuth app's client secret (needed by the browser flow)\n  \
-credential.<url>.ghoauthScopes        scopes to ask for (default: repo workflow)\n  \
-credential.<url>.ghoauthRedirectUri   a fixed loopback redirect, e.g. http://127.0.0.1:8000/callback\n  \
-credential.<url>.ghoauthTimeout       seconds to wait for the browser sign-in (default: 300, at most 3600)\n  \
-credential.<url>.ghoauthFlow          browser, device, or auto (default: auto)\n  \
-credential.interactive                false or never: do not sign in, as git does not prompt\n  \
-credential.username                   which account to use when a host has several\n  \
-http.<url>.proxy, http.proxy          the proxy for GitHub's requests, as for git's own (\"\" for none)\n  \
-http.<url>.sslCAInfo                  a PEM file of CAs to trust instead of the system's\n\n\
-Expiring tokens (GitHub Apps) are renewed without a browser when 5 minutes or less remain.\n\
-Parallel git commands share one sign-in or renewal: the others wait on a lock file in\n\
+credential.<url>.ghoauthClientId\n      the OAuth app's client id; makes <url> an OAuth host\n  \
+credential.<url>.ghoauthClientSecret\n      the app's client secret (for the browser flow and revoking)\n  \
+credential.<url>.ghoauthScopes\n      scopes to ask for (default: repo workflow)\n  \
+credential.<url>.ghoauthRedirectUri\n      a fixed loopback redirect, e.g. http://127.0.0.1:8000/callback\n  \
+credential.<url>.ghoauthTimeout\n      seconds to wait for a sign-in (default: 300, at most 3600)\n  \
+credential.<url>.ghoauthFlow\n      browser, device, or auto (default: auto)\n  \
+credential.interactive\n      false or never: do not sign in, as git does not prompt\n  \
+credential.username\n      which account to use when a host has several\n  \
+http.<url>.proxy, http.proxy\n      the proxy for GitHub's requests, as for git's own (empty: none)\n  \
+http.<url>.sslCAInfo\n      a PEM file of CAs to trust instead of the system's\n\n\
+Expiring tokens (GitHub Apps) are renewed without a browser when\n\
+5 minutes or less remain. Parallel git commands share one sign-in\n\
+or renewal: the others wait on a lock file in\n\
 $XDG_RUNTIME_DIR/git-credential-ghoauth (or the cache directory).\n\n\
-Numbers are clamped to these ranges, whatever their source: ghoauthTimeout 1-3600 s,\n\
---keyring-timeout 1-300 s, --cache-seconds 0-86400 s; from a server, a device code's life\n\
+Numbers are clamped to these ranges, whatever their source:\n  \
+ghoauthTimeout 1-3600 s, --keyring-timeout 1-300 s,\n  \
+--cache-seconds 0-86400 s; from a server, a device code's life\n  \
 1-3600 s and its poll interval 1-60 s.\n\n\
 Environment:\n  \
-GHOAUTH_CLIENT_ID, GHOAUTH_CLIENT_SECRET  override the configured client id and secret\n  \
-GHOAUTH_CACHE_SECONDS, GHOAUTH_KEYRING_TIMEOUT  the options above\n  \
-GIT_TERMINAL_PROMPT=0                 do not sign in (git will not prompt either)\n  \
-BROWSER                               the command that opens the consent page\n  \
-DISPLAY, WAYLAND_DISPLAY, SSH_CONNECTION, WSL_DISTRO_NAME  let ghoauthFlow=auto tell whether a browser can open\n  \
-SSL_CERT_FILE                         a CA file to trust instead of the system's (private-CA Enterprise servers)\n\n\
+GHOAUTH_CLIENT_ID, GHOAUTH_CLIENT_SECRET\n      override the configured client id and secret\n  \
+GHOAUTH_CACHE_SECONDS, GHOAUTH_KEYRING_TIMEOUT\n      the options above\n  \
+GIT_TERMINAL_PROMPT=0\n      do not sign in (git will not prompt either)\n  \
+BROWSER\n      the command that opens the consent page\n  \
+DISPLAY, WAYLAND_DISPLAY, SSH_CONNECTION, WSL_DISTRO_NAME\n      let ghoauthFlow=auto tell whether a browser can open\n  \
+SSL_CERT_FILE\n      a CA file to trust, where git config names none\n\n\
 Exit status:\n  \
-get, store, erase: 0, also when the helper cannot help (one line on stderr says why);\n  \
-1 for malformed input, or when store or erase could not reach the keyring.\n  \
-login, logout, configure, unconfigure: 0 on success, 1 on failure, 2 for a bad command line.\n  \
-status: 0 when something is stored, 1 when nothing is, 2 for a bad command line.\n\n\
-Example, for github.com (register an OAuth app with callback http://127.0.0.1/callback):\n  \
-git credential-ghoauth configure --client-id <client id> --client-secret <client secret>\n  \
+get, store, erase\n      0, also when the helper cannot help (one line on\n      \
+stderr says why); 1 for malformed input, or when\n      \
+store or erase could not reach the keyring\n  \
+login, logout, configure, unconfigure\n      0 on success, 1 on failure, 2 for a bad command line\n  \
+status\n      0 when something is stored, 1 when nothing is,\n      2 for a bad command line\n  \
+an unknown command typed at a terminal\n      2, with a guess; from git (stdin not a terminal),\n      ignored with 0\n\n\
+Example, for github.com, with an OAuth app whose callback URL is\n  \
+http://127.0.0.1/callback:\n  \
+git credential-ghoauth configure --client-id <id> \\\n      \
+--client-secret-stdin\n  \
 git credential-ghoauth login\n  \
 git credential-ghoauth status",
     allow_external_subcommands = true,
@@ -188,7 +194,7 @@ GHOAUTH_CLIENT_SECRET=9a2b... git credential-ghoauth configure --host https://gh
         #[arg(long, value_name = "FLOW", value_parser = ["browser", "device", "auto"])]
         flow: Option<String>,
     },
-    /// Remove exactly what `configure` wrote for the host
+    /// Remove exactly what configure wrote for the host
     #[command(after_help = "Examples:\n  \
 git credential-ghoauth unconfigure --host https://ghe.example.com\n  \
 git credential-ghoauth unconfigure --all")]
