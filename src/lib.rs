@@ -156,6 +156,36 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// One line from stdin. At a terminal, a prompt on stderr and no echo, so
+/// the secret is not left on the screen.
+fn read_secret_line() -> std::io::Result<String> {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    let mut line = String::new();
+    if !stdin.is_terminal() {
+        stdin.read_line(&mut line)?;
+        return Ok(line);
+    }
+    #[cfg(unix)]
+    let saved = {
+        use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
+        let saved = tcgetattr(&stdin).ok();
+        if let Some(mut quiet) = saved.clone() {
+            quiet.local_modes.remove(LocalModes::ECHO);
+            let _ = tcsetattr(&stdin, OptionalActions::Now, &quiet);
+        }
+        saved
+    };
+    eprint!("Client secret (not shown): ");
+    let read = stdin.read_line(&mut line);
+    #[cfg(unix)]
+    if let Some(saved) = saved {
+        let _ = rustix::termios::tcsetattr(&stdin, rustix::termios::OptionalActions::Now, &saved);
+    }
+    eprintln!();
+    read.map(|_| line)
+}
+
 /// git's rule for helpers: an operation they do not know is ignored, in
 /// silence, because a future git may send new ones. git's own calls have a
 /// pipe on stdin; a person at a terminal gets told, with a guess.
@@ -188,9 +218,7 @@ fn client_secret_from(
     from_stdin: bool,
 ) -> Result<Option<secret::Secret>, String> {
     if from_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
+        let line = read_secret_line()
             .map_err(|error| format!("could not read the client secret from stdin: {error}"))?;
         let line = line.trim_end_matches(['\n', '\r']);
         if line.is_empty() {
