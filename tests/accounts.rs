@@ -365,6 +365,30 @@ fn login_without_an_app_says_how_to_configure_one() {
     );
     let bad = helper_with(&world, &config, &["status", "--host", "ssh://github.com"]);
     assert_eq!(bad.status.code(), Some(2), "a bad --host is a usage error");
+    // What would fail later is refused now: plain http off loopback.
+    let plain = helper_with(
+        &world,
+        &config,
+        &[
+            "configure",
+            "--host",
+            "http://example.com",
+            "--client-id",
+            "x",
+        ],
+    );
+    assert_eq!(plain.status.code(), Some(2), "{}", plain.stderr);
+    assert!(
+        plain.stderr.contains("only sent over https"),
+        "{}",
+        plain.stderr
+    );
+    assert!(
+        !config.exists()
+            || !std::fs::read_to_string(&config)
+                .unwrap()
+                .contains("example.com")
+    );
 }
 
 const USER_CONFIG: &str = "[user]\n\tname = Me\n[credential]\n\thelper = cache --timeout 600\n\
