@@ -118,9 +118,21 @@ pub enum Operation {
 printf 'protocol=https\\nhost=example.com\\nusername=me\\npassword=secret\\n' | git credential-ghoauth store")]
     Store,
     /// Remove the matching credentials and revoke tokens obtained here (git sends this after one was refused)
-    #[command(after_help = "Example:\n  \
-printf 'protocol=https\\nhost=example.com\\nusername=me\\n' | git credential-ghoauth erase")]
-    Erase,
+    #[command(
+        after_help = "Without --host it reads git's request on standard input. With --host it \
+is a person's form of the same, as logout is.\n\n\
+Examples:\n  \
+printf 'protocol=https\\nhost=example.com\\nusername=me\\n' | git credential-ghoauth erase\n  \
+git credential-ghoauth erase --host github.com --user octocat"
+    )]
+    Erase {
+        /// Erase (and revoke) this host's credentials, as logout does, instead of reading stdin
+        #[arg(long, value_name = "HOST")]
+        host: Option<String>,
+        /// With --host: only this account
+        #[arg(long, value_name = "LOGIN", requires = "host")]
+        user: Option<String>,
+    },
     /// Sign in to a GitHub host now, keep the token, and say who is signed in
     #[command(after_help = "Examples:\n  \
 git credential-ghoauth login\n  \

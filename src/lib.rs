@@ -103,7 +103,11 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.operation {
         Operation::Get => run_git_operation(&settings, GitOperation::Get),
         Operation::Store => run_git_operation(&settings, GitOperation::Store),
-        Operation::Erase => run_git_operation(&settings, GitOperation::Erase),
+        Operation::Erase { host: None, .. } => run_git_operation(&settings, GitOperation::Erase),
+        Operation::Erase {
+            host: Some(host),
+            user,
+        } => commands::logout::run(&settings, &host, user.as_deref()),
         Operation::Login {
             host,
             browser,
@@ -247,7 +251,28 @@ enum GitOperation {
 }
 
 fn run_git_operation(settings: &Settings, operation: GitOperation) -> ExitCode {
+    use std::io::IsTerminal;
     let stdin = std::io::stdin().lock();
+    // git always writes its request into a pipe; a terminal means a person,
+    // who would otherwise wait on a silent prompt.
+    if stdin.is_terminal() {
+        report::problem(match operation {
+            GitOperation::Get => {
+                "get reads git's request on standard input (protocol=…, host=…, then an empty \
+                 line); to see what is stored, run `git credential-ghoauth status`"
+            }
+            GitOperation::Store => {
+                "store reads a credential on standard input, as git sends it; to sign in, run \
+                 `git credential-ghoauth login`"
+            }
+            GitOperation::Erase => {
+                "erase reads git's request on standard input; to sign out of a host and revoke \
+                 its tokens, run `git credential-ghoauth logout --host <host>` (or `erase --host \
+                 <host>`)"
+            }
+        });
+        return ExitCode::from(2);
+    }
     match operation {
         GitOperation::Get => commands::get::run(settings, stdin, std::io::stdout().lock()),
         GitOperation::Store => commands::store::run(settings, stdin),

@@ -555,3 +555,46 @@ fn login_without_a_keyring_does_not_sign_in_for_nothing() {
     assert_eq!(world.browser_opened(), 0);
     assert_eq!(world.fake.authorizations(), 0);
 }
+
+#[test]
+fn get_store_and_erase_at_a_terminal_say_what_they_expect() {
+    for (operation, pointer) in [
+        ("get", "git credential-ghoauth status"),
+        ("store", "git credential-ghoauth login"),
+        ("erase", "git credential-ghoauth logout --host"),
+    ] {
+        let mut typed = command("script");
+        typed.args(["-qec", &format!("'{HELPER}' {operation}"), "/dev/null"]);
+        let at_terminal = run(typed, b"");
+        assert_eq!(at_terminal.status.code(), Some(2), "{operation}");
+        let said = at_terminal.stdout_text();
+        assert!(
+            said.contains("on standard input") && said.contains(pointer),
+            "{said}"
+        );
+        assert_eq!(said.trim_end().lines().count(), 1, "one line: {said}");
+    }
+}
+
+#[test]
+fn erase_with_a_host_is_a_persons_logout() {
+    let world = world("accounts-erase-host");
+    let config = configured(&world);
+    let url = world.fake.base_url.as_str();
+    let login = helper_with(&world, &config, &["login", "--host", url, "--browser"]);
+    assert!(login.status.success(), "{}", login.stderr);
+    let token = token_of(&world, "octocat");
+    let erased = helper_with(
+        &world,
+        &config,
+        &["erase", "--host", url, "--user", "octocat"],
+    );
+    assert!(erased.status.success(), "{}", erased.stderr);
+    assert!(
+        erased.stdout_text().contains("and revoked its token"),
+        "{}",
+        erased.stdout_text()
+    );
+    assert!(!world.fake.is_live(&token));
+    assert!(!world.keyring().contains("octocat"));
+}

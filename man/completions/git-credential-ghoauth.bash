@@ -149,12 +149,20 @@ _git__credential__ghoauth() {
             return 0
             ;;
         git__subcmd__credential__subcmd__ghoauth__subcmd__erase)
-            opts="-h --help"
+            opts="-h --host --user --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

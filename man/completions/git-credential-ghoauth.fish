@@ -40,6 +40,8 @@ complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_comma
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand get" -s h -l help -d 'Print help'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand store" -s h -l help -d 'Print help'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand erase" -l host -d 'Erase (and revoke) this host\'s credentials, as logout does, instead of reading stdin' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand erase" -l user -d 'With --host: only this account' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand erase" -s h -l help -d 'Print help'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l host -d 'A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l browser -d 'Sign in in the browser, whatever credential.<url>.ghoauthFlow says'
