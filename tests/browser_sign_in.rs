@@ -508,7 +508,7 @@ fn without_an_oauth_app_a_miss_stays_silent() {
 }
 
 #[test]
-fn ctrl_c_while_waiting_closes_the_listener_and_stores_nothing() {
+fn ctrl_c_while_waiting_closes_the_listener() {
     let world = world("ctrl-c");
     world.fake.set_consent(Consent::WalkAway);
     let config = world.dir.join("gitconfig");

@@ -68,6 +68,16 @@ fn slow_down_adds_five_seconds_to_the_interval() {
     assert_signed_in_as(&filled, "octocat");
     // The fake answers slow_down again to any poll that comes too early.
     assert_eq!(world.fake.slow_downs(), 1);
+    // One second, plus five after the slow_down: not less, and not more
+    // than scheduling slack.
+    let gaps = world.fake.poll_gaps();
+    assert!(!gaps.is_empty());
+    for gap in &gaps {
+        assert!(
+            *gap >= Duration::from_secs(6) && *gap < Duration::from_secs(8),
+            "{gaps:?}"
+        );
+    }
 }
 
 #[test]

@@ -158,6 +158,8 @@ struct State {
     demand_slower_once: bool,
     device_grants: HashMap<String, DeviceGrant>,
     slow_downs: usize,
+    /// The time between each device poll and the one before it.
+    poll_gaps: Vec<Duration>,
     codes: HashMap<String, Code>,
     tokens: HashMap<String, Token>,
     /// Set: a GitHub App with expiring tokens. Unset: an OAuth app.
@@ -221,6 +223,7 @@ impl FakeGitHub {
             demand_slower_once: false,
             device_grants: HashMap::new(),
             slow_downs: 0,
+            poll_gaps: Vec::new(),
             codes: HashMap::new(),
             tokens: HashMap::new(),
             expiring: None,
@@ -303,6 +306,10 @@ impl FakeGitHub {
 
     pub fn demand_slower_once(&self) {
         self.state.lock().unwrap().demand_slower_once = true;
+    }
+
+    pub fn poll_gaps(&self) -> Vec<Duration> {
+        self.state.lock().unwrap().poll_gaps.clone()
     }
 
     pub fn slow_downs(&self) -> usize {
@@ -401,6 +408,17 @@ impl FakeGitHub {
             .tokens
             .iter()
             .map(|(token, t)| (token.clone(), t.works()))
+            .collect()
+    }
+
+    /// The working tokens issued to `login`.
+    pub fn live_tokens_of(&self, login: &str) -> Vec<String> {
+        let state = self.state.lock().unwrap();
+        state
+            .tokens
+            .iter()
+            .filter(|(_, t)| t.login == login && t.works())
+            .map(|(token, _)| token.clone())
             .collect()
     }
 
@@ -1006,10 +1024,13 @@ fn device_token(state: &Mutex<State>, form: &HashMap<String, String>, json: bool
     if grant.issued.elapsed() > grant.expires_in {
         return refusal("expired_token", "The device_code has expired.", json);
     }
-    let too_early = grant
-        .last_poll
-        .is_some_and(|last| last.elapsed() < grant.interval);
+    let gap = grant.last_poll.map(|last| last.elapsed());
+    let too_early = gap.is_some_and(|gap| gap < grant.interval);
     grant.last_poll = Some(Instant::now());
+    state.poll_gaps.extend(gap);
+    let Some(grant) = state.device_grants.get_mut(&code) else {
+        unreachable!("found just above, under the same lock");
+    };
     if too_early || demand_slower {
         grant.interval += Duration::from_secs(5);
         let interval = grant.interval.as_secs().to_string();
