@@ -1,0 +1,46 @@
+#!/bin/sh
+# Mutation testing, as a habit rather than a CI step (it takes too long for
+# every run): cargo-mutants breaks one line at a time in the modules where a
+# silent break would hurt most, and reports each break no test noticed.
+#
+#   tests/mutants.sh [MODULE...]      (default: all below; MINUTES=30 each)
+#
+# On 2 cores each mutant costs a rebuild plus the tests it runs, so each
+# file is checked only against the tests that cover it: its own unit tests
+# and the one or two integration tests that exercise it. Results land in
+# target/mutants/<module>/mutants.out/ (missed.txt lists the survivors).
+set -eu
+cd "$(dirname "$0")/.."
+command -v cargo-mutants >/dev/null 2>&1 || cargo install cargo-mutants --locked
+minutes=${MINUTES:-30}
+
+# module, file, the cargo test arguments that cover it (a name filter
+# applies to every test target given, so it is used with --lib alone)
+plan() {
+    cat <<'PLAN'
+host src/host.rs --lib host::
+protocol src/protocol.rs --lib protocol::
+stored src/stored.rs --lib --test git_storage
+listener src/listener.rs --lib listener::
+lock src/lock.rs --lib lock::
+cache src/cache.rs --lib --test git_storage
+obtain src/commands/obtain.rs --test lifecycle
+PLAN
+}
+
+wanted="$*"
+status=0
+plan | while read -r module file tests; do
+    case " ${wanted:-$module} " in *" $module "*) ;; *) continue ;; esac
+    echo "== $module ($file), at most $minutes minutes"
+    out="target/mutants/$module"
+    mkdir -p "$out"
+    # shellcheck disable=SC2086
+    timeout "$((minutes * 60))" cargo mutants --file "$file" --output "$out" \
+        --timeout 120 -- $tests || status=$?
+    if [ -f "$out/mutants.out/missed.txt" ]; then
+        echo "-- missed in $module:"
+        cat "$out/mutants.out/missed.txt"
+    fi
+done
+exit $status
