@@ -187,6 +187,30 @@ mod tests {
     }
 
     #[test]
+    fn the_reason_names_what_was_found() {
+        let why = |host: &str| match OAuthHost::parse(b"https", host.as_bytes()) {
+            Err(NotOAuthHost::Malformed(why)) => why,
+            other => panic!("{host:?} gave {other:?}"),
+        };
+        assert!(why("a@github.com").contains("'@'"));
+        assert!(why("a\\github.com").contains("backslash"));
+        assert!(why("a/github.com").contains("slash"));
+        assert!(why("a#b").contains("'#'") && why("a?b").contains("'?'"));
+        assert!(why("a%5cb").contains("percent"));
+        assert!(why("a b").contains("whitespace") && why("a\u{a0}b").contains("whitespace"));
+        assert!(why("a\u{7}b").contains("control"));
+        assert!(why("github.com:+5").contains("port"));
+        assert!(why("127.1").contains("reads it differently"));
+    }
+
+    #[test]
+    fn it_prints_as_git_names_it() {
+        let host = OAuthHost::parse(b"https", b"GHE.example.com:8443").unwrap();
+        assert_eq!(format!("{host}"), "ghe.example.com:8443");
+        assert_eq!(host.host(), "ghe.example.com:8443");
+    }
+
+    #[test]
     fn github_com_is_github_com() {
         assert_eq!(
             OAuthHost::parse(b"https", b"GitHub.com:443"),

@@ -184,13 +184,8 @@ impl Listener {
                 }
             }
         }
-        let authority = match fixed.port {
-            0 => format!("{}:{port}", fixed.host),
-            _ => format!("{}:{}", fixed.host, fixed.port),
-        };
-        let default_port_host = (fixed.port == 80).then(|| fixed.host.clone());
-        let mut listener =
-            Listener::new(sockets, "http", authority, fixed.path, default_port_host)?;
+        let (authority, also) = fixed.authorities(port);
+        let mut listener = Listener::new(sockets, "http", authority, fixed.path, also)?;
         listener.redirect_uri = uri.to_string();
         Ok(listener)
     }
@@ -489,6 +484,13 @@ struct FixedRedirect {
 }
 
 impl FixedRedirect {
+    /// What a browser writes in `Host` for this redirect, bound on `port`:
+    /// `host:port`, and also the bare host on http's default port 80.
+    fn authorities(&self, port: u16) -> (String, Option<String>) {
+        let bare = (port == 80).then(|| self.host.clone());
+        (format!("{}:{port}", self.host), bare)
+    }
+
     fn parse(uri: &str) -> Result<FixedRedirect, String> {
         let problem = |why: &str| {
             format!(
@@ -915,6 +917,47 @@ mod tests {
             let error = FixedRedirect::parse(bad).unwrap_err();
             assert!(error.contains("ghoauthRedirectUri"), "{error}");
         }
+    }
+
+    #[test]
+    fn a_fixed_redirect_is_named_as_a_browser_names_it() {
+        let fixed = FixedRedirect::parse("http://localhost/callback").unwrap();
+        assert_eq!(
+            fixed.authorities(80),
+            ("localhost:80".into(), Some("localhost".into()))
+        );
+        let fixed = FixedRedirect::parse("http://[::1]:8000/cb").unwrap();
+        assert_eq!(fixed.authorities(8000), ("[::1]:8000".into(), None));
+    }
+
+    #[test]
+    fn a_long_but_honest_head_is_read_whole() {
+        let cookie = "c".repeat(12 * 1024);
+        let (outcome, (head, _)) = wait_while(Listener::bind(None).unwrap(), "s", move |uri| {
+            let port = Url::parse(&uri).unwrap().port().unwrap();
+            send(
+                &uri,
+                &format!(
+                    "GET /callback?code=real&state=s HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n\r\n"
+                ),
+            )
+        });
+        assert_eq!(outcome.unwrap().expose(), b"real");
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    }
+
+    #[test]
+    fn only_access_denied_reads_as_a_cancel() {
+        let other = CallbackError::Refused {
+            error: "server_error".into(),
+            description: Some("Try later".into()),
+        };
+        let said = other.to_string();
+        assert!(
+            said.starts_with("GitHub refused the sign-in: Try later (server_error)"),
+            "{said}"
+        );
+        assert!(!said.contains("cancelled"), "{said}");
     }
 
     #[test]
