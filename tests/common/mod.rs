@@ -114,6 +114,8 @@ pub fn start_session(state: KeyringState) -> Session {
                 .args([
                     "--session",
                     "--print-reply",
+                    // Bounded: a bus that does not answer is retried, not waited on.
+                    "--reply-timeout=2000",
                     "--dest=org.freedesktop.DBus",
                     "/org/freedesktop/DBus",
                     "org.freedesktop.DBus.NameHasOwner",
@@ -333,14 +335,10 @@ pub fn secret_tool_search(host: &str) -> String {
         "host",
         host,
     ]);
-    let output = command
-        .output()
-        .expect("secret-tool (package libsecret-tools)");
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    // Bounded like every other command here: a keyring that hangs fails
+    // the test instead of stalling it.
+    let searched = run(command, b"");
+    format!("{}{}", searched.stdout_text(), searched.stderr)
 }
 
 /// (major, minor) of the git on PATH.
