@@ -17,23 +17,11 @@ use common::*;
 use fake_github::{CLIENT_ID, FakeGitHub};
 use world::*;
 
-/// The helper's own `get`, as git would run it for `input`, with the
-/// world's OAuth settings in the environment and `env` on top.
+/// The helper's own `get` for `input`, with the world's OAuth settings in
+/// its environment and `env` on top.
 fn helper_get_with(world: &World, env: &[(&str, &str)], input: &str) -> Run {
-    let mut command = command(HELPER);
-    command
-        .env_remove("GIT_TERMINAL_PROMPT")
-        .env("BROWSER", world.dir.join("browser"))
-        .envs(env.iter().copied())
-        .arg("get");
-    let settings = world.oauth_config();
-    command.env("GIT_CONFIG_COUNT", settings.len().to_string());
-    for (index, setting) in settings.iter().enumerate() {
-        let (key, value) = setting.split_once('=').unwrap();
-        command
-            .env(format!("GIT_CONFIG_KEY_{index}"), key)
-            .env(format!("GIT_CONFIG_VALUE_{index}"), value);
-    }
+    let mut command = world.helper_get_command();
+    command.envs(env.iter().copied());
     run(command, input.as_bytes())
 }
 
@@ -532,17 +520,7 @@ exec curl -sS -L --noproxy '*' --max-time 30 -o '{page}' \"$1\"
         )
         .unwrap();
     }
-    let mut get = command(HELPER);
-    get.env_remove("GIT_TERMINAL_PROMPT")
-        .env("BROWSER", world.dir.join("browser"))
-        .arg("get");
-    let settings = world.oauth_config();
-    get.env("GIT_CONFIG_COUNT", settings.len().to_string());
-    for (index, setting) in settings.iter().enumerate() {
-        let (key, value) = setting.split_once('=').unwrap();
-        get.env(format!("GIT_CONFIG_KEY_{index}"), key)
-            .env(format!("GIT_CONFIG_VALUE_{index}"), value);
-    }
+    let get = world.helper_get_command();
     let (status, peak_kib) = run_measuring_peak(get, world.fill_input("").as_bytes());
     assert_eq!(status, 0);
     assert!(

@@ -150,6 +150,15 @@ impl World {
     /// The helper's own `get`, as git would run it but without git's
     /// handling of the answer, with the OAuth settings in the environment.
     pub fn helper_get(&self, extra_input: &str) -> Run {
+        run(
+            self.helper_get_command(),
+            self.fill_input(extra_input).as_bytes(),
+        )
+    }
+
+    /// That `get`, not yet run, with the OAuth settings in the environment
+    /// as `git -c` hands them down (GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n).
+    pub fn helper_get_command(&self) -> Command {
         let mut command = command(HELPER);
         command
             .env_remove("GIT_TERMINAL_PROMPT")
@@ -163,7 +172,7 @@ impl World {
                 .env(format!("GIT_CONFIG_KEY_{index}"), key)
                 .env(format!("GIT_CONFIG_VALUE_{index}"), value);
         }
-        run(command, self.fill_input(extra_input).as_bytes())
+        command
     }
 
     /// How many of this world's helpers are blocked on a sign-in or
