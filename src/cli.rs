@@ -60,7 +60,7 @@ ghoauthTimeout 1-3600 s, --keyring-timeout 1-300 s,\n  \
 1-3600 s and its poll interval 1-60 s.\n\n\
 Environment:\n  \
 GHOAUTH_CLIENT_ID, GHOAUTH_CLIENT_SECRET\n      override the configured client id and secret\n  \
-GHOAUTH_CACHE_SECONDS, GHOAUTH_KEYRING_TIMEOUT\n      the options above\n  \
+GHOAUTH_CACHE_SECONDS, GHOAUTH_KEYRING_TIMEOUT, GHOAUTH_STORE\n      the options above\n  \
 GIT_TERMINAL_PROMPT=0\n      do not sign in (git will not prompt either)\n  \
 BROWSER\n      the command that opens the consent page\n  \
 DISPLAY, WAYLAND_DISPLAY, SSH_CONNECTION, WSL_DISTRO_NAME\n      let ghoauthFlow=auto tell whether a browser can open\n  \
@@ -101,6 +101,16 @@ pub struct Cli {
         default_value_t = DEFAULT_KEYRING_TIMEOUT
     )]
     pub keyring_timeout: u64,
+
+    /// Where to keep credentials on Linux: auto (the Secret Service if one answers, else the kernel keyring), secret-service, or kernel (the kernel's persistent keyring: no D-Bus needed, gone at reboot)
+    #[arg(
+        long,
+        value_name = "STORE",
+        env = "GHOAUTH_STORE",
+        default_value = "auto",
+        value_parser = clap::builder::PossibleValuesParser::new(crate::store::StoreChoice::NAMES)
+    )]
+    pub store: String,
 
     #[command(subcommand)]
     pub operation: Operation,

@@ -117,6 +117,42 @@ impl std::fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// What went wrong talking to GitHub, for callers that act on the kind.
+#[derive(Debug)]
+pub enum GitHubError {
+    /// GitHub answered, and refused (an OAuth `error`, with HTTP 200).
+    Refused(Refusal),
+    /// Anything else: unreachable, too slow, or an answer that makes no sense.
+    Failed(anyhow::Error),
+}
+
+impl GitHubError {
+    /// The refresh token is spent, revoked or expired: only a sign-in helps.
+    pub fn is_bad_refresh_token(&self) -> bool {
+        matches!(self, GitHubError::Refused(refusal) if refusal.error == "bad_refresh_token")
+    }
+}
+
+impl From<anyhow::Error> for GitHubError {
+    fn from(error: anyhow::Error) -> Self {
+        match error.downcast::<Refusal>() {
+            Ok(refusal) => GitHubError::Refused(refusal),
+            Err(other) => GitHubError::Failed(other),
+        }
+    }
+}
+
+impl std::fmt::Display for GitHubError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GitHubError::Refused(refusal) => write!(f, "GitHub refused: {refusal}"),
+            GitHubError::Failed(error) => write!(f, "{error:#}"),
+        }
+    }
+}
+
+impl std::error::Error for GitHubError {}
+
 /// The fields GitHub puts in any OAuth reply that failed, with HTTP 200.
 #[derive(Deserialize)]
 struct RefusalFields {
@@ -275,7 +311,7 @@ impl GitHub {
     /// Trades a GitHub App's refresh token for a new access token and a new
     /// refresh token. The old pair dies at once, whatever happens next, so
     /// the caller must keep the new pair before anything else.
-    pub fn refresh(&self, app: &OAuthApp, refresh_token: &Secret) -> anyhow::Result<Grant> {
+    pub fn refresh(&self, app: &OAuthApp, refresh_token: &Secret) -> Result<Grant, GitHubError> {
         let mut form = vec![
             ("client_id", app.client_id.clone()),
             ("grant_type", "refresh_token".to_string()),
@@ -285,7 +321,7 @@ impl GitHub {
         if let Some(secret) = &app.client_secret {
             form.push(("client_secret", text(secret)?));
         }
-        self.token_request(&form)
+        self.token_request(&form).map_err(GitHubError::from)
     }
 
     /// POSTs to the token endpoint and reads GitHub's answer, which carries

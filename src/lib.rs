@@ -1,16 +1,18 @@
 //! git-credential-ghoauth: a git credential helper backed by the OS keyring.
 //!
-//! `main` parses the command line and calls [`run`]; each operation lives in
-//! its own module under `commands`. The wire format (`protocol`), git's
-//! storage rules (`stored`), the keyring (`keyring`) and the kernel-keyring
+//! `main` parses the command line and calls [`run`]; each subcommand lives
+//! in its own module under `commands`, and works on a [`Context`]: the
+//! settings, the store and the clock. The wire format (`protocol`), git's
+//! storage rules (`stored`), the stores (`store`) and the kernel-keyring
 //! cache (`cache`) know nothing of each other's I/O.
 //!
-//! Signing in is reached only when the keyring has nothing: `config` reads
+//! Signing in is reached only when the store has nothing: `config` reads
 //! git config for the remote, `sign_in` runs the browser flow with the
 //! `listener` and the `browser` launcher, and `github` makes the requests.
-//! `commands::obtain` renews expiring tokens and makes parallel gits share
-//! one sign-in or renewal, through the cross-process `lock`.
+//! `acquire` renews expiring tokens and makes parallel gits share one
+//! sign-in or renewal, through the cross-process `lock`.
 
+mod acquire;
 pub mod browser;
 pub mod cache;
 pub mod cli;
@@ -19,19 +21,72 @@ pub mod commands;
 pub mod config;
 pub mod github;
 pub mod host;
-pub mod keyring;
 pub mod listener;
 pub mod lock;
 pub mod protocol;
 pub mod report;
 pub mod secret;
 pub mod sign_in;
+pub mod store;
 pub mod stored;
 
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cli::{Cli, Operation};
+use store::{Store, StoreChoice};
+
+/// What every operation works with: how it is tuned, where credentials
+/// live, and what time it is. Tests pass a store in memory and a clock of
+/// their own.
+pub struct Context<'a> {
+    pub settings: Settings,
+    pub store: &'a dyn Store,
+    pub clock: &'a dyn Clock,
+}
+
+pub trait Clock {
+    /// Time since the Unix epoch.
+    fn since_epoch(&self) -> Duration;
+}
+
+/// The system's clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn since_epoch(&self) -> Duration {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+    }
+}
+
+impl Context<'_> {
+    pub fn now(&self) -> Duration {
+        self.clock.since_epoch()
+    }
+
+    pub fn unix_seconds(&self) -> u64 {
+        self.now().as_secs()
+    }
+
+    /// The kernel-keyring cache, where it is worth reading: in front of a
+    /// store that costs a D-Bus session, not in front of the kernel.
+    fn cache(&self) -> Option<cache::Cache> {
+        match self.store.wants_cache() {
+            true => cache::Cache::open(self.settings.cache_seconds),
+            false => None,
+        }
+    }
+
+    /// Makes every cached answer stale. Call after writing the store, of
+    /// whatever kind: another configuration may have cached from it.
+    fn invalidate_cache(&self) {
+        if let Some(cache) = cache::Cache::open(self.settings.cache_seconds) {
+            cache.invalidate();
+        }
+    }
+}
 
 /// What every operation may be tuned by, from the helper's own arguments or
 /// environment. Nothing here comes from `git config`: reading it would cost
@@ -40,6 +95,7 @@ use cli::{Cli, Operation};
 pub struct Settings {
     pub cache_seconds: u64,
     pub keyring_timeout: Duration,
+    pub store: StoreChoice,
 }
 
 /// A cached answer lives a day at most: longer is a mistake, and the
@@ -52,12 +108,13 @@ pub const MAX_KEYRING_TIMEOUT_SECONDS: u64 = 5 * 60;
 impl Settings {
     /// Numbers from the environment or the command line, clamped so that
     /// no later arithmetic on them can overflow.
-    fn new(cache_seconds: u64, keyring_timeout_seconds: u64) -> Settings {
+    pub fn new(cache_seconds: u64, keyring_timeout_seconds: u64, store: StoreChoice) -> Settings {
         Settings {
             cache_seconds: cache_seconds.min(MAX_CACHE_SECONDS),
             keyring_timeout: Duration::from_secs(
                 keyring_timeout_seconds.clamp(1, MAX_KEYRING_TIMEOUT_SECONDS),
             ),
+            store,
         }
     }
 }
@@ -70,44 +127,66 @@ pub fn keep_memory_private() {
     let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
 }
 
-/// git runs `git-credential-ghoauth get` (or `store`, `erase`) with no other
-/// argument, on every command that needs a credential. For exactly that
-/// call the command line is read here, without clap: building clap's whole
-/// command tree costs about 0.15 ms and 0.5 MiB per run, a tenth of a
-/// cache hit. `None` for anything else, including an environment value
-/// clap should complain about.
+/// git runs `git-credential-ghoauth get` (or `store`, `erase`), perhaps
+/// with the helper's own `--store=...` from git config, on every command
+/// that needs a credential. For exactly that call the command line is read
+/// here, without clap: building clap's whole command tree costs about 0.15
+/// ms and 0.5 MiB per run, a tenth of a cache hit. `None` for anything else,
+/// including a value clap should complain about.
 pub fn run_plain_git_call() -> Option<ExitCode> {
-    let mut args = std::env::args_os().skip(1);
-    let (Some(operation), None) = (args.next(), args.next()) else {
-        return None;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(|arg| arg.to_str()).collect::<Option<_>>()?;
+    let (operation, options) = args.split_last()?;
+    let store = match options {
+        [] => None,
+        [option] => Some(option.strip_prefix("--store=")?),
+        ["--store", value] => Some(*value),
+        _ => return None,
     };
-    let number = |name: &str, default: u64| match std::env::var_os(name) {
-        None => Some(default),
-        Some(value) => value.to_str()?.parse().ok(),
-    };
-    let settings = Settings::new(
-        number("GHOAUTH_CACHE_SECONDS", cli::DEFAULT_CACHE_SECONDS)?,
-        number("GHOAUTH_KEYRING_TIMEOUT", cli::DEFAULT_KEYRING_TIMEOUT)?,
-    );
-    let operation = match operation.to_str()? {
+    let operation = match *operation {
         "get" => GitOperation::Get,
         "store" => GitOperation::Store,
         "erase" => GitOperation::Erase,
         _ => return None,
     };
-    Some(run_git_operation(&settings, operation))
+    let number = |name: &str, default: u64| match std::env::var_os(name) {
+        None => Some(default),
+        Some(value) => value.to_str()?.parse().ok(),
+    };
+    let store = match (store, std::env::var_os("GHOAUTH_STORE")) {
+        (Some(value), _) => StoreChoice::parse(value)?,
+        (None, Some(value)) => StoreChoice::parse(value.to_str()?)?,
+        (None, None) => StoreChoice::default(),
+    };
+    let settings = Settings::new(
+        number("GHOAUTH_CACHE_SECONDS", cli::DEFAULT_CACHE_SECONDS)?,
+        number("GHOAUTH_KEYRING_TIMEOUT", cli::DEFAULT_KEYRING_TIMEOUT)?,
+        store,
+    );
+    Some(run_git_operation(settings, operation))
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    let settings = Settings::new(cli.cache_seconds, cli.keyring_timeout);
+    let settings = Settings::new(
+        cli.cache_seconds,
+        cli.keyring_timeout,
+        StoreChoice::parse(&cli.store).unwrap_or_default(),
+    );
+    let store = store::open(settings.store, settings.keyring_timeout);
+    let context = Context {
+        settings,
+        store: store.as_ref(),
+        clock: &SystemClock,
+    };
+    let context = &context;
     match cli.operation {
-        Operation::Get => run_git_operation(&settings, GitOperation::Get),
-        Operation::Store => run_git_operation(&settings, GitOperation::Store),
-        Operation::Erase { host: None, .. } => run_git_operation(&settings, GitOperation::Erase),
+        Operation::Get => run_git_operation(settings, GitOperation::Get),
+        Operation::Store => run_git_operation(settings, GitOperation::Store),
+        Operation::Erase { host: None, .. } => run_git_operation(settings, GitOperation::Erase),
         Operation::Erase {
             host: Some(host),
             user,
-        } => commands::logout::run(&settings, &host, user.as_deref()),
+        } => commands::logout::run(context, &host, user.as_deref()),
         Operation::Login {
             host,
             browser,
@@ -119,13 +198,13 @@ pub fn run(cli: Cli) -> ExitCode {
                 (_, true) => Some(sign_in::Flow::Device),
                 _ => None,
             };
-            commands::login::run(&settings, &host.name, forced, force)
+            commands::login::run(context, &host.name, forced, force)
         }
         Operation::Logout { host, user, all } => match all {
-            true => commands::logout::everywhere(&settings),
-            false => commands::logout::run(&settings, &host.name, user.as_deref()),
+            true => commands::logout::everywhere(context),
+            false => commands::logout::run(context, &host.name, user.as_deref()),
         },
-        Operation::Status { host } => commands::status::run(&settings, host.as_deref()),
+        Operation::Status { host } => commands::status::run(context, host.as_deref()),
         Operation::Configure {
             host,
             client_id,
@@ -250,7 +329,7 @@ enum GitOperation {
     Erase,
 }
 
-fn run_git_operation(settings: &Settings, operation: GitOperation) -> ExitCode {
+fn run_git_operation(settings: Settings, operation: GitOperation) -> ExitCode {
     use std::io::IsTerminal;
     let stdin = std::io::stdin().lock();
     // git always writes its request into a pipe; a terminal means a person,
@@ -273,9 +352,15 @@ fn run_git_operation(settings: &Settings, operation: GitOperation) -> ExitCode {
         });
         return ExitCode::from(2);
     }
+    let store = store::open(settings.store, settings.keyring_timeout);
+    let context = Context {
+        settings,
+        store: store.as_ref(),
+        clock: &SystemClock,
+    };
     match operation {
-        GitOperation::Get => commands::get::run(settings, stdin, std::io::stdout().lock()),
-        GitOperation::Store => commands::store::run(settings, stdin),
-        GitOperation::Erase => commands::erase::run(settings, stdin),
+        GitOperation::Get => commands::get::run(&context, stdin, std::io::stdout().lock()),
+        GitOperation::Store => commands::store::run(&context, stdin),
+        GitOperation::Erase => commands::erase::run(&context, stdin),
     }
 }

@@ -4,9 +4,9 @@
 // Drives processes the Unix way (signals, sessions, file modes, a pty).
 #![cfg(unix)]
 
-mod common;
-mod fake_github;
-mod world;
+use crate::common;
+use crate::fake_github;
+use crate::world;
 
 use std::path::{Path, PathBuf};
 
@@ -538,6 +538,8 @@ fn login_without_a_keyring_does_not_sign_in_for_nothing() {
     let mut command = command(HELPER);
     command
         .env("DBUS_SESSION_BUS_ADDRESS", &bare.bus_address)
+        // The Secret Service alone: `auto` would keep it in the kernel.
+        .env("GHOAUTH_STORE", "secret-service")
         .env("GIT_CONFIG_GLOBAL", &config)
         .env("BROWSER", world.dir.join("browser"))
         .env_remove("GIT_TERMINAL_PROMPT")

@@ -4,7 +4,7 @@
 // Drives processes the Unix way (signals, sessions, file modes, /proc).
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::os::unix::net::UnixListener;
 
@@ -105,6 +105,8 @@ fn with_bus(address: &str, operation: &str, input: &str, timeout: &str) -> commo
     command
         .env("DBUS_SESSION_BUS_ADDRESS", address)
         .env("GHOAUTH_KEYRING_TIMEOUT", timeout)
+        // The Secret Service alone: `auto` would use the kernel instead.
+        .env("GHOAUTH_STORE", "secret-service")
         .arg(operation);
     common::run(command, input.as_bytes())
 }
@@ -163,6 +165,7 @@ fn in_session(session: &common::Session, operation: &str, input: &str) -> common
     command
         .env("DBUS_SESSION_BUS_ADDRESS", &session.bus_address)
         .env("GHOAUTH_KEYRING_TIMEOUT", "20")
+        .env("GHOAUTH_STORE", "secret-service")
         .arg(operation);
     common::run(command, input.as_bytes())
 }

@@ -4,7 +4,7 @@
 // Drives processes the Unix way (signals, sessions, file modes, /proc).
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

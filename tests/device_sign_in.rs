@@ -2,9 +2,8 @@
 //! interval: the helper shows a code, polls, and keeps the token; the fake
 //! plays the user at another device.
 
-mod common;
-mod fake_github;
-mod world;
+use crate::fake_github;
+use crate::world;
 
 use std::time::Duration;
 

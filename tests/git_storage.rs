@@ -1,9 +1,18 @@
-//! git's storage-helper semantics, through real `git credential` and a real
-//! Secret Service.
+//! git's storage-helper semantics, through real `git credential`, against
+//! both stores: a real Secret Service, and the kernel keyring (in a user
+//! namespace of its own per test, with no D-Bus at all).
 
-mod common;
+use crate::common;
 
 use common::{git_credential, helper, host, secret, secret_tool_search};
+
+/// What the store under test holds for `host`, as its own tools show it.
+fn held(host: &str) -> String {
+    match common::in_kernel_namespace() {
+        true => common::kernel_keys(),
+        false => secret_tool_search(host),
+    }
+}
 
 fn fill(host: &str, extra: &str) -> common::Run {
     git_credential(
@@ -22,7 +31,6 @@ fn approve(host: &str, user: &str, password: &str) {
     assert!(run.status.success(), "approve failed: {}", run.stderr);
 }
 
-#[test]
 fn approve_then_fill_returns_the_credential() {
     let host = host("approve");
     let password = secret("approve");
@@ -36,7 +44,6 @@ fn approve_then_fill_returns_the_credential() {
     assert_eq!(filled.stderr, "", "nothing on stderr when all is well");
 }
 
-#[test]
 fn two_users_on_one_host_each_come_back_by_username() {
     let host = host("two-users");
     let (alice, bob) = (secret("alice"), secret("bob"));
@@ -58,14 +65,13 @@ fn two_users_on_one_host_each_come_back_by_username() {
     assert!(fill(&host, "").stdout_text().contains("username=alice\n"));
 }
 
-#[test]
 fn erase_with_an_old_password_leaves_the_new_one() {
     let host = host("old-new");
     let (old, new) = (secret("old"), secret("new"));
     approve(&host, "u", &old);
     approve(&host, "u", &new);
     // The second store replaced the first: one item, holding the new password.
-    let listed = secret_tool_search(&host);
+    let listed = held(&host);
     assert!(listed.contains(&new) && !listed.contains(&old), "{listed}");
     let rejected = git_credential(
         "reject",
@@ -93,7 +99,6 @@ fn erase_with_an_old_password_leaves_the_new_one() {
     assert!(!after.stdout_text().contains("password="));
 }
 
-#[test]
 fn reject_without_password_erases_every_user_of_the_host_only() {
     let (host, other) = (host("reject-all"), common::host("reject-other"));
     approve(&host, "a", &secret("ra"));
@@ -105,7 +110,6 @@ fn reject_without_password_erases_every_user_of_the_host_only() {
     assert!(fill(&other, "").stdout_text().contains("username=c\n"));
 }
 
-#[test]
 fn expired_or_ephemeral_credentials_are_not_stored() {
     let host = host("expired");
     let password = secret("expired");
@@ -127,10 +131,9 @@ fn expired_or_ephemeral_credentials_are_not_stored() {
         assert_eq!(direct.stderr, "");
     }
     assert!(!fill(&host, "").stdout_text().contains("password="));
-    assert!(!secret_tool_search(&host).contains(&password));
+    assert!(!held(&host).contains(&password));
 }
 
-#[test]
 fn an_expiry_in_the_future_and_a_refresh_token_come_back() {
     let host = host("expiry");
     let (password, refresh) = (secret("expiring"), secret("refresh"));
@@ -150,7 +153,6 @@ fn an_expiry_in_the_future_and_a_refresh_token_come_back() {
     );
 }
 
-#[test]
 fn path_matters_only_with_use_http_path() {
     let host = host("paths");
     let password = secret("paths");
@@ -187,7 +189,6 @@ fn path_matters_only_with_use_http_path() {
     );
 }
 
-#[test]
 fn empty_username_and_password_round_trip() {
     let host = host("empty");
     assert!(
@@ -202,7 +203,6 @@ fn empty_username_and_password_round_trip() {
     assert_eq!(got.stdout_text(), "username=\npassword=\n");
 }
 
-#[test]
 fn non_utf8_values_survive_a_round_trip() {
     let host = host("bytes");
     let mut input = format!("protocol=https\nhost={host}\n").into_bytes();
@@ -240,18 +240,22 @@ fn a_huge_password_round_trips() {
     }
 }
 
-#[test]
 fn the_keyring_holds_the_secret_and_no_file_does() {
     let host = host("where");
     let password = secret("where");
     approve(&host, "carol", &password);
-    let listed = secret_tool_search(&host);
-    assert!(
-        listed.contains(&password),
-        "secret-tool should find the item: {listed}"
-    );
-    assert!(listed.contains("attribute.user = carol"), "{listed}");
-    assert!(listed.contains("attribute.protocol = https"), "{listed}");
+    let listed = held(&host);
+    assert!(listed.contains(&password), "the store holds it: {listed}");
+    match common::in_kernel_namespace() {
+        true => assert!(
+            listed.contains(&format!("git-credential-ghoauth:https://carol@{host}")),
+            "{listed}"
+        ),
+        false => {
+            assert!(listed.contains("attribute.user = carol"), "{listed}");
+            assert!(listed.contains("attribute.protocol = https"), "{listed}");
+        }
+    }
 
     let session = common::session();
     let cwd = std::env::current_dir().unwrap();
@@ -283,7 +287,6 @@ fn assert_no_file_contains(root: &std::path::Path, needle: &[u8]) {
     }
 }
 
-#[test]
 fn cached_answers_follow_store_and_erase() {
     let host = host("coherent");
     let (first, second) = (secret("first"), secret("second"));
@@ -305,7 +308,6 @@ fn cached_answers_follow_store_and_erase() {
     assert_eq!(helper("get", &request).stdout_text(), "");
 }
 
-#[test]
 fn unknown_operations_are_ignored() {
     let run = helper("frobnicate", "protocol=https\nhost=x\n");
     assert!(run.status.success());
@@ -313,7 +315,6 @@ fn unknown_operations_are_ignored() {
     assert_eq!(run.stderr, "");
 }
 
-#[test]
 fn a_get_for_an_unknown_host_says_nothing() {
     let run = helper("get", &format!("protocol=https\nhost={}\n", host("nobody")));
     assert!(run.status.success());
@@ -342,6 +343,7 @@ fn cache_hit_without_dbus(attempt: u32) -> bool {
         command
             .env("DBUS_SESSION_BUS_ADDRESS", &own.bus_address)
             .env("GHOAUTH_KEYRING_TIMEOUT", "5")
+            .env("GHOAUTH_STORE", "secret-service")
             .args(extra_args)
             .arg(operation);
         common::run_alone(command, input.as_bytes())
@@ -375,6 +377,7 @@ fn cache_hit_without_dbus(attempt: u32) -> bool {
         command
             .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
             .env("GHOAUTH_KEYRING_TIMEOUT", "5")
+            .env("GHOAUTH_STORE", "secret-service")
             .args(extra_args)
             .arg("get");
         common::run_alone(command, request.as_bytes())
@@ -433,7 +436,6 @@ fn racing_gets_never_leave_a_stale_answer_behind() {
     racer.join().unwrap();
 }
 
-#[test]
 fn git_finds_the_helper_by_its_short_name_on_path() {
     let host = host("short-name");
     let password = secret("short-name");
@@ -468,4 +470,88 @@ fn git_finds_the_helper_by_its_short_name_on_path() {
         "{}",
         filled.stderr
     );
+}
+
+/// Each test above, once against the Secret Service and once against the
+/// kernel keyring.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod on_the_secret_service {
+            $(#[test] fn $name() { super::$name() })*
+        }
+        mod on_the_kernel_keyring {
+            $(#[test] fn $name() { crate::common::without_dbus(Some("kernel"), super::$name) })*
+        }
+    };
+}
+
+on_both_stores!(
+    approve_then_fill_returns_the_credential,
+    two_users_on_one_host_each_come_back_by_username,
+    erase_with_an_old_password_leaves_the_new_one,
+    reject_without_password_erases_every_user_of_the_host_only,
+    expired_or_ephemeral_credentials_are_not_stored,
+    an_expiry_in_the_future_and_a_refresh_token_come_back,
+    path_matters_only_with_use_http_path,
+    empty_username_and_password_round_trip,
+    non_utf8_values_survive_a_round_trip,
+    the_keyring_holds_the_secret_and_no_file_does,
+    cached_answers_follow_store_and_erase,
+    unknown_operations_are_ignored,
+    a_get_for_an_unknown_host_says_nothing,
+    git_finds_the_helper_by_its_short_name_on_path,
+);
+
+#[test]
+fn a_credential_too_large_for_the_kernel_is_refused_in_one_line() {
+    common::without_dbus(Some("kernel"), || {
+        let host = host("too-large");
+        let password = "x".repeat(40_000);
+        let stored = helper(
+            "store",
+            &format!("protocol=https\nhost={host}\nusername=u\npassword={password}\n"),
+        );
+        assert!(!stored.status.success());
+        assert_eq!(stored.stderr.lines().count(), 1, "{}", stored.stderr);
+        assert!(
+            stored.stderr.contains("too large for the kernel keyring"),
+            "{}",
+            stored.stderr
+        );
+        assert_eq!(
+            helper("get", &format!("protocol=https\nhost={host}\n")).stdout_text(),
+            ""
+        );
+    });
+}
+
+#[test]
+fn the_store_is_chosen_by_a_helper_argument_in_git_config() {
+    common::without_dbus(None, || {
+        let host = host("argument");
+        let password = secret("argument");
+        let git = |action: &str, input: String| {
+            let mut command = common::command("git");
+            command.args(["-c", "credential.helper=", "-c"]);
+            command.arg(format!(
+                "credential.helper={} --store=kernel",
+                common::HELPER
+            ));
+            command.args(["credential", action]);
+            common::run(command, input.as_bytes())
+        };
+        let approved = git(
+            "approve",
+            format!("protocol=https\nhost={host}\nusername=u\npassword={password}\n"),
+        );
+        assert!(approved.status.success(), "{}", approved.stderr);
+        assert_eq!(approved.stderr, "", "an explicit choice needs no note");
+        assert!(common::kernel_keys().contains(&password));
+        let filled = git("fill", format!("protocol=https\nhost={host}\n"));
+        assert!(
+            filled
+                .stdout_text()
+                .contains(&format!("password={password}\n"))
+        );
+    });
 }

@@ -5,9 +5,9 @@
 // Drives processes the Unix way (signals, sessions, file modes, /proc).
 #![cfg(unix)]
 
-mod common;
-mod fake_github;
-mod world;
+use crate::common;
+use crate::fake_github;
+use crate::world;
 
 use std::path::Path;
 use std::process::Command;

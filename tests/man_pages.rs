@@ -1,6 +1,6 @@
 //! The man pages in man/ are generated from the clap definition; this test
 //! fails when they are stale. Regenerate with:
-//!   GHOAUTH_UPDATE_MAN=1 cargo test --release --test man_pages
+//!   GHOAUTH_UPDATE_MAN=1 cargo test --release --test suite man_pages
 
 use std::path::Path;
 
@@ -31,7 +31,7 @@ fn man_pages_match_the_command_line() {
     std::fs::remove_dir_all(&rendered).unwrap();
     assert!(
         stale.is_empty(),
-        "man pages out of date: {stale:?}; run GHOAUTH_UPDATE_MAN=1 cargo test --release --test man_pages"
+        "man pages out of date: {stale:?}; run GHOAUTH_UPDATE_MAN=1 cargo test --release --test suite man_pages"
     );
 }
 
@@ -62,6 +62,6 @@ fn completions_match_the_command_line() {
     }
     assert!(
         stale.is_empty(),
-        "completions out of date: {stale:?}; run GHOAUTH_UPDATE_MAN=1 cargo test --release --test man_pages"
+        "completions out of date: {stale:?}; run GHOAUTH_UPDATE_MAN=1 cargo test --release --test suite man_pages"
     );
 }

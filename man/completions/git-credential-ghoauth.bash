@@ -83,7 +83,7 @@ _git__credential__ghoauth() {
 
     case "${cmd}" in
         git__credential__ghoauth)
-            opts="-h -V --cache-seconds --keyring-timeout --help --version get store erase login logout status configure unconfigure completions help"
+            opts="-h -V --cache-seconds --keyring-timeout --store --help --version get store erase login logout status configure unconfigure completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -95,6 +95,10 @@ _git__credential__ghoauth() {
                     ;;
                 --keyring-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "auto secret-service kernel" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_git_credential_ghoauth_global_optspecs
-    string join \n cache-seconds= keyring-timeout= h/help V/version
+    string join \n cache-seconds= keyring-timeout= store= h/help V/version
 end
 
 function __fish_git_credential_ghoauth_needs_command
@@ -26,6 +26,9 @@ end
 
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -l cache-seconds -d 'Seconds a credential found in the keyring stays in the kernel keyring cache (0 turns the cache off; at most 86400)' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -l keyring-timeout -d 'Seconds to wait for the OS keyring before giving up, so that git never hangs (1 to 300)' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -l store -d 'Where to keep credentials on Linux: auto (the Secret Service if one answers, else the kernel keyring), secret-service, or kernel (the kernel\'s persistent keyring: no D-Bus needed, gone at reboot)' -r -f -a "auto\t''
+secret-service\t''
+kernel\t''"
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -s V -l version -d 'Print version'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "get" -d 'Answer git\'s request on standard input with a stored credential, or sign in to an OAuth host'

@@ -2,18 +2,18 @@
 
 use std::process::ExitCode;
 
-use super::{Remote, USAGE, keep_token, since_epoch};
-use crate::Settings;
+use super::{Remote, USAGE};
+use crate::Context;
+use crate::acquire::{self, GitHubIssuer, OAuthRemote};
 use crate::config::RemoteConfig;
 use crate::github::Endpoints;
-use crate::keyring::{Keyring, with_deadline};
 use crate::report::{printable_bytes, problem};
-use crate::sign_in::{self, Flow, Surroundings};
+use crate::sign_in::Flow;
 use crate::stored::Freshness;
 
 /// `forced` is `--browser` or `--device`; without it the remote's
 /// `ghoauthFlow` decides, as it does for git.
-pub fn run(settings: &Settings, host: &str, forced: Option<Flow>, again: bool) -> ExitCode {
+pub fn run(context: &Context, host: &str, forced: Option<Flow>, again: bool) -> ExitCode {
     let remote = match Remote::parse(host) {
         Ok(remote) => remote,
         Err(error) => {
@@ -29,10 +29,10 @@ pub fn run(settings: &Settings, host: &str, forced: Option<Flow>, again: bool) -
             return ExitCode::FAILURE;
         }
     };
-    let Some(app) = &config.oauth_app else {
+    let Some(app) = config.oauth_app.clone() else {
         problem(format!(
             "no OAuth app is configured for {url}; run `git credential-ghoauth configure \
-             --host {url} --client-id <id> --client-secret <secret>` first"
+             --host {url} --client-id <id> --client-secret-stdin` first"
         ));
         return ExitCode::FAILURE;
     };
@@ -44,18 +44,17 @@ pub fn run(settings: &Settings, host: &str, forced: Option<Flow>, again: bool) -
         }
     };
     // A token that cannot be kept would be a sign-in for nothing.
-    let (protocol, name) = (remote.protocol.clone(), remote.host.clone());
-    let stored = with_deadline(settings.keyring_timeout, move || {
-        Keyring::open()?.list(Some(protocol.as_bytes()), Some(name.as_bytes()))
-    });
-    let stored = match stored {
+    let stored = match context.store.list(
+        Some(remote.protocol.as_bytes()),
+        Some(remote.host.as_bytes()),
+    ) {
         Ok(stored) => stored,
         Err(error) => {
             problem(format!("not signing in: {error}"));
             return ExitCode::FAILURE;
         }
     };
-    let now = since_epoch().as_secs();
+    let now = context.unix_seconds();
     let working = stored
         .iter()
         .filter(|entry| entry.oauth.is_some() && entry.freshness(now) != Freshness::Dead)
@@ -69,42 +68,29 @@ pub fn run(settings: &Settings, host: &str, forced: Option<Flow>, again: bool) -
         );
         return ExitCode::SUCCESS;
     }
-    let flow = forced.unwrap_or_else(|| {
-        sign_in::choose(
-            config.flow,
-            &Surroundings::here(),
-            app.client_secret.is_some(),
-        )
-    });
-    let signed_in = match sign_in::sign_in(flow, endpoints, &config, app, None) {
-        Ok(signed_in) => signed_in,
-        Err(error) => {
-            problem(format!("{error:#}"));
-            return ExitCode::FAILURE;
-        }
-    };
-    let (login, scopes) = (signed_in.login.clone(), signed_in.scopes.clone());
-    let (_, kept) = keep_token(
-        settings,
-        &remote.oauth_host,
+    let oauth_remote = OAuthRemote::new(
+        remote.oauth_host.clone(),
+        &remote.request(),
+        config,
         app,
-        signed_in,
-        since_epoch().as_nanos(),
+        endpoints,
     );
-    if let Err(error) = kept {
-        problem(format!(
-            "signed in as {login}, but the token could not be kept: {error}"
-        ));
-        return ExitCode::FAILURE;
+    match acquire::sign_in(context, &GitHubIssuer, &oauth_remote, forced) {
+        Ok((login, scopes)) => {
+            let scopes = if scopes.is_empty() {
+                "none".into()
+            } else {
+                scopes
+            };
+            println!(
+                "Logged in to {} as {login} (scopes: {scopes}).",
+                remote.host
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            problem(error);
+            ExitCode::FAILURE
+        }
     }
-    let scopes = if scopes.is_empty() {
-        "none".into()
-    } else {
-        scopes
-    };
-    println!(
-        "Logged in to {} as {login} (scopes: {scopes}).",
-        remote.host
-    );
-    ExitCode::SUCCESS
 }

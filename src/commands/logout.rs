@@ -2,14 +2,14 @@
 
 use std::process::ExitCode;
 
-use super::{Remote, USAGE, after_keyring_write};
-use crate::Settings;
-use crate::commands::erase::revoke_all;
-use crate::keyring::{Keyring, with_deadline};
+use super::{Remote, USAGE, after_store_write};
+use crate::Context;
+use crate::acquire::revoke::revoke_all;
 use crate::report::{printable_bytes, problem};
+use crate::store::StoreError;
 use crate::stored::StoredCredential;
 
-pub fn run(settings: &Settings, host: &str, user: Option<&str>) -> ExitCode {
+pub fn run(context: &Context, host: &str, user: Option<&str>) -> ExitCode {
     let remote = match Remote::parse(host) {
         Ok(remote) => remote,
         Err(error) => {
@@ -19,7 +19,7 @@ pub fn run(settings: &Settings, host: &str, user: Option<&str>) -> ExitCode {
     };
     let (protocol, name) = (remote.protocol.clone(), remote.host.clone());
     let only = user.map(|user| user.as_bytes().to_vec());
-    let removed = remove_where(settings, Some((protocol, name)), move |stored| {
+    let removed = remove_where(context, Some((protocol, name)), move |stored| {
         only.as_ref().is_none_or(|only| *only == stored.username)
     });
     let removed = match removed {
@@ -38,8 +38,8 @@ pub fn run(settings: &Settings, host: &str, user: Option<&str>) -> ExitCode {
 
 /// `logout --all`: every token this helper obtained, on every host.
 /// Credentials git stored are not this helper's to take away.
-pub fn everywhere(settings: &Settings) -> ExitCode {
-    let removed = match remove_where(settings, None, |stored| stored.oauth.is_some()) {
+pub fn everywhere(context: &Context) -> ExitCode {
+    let removed = match remove_where(context, None, |stored| stored.oauth.is_some()) {
         Ok(removed) => removed,
         Err(code) => return code,
     };
@@ -54,30 +54,29 @@ pub fn everywhere(settings: &Settings) -> ExitCode {
 /// picks, and makes cached answers stale. The exit code when the keyring
 /// failed, already reported.
 fn remove_where(
-    settings: &Settings,
+    context: &Context,
     host: Option<(String, String)>,
-    doomed: impl Fn(&StoredCredential) -> bool + Send + 'static,
+    doomed: impl Fn(&StoredCredential) -> bool,
 ) -> Result<Vec<StoredCredential>, ExitCode> {
-    let removed = with_deadline(settings.keyring_timeout, move || {
-        let keyring = Keyring::open()?;
+    let removed = (|| -> Result<Vec<StoredCredential>, StoreError> {
         let listed = match &host {
-            Some((protocol, name)) => {
-                keyring.list(Some(protocol.as_bytes()), Some(name.as_bytes()))?
-            }
-            None => keyring.list(None, None)?,
+            Some((protocol, name)) => context
+                .store
+                .list(Some(protocol.as_bytes()), Some(name.as_bytes()))?,
+            None => context.store.list(None, None)?,
         };
         let mut removed = Vec::new();
         for stored in listed.into_iter().filter(|stored| doomed(stored)) {
-            keyring.delete(&stored)?;
+            context.store.delete(&stored)?;
             removed.push(stored);
         }
         Ok(removed)
-    });
+    })();
     let (outcome, removed) = match removed {
         Ok(removed) => (Ok(()), removed),
         Err(error) => (Err(error), Vec::new()),
     };
-    let code = after_keyring_write(settings, outcome, "not logged out");
+    let code = after_store_write(context, outcome, "not logged out");
     if code != ExitCode::SUCCESS {
         return Err(code);
     }

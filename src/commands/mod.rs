@@ -5,26 +5,20 @@ pub mod erase;
 pub mod get;
 pub mod login;
 pub mod logout;
-pub mod obtain;
 pub mod status;
 pub mod store;
 
 use std::io::Read;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::Settings;
-use crate::cache::Cache;
-use crate::config::OAuthApp;
+use crate::Context;
 use crate::host::OAuthHost;
-use crate::keyring::{Keyring, KeyringError, with_deadline};
 use crate::protocol::Credential;
 use crate::report::problem;
-use crate::sign_in::SignedIn;
-use crate::stored::{OAuthDetails, StoredCredential};
+use crate::store::StoreError;
 
 /// git's request, or the exit code for a malformed one (already reported):
-/// nothing is printed on stdout and the keyring is not touched.
+/// nothing is printed on stdout and the store is not touched.
 fn read_request(input: impl Read) -> Result<Credential, ExitCode> {
     Credential::read_from(input).map_err(|error| {
         problem(error);
@@ -34,14 +28,8 @@ fn read_request(input: impl Read) -> Result<Credential, ExitCode> {
 
 /// Ends `store` and `erase`. Cached answers are made stale whatever the
 /// outcome: even a write that timed out may have landed.
-fn after_keyring_write(
-    settings: &Settings,
-    outcome: Result<(), KeyringError>,
-    failed: &str,
-) -> ExitCode {
-    if let Some(cache) = Cache::open(settings.cache_seconds) {
-        cache.invalidate();
-    }
+fn after_store_write(context: &Context, outcome: Result<(), StoreError>, failed: &str) -> ExitCode {
+    context.invalidate_cache();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -49,48 +37,6 @@ fn after_keyring_write(
             ExitCode::FAILURE
         }
     }
-}
-
-/// Keeps a token just obtained (signed in for, or renewed) and makes every
-/// cached answer stale. `authorized_at` orders accounts: the one authorized
-/// most recently is the host's default, and a renewal keeps its place.
-/// Returns git's answer whether or not the keyring took it: the token is
-/// good for this once either way.
-fn keep_token(
-    settings: &Settings,
-    host: &OAuthHost,
-    app: &OAuthApp,
-    signed_in: SignedIn,
-    authorized_at: u128,
-) -> (Credential, Result<(), KeyringError>) {
-    let now = since_epoch().as_secs();
-    let grant = signed_in.grant;
-    let credential = StoredCredential {
-        protocol: host.protocol().into(),
-        host: host.host().into_bytes(),
-        // A token is good for every repository on the host.
-        path: None,
-        username: signed_in.login.into_bytes(),
-        password: grant.access_token,
-        password_expiry_utc: grant.expires_in.map(|seconds| now.saturating_add(seconds)),
-        oauth_refresh_token: grant.refresh_token,
-        stored_at: authorized_at,
-        oauth: Some(OAuthDetails {
-            client_id: app.client_id.clone(),
-            scopes: signed_in.scopes,
-            refresh_token_expiry_utc: grant
-                .refresh_token_expires_in
-                .map(|seconds| now.saturating_add(seconds)),
-        }),
-    };
-    let answer = credential.answer();
-    let saved = with_deadline(settings.keyring_timeout, move || {
-        Keyring::open()?.save(&credential)
-    });
-    if let Some(cache) = Cache::open(settings.cache_seconds) {
-        cache.invalidate();
-    }
-    (answer, saved)
 }
 
 /// A host as people name it on the command line: `github.com`, or a URL
@@ -163,12 +109,6 @@ impl Remote {
 /// What a command for people exits with when the command line itself was
 /// wrong, as clap does.
 const USAGE: u8 = 2;
-
-pub(crate) fn since_epoch() -> std::time::Duration {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-}
 
 #[cfg(test)]
 mod tests {

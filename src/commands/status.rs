@@ -3,16 +3,15 @@
 use std::process::ExitCode;
 
 use super::{Remote, USAGE};
-use crate::Settings;
+use crate::Context;
 use crate::config::RemoteConfig;
 use crate::host::OAuthHost;
-use crate::keyring::{Keyring, STORE_NAME, with_deadline};
 use crate::protocol::Credential;
 use crate::report::problem;
 use crate::secret::Secret;
 use crate::stored::StoredCredential;
 
-pub fn run(settings: &Settings, host: Option<&str>) -> ExitCode {
+pub fn run(context: &Context, host: Option<&str>) -> ExitCode {
     let remote = match host.map(Remote::parse).transpose() {
         Ok(remote) => remote,
         Err(error) => {
@@ -20,17 +19,13 @@ pub fn run(settings: &Settings, host: Option<&str>) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
-    let filter = remote.clone();
-    let listed = with_deadline(settings.keyring_timeout, move || {
-        let keyring = Keyring::open()?;
-        match &filter {
-            Some(remote) => keyring.list(
-                Some(remote.protocol.as_bytes()),
-                Some(remote.host.as_bytes()),
-            ),
-            None => keyring.list(None, None),
-        }
-    });
+    let listed = match &remote {
+        Some(remote) => context.store.list(
+            Some(remote.protocol.as_bytes()),
+            Some(remote.host.as_bytes()),
+        ),
+        None => context.store.list(None, None),
+    };
     let mut stored = match listed {
         Ok(stored) => stored,
         Err(error) => {
@@ -45,6 +40,7 @@ pub fn run(settings: &Settings, host: Option<&str>) -> ExitCode {
     let app_line = describe_app(&app_host);
     if stored.is_empty() {
         println!("{app_line}");
+        println!("Credentials are kept in {}.", context.store.describe());
         match &remote {
             Some(remote) => println!(
                 "Nothing is stored for {url}. Sign in with `git credential-ghoauth login --host {url}`.",
@@ -66,7 +62,7 @@ pub fn run(settings: &Settings, host: Option<&str>) -> ExitCode {
             std::cmp::Reverse(b.stored_at),
         ))
     });
-    let now = super::since_epoch().as_secs();
+    let now = context.unix_seconds();
     let mut previous_host = None;
     for entry in &stored {
         let host = format!(
@@ -81,7 +77,7 @@ pub fn run(settings: &Settings, host: Option<&str>) -> ExitCode {
         }
         println!("{}", describe(entry, first_of_host, now));
     }
-    println!("Stored in {STORE_NAME}.");
+    println!("Stored in {}.", context.store.describe());
     println!("{app_line}");
     ExitCode::SUCCESS
 }

@@ -197,10 +197,17 @@ impl Run {
 /// user or system git config, and no prompts.
 pub fn command(program: &str) -> Command {
     let session = session();
-    let mut command = Command::new(program);
+    let mut command = match KERNEL.with_borrow(Clone::clone) {
+        None => Command::new(program),
+        Some(kernel) => kernel.command(program),
+    };
     command
         .envs(private_env(&session.dir))
         .env("DBUS_SESSION_BUS_ADDRESS", &session.bus_address)
+        // The Secret Service alone: nothing a test keeps may land in the
+        // developer's kernel keyring. Tests of `auto` and of the kernel
+        // store run in a namespace of their own (see `without_dbus`).
+        .env("GHOAUTH_STORE", "secret-service")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GHOAUTH_CACHE_SECONDS", "120")
@@ -217,6 +224,15 @@ pub fn command(program: &str) -> Command {
         "ALL_PROXY",
     ] {
         command.env_remove(proxy);
+    }
+    if let Some(kernel) = KERNEL.with_borrow(Clone::clone) {
+        if !kernel.keep_bus {
+            command.env_remove("DBUS_SESSION_BUS_ADDRESS");
+        }
+        match kernel.store {
+            Some(store) => command.env("GHOAUTH_STORE", store),
+            None => command.env_remove("GHOAUTH_STORE"),
+        };
     }
     // No controlling terminal: a git that wants to prompt fails at once
     // instead of waiting on the terminal of whoever runs the tests.
@@ -352,4 +368,114 @@ pub fn git_version() -> (u32, u32) {
         .split('.')
         .map(|part| part.parse().unwrap_or(0));
     (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
+}
+
+/// A user namespace of its own, so that the kernel's persistent keyring
+/// (one per user and namespace) is this test's alone: nothing it keeps
+/// meets the developer's own keyring or another test's, and all of it is
+/// gone with the namespace. A `cat` holds the namespace open until the
+/// test drops its stdin.
+pub struct KernelNamespace {
+    holder: Mutex<(Child, Option<ChildStdin>)>,
+    pid: u32,
+    /// `GHOAUTH_STORE` for every command, or `None` for the default (auto).
+    store: Option<&'static str>,
+    /// Whether commands keep the test session's D-Bus (and Secret Service).
+    keep_bus: bool,
+}
+
+impl KernelNamespace {
+    fn start(store: Option<&'static str>, keep_bus: bool) -> KernelNamespace {
+        let mut holder = Command::new("unshare")
+            .args(["--user", "--map-root-user", "cat"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("unshare (package util-linux)");
+        let stdin = holder.stdin.take();
+        let pid = holder.id();
+        let ours = std::fs::read_link("/proc/self/ns/user").unwrap();
+        wait_until(Duration::from_secs(10), "a user namespace", || {
+            std::fs::read_link(format!("/proc/{pid}/ns/user")).is_ok_and(|ns| ns != ours)
+        });
+        KernelNamespace {
+            holder: Mutex::new((holder, stdin)),
+            pid,
+            store,
+            keep_bus,
+        }
+    }
+
+    /// `program`, run in the namespace.
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new("nsenter");
+        command.args([
+            "--target",
+            &self.pid.to_string(),
+            "--user",
+            "--preserve-credentials",
+            "--",
+            program,
+        ]);
+        command
+    }
+}
+
+impl Drop for KernelNamespace {
+    fn drop(&mut self) {
+        let mut holder = self.holder.lock().unwrap_or_else(|p| p.into_inner());
+        drop(holder.1.take());
+        let _ = holder.0.wait();
+    }
+}
+
+thread_local! {
+    /// Set while a test runs with no D-Bus, in a namespace of its own.
+    static KERNEL: std::cell::RefCell<Option<std::sync::Arc<KernelNamespace>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `test` with every command (git and the helper alike) in a user
+/// namespace of its own, with no D-Bus at all and `GHOAUTH_STORE=store`
+/// (`None`: the default, auto).
+pub fn without_dbus<T>(store: Option<&'static str>, test: impl FnOnce() -> T) -> T {
+    in_namespace(KernelNamespace::start(store, false), test)
+}
+
+/// Runs `test` in a user namespace of its own, with the session's Secret
+/// Service and the default store (auto).
+pub fn auto_with_dbus<T>(test: impl FnOnce() -> T) -> T {
+    in_namespace(KernelNamespace::start(None, true), test)
+}
+
+fn in_namespace<T>(namespace: KernelNamespace, test: impl FnOnce() -> T) -> T {
+    let namespace = std::sync::Arc::new(namespace);
+    KERNEL.with_borrow_mut(|current| *current = Some(namespace));
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            KERNEL.with_borrow_mut(|current| *current = None);
+        }
+    }
+    let _reset = Reset;
+    test()
+}
+
+/// True inside [`without_dbus`].
+pub fn in_kernel_namespace() -> bool {
+    KERNEL.with_borrow(Option::is_some)
+}
+
+/// What the kernel keyring of the current test's namespace holds, as
+/// `keyctl` shows it: one line per key, with the payload.
+pub fn kernel_keys() -> String {
+    let mut command = command("sh");
+    command.args([
+        "-c",
+        "ring=$(keyctl get_persistent @s) && for key in $(keyctl rlist \"$ring\"); do \
+         keyctl rdescribe \"$key\"; echo; keyctl pipe \"$key\"; echo; done",
+    ]);
+    let listed = run(command, b"");
+    format!("{}{}", listed.stdout_text(), listed.stderr)
 }

@@ -1,0 +1,293 @@
+//! How a token is obtained when the store cannot simply hand one out: by
+//! renewing an expiring one with its refresh token, or by signing in; and
+//! how tokens this helper obtained are kept, forgotten and revoked.
+//!
+//! Renewing and signing in happen one process at a time (see `lock`).
+//! Whoever waited re-reads the store once the holder is done, and acts only
+//! if that is not enough, so that 32 gits that miss together make one
+//! sign-in or one refresh, and all print the same token.
+//!
+//! GitHub is reached through [`Issuer`], so that these rules can be tested
+//! against a store in memory and an issuer that only counts.
+
+mod renew;
+pub(crate) mod revoke;
+mod sign_in_turn;
+
+use std::time::Instant;
+
+pub(crate) use renew::{renew, renew_from_git};
+pub(crate) use sign_in_turn::{sign_in, sign_in_and_keep};
+
+use crate::Context;
+use crate::config::{OAuthApp, RemoteConfig, must_not_prompt};
+use crate::github::{Endpoints, GitHub, GitHubError, Grant};
+use crate::host::{NotOAuthHost, OAuthHost};
+use crate::lock::{self, Purpose, Wait};
+use crate::protocol::Credential;
+use crate::report::{printable_bytes, problem};
+use crate::secret::Secret;
+use crate::sign_in::{self, Flow, SignedIn};
+use crate::store::StoreError;
+use crate::stored::{OAuthDetails, StoredCredential};
+
+/// The GitHub side of acquiring a token.
+pub(crate) trait Issuer {
+    /// A sign-in the chosen way, bounded by the remote's timeout.
+    fn sign_in(
+        &self,
+        remote: &OAuthRemote,
+        flow: Flow,
+        wanted_login: Option<&str>,
+    ) -> anyhow::Result<SignedIn>;
+
+    /// Trades a refresh token for a new pair.
+    fn refresh(
+        &self,
+        remote: &OAuthRemote,
+        refresh_token: &Secret,
+        deadline: Instant,
+    ) -> Result<Grant, GitHubError>;
+
+    /// Asks GitHub whose token this is.
+    fn identify(
+        &self,
+        remote: &OAuthRemote,
+        grant: Grant,
+        deadline: Instant,
+    ) -> anyhow::Result<SignedIn>;
+}
+
+/// The real GitHub (or GitHub Enterprise Server), over HTTPS.
+pub(crate) struct GitHubIssuer;
+
+impl Issuer for GitHubIssuer {
+    fn sign_in(
+        &self,
+        remote: &OAuthRemote,
+        flow: Flow,
+        wanted_login: Option<&str>,
+    ) -> anyhow::Result<SignedIn> {
+        let endpoints = remote.endpoints.clone();
+        sign_in::sign_in(flow, endpoints, &remote.config, &remote.app, wanted_login)
+    }
+
+    fn refresh(
+        &self,
+        remote: &OAuthRemote,
+        refresh_token: &Secret,
+        deadline: Instant,
+    ) -> Result<Grant, GitHubError> {
+        GitHub::new(remote.endpoints.clone(), &remote.config.http, deadline)?
+            .refresh(&remote.app, refresh_token)
+    }
+
+    fn identify(
+        &self,
+        remote: &OAuthRemote,
+        grant: Grant,
+        deadline: Instant,
+    ) -> anyhow::Result<SignedIn> {
+        let github = GitHub::new(remote.endpoints.clone(), &remote.config.http, deadline)?;
+        sign_in::identify(&github, grant)
+    }
+}
+
+/// A remote this helper signs in to: git config names an OAuth app for it.
+pub(crate) struct OAuthRemote {
+    pub host: OAuthHost,
+    /// git's request with the host's one canonical name: what the OAuth
+    /// store entries, the lock and the endpoints all go by.
+    pub request: Credential,
+    pub config: RemoteConfig,
+    pub app: OAuthApp,
+    pub endpoints: Endpoints,
+    /// False where git would fail rather than wait for a person.
+    pub may_prompt: bool,
+}
+
+impl OAuthRemote {
+    /// Costs one `git config` run. `None` (after one line saying why, if
+    /// something is wrong) for remotes that are not OAuth hosts.
+    pub fn read(request: &Credential) -> Option<OAuthRemote> {
+        let host = oauth_host(request)?;
+        let config = RemoteConfig::read(&host, request)
+            .inspect_err(|error| problem(error))
+            .ok()?;
+        let app = config.oauth_app.clone()?;
+        let endpoints = Endpoints::for_host(&host)
+            .inspect_err(|error| problem(error))
+            .ok()?;
+        Some(OAuthRemote::new(host, request, config, app, endpoints))
+    }
+
+    pub fn new(
+        host: OAuthHost,
+        request: &Credential,
+        config: RemoteConfig,
+        app: OAuthApp,
+        endpoints: Endpoints,
+    ) -> OAuthRemote {
+        let mut canonical = request.clone();
+        canonical.protocol = Some(host.protocol().as_bytes().to_vec());
+        canonical.host = Some(host.host().into_bytes());
+        OAuthRemote {
+            may_prompt: !must_not_prompt(&config),
+            host,
+            request: canonical,
+            config,
+            app,
+            endpoints,
+        }
+    }
+
+    /// The user name git asked for, if any: a token for another account
+    /// must not be stored under it.
+    fn wanted_login(&self) -> Option<&str> {
+        self.request
+            .username
+            .as_deref()
+            .filter(|name| !name.is_empty())
+            .and_then(|name| std::str::from_utf8(name).ok())
+    }
+
+    fn lock(&self, purpose: Purpose, account: &[u8], deadline: Instant) -> Wait {
+        lock::acquire(
+            purpose,
+            self.host.protocol().as_bytes(),
+            self.host.host().as_bytes(),
+            account,
+            deadline,
+        )
+    }
+
+    /// Everything the store holds for this host, or `None` after one line
+    /// saying why it could not be read.
+    fn read_store(&self, context: &Context) -> Option<Vec<StoredCredential>> {
+        let (protocol, host) = (
+            self.request.protocol.as_deref(),
+            self.request.host.as_deref(),
+        );
+        context
+            .store
+            .list(protocol, host)
+            .inspect_err(|error| problem(error))
+            .ok()
+    }
+
+    /// Keeps a token for git's sake: git gets it either way, and a store
+    /// that failed is reported.
+    fn keep_for_git(
+        &self,
+        context: &Context,
+        signed_in: SignedIn,
+        authorized_at: u128,
+    ) -> Credential {
+        let (answer, kept) = keep_token(context, &self.host, &self.app, signed_in, authorized_at);
+        if let Err(error) = kept {
+            problem(format!(
+                "got a token from {}, but the token could not be kept, so the next git command \
+                 will sign in again: {error}",
+                self.host
+            ));
+        }
+        answer
+    }
+}
+
+/// Keeps a token just obtained (signed in for, or renewed) and makes every
+/// cached answer stale. `authorized_at` orders accounts: the one authorized
+/// most recently is the host's default, and a renewal keeps its place.
+/// Returns git's answer whether or not the store took it: the token is good
+/// for this once either way.
+pub(crate) fn keep_token(
+    context: &Context,
+    host: &OAuthHost,
+    app: &OAuthApp,
+    signed_in: SignedIn,
+    authorized_at: u128,
+) -> (Credential, Result<(), StoreError>) {
+    let now = context.unix_seconds();
+    let grant = signed_in.grant;
+    let credential = StoredCredential {
+        protocol: host.protocol().into(),
+        host: host.host().into_bytes(),
+        // A token is good for every repository on the host.
+        path: None,
+        username: signed_in.login.into_bytes(),
+        password: grant.access_token,
+        password_expiry_utc: grant.expires_in.map(|seconds| now.saturating_add(seconds)),
+        oauth_refresh_token: grant.refresh_token,
+        stored_at: authorized_at,
+        oauth: Some(OAuthDetails {
+            client_id: app.client_id.clone(),
+            scopes: signed_in.scopes,
+            refresh_token_expiry_utc: grant
+                .refresh_token_expires_in
+                .map(|seconds| now.saturating_add(seconds)),
+        }),
+    };
+    let saved = context.store.save(&credential);
+    context.invalidate_cache();
+    (credential.answer(), saved)
+}
+
+/// `dead` expired and nothing can renew it: remove it, say so, and sign in
+/// anew where git may wait for a person.
+pub(crate) fn replace_dead(
+    context: &Context,
+    issuer: &dyn Issuer,
+    request: &Credential,
+    dead: &StoredCredential,
+) -> Option<Credential> {
+    forget(context, dead);
+    problem(format!(
+        "the token of {} at {} expired and cannot be renewed, so it was removed",
+        printable_bytes(&dead.username),
+        printable_bytes(&dead.host),
+    ));
+    sign_in_and_keep(context, issuer, &OAuthRemote::read(request)?)
+}
+
+/// Removes an entry that can never work again (expired, and its refresh
+/// token refused or gone). Nothing to revoke: GitHub has let it go already.
+fn forget(context: &Context, dead: &StoredCredential) {
+    let removed = context.store.delete(dead);
+    context.invalidate_cache();
+    if let Err(error) = removed {
+        problem(format!("could not remove an expired token: {error}"));
+    }
+}
+
+/// A token that cannot be renewed now is still handed out while it works.
+fn still_valid(context: &Context, held: &StoredCredential) -> Option<Credential> {
+    held.password_expiry_utc
+        .is_none_or(|expiry| expiry > context.unix_seconds())
+        .then(|| held.answer())
+}
+
+/// The request's host as the one name everything OAuth goes by. A host
+/// that two URL parsers could read apart gets one line and no sign-in.
+fn oauth_host(request: &Credential) -> Option<OAuthHost> {
+    let (protocol, host) = (request.protocol.as_deref()?, request.host.as_deref()?);
+    match OAuthHost::parse(protocol, host) {
+        Ok(host) => Some(host),
+        Err(NotOAuthHost::OtherProtocol) => None,
+        Err(NotOAuthHost::Malformed(why)) => {
+            problem(format!(
+                "not signing in to the host {}: {why}, so it is not a plain host name; check \
+                 the remote URL (a host is a name or an IP address, with an optional port)",
+                quoted(host)
+            ));
+            None
+        }
+    }
+}
+
+/// A hostile host, safe to print: quoted, with control bytes escaped.
+fn quoted(bytes: &[u8]) -> String {
+    format!("{:?}", String::from_utf8_lossy(bytes))
+}
+
+#[cfg(test)]
+mod tests;

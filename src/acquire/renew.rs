@@ -1,0 +1,227 @@
+//! Renewing a token that expires soon with its refresh token, without a
+//! browser. A refresh token works exactly once, so one process per account
+//! spends it; the rest wait and find the new pair in the store.
+
+use std::time::{Duration, Instant};
+
+use super::{Issuer, OAuthRemote, forget, sign_in_and_keep, still_valid};
+use crate::Context;
+use crate::lock::{Held, Purpose, Wait};
+use crate::protocol::Credential;
+use crate::report::{printable_bytes, problem};
+use crate::secret::Secret;
+use crate::sign_in::{SignedIn, check_account};
+use crate::stored::{Freshness, StoredCredential, pick_for_get};
+
+/// A refresh is one request; nobody waits longer than this for another
+/// process's refresh, whatever the sign-in timeout.
+pub(crate) const REFRESH_TIME: Duration = Duration::from_secs(45);
+
+/// What came of waiting for a turn to renew.
+enum Turn {
+    /// Ours to renew: this entry, holding the lock (or with none to be had).
+    Ours(Option<Held>, StoredCredential),
+    /// Someone else renewed it.
+    Found(Box<Credential>),
+    /// Nothing left to renew: the lock is let go, sign in instead.
+    SignIn,
+    /// Stop here, already said why; hand out this if it still works.
+    GiveUp(Option<Credential>),
+}
+
+/// `held` expires within minutes and has a refresh token: trade it for a
+/// new pair. When that cannot be done now, a token that still works is
+/// handed out all the same.
+pub(crate) fn renew(
+    context: &Context,
+    issuer: &dyn Issuer,
+    request: &Credential,
+    held: &StoredCredential,
+) -> Option<Credential> {
+    let Some(remote) = OAuthRemote::read(request) else {
+        return still_valid(context, held);
+    };
+    renew_at(context, issuer, &remote, held)
+}
+
+pub(crate) fn renew_at(
+    context: &Context,
+    issuer: &dyn Issuer,
+    remote: &OAuthRemote,
+    held: &StoredCredential,
+) -> Option<Credential> {
+    let issued_by = held.oauth.as_ref().map(|oauth| oauth.client_id.as_str());
+    if issued_by != Some(remote.app.client_id.as_str()) {
+        problem(format!(
+            "the token for {} at {} expires soon, and the OAuth app that issued it ({}) is no \
+             longer configured for {}, so it cannot be renewed; configure it again, or sign in \
+             anew with `git credential-ghoauth logout` and `login`",
+            printable_bytes(&held.username),
+            remote.host,
+            issued_by.unwrap_or("unknown"),
+            remote.config.url
+        ));
+        return still_valid(context, held);
+    }
+    let wait = REFRESH_TIME.min(remote.config.timeout);
+    let deadline = Instant::now() + wait;
+    match wait_for_turn(context, remote, held, deadline) {
+        Turn::Ours(lock, current) => spend(context, issuer, remote, lock, &current, deadline),
+        Turn::Found(answer) => Some(*answer),
+        Turn::SignIn => sign_in_and_keep(context, issuer, remote),
+        Turn::GiveUp(answer) => answer,
+    }
+}
+
+/// Takes the account's refresh lock, or waits for whoever holds it, then
+/// re-reads the store: another process may have renewed the token, or
+/// given up on it, meanwhile.
+fn wait_for_turn(
+    context: &Context,
+    remote: &OAuthRemote,
+    held: &StoredCredential,
+    deadline: Instant,
+) -> Turn {
+    loop {
+        // Renew only holding the lock, or where no lock can be had at all.
+        let (lock, may_renew) = match remote.lock(Purpose::Refresh, &held.username, deadline) {
+            Wait::Held(lock) => (Some(lock), true),
+            Wait::WaitedFor => (None, false),
+            Wait::Unavailable => (None, true),
+            Wait::TimedOut => {
+                problem(format!(
+                    "another git command has been renewing the token for {} at {} for over \
+                     {} s; run this git command again",
+                    printable_bytes(&held.username),
+                    remote.host,
+                    REFRESH_TIME.min(remote.config.timeout).as_secs()
+                ));
+                return Turn::GiveUp(still_valid(context, held));
+            }
+        };
+        let Some(stored) = remote.read_store(context) else {
+            return Turn::GiveUp(None);
+        };
+        let Some(current) = stored
+            .into_iter()
+            .find(|entry| entry.username == held.username && entry.oauth.is_some())
+        else {
+            return Turn::SignIn;
+        };
+        match current.freshness(context.unix_seconds()) {
+            Freshness::Fresh => return Turn::Found(Box::new(current.answer())),
+            Freshness::Dead => {
+                forget(context, &current);
+                return Turn::SignIn;
+            }
+            Freshness::Renewable if may_renew => return Turn::Ours(lock, current),
+            // The holder could not renew it; try in turn.
+            Freshness::Renewable => {}
+        }
+    }
+}
+
+/// Spends the refresh token, holding `lock`, and keeps the new pair. A
+/// refresh token GitHub refuses is forgotten and a sign-in follows; any
+/// other failure hands out the old token while it works.
+fn spend(
+    context: &Context,
+    issuer: &dyn Issuer,
+    remote: &OAuthRemote,
+    lock: Option<Held>,
+    current: &StoredCredential,
+    deadline: Instant,
+) -> Option<Credential> {
+    let refresh_token = current.oauth_refresh_token.as_ref()?;
+    let shown = printable_bytes(&current.username);
+    match issuer.refresh(remote, refresh_token, deadline) {
+        Ok(grant) => {
+            let signed_in = SignedIn {
+                login: String::from_utf8_lossy(&current.username).into_owned(),
+                // GitHub Apps' permissions live on the app, not the token.
+                scopes: current
+                    .oauth
+                    .as_ref()
+                    .map(|oauth| oauth.scopes.clone())
+                    .unwrap_or_default(),
+                grant,
+            };
+            // Keeps its place among the host's accounts.
+            Some(remote.keep_for_git(context, signed_in, current.stored_at))
+        }
+        Err(error) if error.is_bad_refresh_token() => {
+            forget(context, current);
+            problem(format!(
+                "GitHub will no longer renew the sign-in of {shown} at {} ({error}), so it was \
+                 removed; sign in again (`git credential-ghoauth login --host {}`)",
+                remote.host, remote.config.url
+            ));
+            drop(lock);
+            sign_in_and_keep(context, issuer, remote)
+        }
+        Err(error) => {
+            let kept = still_valid(context, current);
+            let what_now = match kept {
+                Some(_) => "the current one still works and is used until then",
+                None => "and it has expired",
+            };
+            problem(format!(
+                "could not renew the token for {shown} at {}: {error}; {what_now}",
+                remote.host
+            ));
+            kept
+        }
+    }
+}
+
+/// git passed a refresh token from a helper earlier in its list, and the
+/// store holds nothing for this request: renew with it, find out whose
+/// token came back, and keep it here.
+pub(crate) fn renew_from_git(
+    context: &Context,
+    issuer: &dyn Issuer,
+    request: &Credential,
+    refresh_token: &Secret,
+) -> Option<Credential> {
+    renew_from_git_at(context, issuer, &OAuthRemote::read(request)?, refresh_token)
+}
+
+pub(crate) fn renew_from_git_at(
+    context: &Context,
+    issuer: &dyn Issuer,
+    remote: &OAuthRemote,
+    refresh_token: &Secret,
+) -> Option<Credential> {
+    let wanted_login = remote.wanted_login();
+    let wait = REFRESH_TIME.min(remote.config.timeout);
+    let deadline = Instant::now() + wait;
+    let account = wanted_login.unwrap_or_default().as_bytes();
+    // Timed out or not, go on: this refresh token is nobody else's to spend.
+    let lock = remote.lock(Purpose::Refresh, account, deadline);
+    let stored = remote.read_store(context)?;
+    if let Some(found) = pick_for_get(&remote.request, &stored)
+        && found.freshness(context.unix_seconds()) == Freshness::Fresh
+    {
+        return Some(found.answer());
+    }
+    let renewed = match issuer.refresh(remote, refresh_token, deadline) {
+        Ok(grant) => issuer
+            .identify(remote, grant, deadline)
+            .and_then(|signed_in| check_account(signed_in, wanted_login)),
+        Err(error) if error.is_bad_refresh_token() => {
+            drop(lock);
+            return sign_in_and_keep(context, issuer, remote);
+        }
+        Err(error) => Err(error.into()),
+    };
+    match renewed {
+        Ok(signed_in) => Some(remote.keep_for_git(context, signed_in, context.now().as_nanos())),
+        Err(error) => {
+            problem(format!(
+                "could not renew the token git passed in for {}: {error:#}",
+                remote.host
+            ));
+            None
+        }
+    }
+}

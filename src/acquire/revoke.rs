@@ -1,0 +1,63 @@
+//! Revoking tokens this helper obtained, so that a token taken out of the
+//! store is dead at GitHub too, not merely forgotten.
+
+use std::time::{Duration, Instant};
+
+use crate::config::RemoteConfig;
+use crate::github::{Endpoints, GitHub, Revocation};
+use crate::host::OAuthHost;
+use crate::protocol::Credential;
+use crate::report::{printable_bytes, problem};
+use crate::stored::StoredCredential;
+
+/// git waits for `erase`; a revocation that cannot finish in this long is
+/// reported and left.
+const REVOKE_TIME: Duration = Duration::from_secs(15);
+
+/// Best effort: a token GitHub no longer knows is already what we want, and
+/// any other failure is a warning, never a failed erase. Each token goes to
+/// its own host, with the app configured there. Says, token by token,
+/// whether it is revoked.
+pub(crate) fn revoke_all(obtained: &[StoredCredential]) -> Vec<bool> {
+    let mut revoked = Vec::with_capacity(obtained.len());
+    for token in obtained {
+        let outcome = revoke(token);
+        revoked.push(outcome.is_ok());
+        if let Err(why) = outcome {
+            problem(format!(
+                "the token of {} was removed from the keyring but not revoked at {}: {why}; \
+                 revoke it in GitHub under Settings > Applications > Authorized OAuth Apps",
+                printable_bytes(&token.username),
+                printable_bytes(&token.host),
+            ));
+        }
+    }
+    revoked
+}
+
+fn revoke(token: &StoredCredential) -> Result<(), String> {
+    let host = OAuthHost::parse(&token.protocol, &token.host)
+        .map_err(|_| "its host is not one this helper signs in to".to_string())?;
+    let config = RemoteConfig::read(&host, &Credential::default())?;
+    let issuer = token
+        .oauth
+        .as_ref()
+        .map_or("", |oauth| oauth.client_id.as_str());
+    let Some(app) = config
+        .oauth_app
+        .as_ref()
+        .filter(|app| app.client_id == issuer)
+    else {
+        return Err(format!(
+            "the OAuth app that issued it ({issuer}) is no longer configured for {}",
+            config.url
+        ));
+    };
+    let endpoints = Endpoints::for_host(&host)?;
+    let github = GitHub::new(endpoints, &config.http, Instant::now() + REVOKE_TIME)
+        .map_err(|e| format!("{e:#}"))?;
+    match github.revoke(app, &token.password) {
+        Ok(Revocation::Revoked | Revocation::AlreadyGone) => Ok(()),
+        Err(error) => Err(format!("{error:#}")),
+    }
+}

@@ -1,0 +1,154 @@
+//! Signing in, one process per host at a time: the first git to miss opens
+//! the browser (or shows a device code); the others wait and find its token.
+
+use std::time::Instant;
+
+use super::{Issuer, OAuthRemote};
+use crate::Context;
+use crate::lock::{self, Purpose, Wait};
+use crate::protocol::Credential;
+use crate::report::problem;
+use crate::sign_in::{self, Flow, Surroundings};
+use crate::store::StoreError;
+use crate::stored::{Freshness, StoredCredential, pick_for_get};
+
+/// What came of a turn at the sign-in lock.
+enum Turn {
+    /// Ours: sign in now, holding this (or with no lock to be had).
+    Ours(Option<lock::Held>),
+    /// Whoever went first left what the request needs.
+    Found(Box<Credential>),
+    /// Nothing to do but stop, already said why.
+    GiveUp,
+}
+
+/// The store had nothing for git's request. If git may wait for a person,
+/// sign in and keep the token.
+pub(crate) fn sign_in_and_keep(
+    context: &Context,
+    issuer: &dyn Issuer,
+    remote: &OAuthRemote,
+) -> Option<Credential> {
+    // git would fail fast here rather than prompt; so does the helper,
+    // without a browser and without a word.
+    if !remote.may_prompt {
+        return None;
+    }
+    let _held = match wait_for_turn(context, remote) {
+        Turn::Ours(held) => held,
+        Turn::Found(answer) => return Some(*answer),
+        Turn::GiveUp => return None,
+    };
+    let flow = choose_flow(remote);
+    let signed_in = issuer
+        .sign_in(remote, flow, remote.wanted_login())
+        .inspect_err(|error| problem(format!("{error:#}")))
+        .ok()?;
+    Some(remote.keep_for_git(context, signed_in, context.now().as_nanos()))
+}
+
+/// `login`: a person asked to sign in, so there is no answer to find in the
+/// store first; still one sign-in per host at a time. The token is kept or
+/// the error says why not.
+pub(crate) fn sign_in(
+    context: &Context,
+    issuer: &dyn Issuer,
+    remote: &OAuthRemote,
+    forced: Option<Flow>,
+) -> Result<(String, String), String> {
+    let wait = lock::sign_in_wait(remote.config.timeout, context.settings.keyring_timeout);
+    let _held = match remote.lock(Purpose::SignIn, b"", Instant::now() + wait) {
+        Wait::Held(held) => Some(held),
+        Wait::Unavailable | Wait::WaitedFor => None,
+        Wait::TimedOut => return Err(busy_signing_in(remote, wait.as_secs())),
+    };
+    let flow = forced.unwrap_or_else(|| choose_flow(remote));
+    let signed_in = issuer
+        .sign_in(remote, flow, None)
+        .map_err(|error| format!("{error:#}"))?;
+    let (login, scopes) = (signed_in.login.clone(), signed_in.scopes.clone());
+    let authorized_at = context.now().as_nanos();
+    let (_, kept) = super::keep_token(context, &remote.host, &remote.app, signed_in, authorized_at);
+    kept.map_err(|error: StoreError| {
+        format!("signed in as {login}, but the token could not be kept: {error}")
+    })?;
+    Ok((login, scopes))
+}
+
+fn choose_flow(remote: &OAuthRemote) -> Flow {
+    sign_in::choose(
+        remote.config.flow,
+        &Surroundings::here(),
+        remote.app.client_secret.is_some(),
+    )
+}
+
+/// Takes the sign-in lock, or waits for whoever holds it and reads what
+/// they left. One attempt per batch of parallel gits: when the holder's
+/// sign-in failed, the waiters do not open a browser tab each.
+fn wait_for_turn(context: &Context, remote: &OAuthRemote) -> Turn {
+    let started = context.now().as_nanos();
+    let wait = lock::sign_in_wait(remote.config.timeout, context.settings.keyring_timeout);
+    let deadline = Instant::now() + wait;
+    let mut waited = false;
+    loop {
+        let held = match remote.lock(Purpose::SignIn, b"", deadline) {
+            Wait::Held(held) => Some(held),
+            Wait::WaitedFor => None,
+            Wait::TimedOut => {
+                problem(busy_signing_in(remote, wait.as_secs()));
+                return Turn::GiveUp;
+            }
+            Wait::Unavailable => return Turn::Ours(None),
+        };
+        waited |= held.is_none();
+        // Whoever held the lock last may have stored what this request needs.
+        let Some(stored) = remote.read_store(context) else {
+            return Turn::GiveUp;
+        };
+        match after_someone_else(context, remote, &stored, waited, started) {
+            Some(turn) => return turn,
+            None if held.is_some() => return Turn::Ours(held),
+            // Someone signed in, but to another account: queue for our turn.
+            None => {}
+        }
+    }
+}
+
+/// What the store, read after a turn at the lock, leaves to do: `None` to
+/// go on (sign in, if the lock is ours).
+fn after_someone_else(
+    context: &Context,
+    remote: &OAuthRemote,
+    stored: &[StoredCredential],
+    waited: bool,
+    started: u128,
+) -> Option<Turn> {
+    if let Some(found) = pick_for_get(&remote.request, stored)
+        && found.freshness(context.unix_seconds()) == Freshness::Fresh
+    {
+        return Some(Turn::Found(Box::new(found.answer())));
+    }
+    let someone_signed_in = stored
+        .iter()
+        .any(|entry| entry.oauth.is_some() && entry.stored_at > started);
+    if waited && !someone_signed_in {
+        // Declined, abandoned or failed: one attempt per batch of
+        // parallel gits, not one browser tab after another.
+        problem(format!(
+            "another git command's sign-in to {} did not finish, so this one is not \
+             starting a second; run the git command again",
+            remote.host
+        ));
+        return Some(Turn::GiveUp);
+    }
+    None
+}
+
+fn busy_signing_in(remote: &OAuthRemote, seconds: u64) -> String {
+    format!(
+        "another git command has been signing in to {} for over {seconds} s; finish or \
+         cancel that sign-in, then run this git command again",
+        remote.host
+    )
+}

@@ -1,0 +1,376 @@
+//! The acquisition rules against a store in memory, a clock that stands
+//! still and an issuer that records what it was asked: no D-Bus, no git
+//! config, no network.
+
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use super::renew::{renew_at, renew_from_git_at};
+use super::*;
+use crate::config::{AppSource, FlowSetting, HttpSettings};
+use crate::store::Store;
+use crate::store::memory::MemoryStore;
+use crate::{Clock, Settings};
+
+const NOW: u64 = 1_900_000_000;
+
+struct StillClock;
+
+impl Clock for StillClock {
+    fn since_epoch(&self) -> Duration {
+        Duration::from_secs(NOW)
+    }
+}
+
+/// What the fake GitHub hands out, and what it was asked.
+#[derive(Default)]
+struct FakeIssuer {
+    login: String,
+    refresh: RefCell<Option<Result<(), GitHubError>>>,
+    refreshes: Cell<usize>,
+    sign_ins: Cell<usize>,
+    minted: Cell<usize>,
+}
+
+impl FakeIssuer {
+    fn signing_in_as(login: &str) -> FakeIssuer {
+        FakeIssuer {
+            login: login.into(),
+            ..FakeIssuer::default()
+        }
+    }
+
+    /// The next refresh fails like this.
+    fn refusing(self, error: GitHubError) -> FakeIssuer {
+        *self.refresh.borrow_mut() = Some(Err(error));
+        self
+    }
+
+    fn grant(&self) -> Grant {
+        self.minted.set(self.minted.get() + 1);
+        Grant {
+            access_token: Secret::new(format!("ghu_new{}", self.minted.get())),
+            scopes: String::new(),
+            refresh_token: Some(Secret::new(format!("ghr_new{}", self.minted.get()))),
+            expires_in: Some(8 * 3600),
+            refresh_token_expires_in: Some(180 * 86_400),
+        }
+    }
+}
+
+impl Issuer for FakeIssuer {
+    fn sign_in(
+        &self,
+        _remote: &OAuthRemote,
+        _flow: Flow,
+        _wanted: Option<&str>,
+    ) -> anyhow::Result<SignedIn> {
+        self.sign_ins.set(self.sign_ins.get() + 1);
+        Ok(SignedIn {
+            login: self.login.clone(),
+            scopes: "repo".into(),
+            grant: self.grant(),
+        })
+    }
+
+    fn refresh(
+        &self,
+        _remote: &OAuthRemote,
+        _refresh_token: &Secret,
+        _deadline: Instant,
+    ) -> Result<Grant, GitHubError> {
+        self.refreshes.set(self.refreshes.get() + 1);
+        match self.refresh.borrow_mut().take() {
+            Some(Err(error)) => Err(error),
+            _ => Ok(self.grant()),
+        }
+    }
+
+    fn identify(
+        &self,
+        _remote: &OAuthRemote,
+        grant: Grant,
+        _deadline: Instant,
+    ) -> anyhow::Result<SignedIn> {
+        Ok(SignedIn {
+            login: self.login.clone(),
+            scopes: String::new(),
+            grant,
+        })
+    }
+}
+
+/// A host of its own per test: the sign-in and refresh locks are real files.
+fn host(name: &str) -> OAuthHost {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let unique = format!(
+        "{name}-{}-{}.test",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    OAuthHost::parse(b"https", unique.as_bytes()).unwrap()
+}
+
+fn remote(host: &OAuthHost, user: Option<&str>) -> OAuthRemote {
+    let app = OAuthApp {
+        client_id: "Iv1.app".into(),
+        client_secret: Some(Secret::new("app-secret")),
+        source: AppSource::Configured,
+    };
+    let config = RemoteConfig {
+        url: host.url(),
+        oauth_app: Some(app.clone()),
+        scopes: "repo".into(),
+        redirect_uri: None,
+        timeout: Duration::from_secs(30),
+        interactive: true,
+        flow: FlowSetting::Device,
+        http: HttpSettings::default(),
+    };
+    let request = Credential {
+        protocol: Some(b"https".to_vec()),
+        host: Some(host.host().into_bytes()),
+        username: user.map(|user| user.as_bytes().to_vec()),
+        ..Credential::default()
+    };
+    let endpoints = Endpoints::for_host(host).unwrap();
+    let mut remote = OAuthRemote::new(host.clone(), &request, config, app, endpoints);
+    remote.may_prompt = true;
+    remote
+}
+
+/// A token of ours for `login` that expires `expires_in` seconds from NOW.
+fn token(host: &OAuthHost, login: &str, expires_in: i64, refreshable: bool) -> StoredCredential {
+    StoredCredential {
+        protocol: b"https".to_vec(),
+        host: host.host().into_bytes(),
+        path: None,
+        username: login.as_bytes().to_vec(),
+        password: Secret::new(format!("ghu_old_{login}")),
+        password_expiry_utc: Some(NOW.saturating_add_signed(expires_in)),
+        oauth_refresh_token: refreshable.then(|| Secret::new(format!("ghr_old_{login}"))),
+        stored_at: 7,
+        oauth: Some(OAuthDetails {
+            client_id: "Iv1.app".into(),
+            scopes: "repo".into(),
+            refresh_token_expiry_utc: Some(NOW + 86_400),
+        }),
+    }
+}
+
+fn context(store: &MemoryStore) -> Context<'_> {
+    Context {
+        // No cache: nothing here may touch the user's kernel keyring.
+        settings: Settings::new(0, 5, crate::store::StoreChoice::Auto),
+        store,
+        clock: &StillClock,
+    }
+}
+
+fn password(answer: &Option<Credential>) -> Option<Vec<u8>> {
+    answer
+        .as_ref()
+        .and_then(|answer| answer.password.as_ref())
+        .map(|password| password.expose().to_vec())
+}
+
+#[test]
+fn renewal_spends_the_refresh_token_once_and_keeps_the_new_pair_in_place() {
+    let host = host("renew");
+    let held = token(&host, "alice", 60, true);
+    let store = MemoryStore::holding(vec![held.clone()]);
+    let issuer = FakeIssuer::signing_in_as("alice");
+    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+    assert_eq!(password(&answer), Some(b"ghu_new1".to_vec()));
+    assert_eq!(issuer.refreshes.get(), 1);
+    assert_eq!(issuer.sign_ins.get(), 0);
+    let kept = store.items();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].password.expose(), b"ghu_new1");
+    assert_eq!(
+        kept[0].oauth_refresh_token.as_ref().unwrap().expose(),
+        b"ghr_new1",
+        "the rotated refresh token is kept, not the spent one"
+    );
+    assert_eq!(kept[0].stored_at, 7, "a renewal keeps the account's place");
+    assert_eq!(kept[0].password_expiry_utc, Some(NOW + 8 * 3600));
+}
+
+#[test]
+fn github_out_of_reach_hands_out_the_token_that_still_works() {
+    let host = host("unreachable");
+    let held = token(&host, "alice", 60, true);
+    let store = MemoryStore::holding(vec![held.clone()]);
+    let issuer = FakeIssuer::signing_in_as("alice")
+        .refusing(GitHubError::Failed(anyhow::anyhow!("connection refused")));
+    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+    assert_eq!(password(&answer), Some(b"ghu_old_alice".to_vec()));
+    assert_eq!(store.items(), vec![held], "the store is unchanged");
+}
+
+#[test]
+fn github_out_of_reach_hands_out_nothing_once_the_token_has_expired() {
+    let host = host("unreachable-expired");
+    let held = token(&host, "alice", -1, true);
+    let store = MemoryStore::holding(vec![held.clone()]);
+    let issuer = FakeIssuer::signing_in_as("alice")
+        .refusing(GitHubError::Failed(anyhow::anyhow!("connection refused")));
+    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+    assert_eq!(answer, None);
+}
+
+#[test]
+fn a_refused_refresh_token_is_forgotten_and_a_sign_in_follows() {
+    let host = host("bad-refresh");
+    let held = token(&host, "alice", 60, true);
+    let store = MemoryStore::holding(vec![held.clone()]);
+    let issuer =
+        FakeIssuer::signing_in_as("alice").refusing(GitHubError::Refused(crate::github::Refusal {
+            error: "bad_refresh_token".into(),
+            description: None,
+        }));
+    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+    assert_eq!(issuer.sign_ins.get(), 1);
+    assert_eq!(password(&answer), Some(b"ghu_new1".to_vec()));
+    let kept = store.items();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].password.expose(), b"ghu_new1");
+}
+
+#[test]
+fn a_dead_token_found_on_rereading_is_replaced_by_a_sign_in() {
+    let host = host("dead");
+    let held = token(&host, "alice", 60, true);
+    // Between the first read and the lock, the token died for good.
+    let dead = token(&host, "alice", -10, false);
+    let store = MemoryStore::holding(vec![dead]);
+    let issuer = FakeIssuer::signing_in_as("alice");
+    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+    assert_eq!(issuer.refreshes.get(), 0);
+    assert_eq!(issuer.sign_ins.get(), 1);
+    assert_eq!(password(&answer), Some(b"ghu_new1".to_vec()));
+    assert_eq!(store.items().len(), 1);
+}
+
+#[test]
+fn no_sign_in_where_git_may_not_prompt() {
+    let host = host("no-prompt");
+    let store = MemoryStore::default();
+    let issuer = FakeIssuer::signing_in_as("alice");
+    let mut remote = remote(&host, None);
+    remote.may_prompt = false;
+    assert_eq!(sign_in_and_keep(&context(&store), &issuer, &remote), None);
+    assert_eq!(issuer.sign_ins.get(), 0);
+    assert!(store.items().is_empty());
+}
+
+#[test]
+fn a_sign_in_keeps_the_token_for_the_whole_host() {
+    let host = host("sign-in");
+    let store = MemoryStore::default();
+    let issuer = FakeIssuer::signing_in_as("alice");
+    let answer = sign_in_and_keep(&context(&store), &issuer, &remote(&host, None));
+    assert_eq!(password(&answer), Some(b"ghu_new1".to_vec()));
+    let kept = store.items();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].username, b"alice");
+    assert_eq!(kept[0].path, None);
+    assert_eq!(kept[0].stored_at, u128::from(NOW) * 1_000_000_000);
+}
+
+#[test]
+fn a_token_that_could_not_be_kept_is_still_handed_to_git_once() {
+    let host = host("unkept");
+    let store = MemoryStore::default();
+    let issuer = FakeIssuer::signing_in_as("alice");
+    let context = context(&store);
+    let remote = remote(&host, None);
+    // The store can be read (nothing there) but not written.
+    let answer = {
+        let (answer, kept) = keep_token(
+            &context,
+            &remote.host,
+            &remote.app,
+            issuer.sign_in(&remote, Flow::Device, None).unwrap(),
+            1,
+        );
+        assert!(kept.is_ok());
+        answer
+    };
+    assert_eq!(answer.password.unwrap().expose(), b"ghu_new1");
+    *store.failure.lock().unwrap() = Some(StoreError::Locked);
+    let (answer, kept) = keep_token(
+        &context,
+        &remote.host,
+        &remote.app,
+        issuer.sign_in(&remote, Flow::Device, None).unwrap(),
+        2,
+    );
+    assert_eq!(kept, Err(StoreError::Locked));
+    assert_eq!(answer.password.unwrap().expose(), b"ghu_new2");
+}
+
+#[test]
+fn a_refresh_token_from_git_for_another_account_keeps_nothing() {
+    let host = host("mismatch");
+    let store = MemoryStore::default();
+    let issuer = FakeIssuer::signing_in_as("bob");
+    let answer = renew_from_git_at(
+        &context(&store),
+        &issuer,
+        &remote(&host, Some("alice")),
+        &Secret::new("ghr_from_git"),
+    );
+    assert_eq!(answer, None);
+    assert_eq!(issuer.refreshes.get(), 1);
+    assert!(
+        store.items().is_empty(),
+        "bob's token is not kept as alice's"
+    );
+}
+
+#[test]
+fn an_app_no_longer_configured_cannot_renew_but_the_token_still_works() {
+    let host = host("other-app");
+    let mut held = token(&host, "alice", 60, true);
+    held.oauth.as_mut().unwrap().client_id = "Iv1.gone".into();
+    let store = MemoryStore::holding(vec![held.clone()]);
+    let issuer = FakeIssuer::signing_in_as("alice");
+    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+    assert_eq!(issuer.refreshes.get(), 0);
+    assert_eq!(password(&answer), Some(b"ghu_old_alice".to_vec()));
+}
+
+#[test]
+fn a_waiter_rereads_after_the_holder_and_spends_nothing() {
+    let host = host("waiter");
+    let held = token(&host, "alice", 60, true);
+    let store = MemoryStore::holding(vec![held.clone()]);
+    let remote_for_lock = remote(&host, None);
+    // Another process is renewing: it holds alice's refresh lock.
+    let lock = remote_for_lock.lock(
+        Purpose::Refresh,
+        b"alice",
+        Instant::now() + Duration::from_secs(5),
+    );
+    assert!(
+        matches!(lock, Wait::Held(_)),
+        "the lock directory works here"
+    );
+    let answer = std::thread::scope(|scope| {
+        let waiter = scope.spawn(|| {
+            let issuer = FakeIssuer::signing_in_as("alice");
+            let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+            (answer, issuer.refreshes.get())
+        });
+        // The holder keeps its new pair, then lets go.
+        let mut renewed = token(&host, "alice", 8 * 3600, true);
+        renewed.password = Secret::new("ghu_by_the_holder");
+        store.save(&renewed).unwrap();
+        drop(lock);
+        waiter.join().unwrap()
+    });
+    assert_eq!(password(&answer.0), Some(b"ghu_by_the_holder".to_vec()));
+    assert_eq!(answer.1, 0, "the waiter spent no refresh token");
+}

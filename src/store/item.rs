@@ -1,0 +1,261 @@
+//! How one credential is written into a store that keeps a name and a
+//! secret per item: the Secret Service, the kernel keyring, the macOS and
+//! Windows stores.
+//!
+//! The name is an identity key built from protocol, user, host and path, so
+//! that each credential git can tell apart is its own item. The secret holds
+//! the password on its first line (as git's libsecret helper does), then
+//! `key=value` lines for the refresh token, the expiry, the time of storing
+//! and what this helper knows of a token it obtained.
+
+use crate::secret::Secret;
+use crate::stored::{OAuthDetails, StoredCredential};
+
+/// `protocol://user@host[/path]`, each part percent-encoded so that the
+/// separators cannot occur inside it: distinct identities, distinct keys.
+/// No path and an empty path differ (`…@host` versus `…@host/`).
+pub(crate) fn identity_key(credential: &StoredCredential) -> String {
+    let mut key = format!(
+        "{}://{}@{}",
+        encode_strict(&credential.protocol),
+        encode_strict(&credential.username),
+        encode_strict(&credential.host)
+    );
+    if let Some(path) = &credential.path {
+        key.push('/');
+        key.push_str(&encode_strict(path));
+    }
+    key
+}
+
+pub(crate) fn identity_attributes(credential: &StoredCredential) -> Vec<(&'static str, String)> {
+    let mut attributes = vec![
+        ("protocol", encode_attribute(&credential.protocol)),
+        ("host", encode_attribute(&credential.host)),
+        ("user", encode_attribute(&credential.username)),
+    ];
+    if let Some(path) = &credential.path {
+        attributes.push(("path", encode_attribute(path)));
+    }
+    attributes
+}
+
+/// The parts of an identity key, as [`identity_key`] wrote them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Identity {
+    pub protocol: Vec<u8>,
+    pub username: Vec<u8>,
+    pub host: Vec<u8>,
+    pub path: Option<Vec<u8>>,
+}
+
+/// The inverse of [`identity_key`]; `None` for keys it did not write.
+pub(crate) fn parse_identity_key(key: &str) -> Option<Identity> {
+    let (protocol, rest) = key.split_once("://")?;
+    let (username, rest) = rest.split_once('@')?;
+    let (host, path) = match rest.split_once('/') {
+        None => (rest, None),
+        Some((host, path)) => (host, Some(path)),
+    };
+    Some(Identity {
+        protocol: decode_attribute(protocol),
+        username: decode_attribute(username),
+        host: decode_attribute(host),
+        path: path.map(decode_attribute),
+    })
+}
+
+pub(crate) fn decode_item(identity: Identity, secret: &Secret) -> StoredCredential {
+    let mut lines = secret.expose().split(|&b| b == b'\n');
+    let password = Secret::new(lines.next().unwrap_or_default());
+    let mut credential = StoredCredential {
+        protocol: identity.protocol,
+        host: identity.host,
+        path: identity.path,
+        username: identity.username,
+        password,
+        password_expiry_utc: None,
+        oauth_refresh_token: None,
+        stored_at: 0,
+        oauth: None,
+    };
+    let mut client_id = None;
+    let mut scopes = String::new();
+    let mut refresh_token_expiry_utc = None;
+    for line in lines {
+        let Some(equals) = line.iter().position(|&b| b == b'=') else {
+            continue;
+        };
+        let (key, value) = (&line[..equals], &line[equals + 1..]);
+        let number = || std::str::from_utf8(value).ok()?.parse::<u128>().ok();
+        match key {
+            b"oauth_refresh_token" => credential.oauth_refresh_token = Some(Secret::new(value)),
+            b"password_expiry_utc" => {
+                credential.password_expiry_utc = number().and_then(|n| u64::try_from(n).ok())
+            }
+            b"stored_at" => credential.stored_at = number().unwrap_or(0),
+            b"oauth_client_id" => client_id = Some(String::from_utf8_lossy(value).into_owned()),
+            b"oauth_scopes" => scopes = String::from_utf8_lossy(value).into_owned(),
+            b"oauth_refresh_token_expiry_utc" => {
+                refresh_token_expiry_utc = number().and_then(|n| u64::try_from(n).ok())
+            }
+            _ => {}
+        }
+    }
+    credential.oauth = client_id.map(|client_id| OAuthDetails {
+        client_id,
+        scopes,
+        refresh_token_expiry_utc,
+    });
+    credential
+}
+
+pub(crate) fn encode_secret(credential: &StoredCredential) -> Secret {
+    let mut bytes = credential.password.expose().to_vec();
+    if let Some(token) = &credential.oauth_refresh_token {
+        bytes.extend_from_slice(b"\noauth_refresh_token=");
+        bytes.extend_from_slice(token.expose());
+    }
+    if let Some(expiry) = credential.password_expiry_utc {
+        bytes.extend_from_slice(format!("\npassword_expiry_utc={expiry}").as_bytes());
+    }
+    bytes.extend_from_slice(format!("\nstored_at={}", credential.stored_at).as_bytes());
+    if let Some(oauth) = &credential.oauth {
+        // Both come from config or GitHub and hold no line breaks; strip any
+        // anyway so that a line can never pose as another field.
+        let clean = |text: &str| text.replace(['\n', '\r'], " ");
+        bytes
+            .extend_from_slice(format!("\noauth_client_id={}", clean(&oauth.client_id)).as_bytes());
+        bytes.extend_from_slice(format!("\noauth_scopes={}", clean(&oauth.scopes)).as_bytes());
+        if let Some(until) = oauth.refresh_token_expiry_utc {
+            bytes.extend_from_slice(format!("\noauth_refresh_token_expiry_utc={until}").as_bytes());
+        }
+    }
+    Secret::new(bytes)
+}
+
+/// Attribute values must be UTF-8 strings. Readable text stays as it is;
+/// `%`, control bytes and anything that is not UTF-8 become `%XX`.
+pub(crate) fn encode_attribute(bytes: &[u8]) -> String {
+    let mut encoded = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for character in chunk.valid().chars() {
+            if character == '%' || character.is_control() {
+                let mut buffer = [0u8; 4];
+                for byte in character.encode_utf8(&mut buffer).bytes() {
+                    encoded.push_str(&format!("%{byte:02X}"));
+                }
+            } else {
+                encoded.push(character);
+            }
+        }
+        for byte in chunk.invalid() {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+/// The inverse of [`encode_attribute`] and [`encode_strict`]. A `%` not
+/// followed by two hex digits is kept as it is (`%+5` stays three bytes).
+pub(crate) fn decode_attribute(text: &str) -> Vec<u8> {
+    percent_encoding::percent_decode_str(text).collect()
+}
+
+/// Everything but letters, digits and `-._~:` becomes `%XX`, so `://`, `@`
+/// and `/` only ever appear as separators. [`decode_attribute`] undoes it.
+fn encode_strict(bytes: &[u8]) -> String {
+    const KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b':');
+    percent_encoding::percent_encode(bytes, KEPT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn credential(path: Option<&[u8]>, user: &[u8]) -> StoredCredential {
+        StoredCredential {
+            protocol: b"https".to_vec(),
+            host: b"github.com".to_vec(),
+            path: path.map(<[u8]>::to_vec),
+            username: user.to_vec(),
+            password: Secret::new(b"pw".to_vec()),
+            password_expiry_utc: Some(1_900_000_000),
+            oauth_refresh_token: Some(Secret::new(b"ghr_x".to_vec())),
+            stored_at: 42,
+            oauth: Some(OAuthDetails {
+                client_id: "Iv1.app".into(),
+                scopes: "repo workflow".into(),
+                refresh_token_expiry_utc: Some(1_915_000_000),
+            }),
+        }
+    }
+
+    #[test]
+    fn identity_keys_tell_every_identity_apart() {
+        assert_eq!(
+            identity_key(&credential(None, b"alice")),
+            "https://alice@github.com"
+        );
+        assert_eq!(
+            identity_key(&credential(Some(b""), b"alice")),
+            "https://alice@github.com/"
+        );
+        assert_eq!(
+            identity_key(&credential(Some(b"org/r.git"), b"a@b")),
+            "https://a%40b@github.com/org%2Fr.git"
+        );
+    }
+
+    #[test]
+    fn items_decode_to_what_was_saved() {
+        for path in [None, Some(&b""[..]), Some(&b"caf\xe9/r@p:o"[..])] {
+            let original = credential(path, b"\xffus@er:/x");
+            let identity = parse_identity_key(&identity_key(&original)).unwrap();
+            assert_eq!(decode_item(identity, &encode_secret(&original)), original);
+        }
+    }
+
+    #[test]
+    fn foreign_keys_are_not_identities() {
+        assert_eq!(parse_identity_key("keyring:someone"), None);
+        assert_eq!(parse_identity_key("https://github.com"), None);
+    }
+
+    #[test]
+    fn a_percent_without_two_hex_digits_is_kept() {
+        assert_eq!(decode_attribute("%+5"), b"%+5");
+        assert_eq!(decode_attribute("a%2"), b"a%2");
+        assert_eq!(decode_attribute("%41%zz"), b"A%zz");
+    }
+
+    proptest! {
+        #[test]
+        fn identity_keys_round_trip(
+            protocol in proptest::collection::vec(any::<u8>(), 0..16),
+            user in proptest::collection::vec(any::<u8>(), 0..16),
+            host in proptest::collection::vec(any::<u8>(), 0..16),
+            path in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..16)),
+        ) {
+            let mut original = credential(path.as_deref(), &user);
+            original.protocol = protocol;
+            original.host = host;
+            let identity = parse_identity_key(&identity_key(&original)).unwrap();
+            prop_assert_eq!(identity.protocol, original.protocol);
+            prop_assert_eq!(identity.username, original.username);
+            prop_assert_eq!(identity.host, original.host);
+            prop_assert_eq!(identity.path, original.path);
+        }
+
+        #[test]
+        fn attribute_encoding_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(decode_attribute(&encode_attribute(&bytes)), bytes);
+        }
+    }
+}

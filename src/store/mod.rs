@@ -1,0 +1,215 @@
+//! Where credentials are kept, behind one small trait.
+//!
+//! [`Store`] lists, saves and deletes whole credentials; git's rules for
+//! which ones a request means live in `stored`, on top. The homes:
+//! - the Secret Service on Linux desktops (`secret_service`), and the macOS
+//!   and Windows stores through keyring-core (`native`);
+//! - the kernel's persistent keyring on Linux machines with no Secret
+//!   Service: SSH servers, containers, WSL, CI (`kernel`);
+//! - memory, for unit tests (`memory`).
+//!
+//! On Linux, `auto` (the default) uses the Secret Service when one answers
+//! and the kernel otherwise (`auto`).
+
+#[cfg(target_os = "linux")]
+mod auto;
+mod item;
+#[cfg(target_os = "linux")]
+mod kernel;
+#[cfg(test)]
+pub(crate) mod memory;
+#[cfg(any(target_os = "macos", target_os = "windows"))]
+mod native;
+#[cfg(target_os = "linux")]
+mod secret_service;
+
+use std::fmt;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use crate::stored::StoredCredential;
+
+/// The service name every item carries: what `secret-tool search --all
+/// service git-credential-ghoauth` finds, and the prefix of kernel keys.
+pub(crate) const SERVICE: &str = "git-credential-ghoauth";
+
+pub trait Store {
+    /// Every credential kept for this protocol and host (either may be left
+    /// out to mean "any"). Items this helper did not write are skipped.
+    fn list(
+        &self,
+        protocol: Option<&[u8]>,
+        host: Option<&[u8]>,
+    ) -> Result<Vec<StoredCredential>, StoreError>;
+
+    /// Creates the item, or replaces the one with the same identity.
+    fn save(&self, credential: &StoredCredential) -> Result<(), StoreError>;
+
+    /// Removes the item with this identity; one that is gone already is fine.
+    fn delete(&self, credential: &StoredCredential) -> Result<(), StoreError>;
+
+    /// Where the credentials live, for people reading `status`.
+    fn describe(&self) -> String;
+
+    /// Whether the kernel-keyring cache is worth putting in front: it is for
+    /// a store that costs a D-Bus session per read, not for the kernel.
+    fn wants_cache(&self) -> bool;
+}
+
+/// Which store to use, from `--store=` or `GHOAUTH_STORE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StoreChoice {
+    #[default]
+    Auto,
+    SecretService,
+    Kernel,
+}
+
+impl StoreChoice {
+    pub const NAMES: [&str; 3] = ["auto", "secret-service", "kernel"];
+
+    pub fn parse(text: &str) -> Option<StoreChoice> {
+        match text {
+            "auto" => Some(StoreChoice::Auto),
+            "secret-service" => Some(StoreChoice::SecretService),
+            "kernel" => Some(StoreChoice::Kernel),
+            _ => None,
+        }
+    }
+}
+
+/// The store chosen, not yet touched: opening costs nothing, so a `get`
+/// answered from the cache never connects to anything.
+pub fn open(choice: StoreChoice, timeout: Duration) -> Box<dyn Store> {
+    #[cfg(target_os = "linux")]
+    {
+        match choice {
+            StoreChoice::Auto => Box::new(auto::AutoStore::new(timeout)),
+            StoreChoice::SecretService => {
+                Box::new(secret_service::SecretServiceStore::new(timeout))
+            }
+            StoreChoice::Kernel => Box::new(kernel::KernelStore::new()),
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        // Only the native store exists here; the choice is Linux's.
+        let _ = choice;
+        Box::new(native::NativeStore::new(timeout))
+    }
+}
+
+/// Why a store could not be used, worded for the person at the terminal:
+/// what happened, then what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    NoSessionBus,
+    NoSecretService,
+    Locked,
+    TimedOut(Duration),
+    /// The kernel keyring refused (a seccomp filter, no keyutils).
+    KernelRefused(String),
+    /// Neither the Secret Service nor the kernel keyring can be used.
+    NoStoreAtAll {
+        secret_service: Box<StoreError>,
+        kernel: Box<StoreError>,
+    },
+    TooLarge,
+    Other(String),
+}
+
+impl StoreError {
+    /// True when the Secret Service is not there at all (or not answering),
+    /// as opposed to there and refusing: `auto` then uses the kernel.
+    pub(crate) fn means_absent(&self) -> bool {
+        matches!(
+            self,
+            StoreError::NoSessionBus | StoreError::NoSecretService | StoreError::TimedOut(_)
+        )
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::NoSessionBus => f.write_str(
+                "cannot reach the OS keyring: there is no D-Bus session bus \
+                 (DBUS_SESSION_BUS_ADDRESS unset or dead); run git inside a desktop session, \
+                 or use the kernel keyring with `helper = ghoauth --store=kernel`",
+            ),
+            StoreError::NoSecretService => f.write_str(
+                "cannot reach the OS keyring: no Secret Service is running on the D-Bus session \
+                 bus; install and start one (gnome-keyring, or KeePassXC with Secret Service \
+                 integration), or use the kernel keyring with `helper = ghoauth --store=kernel`",
+            ),
+            StoreError::Locked => f.write_str(
+                "the OS keyring is locked and cannot ask to be unlocked here; \
+                 unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock`) and retry",
+            ),
+            StoreError::TimedOut(limit) => write!(
+                f,
+                "the OS keyring did not answer within {} s (a hidden unlock prompt, or a stuck \
+                 keyring daemon); unlock or restart it, or raise GHOAUTH_KEYRING_TIMEOUT",
+                limit.as_secs()
+            ),
+            StoreError::KernelRefused(why) => write!(
+                f,
+                "the kernel keyring refused ({why}); containers often block it (Docker's default \
+                 seccomp profile does): add git's own `credential-cache` after this helper"
+            ),
+            StoreError::NoStoreAtAll {
+                secret_service,
+                kernel,
+            } => write!(
+                f,
+                "nowhere to keep a token: no Secret Service ({}) and no kernel keyring ({}); add \
+                 git's own credential cache after this helper (`git config --global --add \
+                 credential.helper cache`)",
+                secret_service.short(),
+                kernel.short()
+            ),
+            StoreError::TooLarge => {
+                f.write_str("the credential is too large for the kernel keyring (32 KiB at most)")
+            }
+            StoreError::Other(detail) => write!(f, "the OS keyring failed: {detail}"),
+        }
+    }
+}
+
+impl StoreError {
+    /// A few words, for naming two failures in one line.
+    fn short(&self) -> String {
+        match self {
+            StoreError::NoSessionBus => "no D-Bus session bus".into(),
+            StoreError::NoSecretService => "nothing answers on the session bus".into(),
+            StoreError::Locked => "locked".into(),
+            StoreError::TimedOut(limit) => format!("no answer within {} s", limit.as_secs()),
+            StoreError::KernelRefused(why) => why.clone(),
+            StoreError::NoStoreAtAll { .. } => "neither store".into(),
+            StoreError::TooLarge => "too large".into(),
+            StoreError::Other(detail) => detail.clone(),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Runs `work` on its own thread and gives up after `limit`. A keyring
+/// daemon that never answers (a prompt no one can see, a wedged D-Bus) must
+/// not hang git; the abandoned thread ends with the process.
+pub(crate) fn with_deadline<T: Send + 'static>(
+    limit: Duration,
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let (sender, receiver) = mpsc::channel();
+    thread::Builder::new()
+        .name("keyring".into())
+        .spawn(move || {
+            let _ = sender.send(work());
+        })
+        .map_err(|err| StoreError::Other(format!("could not start a thread: {err}")))?;
+    receiver
+        .recv_timeout(limit)
+        .unwrap_or(Err(StoreError::TimedOut(limit)))
+}
