@@ -1,19 +1,37 @@
 //! Whole-process wall time of `git-credential-ghoauth get` for a stored
-//! credential, against git's plaintext-file helper (`git credential-store
-//! get`) for the same credential, in one run, on the same machine.
+//! credential, each way it can be answered, against git's own helpers for
+//! the same credential: the plaintext file (`git credential-store`) and,
+//! where it can be built, git's libsecret helper. All in one run, the
+//! commands interleaved so that machine noise hits each alike.
 //!
-//! Runs against a private gnome-keyring (as the tests do), interleaving the
-//! two commands so that machine noise hits both alike. Prints the medians,
-//! their ratio, the cache-off figure, and the peak RSS of a cache-hit get.
+//! Every timed run's answer is checked, and the bench stops with an error
+//! when one is wrong. Cache hits are proven: their Secret Service is shut
+//! down before the timed runs, so a miss would answer nothing and stop the
+//! bench.
 //!
 //!   cargo bench --locked --bench get_speed [-- RUNS]
+//!
+//! git's libsecret helper is built from git's contrib sources (Debian:
+//! /usr/share/doc/git/contrib/credential/libsecret, with libsecret-1-dev);
+//! without them its figure is skipped, and the bench says so.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use common::{KeyringState, Session, start_session};
+
+const TOKEN: &str = "gho_benchmarktoken0123456789";
+
+struct Timed {
+    label: &'static str,
+    command: Box<dyn Fn() -> Command>,
+    samples: Vec<Duration>,
+}
 
 fn main() {
     let runs: usize = std::env::args()
@@ -21,109 +39,267 @@ fn main() {
         .find_map(|arg| arg.parse().ok())
         .unwrap_or(200);
     let host = common::host("bench");
-    let store_input = format!(
-        "protocol=https\nhost={host}\nusername=bench\npassword=gho_benchmarktoken0123456789\n"
-    );
+    let store_input = format!("protocol=https\nhost={host}\nusername=bench\npassword={TOKEN}\n");
     let get_input = format!("protocol=https\nhost={host}\n");
-    let expected = "username=bench\npassword=gho_benchmarktoken0123456789\n";
+    let expected = format!("username=bench\npassword={TOKEN}\n");
 
-    let stored = common::helper("store", &store_input);
-    assert!(stored.status.success(), "{}", stored.stderr);
-    let plaintext = common::session().dir.join("git-credentials");
-    let mut git_store = common::command("git");
-    git_store
-        .args(["credential-store", "--file"])
-        .arg(&plaintext)
-        .arg("store");
-    assert!(
-        common::run(git_store, store_input.as_bytes())
-            .status
-            .success()
+    let alive = start_session(KeyringState::Unlocked);
+    let doomed = start_session(KeyringState::Unlocked);
+    let bare = start_session(KeyringState::Absent);
+    let _kernel = KernelItem::keep(&store_input, &get_input);
+
+    store(
+        on_bus(helper(&["--store=secret-service", "store"]), &alive),
+        &store_input,
     );
-
-    let ours = || {
-        let mut command = common::command(common::HELPER);
-        command.arg("get");
-        command
+    store(
+        on_bus(helper(&["--store=secret-service", "store"]), &doomed),
+        &store_input,
+    );
+    let plaintext = alive.dir.join("git-credentials");
+    let credential_store = {
+        let plaintext = plaintext.clone();
+        move |operation: &str| {
+            let mut command = common::command("git");
+            command
+                .args(["credential-store", "--file"])
+                .arg(&plaintext)
+                .arg(operation);
+            command
+        }
     };
-    let ours_uncached = || {
-        let mut command = common::command(common::HELPER);
-        command.args(["--cache-seconds", "0", "get"]);
-        command
-    };
-    let gits = || {
-        let mut command = common::command("git");
-        command
-            .args(["credential-store", "--file"])
-            .arg(&plaintext)
-            .arg("get");
-        command
-    };
-
-    // Warm up, and check both answer alike (the first get fills the cache).
-    for _ in 0..10 {
-        assert_eq!(time(ours(), &get_input).1, expected);
-        assert_eq!(time(gits(), &get_input).1, expected);
+    store(credential_store("store"), &store_input);
+    let libsecret = build_libsecret_helper();
+    if let Some(libsecret) = &libsecret {
+        let mut command = on_bus(common::command(&libsecret.display().to_string()), &alive);
+        command.arg("store");
+        store(command, &store_input);
     }
 
-    let (mut ours_times, mut git_times, mut uncached_times) = (Vec::new(), Vec::new(), Vec::new());
-    for run in 0..runs {
-        ours_times.push(time(ours(), &get_input).0);
-        git_times.push(time(gits(), &get_input).0);
-        if run % 4 == 0 {
-            uncached_times.push(time(ours_uncached(), &get_input).0);
+    // The cache is filled through the doomed session, then its bus and
+    // keyring stop: from here on only a cache hit can answer there.
+    let doomed_address = doomed.bus_address.clone();
+    let cache_hit = move || {
+        let mut command = helper(&["get"]);
+        command
+            .env("DBUS_SESSION_BUS_ADDRESS", &doomed_address)
+            .env("GHOAUTH_CACHE_SECONDS", "86400");
+        command
+    };
+    check(cache_hit(), &get_input, &expected, "filling the cache");
+    stop(doomed);
+
+    let mut timed = vec![
+        Timed::new("get, cache hit (Secret Service stopped)", cache_hit),
+        Timed::new("git credential-store get (plaintext file)", move || {
+            credential_store("get")
+        }),
+        Timed::new("get --store=kernel", || helper(&["--store=kernel", "get"])),
+        Timed::new("get, auto, no D-Bus at all (kernel)", || {
+            let mut command = helper(&["get"]);
+            command
+                .env_remove("GHOAUTH_STORE")
+                .env_remove("DBUS_SESSION_BUS_ADDRESS");
+            command
+        }),
+        Timed::new("get, auto, a bus but no Secret Service", {
+            let address = bare.bus_address.clone();
+            move || {
+                let mut command = helper(&["get"]);
+                command
+                    .env_remove("GHOAUTH_STORE")
+                    .env("DBUS_SESSION_BUS_ADDRESS", &address);
+                command
+            }
+        }),
+        Timed::new("get, Secret Service read (cache off)", {
+            let address = alive.bus_address.clone();
+            move || {
+                let mut command =
+                    helper(&["--cache-seconds", "0", "--store=secret-service", "get"]);
+                command.env("DBUS_SESSION_BUS_ADDRESS", &address);
+                command
+            }
+        }),
+    ];
+    if let Some(libsecret) = libsecret.clone() {
+        let address = alive.bus_address.clone();
+        timed.push(Timed::new("git's libsecret helper get", move || {
+            let mut command = common::command(&libsecret.display().to_string());
+            command.env("DBUS_SESSION_BUS_ADDRESS", &address).arg("get");
+            command
+        }));
+    }
+
+    // Warm up: every command answers right before any is timed.
+    for _ in 0..5 {
+        for each in &timed {
+            check((each.command)(), &get_input, &expected, each.label);
         }
     }
-    let ours_median = median(&mut ours_times);
-    let git_median = median(&mut git_times);
-    let uncached_median = median(&mut uncached_times);
+    for run in 0..runs {
+        // Rotated, so that no command always follows the same one.
+        let count = timed.len();
+        for offset in 0..count {
+            let each = &mut timed[(run + offset) % count];
+            let started = Instant::now();
+            check((each.command)(), &get_input, &expected, each.label);
+            each.samples.push(started.elapsed());
+        }
+    }
+
+    println!("runs per command: {runs}, interleaved");
+    let medians: Vec<f64> = timed
+        .iter_mut()
+        .map(|each| ms(median(&mut each.samples)))
+        .collect();
+    for (each, median) in timed.iter().zip(&medians) {
+        println!("{:<46} median {:>7.2} ms", each.label, median);
+    }
+    println!("ratios:");
+    let ratio = |a: usize, b: usize| medians[a] / medians[b];
+    println!(
+        "  cache hit / credential-store                 {:>7.2}",
+        ratio(0, 1)
+    );
+    println!(
+        "  --store=kernel / credential-store            {:>7.2}",
+        ratio(2, 1)
+    );
+    println!(
+        "  auto, no D-Bus / credential-store            {:>7.2}",
+        ratio(3, 1)
+    );
+    println!(
+        "  auto, bus without Secret Service / cred.-store {:>5.2}",
+        ratio(4, 1)
+    );
+    match libsecret {
+        Some(_) => println!(
+            "  Secret Service read / libsecret helper       {:>7.2}",
+            ratio(5, 6)
+        ),
+        None => println!(
+            "  Secret Service read / libsecret helper: skipped (install libsecret-1-dev; git's \
+             contrib sources are in /usr/share/doc/git/contrib/credential/libsecret)"
+        ),
+    }
     let peak_rss_kib = (0..5)
-        .map(|_| peak_rss_kib(ours(), &get_input))
+        .map(|_| peak_rss_kib((timed[0].command)(), &get_input))
         .max()
         .unwrap();
-
     println!(
-        "runs per command: {runs} (cache off: {})",
-        uncached_times.len()
-    );
-    println!(
-        "git-credential-ghoauth get (cache hit)     median {:>7.2} ms",
-        ms(ours_median)
-    );
-    println!(
-        "git credential-store get (plaintext file)  median {:>7.2} ms",
-        ms(git_median)
-    );
-    println!(
-        "ratio ghoauth / credential-store                  {:>7.2}",
-        ms(ours_median) / ms(git_median)
-    );
-    println!(
-        "git-credential-ghoauth get (cache off)     median {:>7.2} ms",
-        ms(uncached_median)
-    );
-    println!(
-        "peak RSS of a cache-hit get                       {:>7.2} MiB",
+        "peak RSS of a cache-hit get                    {:>7.2} MiB",
         peak_rss_kib as f64 / 1024.0
     );
+    drop(alive);
+    drop(bare);
 }
 
-fn time(command: Command, input: &str) -> (Duration, String) {
-    let started = Instant::now();
+impl Timed {
+    fn new(label: &'static str, command: impl Fn() -> Command + 'static) -> Timed {
+        Timed {
+            label,
+            command: Box::new(command),
+            samples: Vec::new(),
+        }
+    }
+}
+
+fn helper(args: &[&str]) -> Command {
+    let mut command = common::command(common::HELPER);
+    command.args(args);
+    command
+}
+
+fn on_bus(mut command: Command, session: &Session) -> Command {
+    command.env("DBUS_SESSION_BUS_ADDRESS", &session.bus_address);
+    command
+}
+
+fn store(command: Command, input: &str) {
+    let stored = common::run(command, input.as_bytes());
+    assert!(stored.status.success(), "store failed: {}", stored.stderr);
+}
+
+/// Stops a session's bus and keyring, and waits until they are gone.
+fn stop(session: Session) {
+    let dir = session.dir.clone();
+    drop(session);
+    common::wait_until(Duration::from_secs(20), "the session to stop", || {
+        !dir.exists()
+    });
+}
+
+/// Runs `command` and stops the bench unless it answered `expected`.
+fn check(command: Command, input: &str, expected: &str, label: &str) {
     let output = spawn_with_input(command, input, Stdio::piped())
         .wait_with_output()
         .unwrap();
-    (
-        started.elapsed(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
+    let answer = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() || answer != expected {
+        eprintln!(
+            "{label}: wrong answer {answer:?} (status {}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::process::exit(1);
+    }
+}
+
+/// The credential kept in this user's kernel keyring for the bench, and
+/// erased again however the bench ends.
+struct KernelItem {
+    erase: String,
+}
+
+impl KernelItem {
+    fn keep(store_input: &str, get_input: &str) -> KernelItem {
+        store(helper(&["--store=kernel", "store"]), store_input);
+        KernelItem {
+            erase: get_input.to_string(),
+        }
+    }
+}
+
+impl Drop for KernelItem {
+    fn drop(&mut self) {
+        let _ = common::run(helper(&["--store=kernel", "erase"]), self.erase.as_bytes());
+    }
+}
+
+/// git's libsecret helper, compiled from git's contrib sources, or `None`
+/// (with a line saying why) where they or libsecret's headers are missing.
+fn build_libsecret_helper() -> Option<PathBuf> {
+    let source =
+        Path::new("/usr/share/doc/git/contrib/credential/libsecret/git-credential-libsecret.c");
+    let flags = Command::new("pkg-config")
+        .args(["--cflags", "--libs", "libsecret-1", "glib-2.0"])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())?;
+    if !source.is_file() {
+        eprintln!("git's libsecret helper: no source at {}", source.display());
+        return None;
+    }
+    let built =
+        std::env::temp_dir().join(format!("git-credential-libsecret-{}", std::process::id()));
+    let flags = String::from_utf8_lossy(&flags.stdout).into_owned();
+    let compiled = Command::new("cc")
+        .args(["-O2", "-o"])
+        .arg(&built)
+        .arg(source)
+        .args(flags.split_whitespace())
+        .status()
+        .ok()?;
+    compiled.success().then_some(built)
 }
 
 fn spawn_with_input(mut command: Command, input: &str, stdout: Stdio) -> std::process::Child {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(stdout)
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
     let mut stdin = child.stdin.take().unwrap();

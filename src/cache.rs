@@ -60,29 +60,15 @@ fn request_identity(request: &Credential) -> Vec<u8> {
     identity
 }
 
-pub(crate) fn hex_digest(parts: &[&[u8]]) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update((part.len() as u64).to_le_bytes());
-        hasher.update(part);
-    }
-    hasher.finalize()[..16]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
 #[cfg(target_os = "linux")]
 pub use linux::Cache;
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use std::time::{SystemTime, UNIX_EPOCH};
-
     use linux_keyutils::{Key, KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission};
 
-    use super::{hex_digest, namespace, request_identity};
+    use super::{namespace, request_identity};
+    use crate::lock::hex_digest;
     use crate::protocol::Credential;
     use crate::stored::RENEW_BEFORE_EXPIRY_SECONDS;
 
@@ -115,7 +101,9 @@ mod linux {
             })
         }
 
-        pub fn lookup(&self, request: &Credential) -> Option<Credential> {
+        /// The cached answer to `request`, if one is current at `now` (Unix
+        /// seconds).
+        pub fn lookup(&self, request: &Credential, now: u64) -> Option<Credential> {
             let current = self.read_generation()?;
             let payload = self.read(&self.answer_description(request))?;
             let (generation, answer) = payload.split_at_checked(GENERATION_BYTES)?;
@@ -126,7 +114,7 @@ mod linux {
             // Near its expiry a token is the keyring's to renew, not ours to hand out.
             let still_valid = answer
                 .password_expiry_utc
-                .is_none_or(|expiry| expiry > unix_now() + RENEW_BEFORE_EXPIRY_SECONDS);
+                .is_none_or(|expiry| expiry > now + RENEW_BEFORE_EXPIRY_SECONDS);
             (answer.username.is_some() && answer.password.is_some() && still_valid)
                 .then_some(answer)
         }
@@ -137,7 +125,13 @@ mod linux {
             self.read_generation().or_else(|| self.new_generation())
         }
 
-        pub fn remember(&self, request: &Credential, seen: Generation, answer: &Credential) {
+        pub fn remember(
+            &self,
+            request: &Credential,
+            seen: Generation,
+            answer: &Credential,
+            now: u64,
+        ) {
             let mut payload = seen.0.to_vec();
             if answer.write_answer(&mut payload).is_err() || payload.len() > MAX_PAYLOAD {
                 return;
@@ -145,7 +139,7 @@ mod linux {
             let mut ttl = self.ttl_seconds;
             if let Some(expiry) = answer.password_expiry_utc {
                 let renew_at = expiry.saturating_sub(RENEW_BEFORE_EXPIRY_SECONDS);
-                ttl = ttl.min(renew_at.saturating_sub(unix_now()));
+                ttl = ttl.min(renew_at.saturating_sub(now));
             }
             if ttl > 0 && self.publish(&self.answer_description(request), &payload, ttl) {
                 // Keep the generation alive at least as long as this answer.
@@ -226,12 +220,6 @@ mod linux {
             "git-credential-ghoauth:generation:v2".to_string()
         }
     }
-
-    fn unix_now() -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_secs())
-    }
 }
 
 /// Elsewhere there is no kernel keyring: nothing is ever cached.
@@ -248,13 +236,20 @@ mod no_cache {
         pub fn open(_ttl_seconds: u64) -> Option<Cache> {
             None
         }
-        pub fn lookup(&self, _request: &Credential) -> Option<Credential> {
+        pub fn lookup(&self, _request: &Credential, _now: u64) -> Option<Credential> {
             None
         }
         pub fn generation(&self) -> Option<Generation> {
             None
         }
-        pub fn remember(&self, _request: &Credential, _seen: Generation, _answer: &Credential) {}
+        pub fn remember(
+            &self,
+            _request: &Credential,
+            _seen: Generation,
+            _answer: &Credential,
+            _now: u64,
+        ) {
+        }
         pub fn invalidate(&self) {}
     }
 }

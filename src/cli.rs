@@ -4,6 +4,8 @@ use std::ffi::OsString;
 
 use clap::{Parser, Subcommand};
 
+use crate::host::OAuthHost;
+
 pub const DEFAULT_CACHE_SECONDS: u64 = 900;
 pub const DEFAULT_KEYRING_TIMEOUT: u64 = 20;
 
@@ -113,11 +115,11 @@ pub struct Cli {
     pub store: String,
 
     #[command(subcommand)]
-    pub operation: Operation,
+    pub(crate) operation: Operation,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Operation {
+pub(crate) enum Operation {
     /// Answer git's request on standard input with a stored credential, or sign in to an OAuth host
     #[command(
         after_help = "Example:\n  printf 'protocol=https\\nhost=github.com\\n' | git credential-ghoauth get"
@@ -137,8 +139,8 @@ git credential-ghoauth erase --host github.com --user octocat"
     )]
     Erase {
         /// Erase (and revoke) this host's credentials, as logout does, instead of reading stdin
-        #[arg(long, value_name = "HOST")]
-        host: Option<String>,
+        #[arg(long, value_name = "HOST", value_parser = OAuthHost::from_argument)]
+        host: Option<OAuthHost>,
         /// With --host: only this account
         #[arg(long, value_name = "LOGIN", requires = "host")]
         user: Option<String>,
@@ -184,8 +186,8 @@ git credential-ghoauth status --host github.com"
     )]
     Status {
         /// Only this host (a name or a URL); all hosts when left out
-        #[arg(long, value_name = "HOST")]
-        host: Option<String>,
+        #[arg(long, value_name = "HOST", value_parser = OAuthHost::from_argument)]
+        host: Option<OAuthHost>,
     },
     /// Write the git config that makes a host an OAuth host served by this helper
     #[command(
@@ -242,10 +244,15 @@ git credential-ghoauth completions fish > ~/.config/fish/completions/git-credent
 }
 
 #[derive(Debug, clap::Args)]
-pub struct HostArg {
+pub(crate) struct HostArg {
     /// A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)
-    #[arg(long = "host", value_name = "HOST", default_value = "github.com")]
-    pub name: String,
+    #[arg(
+        long = "host",
+        value_name = "HOST",
+        default_value = "github.com",
+        value_parser = OAuthHost::from_argument
+    )]
+    pub(crate) name: OAuthHost,
 }
 
 /// The completion script for `shell` (bash, zsh or fish), as

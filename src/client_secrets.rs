@@ -38,9 +38,7 @@ impl ClientSecrets {
                 .map(|dirs| dirs.home_dir().to_path_buf())
                 .ok_or("no home directory, so nowhere to keep the client secret")?,
         };
-        Ok(ClientSecrets {
-            path: dir.join(FILE_NAME),
-        })
+        Ok(ClientSecrets::at(dir.join(FILE_NAME)))
     }
 
     pub fn at(path: PathBuf) -> ClientSecrets {

@@ -14,6 +14,46 @@ use std::fmt;
 
 use url::{Host, Url};
 
+use crate::protocol::Credential;
+
+/// A `--host` that names no host the helper signs in to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadHostArgument {
+    text: String,
+    why: HostProblem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HostProblem {
+    NotHttps,
+    NotAUrl,
+    NeitherNameNorUrl,
+    PlainHttp,
+}
+
+impl fmt::Display for BadHostArgument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = crate::report::printable(&self.text);
+        match self.why {
+            HostProblem::NotHttps => {
+                write!(f, "'{text}' must be an https:// (or loopback http://) URL")
+            }
+            HostProblem::NotAUrl => write!(f, "'{text}' is not a URL"),
+            HostProblem::NeitherNameNorUrl => write!(
+                f,
+                "'{text}' is neither a host name nor a URL; try --host github.com"
+            ),
+            HostProblem::PlainHttp => write!(
+                f,
+                "'{text}': OAuth tokens are only sent over https (plain http only to a loopback \
+                 address); use https://"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BadHostArgument {}
+
 /// `https://` or `http://` plus a host that reads the same to every parser.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthHost {
@@ -79,6 +119,48 @@ impl OAuthHost {
             host,
             port,
         })
+    }
+
+    /// A host as people name it on the command line: `github.com`, or a URL
+    /// such as `https://ghe.example.com` or `http://127.0.0.1:8080`. Only
+    /// the authority counts; a path, query or fragment is ignored. clap's
+    /// value parser for `--host`.
+    pub fn from_argument(text: &str) -> Result<OAuthHost, BadHostArgument> {
+        let text = text.trim();
+        let bad = |why| BadHostArgument {
+            text: text.to_string(),
+            why,
+        };
+        let (protocol, authority) = match text.split_once("://") {
+            None => ("https", text),
+            Some((scheme, rest)) => {
+                let protocol = match scheme.to_ascii_lowercase().as_str() {
+                    "https" => "https",
+                    "http" => "http",
+                    _ => return Err(bad(HostProblem::NotHttps)),
+                };
+                Url::parse(text).map_err(|_| bad(HostProblem::NotAUrl))?;
+                (
+                    protocol,
+                    rest.split(['/', '?', '#']).next().unwrap_or_default(),
+                )
+            }
+        };
+        let host = OAuthHost::parse(protocol.as_bytes(), authority.as_bytes())
+            .map_err(|_| bad(HostProblem::NeitherNameNorUrl))?;
+        if host.protocol() == "http" && !host.is_loopback() {
+            return Err(bad(HostProblem::PlainHttp));
+        }
+        Ok(host)
+    }
+
+    /// The request git would send for this host.
+    pub fn request(&self) -> Credential {
+        Credential {
+            protocol: Some(self.protocol.as_bytes().to_vec()),
+            host: Some(self.host().into_bytes()),
+            ..Credential::default()
+        }
     }
 
     /// `https://github.com`, the host nearly every user signs in to.
@@ -289,5 +371,27 @@ mod tests {
                 .unwrap()
                 .is_public_github()
         );
+    }
+
+    #[test]
+    fn hosts_on_the_command_line_are_names_or_urls() {
+        let remote = |text: &str| OAuthHost::from_argument(text).map(|host| host.url());
+        assert_eq!(remote("github.com").unwrap(), "https://github.com");
+        assert_eq!(remote("GitHub.com").unwrap(), "https://github.com");
+        assert_eq!(
+            remote("https://ghe.example.com/").unwrap(),
+            "https://ghe.example.com"
+        );
+        assert_eq!(
+            remote("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(remote("https://[::1]:9/x").unwrap(), "https://[::1]:9");
+        assert!(remote("ssh://github.com").is_err());
+        assert!(remote("http://example.com").is_err());
+        assert!(remote("https://evil.example\\@github.com").is_err());
+        assert!(remote("evil.example\\@github.com").is_err());
+        assert!(remote("github.com/org").is_err());
+        assert!(remote("").is_err());
     }
 }

@@ -12,23 +12,35 @@
 //! `acquire` renews expiring tokens and makes parallel gits share one
 //! sign-in or renewal, through the cross-process `lock`.
 
+#![forbid(unsafe_code)]
+
 mod acquire;
-pub mod browser;
-pub mod cache;
+mod browser;
+mod cache;
 pub mod cli;
-pub mod client_secrets;
-pub mod commands;
-pub mod config;
-pub mod github;
-pub mod host;
-pub mod listener;
-pub mod lock;
-pub mod protocol;
-pub mod report;
-pub mod secret;
-pub mod sign_in;
-pub mod store;
-pub mod stored;
+mod client_secrets;
+mod commands;
+mod config;
+mod github;
+mod host;
+mod listener;
+mod lock;
+mod protocol;
+mod report;
+mod secret;
+mod sign_in;
+mod store;
+mod stored;
+
+/// The parsers the fuzz targets (tests/fuzz) feed, and nothing else; built
+/// only under cargo-fuzz.
+#[cfg(fuzzing)]
+pub mod fuzzing {
+    pub use crate::github::{read_device_reply, read_token_reply, read_user_reply};
+    pub use crate::host::OAuthHost;
+    pub use crate::listener::{MAX_HEAD_BYTES, parse_head};
+    pub use crate::protocol::Credential;
+}
 
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -39,19 +51,19 @@ use store::{Store, StoreChoice};
 /// What every operation works with: how it is tuned, where credentials
 /// live, and what time it is. Tests pass a store in memory and a clock of
 /// their own.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub settings: Settings,
     pub store: &'a dyn Store,
     pub clock: &'a dyn Clock,
 }
 
-pub trait Clock {
+pub(crate) trait Clock {
     /// Time since the Unix epoch.
     fn since_epoch(&self) -> Duration;
 }
 
 /// The system's clock.
-pub struct SystemClock;
+pub(crate) struct SystemClock;
 
 impl Clock for SystemClock {
     fn since_epoch(&self) -> Duration {
@@ -92,7 +104,7 @@ impl Context<'_> {
 /// environment. Nothing here comes from `git config`: reading it would cost
 /// a process spawn on every `get`.
 #[derive(Debug, Clone, Copy)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub cache_seconds: u64,
     pub keyring_timeout: Duration,
     pub store: StoreChoice,
@@ -101,14 +113,18 @@ pub struct Settings {
 /// A cached answer lives a day at most: longer is a mistake, and the
 /// kernel takes a key's timeout as an `unsigned int`, so a bigger number
 /// could wrap into a key that never expires.
-pub const MAX_CACHE_SECONDS: u64 = 24 * 60 * 60;
+pub(crate) const MAX_CACHE_SECONDS: u64 = 24 * 60 * 60;
 /// A keyring that has not answered in five minutes will not answer.
-pub const MAX_KEYRING_TIMEOUT_SECONDS: u64 = 5 * 60;
+pub(crate) const MAX_KEYRING_TIMEOUT_SECONDS: u64 = 5 * 60;
 
 impl Settings {
     /// Numbers from the environment or the command line, clamped so that
     /// no later arithmetic on them can overflow.
-    pub fn new(cache_seconds: u64, keyring_timeout_seconds: u64, store: StoreChoice) -> Settings {
+    pub(crate) fn new(
+        cache_seconds: u64,
+        keyring_timeout_seconds: u64,
+        store: StoreChoice,
+    ) -> Settings {
         Settings {
             cache_seconds: cache_seconds.min(MAX_CACHE_SECONDS),
             keyring_timeout: Duration::from_secs(
@@ -204,7 +220,7 @@ pub fn run(cli: Cli) -> ExitCode {
             true => commands::logout::everywhere(context),
             false => commands::logout::run(context, &host.name, user.as_deref()),
         },
-        Operation::Status { host } => commands::status::run(context, host.as_deref()),
+        Operation::Status { host } => commands::status::run(context, host.as_ref()),
         Operation::Configure {
             host,
             client_id,

@@ -1,9 +1,10 @@
 //! A byte string that must never be shown.
 //!
 //! Passwords and tokens travel in this type from the moment they are parsed
-//! until the one place that writes them to git. `Debug` and `Display` print a
-//! placeholder, so a stray `{:?}` in a log line or a panic message cannot leak
-//! one; `expose` is greppable and marks every place a secret leaves.
+//! until the one place that writes them to git. `Debug` prints a placeholder,
+//! so a stray `{:?}` in a log line or a panic message cannot leak one; there
+//! is no `Display` at all, so `{}` does not compile. `expose` is greppable
+//! and marks every place a secret leaves. The bytes are zeroed when dropped.
 
 use std::fmt;
 
@@ -32,19 +33,10 @@ impl fmt::Debug for Secret {
     }
 }
 
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
 impl Drop for Secret {
     fn drop(&mut self) {
         // Best effort: do not leave the bytes behind in freed heap memory.
-        for byte in self.0.iter_mut() {
-            // SAFETY: `byte` is a valid, aligned &mut u8 for the duration of the write.
-            unsafe { std::ptr::write_volatile(byte, 0) };
-        }
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 
@@ -53,10 +45,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_and_display_redact() {
+    fn debug_redacts() {
         let secret = Secret::new(b"gho_hunter2".to_vec());
         assert!(!format!("{secret:?}").contains("hunter2"));
-        assert!(!format!("{secret}").contains("hunter2"));
         assert!(!format!("{:?}", Some(&secret)).contains("hunter2"));
         assert_eq!(secret.expose(), b"gho_hunter2");
     }

@@ -21,22 +21,19 @@
 
 use std::process::{Command, ExitCode, Stdio};
 
-use super::{Remote, USAGE};
 use crate::client_secrets::ClientSecrets;
+use crate::host::OAuthHost;
 use crate::report::problem;
 use crate::secret::Secret;
 
 const KEYS: [&str; 3] = ["ghoauthClientId", "ghoauthClientSecret", "ghoauthFlow"];
 
 pub fn configure(
-    host: &str,
+    remote: &OAuthHost,
     client_id: &str,
     client_secret: Option<&Secret>,
     flow: Option<&str>,
 ) -> ExitCode {
-    let Some(remote) = parse(host) else {
-        return ExitCode::from(USAGE);
-    };
     let url = remote.url();
     let section = format!("credential.{url}");
     let client_secret = client_secret.filter(|s| !s.expose().is_empty());
@@ -112,10 +109,7 @@ pub fn configure(
     ExitCode::SUCCESS
 }
 
-pub fn unconfigure(host: &str) -> ExitCode {
-    let Some(remote) = parse(host) else {
-        return ExitCode::from(USAGE);
-    };
+pub fn unconfigure(remote: &OAuthHost) -> ExitCode {
     let section = format!("credential.{}", remote.url());
     let helper_key = format!("{section}.helper");
     let helpers = git_config_values(&helper_key).unwrap_or_default();
@@ -193,7 +187,14 @@ pub fn unconfigure_all() -> ExitCode {
     urls.dedup();
     let mut code = ExitCode::SUCCESS;
     for url in urls {
-        if unconfigure(&url) != ExitCode::SUCCESS {
+        let done = match OAuthHost::from_argument(&url) {
+            Ok(host) => unconfigure(&host),
+            Err(error) => {
+                problem(format!("left credential.{url} as it is: {error}"));
+                ExitCode::FAILURE
+            }
+        };
+        if done != ExitCode::SUCCESS {
             code = ExitCode::FAILURE;
         }
     }
@@ -293,10 +294,6 @@ fn remove_empty_helper_before(url: &str, helper_key: &str) -> Result<String, Str
         return Err(format!("cannot write {path}: {error}"));
     }
     Ok(String::new())
-}
-
-fn parse(host: &str) -> Option<Remote> {
-    Remote::parse(host).inspect_err(|error| problem(error)).ok()
 }
 
 /// `ghoauth` when git can find the helper by that name on PATH, else the

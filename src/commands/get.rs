@@ -36,7 +36,10 @@ pub(crate) fn answer(
     }
     // The hot path: no D-Bus, no process, no runtime.
     let cache = context.cache();
-    if let Some(answer) = cache.as_ref().and_then(|cache| cache.lookup(request)) {
+    if let Some(answer) = cache
+        .as_ref()
+        .and_then(|cache| cache.lookup(request, context.unix_seconds()))
+    {
         return Some(answer);
     }
     // Taken before the store read, so a store that lands in between makes
@@ -59,7 +62,7 @@ pub(crate) fn answer(
         Freshness::Fresh => {
             let answer = found.answer();
             if let (Some(cache), Some(generation)) = (&cache, generation) {
-                cache.remember(request, generation, &answer);
+                cache.remember(request, generation, &answer, context.unix_seconds());
             }
             Some(answer)
         }

@@ -2,27 +2,20 @@
 
 use std::process::ExitCode;
 
-use super::{Remote, USAGE};
 use crate::Context;
 use crate::acquire::{self, GitHubIssuer, OAuthRemote};
 use crate::config::RemoteConfig;
 use crate::github::Endpoints;
+use crate::host::OAuthHost;
 use crate::report::{printable_bytes, problem};
 use crate::sign_in::Flow;
 use crate::stored::Freshness;
 
 /// `forced` is `--browser` or `--device`; without it the remote's
 /// `ghoauthFlow` decides, as it does for git.
-pub fn run(context: &Context, host: &str, forced: Option<Flow>, again: bool) -> ExitCode {
-    let remote = match Remote::parse(host) {
-        Ok(remote) => remote,
-        Err(error) => {
-            problem(error);
-            return ExitCode::from(USAGE);
-        }
-    };
-    let url = remote.url();
-    let config = match RemoteConfig::read(&remote.oauth_host, &remote.request()) {
+pub fn run(context: &Context, host: &OAuthHost, forced: Option<Flow>, again: bool) -> ExitCode {
+    let url = host.url();
+    let config = match RemoteConfig::read(host, &host.request()) {
         Ok(config) => config,
         Err(error) => {
             problem(error);
@@ -36,7 +29,7 @@ pub fn run(context: &Context, host: &str, forced: Option<Flow>, again: bool) -> 
         ));
         return ExitCode::FAILURE;
     };
-    let endpoints = match Endpoints::for_host(&remote.oauth_host) {
+    let endpoints = match Endpoints::for_host(host) {
         Ok(endpoints) => endpoints,
         Err(error) => {
             problem(error);
@@ -45,8 +38,8 @@ pub fn run(context: &Context, host: &str, forced: Option<Flow>, again: bool) -> 
     };
     // A token that cannot be kept would be a sign-in for nothing.
     let stored = match context.store.list(
-        Some(remote.protocol.as_bytes()),
-        Some(remote.host.as_bytes()),
+        Some(host.protocol().as_bytes()),
+        Some(host.host().as_bytes()),
     ) {
         Ok(stored) => stored,
         Err(error) => {
@@ -63,19 +56,13 @@ pub fn run(context: &Context, host: &str, forced: Option<Flow>, again: bool) -> 
         println!(
             "Already logged in to {} as {}; `git credential-ghoauth login --host {url} --force` \
              signs in again.",
-            remote.host,
+            host.host(),
             printable_bytes(&entry.username)
         );
         return ExitCode::SUCCESS;
     }
-    let oauth_remote = OAuthRemote::new(
-        remote.oauth_host.clone(),
-        &remote.request(),
-        config,
-        app,
-        endpoints,
-    );
-    match acquire::sign_in(context, &GitHubIssuer, &oauth_remote, forced) {
+    let remote = OAuthRemote::new(host.clone(), &host.request(), config, app, endpoints);
+    match acquire::sign_in(context, &GitHubIssuer, &remote, forced) {
         Ok((login, scopes)) => {
             let scopes = if scopes.is_empty() {
                 "none".into()
@@ -84,7 +71,7 @@ pub fn run(context: &Context, host: &str, forced: Option<Flow>, again: bool) -> 
             };
             println!(
                 "Logged in to {} as {login} (scopes: {scopes}).",
-                remote.host
+                host.host()
             );
             ExitCode::SUCCESS
         }

@@ -2,22 +2,16 @@
 
 use std::process::ExitCode;
 
-use super::{Remote, USAGE, after_store_write};
+use super::after_store_write;
 use crate::Context;
 use crate::acquire::revoke::revoke_all;
-use crate::report::{printable_bytes, problem};
+use crate::host::OAuthHost;
+use crate::report::printable_bytes;
 use crate::store::StoreError;
 use crate::stored::StoredCredential;
 
-pub fn run(context: &Context, host: &str, user: Option<&str>) -> ExitCode {
-    let remote = match Remote::parse(host) {
-        Ok(remote) => remote,
-        Err(error) => {
-            problem(error);
-            return ExitCode::from(USAGE);
-        }
-    };
-    let (protocol, name) = (remote.protocol.clone(), remote.host.clone());
+pub fn run(context: &Context, host: &OAuthHost, user: Option<&str>) -> ExitCode {
+    let (protocol, name) = (host.protocol().to_string(), host.host());
     let only = user.map(|user| user.as_bytes().to_vec());
     let removed = remove_where(context, Some((protocol, name)), move |stored| {
         only.as_ref().is_none_or(|only| *only == stored.username)
@@ -28,8 +22,8 @@ pub fn run(context: &Context, host: &str, user: Option<&str>) -> ExitCode {
     };
     if removed.is_empty() {
         match user {
-            Some(user) => println!("{user} is not logged in to {}.", remote.host),
-            None => println!("Nobody is logged in to {}.", remote.host),
+            Some(user) => println!("{user} is not logged in to {}.", host.host()),
+            None => println!("Nobody is logged in to {}.", host.host()),
         }
         return ExitCode::SUCCESS;
     }

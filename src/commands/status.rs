@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use super::{Remote, USAGE};
 use crate::Context;
 use crate::config::RemoteConfig;
 use crate::host::OAuthHost;
@@ -11,18 +10,11 @@ use crate::report::problem;
 use crate::secret::Secret;
 use crate::stored::StoredCredential;
 
-pub fn run(context: &Context, host: Option<&str>) -> ExitCode {
-    let remote = match host.map(Remote::parse).transpose() {
-        Ok(remote) => remote,
-        Err(error) => {
-            problem(error);
-            return ExitCode::from(USAGE);
-        }
-    };
-    let listed = match &remote {
+pub fn run(context: &Context, remote: Option<&OAuthHost>) -> ExitCode {
+    let listed = match remote {
         Some(remote) => context.store.list(
-            Some(remote.protocol.as_bytes()),
-            Some(remote.host.as_bytes()),
+            Some(remote.protocol().as_bytes()),
+            Some(remote.host().as_bytes()),
         ),
         None => context.store.list(None, None),
     };
@@ -33,15 +25,15 @@ pub fn run(context: &Context, host: Option<&str>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let app_host = match &remote {
-        Some(remote) => remote.oauth_host.clone(),
+    let app_host = match remote {
+        Some(remote) => remote.clone(),
         None => OAuthHost::github_com(),
     };
     let app_line = describe_app(&app_host);
     if stored.is_empty() {
         println!("{app_line}");
         println!("Credentials are kept in {}.", context.store.describe());
-        match &remote {
+        match remote {
             Some(remote) => println!(
                 "Nothing is stored for {url}. Sign in with `git credential-ghoauth login --host {url}`.",
                 url = remote.url()

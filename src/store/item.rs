@@ -28,6 +28,7 @@ pub(crate) fn identity_key(credential: &StoredCredential) -> String {
     key
 }
 
+#[cfg(target_os = "linux")]
 pub(crate) fn identity_attributes(credential: &StoredCredential) -> Vec<(&'static str, String)> {
     let mut attributes = vec![
         ("protocol", encode_attribute(&credential.protocol)),
@@ -136,6 +137,7 @@ pub(crate) fn encode_secret(credential: &StoredCredential) -> Secret {
 
 /// Attribute values must be UTF-8 strings. Readable text stays as it is;
 /// `%`, control bytes and anything that is not UTF-8 become `%XX`.
+#[cfg(target_os = "linux")]
 pub(crate) fn encode_attribute(bytes: &[u8]) -> String {
     let mut encoded = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
@@ -253,6 +255,7 @@ mod tests {
             prop_assert_eq!(identity.path, original.path);
         }
 
+        #[cfg(target_os = "linux")]
         #[test]
         fn attribute_encoding_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
             prop_assert_eq!(decode_attribute(&encode_attribute(&bytes)), bytes);

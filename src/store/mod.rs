@@ -103,6 +103,8 @@ pub fn open(choice: StoreChoice, timeout: Duration) -> Box<dyn Store> {
 /// Why a store could not be used, worded for the person at the terminal:
 /// what happened, then what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// The D-Bus and kernel variants are Linux's.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub enum StoreError {
     NoSessionBus,
     NoSecretService,
@@ -122,6 +124,7 @@ pub enum StoreError {
 impl StoreError {
     /// True when the Secret Service is not there at all (or not answering),
     /// as opposed to there and refusing: `auto` then uses the kernel.
+    #[cfg(target_os = "linux")]
     pub(crate) fn means_absent(&self) -> bool {
         matches!(
             self,

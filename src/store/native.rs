@@ -28,12 +28,12 @@ impl NativeStore {
 
 #[cfg(target_os = "macos")]
 fn platform_store() -> Result<Arc<CredentialStore>, StoreError> {
-    apple_native_keyring_store::keychain::Store::new().map_err(from_keyring_core)
+    Ok(apple_native_keyring_store::keychain::Store::new().map_err(from_keyring_core)?)
 }
 
 #[cfg(target_os = "windows")]
 fn platform_store() -> Result<Arc<CredentialStore>, StoreError> {
-    windows_native_keyring_store::Store::new().map_err(from_keyring_core)
+    Ok(windows_native_keyring_store::Store::new().map_err(from_keyring_core)?)
 }
 
 fn entry_for(store: &CredentialStore, key: &str) -> Result<Entry, StoreError> {
@@ -81,7 +81,7 @@ impl Store for NativeStore {
         let key = identity_key(credential);
         let secret = encode_secret(credential);
         with_deadline(self.timeout, move || {
-            let entry = entry_for(&platform_store()?, &key)?;
+            let entry = entry_for(platform_store()?.as_ref(), &key)?;
             match entry.set_secret(secret.expose()) {
                 // Two stores that raced can leave twins; keep exactly one.
                 Err(KeyringCoreError::Ambiguous(twins)) => {
@@ -98,7 +98,7 @@ impl Store for NativeStore {
     fn delete(&self, credential: &StoredCredential) -> Result<(), StoreError> {
         let key = identity_key(credential);
         with_deadline(self.timeout, move || {
-            match entry_for(&platform_store()?, &key)?.delete_credential() {
+            match entry_for(platform_store()?.as_ref(), &key)?.delete_credential() {
                 Ok(()) | Err(KeyringCoreError::NoEntry) => Ok(()),
                 Err(KeyringCoreError::Ambiguous(twins)) => {
                     for twin in twins {

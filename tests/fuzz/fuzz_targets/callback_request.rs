@@ -2,7 +2,7 @@
 //! or a web page that guesses the port, can send one.
 #![no_main]
 
-use git_credential_ghoauth::listener::{MAX_HEAD_BYTES, parse_head};
+use git_credential_ghoauth::fuzzing::{MAX_HEAD_BYTES, parse_head};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {

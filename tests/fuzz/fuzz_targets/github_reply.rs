@@ -2,7 +2,7 @@
 //! endpoint and `GET /user`.
 #![no_main]
 
-use git_credential_ghoauth::github::{read_device_reply, read_token_reply, read_user_reply};
+use git_credential_ghoauth::fuzzing::{read_device_reply, read_token_reply, read_user_reply};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {

@@ -1,8 +1,8 @@
 //! git's credential protocol: whatever git (or anyone feeding git) sends.
 #![no_main]
 
-use git_credential_ghoauth::host::OAuthHost;
-use git_credential_ghoauth::protocol::Credential;
+use git_credential_ghoauth::fuzzing::OAuthHost;
+use git_credential_ghoauth::fuzzing::Credential;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
