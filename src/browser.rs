@@ -26,14 +26,14 @@ const HAND_OFF: Duration = Duration::from_millis(250);
 /// reported as an error; one that starts and then fails is reported on
 /// stderr from a background thread, if the helper is still running. Neither
 /// is fatal: the URL has been printed for the user to open.
-pub fn open(url: &str) -> Result<(), String> {
+pub fn open(url: &str) -> Result<(), NoBrowser> {
     match std::env::var("BROWSER") {
         Ok(browser) if !browser.trim().is_empty() => open_with(&browser, url),
         _ => open_with_platform_opener(url),
     }
 }
 
-fn open_with_platform_opener(url: &str) -> Result<(), String> {
+fn open_with_platform_opener(url: &str) -> Result<(), NoBrowser> {
     for mut opener in open::commands(url) {
         let Ok(mut child) = quiet(&mut opener).spawn() else {
             continue;
@@ -51,7 +51,28 @@ fn open_with_platform_opener(url: &str) -> Result<(), String> {
             }
         }
     }
-    Err("could not open a browser (no opener worked here); open the address above yourself".into())
+    Err(NoBrowser::NoOpenerWorked)
+}
+
+/// Why no browser opened. Never fatal: the address is on stderr already.
+#[derive(Debug)]
+pub enum NoBrowser {
+    NoOpenerWorked,
+    BrowserVariable(std::io::Error),
+}
+
+impl std::fmt::Display for NoBrowser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NoBrowser::NoOpenerWorked => f.write_str(
+                "could not open a browser (no opener worked here); open the address above yourself",
+            ),
+            NoBrowser::BrowserVariable(error) => write!(
+                f,
+                "could not run $BROWSER ({error}); open the address above yourself"
+            ),
+        }
+    }
 }
 
 /// No stdin to steal, no stdout to corrupt, no stderr to clutter, and no
@@ -88,12 +109,10 @@ fn reap(mut child: Child, report_as: Option<String>) {
 }
 
 /// Runs `$BROWSER` and hands the child to a reaper that reports failure.
-fn open_with(browser: &str, url: &str) -> Result<(), String> {
+fn open_with(browser: &str, url: &str) -> Result<(), NoBrowser> {
     let child = quiet(&mut browser_command(browser, url))
         .spawn()
-        .map_err(|error| {
-            format!("could not run $BROWSER ({error}); open the address above yourself")
-        })?;
+        .map_err(NoBrowser::BrowserVariable)?;
     reap(child, Some(browser.to_string()));
     Ok(())
 }

@@ -89,15 +89,19 @@ pub enum FlowSetting {
     Auto,
 }
 
-impl std::str::FromStr for FlowSetting {
-    type Err = String;
+/// A `ghoauthFlow` that is none of the three.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadFlow(pub String);
 
-    fn from_str(text: &str) -> Result<FlowSetting, String> {
+impl std::str::FromStr for FlowSetting {
+    type Err = BadFlow;
+
+    fn from_str(text: &str) -> Result<FlowSetting, BadFlow> {
         match text.to_ascii_lowercase().as_str() {
             "browser" => Ok(FlowSetting::Browser),
             "device" => Ok(FlowSetting::Device),
             "auto" | "" => Ok(FlowSetting::Auto),
-            _ => Err(format!("'{text}' is not browser, device or auto")),
+            _ => Err(BadFlow(text.to_string())),
         }
     }
 }
@@ -146,7 +150,7 @@ pub const BUILTIN_APP: Option<(&str, Option<&str>)> = match option_env!("GHOAUTH
 impl RemoteConfig {
     /// One `git config` run, for `host` and the user and path `request`
     /// names. A git that fails just means "nothing configured".
-    pub fn read(host: &OAuthHost, request: &Credential) -> Result<RemoteConfig, String> {
+    pub fn read(host: &OAuthHost, request: &Credential) -> Result<RemoteConfig, ConfigError> {
         let lookup = lookup_url(host, request);
         let mut config = RemoteConfig::from_listing(
             host.url(),
@@ -162,104 +166,163 @@ impl RemoteConfig {
     }
 
     /// Builds the settings from `git config -z` output (`key\nvalue\0`…).
-    /// The GHOAUTH_CLIENT_ID / GHOAUTH_CLIENT_SECRET environment variables
-    /// take precedence, as scripts expect, for github.com and for hosts that
-    /// have a client id configured: an id in the environment must not turn
-    /// every other server git talks to into a GitHub.
     pub fn from_listing(
         url: String,
         listing: &[u8],
         env: impl Fn(&str) -> Option<String>,
         builtin: Option<(&str, Option<&str>)>,
-    ) -> Result<RemoteConfig, String> {
-        let mut client_id = None;
-        let mut client_secret = None;
-        let mut scopes = None;
-        let mut redirect_uri = None;
-        let mut timeout = None;
-        let mut flow = None;
-        let mut interactive = true;
-        for (key, text) in records(listing) {
-            match key.strip_prefix("credential.").unwrap_or("") {
-                "ghoauthclientid" => client_id = text.filter(|t| !t.is_empty()),
-                "ghoauthclientsecret" => {
-                    client_secret = text.filter(|t| !t.is_empty()).map(Secret::new)
-                }
-                "ghoauthscopes" => scopes = text,
-                "ghoauthredirecturi" => redirect_uri = text.filter(|t| !t.is_empty()),
-                "ghoauthtimeout" => timeout = text,
-                "ghoauthflow" => flow = text,
-                "interactive" => interactive = text.as_deref().is_none_or(is_interactive),
-                _ => {}
-            }
-        }
-        let public_github = matches!(
-            url.to_ascii_lowercase().as_str(),
-            "https://github.com" | "https://gist.github.com"
-        );
-        let mut source = AppSource::Configured;
-        if client_id.is_some() || public_github {
-            if let Some(id) = env("GHOAUTH_CLIENT_ID").filter(|v| !v.is_empty()) {
-                client_id = Some(id);
-                source = AppSource::Environment;
-            }
-            if let Some(secret) = env("GHOAUTH_CLIENT_SECRET").filter(|v| !v.is_empty()) {
-                client_secret = Some(Secret::new(secret));
-            }
-        }
-        if client_id.is_none()
-            && public_github
-            && let Some((id, secret)) = builtin
-        {
-            client_id = Some(id.to_string());
-            client_secret = client_secret.or(secret.filter(|s| !s.is_empty()).map(Secret::new));
-            source = AppSource::BuiltIn;
-        }
-        let timeout = match timeout {
+    ) -> Result<RemoteConfig, ConfigError> {
+        let raw = Written::read(listing);
+        let timeout = match raw.timeout.as_deref() {
             None => DEFAULT_TIMEOUT,
             Some(text) => match text.parse::<u64>() {
                 Ok(seconds) if seconds > 0 => Duration::from_secs(seconds.min(MAX_TIMEOUT_SECONDS)),
                 _ => {
-                    return Err(format!(
-                        "credential.{url}.ghoauthTimeout is '{text}', not a number of seconds; \
-                         fix it with `git config --global credential.{url}.ghoauthTimeout 300`"
-                    ));
+                    return Err(ConfigError::Timeout {
+                        url,
+                        text: text.into(),
+                    });
                 }
             },
         };
-        let flow = match flow {
+        let flow = match raw.flow.as_deref() {
             None => FlowSetting::Auto,
-            Some(text) => text.parse().map_err(|why| {
-                format!(
-                    "credential.{url}.ghoauthFlow is {why}; fix it with \
-                     `git config --global credential.{url}.ghoauthFlow auto`"
-                )
+            Some(text) => text.parse().map_err(|BadFlow(text)| ConfigError::Flow {
+                url: url.clone(),
+                text,
             })?,
         };
-        let scopes = scopes
-            .map(|s| {
-                s.split([' ', ','])
-                    .filter(|s| !s.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| DEFAULT_SCOPES.to_string());
         Ok(RemoteConfig {
-            url,
-            oauth_app: client_id.map(|client_id| OAuthApp {
-                client_id,
-                client_secret,
-                source,
-            }),
-            scopes,
-            redirect_uri,
+            oauth_app: choose_app(&url, raw.client_id, raw.client_secret, env, builtin),
+            scopes: scope_list(raw.scopes),
+            redirect_uri: raw.redirect_uri,
             timeout,
-            interactive,
+            interactive: raw.interactive,
             flow,
             http: HttpSettings::default(),
+            url,
         })
     }
+}
+
+/// A setting git config holds that makes no sense: names the key and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    Timeout { url: String, text: String },
+    Flow { url: String, text: String },
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::Timeout { url, text } => write!(
+                f,
+                "credential.{url}.ghoauthTimeout is '{}', not a number of seconds; fix it with \
+                 `git config --global credential.{url}.ghoauthTimeout 300`",
+                crate::report::printable(text)
+            ),
+            ConfigError::Flow { url, text } => write!(
+                f,
+                "credential.{url}.ghoauthFlow is '{}', not browser, device or auto; fix it with \
+                 `git config --global credential.{url}.ghoauthFlow auto`",
+                crate::report::printable(text)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The helper's keys as git config has them, not yet checked.
+#[derive(Default)]
+struct Written {
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
+    scopes: Option<String>,
+    redirect_uri: Option<String>,
+    timeout: Option<String>,
+    flow: Option<String>,
+    interactive: bool,
+}
+
+impl Written {
+    fn read(listing: &[u8]) -> Written {
+        let mut written = Written {
+            interactive: true,
+            ..Written::default()
+        };
+        for (key, text) in records(listing) {
+            match key.strip_prefix("credential.").unwrap_or("") {
+                "ghoauthclientid" => written.client_id = text.filter(|t| !t.is_empty()),
+                "ghoauthclientsecret" => {
+                    written.client_secret = text.filter(|t| !t.is_empty()).map(Secret::new)
+                }
+                "ghoauthscopes" => written.scopes = text,
+                "ghoauthredirecturi" => written.redirect_uri = text.filter(|t| !t.is_empty()),
+                "ghoauthtimeout" => written.timeout = text,
+                "ghoauthflow" => written.flow = text,
+                "interactive" => written.interactive = text.as_deref().is_none_or(is_interactive),
+                _ => {}
+            }
+        }
+        written
+    }
+}
+
+/// The app for `url`. The GHOAUTH_CLIENT_ID / GHOAUTH_CLIENT_SECRET
+/// environment variables take precedence, as scripts expect, for github.com
+/// and for hosts that have a client id configured: an id in the
+/// environment must not turn every other server git talks to into a
+/// GitHub. A packager's built-in app serves github.com when nothing else
+/// names one.
+fn choose_app(
+    url: &str,
+    mut client_id: Option<String>,
+    mut client_secret: Option<Secret>,
+    env: impl Fn(&str) -> Option<String>,
+    builtin: Option<(&str, Option<&str>)>,
+) -> Option<OAuthApp> {
+    let public_github = matches!(
+        url.to_ascii_lowercase().as_str(),
+        "https://github.com" | "https://gist.github.com"
+    );
+    let mut source = AppSource::Configured;
+    if client_id.is_some() || public_github {
+        if let Some(id) = env("GHOAUTH_CLIENT_ID").filter(|v| !v.is_empty()) {
+            client_id = Some(id);
+            source = AppSource::Environment;
+        }
+        if let Some(secret) = env("GHOAUTH_CLIENT_SECRET").filter(|v| !v.is_empty()) {
+            client_secret = Some(Secret::new(secret));
+        }
+    }
+    if client_id.is_none()
+        && public_github
+        && let Some((id, secret)) = builtin
+    {
+        client_id = Some(id.to_string());
+        client_secret = client_secret.or(secret.filter(|s| !s.is_empty()).map(Secret::new));
+        source = AppSource::BuiltIn;
+    }
+    Some(OAuthApp {
+        client_id: client_id?,
+        client_secret,
+        source,
+    })
+}
+
+/// Scopes as GitHub wants them: space-separated, whether written with
+/// spaces or commas; the default when none are.
+fn scope_list(written: Option<String>) -> String {
+    written
+        .map(|s| {
+            s.split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DEFAULT_SCOPES.to_string())
 }
 
 /// `git config -z --get-urlmatch <section> <url>`: git's own URL matching,
@@ -373,6 +436,7 @@ mod tests {
                 None
             )
             .unwrap_err()
+            .to_string()
             .contains("not browser, device or auto")
         );
     }
@@ -484,7 +548,8 @@ mod tests {
             |_| None,
             None,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(error.contains("credential.https://github.com.ghoauthTimeout is 'soon'"));
         assert!(error.contains("git config --global"));
     }

@@ -45,7 +45,7 @@ impl Endpoints {
     /// github.com (and gist.github.com, which shares its tokens) or a GitHub
     /// Enterprise Server. Plain http is refused except on a loopback
     /// address, where a local server or a test may run.
-    pub fn for_host(host: &OAuthHost) -> Result<Endpoints, String> {
+    pub fn for_host(host: &OAuthHost) -> Result<Endpoints, PlainHttp> {
         let (web, api) = if host.is_public_github() {
             (
                 "https://github.com".to_string(),
@@ -53,25 +53,19 @@ impl Endpoints {
             )
         } else {
             if host.protocol() != "https" && !host.is_loopback() {
-                return Err(format!(
-                    "not signing in to {host} over {}: OAuth tokens are only sent over https (or \
-                     http to a loopback address); use an https:// remote URL",
-                    host.protocol()
-                ));
+                return Err(PlainHttp(host.clone()));
             }
             let web = host.url();
             (web.clone(), format!("{web}/api/v3"))
         };
         // OAuthHost holds only what a URL holds unchanged, so these parse.
-        let parse = |text: String| {
-            Url::parse(&text).map_err(|_| format!("'{host}' is not a host name a URL can hold"))
-        };
+        let parse = |text: String| Url::parse(&text).expect("an OAuthHost makes a URL");
         Ok(Endpoints {
             host: host.clone(),
-            authorize: parse(format!("{web}/login/oauth/authorize"))?,
-            access_token: parse(format!("{web}/login/oauth/access_token"))?,
-            device_code: parse(format!("{web}/login/device/code"))?,
-            api: parse(api)?,
+            authorize: parse(format!("{web}/login/oauth/authorize")),
+            access_token: parse(format!("{web}/login/oauth/access_token")),
+            device_code: parse(format!("{web}/login/device/code")),
+            api: parse(api),
         })
     }
 
@@ -86,6 +80,24 @@ impl Endpoints {
         self.host.is_loopback()
     }
 }
+
+/// An Enterprise host named with plain `http://` that is not on loopback:
+/// a token must not cross the network in the clear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlainHttp(OAuthHost);
+
+impl std::fmt::Display for PlainHttp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "not signing in to {} over http: OAuth tokens are only sent over https (or http to a \
+             loopback address); use an https:// remote URL",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for PlainHttp {}
 
 /// What the token endpoint hands out.
 #[derive(Debug)]
@@ -704,7 +716,7 @@ mod tests {
         assert!(endpoints("127.0.0.1:8080").is_ok());
         assert!(endpoints("localhost").is_ok());
         assert!(endpoints("[::1]:9000").is_ok());
-        let refused = endpoints("github.com").unwrap_err();
+        let refused = endpoints("github.com").unwrap_err().to_string();
         assert!(refused.contains("use an https:// remote URL"), "{refused}");
         assert!(endpoints("127.0.0.1.evil.com").is_err());
     }

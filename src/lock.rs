@@ -124,7 +124,7 @@ fn lock_dir() -> Option<PathBuf> {
 /// Creates `dir` for this user alone, or checks that the one there is a
 /// directory (not a symlink) that this user owns, and takes away any
 /// access others have to it.
-fn make_private_dir(dir: &Path) -> Result<(), String> {
+fn make_private_dir(dir: &Path) -> Result<(), NotPrivate> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
@@ -132,42 +132,67 @@ fn make_private_dir(dir: &Path) -> Result<(), String> {
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .map_err(|error| format!("it cannot be created ({error})"))?;
-        let found = std::fs::symlink_metadata(dir)
-            .map_err(|error| format!("it cannot be examined ({error})"))?;
+            .map_err(NotPrivate::CannotCreate)?;
+        let found = std::fs::symlink_metadata(dir).map_err(NotPrivate::CannotExamine)?;
         let euid = rustix::process::geteuid().as_raw();
         match private_dir_verdict(found.is_dir(), found.uid(), found.mode(), euid) {
             DirVerdict::Private => Ok(()),
             DirVerdict::OursButOpen => {
                 std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-                    .map_err(|error| format!("its permissions cannot be narrowed ({error})"))
+                    .map_err(NotPrivate::CannotNarrow)
             }
             DirVerdict::NotOurs(why) => Err(why),
         }
     }
     #[cfg(not(unix))]
     {
-        std::fs::create_dir_all(dir).map_err(|error| format!("it cannot be created ({error})"))
+        std::fs::create_dir_all(dir).map_err(NotPrivate::CannotCreate)
     }
 }
 
-#[derive(Debug, PartialEq, Eq)]
+/// Why a directory will not hold lock files.
+#[derive(Debug)]
+// The ownership checks are Unix's.
+#[cfg_attr(not(unix), allow(dead_code))]
+enum NotPrivate {
+    CannotCreate(std::io::Error),
+    CannotExamine(std::io::Error),
+    CannotNarrow(std::io::Error),
+    NotADirectory,
+    OthersOwnIt { owner: u32, euid: u32 },
+}
+
+impl std::fmt::Display for NotPrivate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotPrivate::CannotCreate(error) => write!(f, "it cannot be created ({error})"),
+            NotPrivate::CannotExamine(error) => write!(f, "it cannot be examined ({error})"),
+            NotPrivate::CannotNarrow(error) => {
+                write!(f, "its permissions cannot be narrowed ({error})")
+            }
+            NotPrivate::NotADirectory => f.write_str("it is not a directory (a symlink, say)"),
+            NotPrivate::OthersOwnIt { owner, euid } => {
+                write!(f, "it belongs to uid {owner}, not to you (uid {euid})")
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
 enum DirVerdict {
     Private,
     /// Ours, but group or others have some access: narrow it.
     OursButOpen,
-    NotOurs(String),
+    NotOurs(NotPrivate),
 }
 
 /// What `lstat` says of a would-be lock directory, judged.
 #[cfg_attr(not(unix), allow(dead_code))]
 fn private_dir_verdict(is_dir: bool, owner: u32, mode: u32, euid: u32) -> DirVerdict {
     if !is_dir {
-        DirVerdict::NotOurs("it is not a directory (a symlink, say)".into())
+        DirVerdict::NotOurs(NotPrivate::NotADirectory)
     } else if owner != euid {
-        DirVerdict::NotOurs(format!(
-            "it belongs to uid {owner}, not to you (uid {euid})"
-        ))
+        DirVerdict::NotOurs(NotPrivate::OthersOwnIt { owner, euid })
     } else if mode & 0o077 != 0 {
         DirVerdict::OursButOpen
     } else {
@@ -272,18 +297,18 @@ mod tests {
 
     #[test]
     fn only_a_private_directory_of_ours_is_used() {
-        assert_eq!(
+        assert!(matches!(
             private_dir_verdict(true, 1000, 0o40700, 1000),
             DirVerdict::Private
-        );
-        assert_eq!(
+        ));
+        assert!(matches!(
             private_dir_verdict(true, 1000, 0o40777, 1000),
             DirVerdict::OursButOpen
-        );
-        assert_eq!(
+        ));
+        assert!(matches!(
             private_dir_verdict(true, 1000, 0o40710, 1000),
             DirVerdict::OursButOpen
-        );
+        ));
         assert!(matches!(
             private_dir_verdict(true, 1001, 0o40700, 1000),
             DirVerdict::NotOurs(_)
@@ -307,7 +332,7 @@ mod tests {
         assert_eq!(mode & 0o777, 0o700);
         let link = root.join("link");
         std::os::unix::fs::symlink(&open, &link).unwrap();
-        let refused = make_private_dir(&link).unwrap_err();
+        let refused = make_private_dir(&link).unwrap_err().to_string();
         assert!(refused.contains("not a directory"), "{refused}");
     }
 

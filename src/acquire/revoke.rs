@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::config::RemoteConfig;
-use crate::github::{Endpoints, GitHub, Revocation};
+use crate::config::{ConfigError, RemoteConfig};
+use crate::github::{Endpoints, GitHub, PlainHttp, Revocation};
 use crate::host::OAuthHost;
 use crate::protocol::Credential;
 use crate::report::{printable_bytes, problem};
@@ -35,10 +35,37 @@ pub(crate) fn revoke_all(obtained: &[StoredCredential]) -> Vec<bool> {
     revoked
 }
 
-fn revoke(token: &StoredCredential) -> Result<(), String> {
-    let host = OAuthHost::parse(&token.protocol, &token.host)
-        .map_err(|_| "its host is not one this helper signs in to".to_string())?;
-    let config = RemoteConfig::read(&host, &Credential::default())?;
+/// Why a token taken out of the store is still alive at GitHub.
+#[derive(Debug)]
+enum NotRevoked {
+    NotAnOAuthHost,
+    Config(ConfigError),
+    AppGone { issuer: String, url: String },
+    PlainHttp(PlainHttp),
+    GitHub(anyhow::Error),
+}
+
+impl std::fmt::Display for NotRevoked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotRevoked::NotAnOAuthHost => {
+                f.write_str("its host is not one this helper signs in to")
+            }
+            NotRevoked::Config(error) => error.fmt(f),
+            NotRevoked::AppGone { issuer, url } => write!(
+                f,
+                "the OAuth app that issued it ({issuer}) is no longer configured for {url}"
+            ),
+            NotRevoked::PlainHttp(error) => error.fmt(f),
+            NotRevoked::GitHub(error) => write!(f, "{error:#}"),
+        }
+    }
+}
+
+fn revoke(token: &StoredCredential) -> Result<(), NotRevoked> {
+    let host =
+        OAuthHost::parse(&token.protocol, &token.host).map_err(|_| NotRevoked::NotAnOAuthHost)?;
+    let config = RemoteConfig::read(&host, &Credential::default()).map_err(NotRevoked::Config)?;
     let issuer = token
         .oauth
         .as_ref()
@@ -48,16 +75,16 @@ fn revoke(token: &StoredCredential) -> Result<(), String> {
         .as_ref()
         .filter(|app| app.client_id == issuer)
     else {
-        return Err(format!(
-            "the OAuth app that issued it ({issuer}) is no longer configured for {}",
-            config.url
-        ));
+        return Err(NotRevoked::AppGone {
+            issuer: issuer.to_string(),
+            url: config.url.clone(),
+        });
     };
-    let endpoints = Endpoints::for_host(&host)?;
+    let endpoints = Endpoints::for_host(&host).map_err(NotRevoked::PlainHttp)?;
     let github = GitHub::new(endpoints, &config.http, Instant::now() + REVOKE_TIME)
-        .map_err(|e| format!("{e:#}"))?;
+        .map_err(NotRevoked::GitHub)?;
     match github.revoke(app, &token.password) {
         Ok(Revocation::Revoked | Revocation::AlreadyGone) => Ok(()),
-        Err(error) => Err(format!("{error:#}")),
+        Err(error) => Err(NotRevoked::GitHub(error)),
     }
 }

@@ -61,7 +61,9 @@ pub(crate) fn answer(
     match found.freshness(context.unix_seconds()) {
         Freshness::Fresh => {
             let answer = found.answer();
-            if let (Some(cache), Some(generation)) = (&cache, generation) {
+            if let (Some(cache), Some(generation), true) =
+                (&cache, generation, context.store.wants_cache())
+            {
                 cache.remember(request, generation, &answer, context.unix_seconds());
             }
             Some(answer)

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::time::Duration;
 
 use super::kernel::KernelStore;
-use super::secret_service::SecretServiceStore;
+use super::secret_service::{SecretServiceStore, session_bus_configured};
 use super::{Store, StoreError};
 use crate::report::problem;
 use crate::stored::StoredCredential;
@@ -25,10 +25,13 @@ pub struct AutoStore {
 
 impl AutoStore {
     pub fn new(timeout: Duration) -> AutoStore {
+        // With no session bus at all the kernel answers, and asking the
+        // Secret Service would only cost time.
+        let absent = (!session_bus_configured()).then_some(StoreError::NoSessionBus);
         AutoStore {
             secret_service: SecretServiceStore::new(timeout),
             kernel: KernelStore::new(),
-            absent: RefCell::new(None),
+            absent: RefCell::new(absent),
         }
     }
 
@@ -122,7 +125,8 @@ impl Store for AutoStore {
         }
     }
 
+    /// In front of the Secret Service, yes; not once the kernel answers.
     fn wants_cache(&self) -> bool {
-        true
+        self.absent.borrow().is_none()
     }
 }

@@ -50,6 +50,9 @@ impl SecretServiceStore {
         &self,
         work: impl FnOnce(&SecretService<'static>) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        if !session_bus_configured() {
+            return Err(StoreError::NoSessionBus);
+        }
         let connection = Arc::clone(&self.connection);
         with_deadline(self.timeout, move || {
             let mut held = connection
@@ -66,8 +69,35 @@ impl SecretServiceStore {
     }
 }
 
+/// Whether a session bus could be there at all, by the rules zbus follows
+/// to find one: `DBUS_SESSION_BUS_ADDRESS`, else the `bus` socket in the
+/// runtime directory. Costs one `stat`, where asking zbus costs a thread
+/// and an async runtime: on a headless machine every `get` asks.
+pub(crate) fn session_bus_configured() -> bool {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|address| !address.is_empty()) {
+        return true;
+    }
+    let runtime_dir = match std::env::var_os("XDG_RUNTIME_DIR") {
+        Some(dir) if !dir.is_empty() => std::path::PathBuf::from(dir),
+        _ => format!("/run/user/{}", rustix::process::getuid().as_raw()).into(),
+    };
+    runtime_dir.join("bus").exists()
+}
+
 fn connect() -> Result<SecretService<'static>, StoreError> {
     let bus = zbus::blocking::Connection::session().map_err(|_| StoreError::NoSessionBus)?;
+    // gnome-keyring registers a new client asynchronously (it asks the bus
+    // for the caller's pid first); a plain OpenSession that arrives as the
+    // connection's very first call can find no client and crash the daemon
+    // (seen here about once in 300 cold reads). A first call that needs no
+    // client lets that registration finish.
+    let _ = bus.call_method(
+        Some("org.freedesktop.secrets"),
+        "/org/freedesktop/secrets",
+        Some("org.freedesktop.DBus.Properties"),
+        "Get",
+        &("org.freedesktop.Secret.Service", "Collections"),
+    );
     SecretService::connect_with_existing(EncryptionType::Plain, bus).map_err(from_service)
 }
 
