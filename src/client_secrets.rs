@@ -28,15 +28,15 @@ pub struct ClientSecrets {
 
 impl ClientSecrets {
     /// The file for the global config git writes to.
-    pub fn beside_global_config() -> Result<ClientSecrets, String> {
+    pub fn beside_global_config() -> Result<ClientSecrets, SecretsFileError> {
         let dir = match std::env::var_os("GIT_CONFIG_GLOBAL") {
             Some(global) => Path::new(&global)
                 .parent()
                 .map(Path::to_path_buf)
-                .ok_or("GIT_CONFIG_GLOBAL names no file")?,
+                .ok_or(SecretsFileError::NoGlobalConfigDir)?,
             None => directories::BaseDirs::new()
                 .map(|dirs| dirs.home_dir().to_path_buf())
-                .ok_or("no home directory, so nowhere to keep the client secret")?,
+                .ok_or(SecretsFileError::NoHome)?,
         };
         Ok(ClientSecrets::at(dir.join(FILE_NAME)))
     }
@@ -50,11 +50,11 @@ impl ClientSecrets {
     }
 
     /// Sets the secret for `url` (`https://github.com`), replacing any.
-    pub fn set(&self, url: &str, secret: &Secret) -> Result<(), String> {
+    pub fn set(&self, url: &str, secret: &Secret) -> Result<(), SecretsFileError> {
         let secret = secret
             .expose_str()
             .filter(|text| !text.contains(['\n', '\r', '\0']))
-            .ok_or("the client secret is not one line of text")?;
+            .ok_or(SecretsFileError::NotOneLine)?;
         let mut entries = self.read()?;
         entries.retain(|(known, _)| known != url);
         entries.push((url.to_string(), secret.to_string()));
@@ -63,7 +63,7 @@ impl ClientSecrets {
 
     /// Removes the secret for `url`. True if there was one. The file goes
     /// when nothing is left in it.
-    pub fn remove(&self, url: &str) -> Result<bool, String> {
+    pub fn remove(&self, url: &str) -> Result<bool, SecretsFileError> {
         let mut entries = self.read()?;
         let before = entries.len();
         entries.retain(|(known, _)| known != url);
@@ -71,38 +71,32 @@ impl ClientSecrets {
             return Ok(false);
         }
         if entries.is_empty() {
-            std::fs::remove_file(&self.path)
-                .map_err(|e| format!("cannot remove {}: {e}", self.path.display()))?;
+            std::fs::remove_file(&self.path).map_err(|error| self.failed("remove", error))?;
             return Ok(true);
         }
         self.write(&entries).map(|()| true)
     }
 
     /// True when a secret is kept for `url`.
-    pub fn contains(&self, url: &str) -> Result<bool, String> {
+    pub fn contains(&self, url: &str) -> Result<bool, SecretsFileError> {
         Ok(self.read()?.iter().any(|(known, _)| known == url))
     }
 
     /// True when no secret is kept (the file is gone or empty).
-    pub fn is_empty(&self) -> Result<bool, String> {
+    pub fn is_empty(&self) -> Result<bool, SecretsFileError> {
         Ok(self.read()?.is_empty())
     }
 
-    fn read(&self) -> Result<Vec<(String, String)>, String> {
+    fn read(&self) -> Result<Vec<(String, String)>, SecretsFileError> {
         let text = match read_own_file(&self.path) {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(error) => {
-                return Err(format!(
-                    "cannot read {} ({error}); it must be a plain file of yours",
-                    self.path.display()
-                ));
-            }
+            Err(error) => return Err(self.failed("read", error)),
         };
         Ok(parse(&text))
     }
 
-    fn write(&self, entries: &[(String, String)]) -> Result<(), String> {
+    fn write(&self, entries: &[(String, String)]) -> Result<(), SecretsFileError> {
         let staged = self
             .path
             .with_extension(format!("tmp-{}", std::process::id()));
@@ -113,10 +107,59 @@ impl ClientSecrets {
         let placed = written.and_then(|()| std::fs::rename(&staged, &self.path));
         placed.map_err(|error| {
             let _ = std::fs::remove_file(&staged);
-            format!("cannot write {}: {error}", self.path.display())
+            self.failed("write", error)
         })
     }
+
+    fn failed(&self, doing: &'static str, error: std::io::Error) -> SecretsFileError {
+        SecretsFileError::Io {
+            doing,
+            path: self.path.clone(),
+            error,
+        }
+    }
 }
+
+/// Why the client secrets file could not be used.
+#[derive(Debug)]
+pub enum SecretsFileError {
+    NoGlobalConfigDir,
+    NoHome,
+    NotOneLine,
+    Io {
+        doing: &'static str,
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+impl std::fmt::Display for SecretsFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SecretsFileError::NoGlobalConfigDir => f.write_str("GIT_CONFIG_GLOBAL names no file"),
+            SecretsFileError::NoHome => {
+                f.write_str("no home directory, so nowhere to keep the client secret")
+            }
+            SecretsFileError::NotOneLine => {
+                f.write_str("the client secret is not one line of text")
+            }
+            SecretsFileError::Io {
+                doing: "read",
+                path,
+                error,
+            } => write!(
+                f,
+                "cannot read {} ({error}); it must be a plain file of yours",
+                path.display()
+            ),
+            SecretsFileError::Io { doing, path, error } => {
+                write!(f, "cannot {doing} {}: {error}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for SecretsFileError {}
 
 /// git's config syntax for the entries, values quoted and escaped.
 fn render(entries: &[(String, String)]) -> String {
@@ -275,7 +318,8 @@ mod tests {
         std::os::unix::fs::symlink(&target, secrets.path()).unwrap();
         let error = secrets
             .set("https://github.com", &Secret::new("s"))
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("plain file"), "{error}");
         assert!(
             std::fs::read_to_string(&target)

@@ -182,6 +182,8 @@ pub fn run_plain_git_call() -> Option<ExitCode> {
     Some(run_git_operation(settings, operation))
 }
 
+/// Everything but git's plain `get`, `store` and `erase`. The one place a
+/// command's failure is said (one line on stderr) and turned into exit 1.
 pub fn run(cli: Cli) -> ExitCode {
     let settings = Settings::new(
         cli.cache_seconds,
@@ -194,11 +196,22 @@ pub fn run(cli: Cli) -> ExitCode {
         store: store.as_ref(),
         clock: &SystemClock,
     };
-    let context = &context;
-    match cli.operation {
-        Operation::Get => run_git_operation(settings, GitOperation::Get),
-        Operation::Store => run_git_operation(settings, GitOperation::Store),
-        Operation::Erase { host: None, .. } => run_git_operation(settings, GitOperation::Erase),
+    match try_run(&context, cli.operation) {
+        Ok(code) => code,
+        Err(error) => {
+            // `{:#}` gives the causes on one line, and never a backtrace.
+            report::problem(format!("{error:#}"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn try_run(context: &Context, operation: Operation) -> anyhow::Result<ExitCode> {
+    let settings = context.settings;
+    match operation {
+        Operation::Get => Ok(run_git_operation(settings, GitOperation::Get)),
+        Operation::Store => Ok(run_git_operation(settings, GitOperation::Store)),
+        Operation::Erase { host: None, .. } => Ok(run_git_operation(settings, GitOperation::Erase)),
         Operation::Erase {
             host: Some(host),
             user,
@@ -228,13 +241,7 @@ pub fn run(cli: Cli) -> ExitCode {
             client_secret_stdin,
             flow,
         } => {
-            let secret = match client_secret_from(client_secret, client_secret_stdin) {
-                Ok(secret) => secret,
-                Err(error) => {
-                    report::problem(error);
-                    return ExitCode::FAILURE;
-                }
-            };
+            let secret = client_secret_from(client_secret, client_secret_stdin)?;
             commands::configure::configure(&host.name, &client_id, secret.as_ref(), flow.as_deref())
         }
         Operation::Unconfigure { host, all } => match all {
@@ -243,15 +250,12 @@ pub fn run(cli: Cli) -> ExitCode {
         },
         Operation::Completions { shell } => {
             use std::io::Write;
-            match std::io::stdout()
+            std::io::stdout()
                 .lock()
-                .write_all(&cli::completions(&shell))
-            {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(_) => ExitCode::FAILURE,
-            }
+                .write_all(&cli::completions(&shell))?;
+            Ok(ExitCode::SUCCESS)
         }
-        Operation::Unknown(words) => unknown_command(&words),
+        Operation::Unknown(words) => Ok(unknown_command(&words)),
     }
 }
 
@@ -315,13 +319,13 @@ fn unknown_command(words: &[std::ffi::OsString]) -> ExitCode {
 fn client_secret_from(
     argument: Option<String>,
     from_stdin: bool,
-) -> Result<Option<secret::Secret>, String> {
+) -> anyhow::Result<Option<secret::Secret>> {
+    use anyhow::Context as _;
     if from_stdin {
-        let line = read_secret_line()
-            .map_err(|error| format!("could not read the client secret from stdin: {error}"))?;
+        let line = read_secret_line().context("could not read the client secret from stdin")?;
         let line = line.trim_end_matches(['\n', '\r']);
         if line.is_empty() {
-            return Err("--client-secret-stdin: standard input held no secret".into());
+            anyhow::bail!("--client-secret-stdin: standard input held no secret");
         }
         return Ok(Some(secret::Secret::new(line)));
     }

@@ -153,16 +153,16 @@ impl Listener {
     /// redirect URI when one is configured. `localhost` is bound on both
     /// 127.0.0.1 and [::1], so that no other user can take the address the
     /// browser may try first.
-    pub fn bind(fixed_redirect_uri: Option<&str>) -> Result<Listener, String> {
+    pub fn bind(fixed_redirect_uri: Option<&str>) -> Result<Listener, CannotListen> {
         let Some(uri) = fixed_redirect_uri else {
             let socket = bind_one(SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 0), None)?;
-            let port = socket.local_addr().map_err(|e| e.to_string())?.port();
+            let port = socket.local_addr().map_err(CannotListen::Socket)?.port();
             let authority = format!("127.0.0.1:{port}");
             return Listener::new(vec![socket], "http", authority, "/callback".into(), None);
         };
         let fixed = FixedRedirect::parse(uri)?;
         let first = bind_one(SocketAddr::new(fixed.ip, fixed.port), Some(uri))?;
-        let port = first.local_addr().map_err(|e| e.to_string())?.port();
+        let port = first.local_addr().map_err(CannotListen::Socket)?.port();
         let mut sockets = vec![first];
         if fixed.localhost {
             let v6 = SocketAddr::new(Ipv6Addr::LOCALHOST.into(), port);
@@ -175,12 +175,13 @@ impl Listener {
                         ErrorKind::AddrNotAvailable | ErrorKind::Unsupported
                     ) => {}
                 Err(error) => {
-                    return Err(format!(
-                        "cannot listen on {v6} for GitHub's redirect to {uri} ({error}), and a \
-                         browser may go there instead of 127.0.0.1; free that port, or set \
-                         credential.<url>.ghoauthRedirectUri to http://127.0.0.1:{port}{}",
-                        fixed.path
-                    ));
+                    return Err(CannotListen::Ipv6Taken {
+                        address: v6,
+                        uri: printable(uri),
+                        port,
+                        path: fixed.path,
+                        error,
+                    });
                 }
             }
         }
@@ -196,11 +197,9 @@ impl Listener {
         authority: String,
         path: String,
         also: Option<String>,
-    ) -> Result<Listener, String> {
+    ) -> Result<Listener, CannotListen> {
         for socket in &sockets {
-            socket
-                .set_nonblocking(true)
-                .map_err(|error| format!("cannot listen for GitHub's redirect: {error}"))?;
+            socket.set_nonblocking(true).map_err(CannotListen::Socket)?;
         }
         Ok(Listener {
             redirect_uri: format!("{scheme}://{authority}{path}"),
@@ -302,56 +301,68 @@ impl Listener {
             return Outcome::KeepWaiting;
         }
         if url.path() == "/start" && url.path() != self.path {
-            if std::mem::replace(started, true) {
-                let failure = CallbackError::StartedTwice;
-                respond_failure(stream, &failure);
-                return Outcome::Done(Err(failure));
-            }
-            respond(
-                stream,
-                302,
-                "text/plain",
-                &[("Location", consent)],
-                "Redirecting to GitHub\n",
-            );
-            return Outcome::KeepWaiting;
+            return start_once(stream, consent, started);
         }
-        let mut code = None;
-        let mut state = None;
-        let mut error = None;
-        let mut description = None;
-        for (key, value) in url.query_pairs() {
-            match key.as_ref() {
-                "code" => code = Some(Secret::new(value.as_bytes())),
-                "state" => state = Some(value.into_owned()),
-                "error" => error = Some(value.into_owned()),
-                "error_description" => description = Some(value.into_owned()),
-                _ => {}
-            }
-        }
-        if !state.is_some_and(|state| same_state(&state, expected_state)) {
-            // Forged, stale or junk: the real callback may still come.
-            respond_page(
-                stream,
-                &Page {
-                    succeeded: false,
-                    message: "This sign-in was not started by this helper (state mismatch), so \
-                              it was ignored. Use only the newest sign-in link."
-                        .into(),
-                },
-            );
-            return Outcome::KeepWaiting;
-        }
-        let failure = if let Some(error) = error {
-            CallbackError::Refused { error, description }
-        } else if let Some(code) = code.filter(|code| !code.expose().is_empty()) {
-            return Outcome::Done(Ok(Callback { code, stream }));
-        } else {
-            CallbackError::NoCode
-        };
-        respond_failure(stream, &failure);
-        Outcome::Done(Err(failure))
+        answer_callback(stream, &url, expected_state)
     }
+}
+
+/// `/start` sends the browser on to the consent page, once: a second
+/// fetch means someone else has the link, and ends the sign-in.
+fn start_once(stream: TcpStream, consent: &str, started: &mut bool) -> Outcome {
+    if std::mem::replace(started, true) {
+        let failure = CallbackError::StartedTwice;
+        respond_failure(stream, &failure);
+        return Outcome::Done(Err(failure));
+    }
+    respond(
+        stream,
+        302,
+        "text/plain",
+        &[("Location", consent)],
+        "Redirecting to GitHub\n",
+    );
+    Outcome::KeepWaiting
+}
+
+/// GitHub's redirect, or something posing as it: only one that carries
+/// this sign-in's state ends the wait.
+fn answer_callback(stream: TcpStream, url: &Url, expected_state: &str) -> Outcome {
+    let mut code = None;
+    let mut state = None;
+    let mut error = None;
+    let mut description = None;
+    for (key, value) in url.query_pairs() {
+        match key.as_ref() {
+            "code" => code = Some(Secret::new(value.as_bytes())),
+            "state" => state = Some(value.into_owned()),
+            "error" => error = Some(value.into_owned()),
+            "error_description" => description = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    if !state.is_some_and(|state| same_state(&state, expected_state)) {
+        // Forged, stale or junk: the real callback may still come.
+        respond_page(
+            stream,
+            &Page {
+                succeeded: false,
+                message: "This sign-in was not started by this helper (state mismatch), so \
+                          it was ignored. Use only the newest sign-in link."
+                    .into(),
+            },
+        );
+        return Outcome::KeepWaiting;
+    }
+    let failure = if let Some(error) = error {
+        CallbackError::Refused { error, description }
+    } else if let Some(code) = code.filter(|code| !code.expose().is_empty()) {
+        return Outcome::Done(Ok(Callback { code, stream }));
+    } else {
+        CallbackError::NoCode
+    };
+    respond_failure(stream, &failure);
+    Outcome::Done(Err(failure))
 }
 
 /// Compared in constant time, so that the time an answer takes tells a
@@ -360,15 +371,79 @@ fn same_state(received: &str, expected: &str) -> bool {
     received.as_bytes().ct_eq(expected.as_bytes()).into()
 }
 
-fn bind_one(address: SocketAddr, fixed: Option<&str>) -> Result<TcpListener, String> {
-    TcpListener::bind(address).map_err(|error| match fixed {
-        None => format!("cannot listen on {address} for GitHub's redirect ({error})"),
-        Some(_) => format!(
-            "cannot listen on {address} for GitHub's redirect ({error}); free that port or \
-             choose another in credential.<url>.ghoauthRedirectUri"
-        ),
+fn bind_one(address: SocketAddr, fixed: Option<&str>) -> Result<TcpListener, CannotListen> {
+    TcpListener::bind(address).map_err(|error| CannotListen::Bind {
+        address,
+        fixed: fixed.is_some(),
+        error,
     })
 }
+
+/// Why there is no port for GitHub's redirect to come back to.
+#[derive(Debug)]
+pub enum CannotListen {
+    /// `ghoauthRedirectUri` is no loopback http URL the helper can serve.
+    BadRedirectUri {
+        uri: String,
+        why: &'static str,
+    },
+    Bind {
+        address: SocketAddr,
+        fixed: bool,
+        error: std::io::Error,
+    },
+    /// `localhost` was asked for, and someone else holds [::1] on its port.
+    Ipv6Taken {
+        address: SocketAddr,
+        uri: String,
+        port: u16,
+        path: String,
+        error: std::io::Error,
+    },
+    Socket(std::io::Error),
+}
+
+impl std::fmt::Display for CannotListen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CannotListen::BadRedirectUri { uri, why } => write!(
+                f,
+                "credential.<url>.ghoauthRedirectUri '{uri}' {why}; use one like \
+                 http://127.0.0.1:8000/callback"
+            ),
+            CannotListen::Bind {
+                address,
+                fixed: false,
+                error,
+            } => write!(
+                f,
+                "cannot listen on {address} for GitHub's redirect ({error})"
+            ),
+            CannotListen::Bind { address, error, .. } => write!(
+                f,
+                "cannot listen on {address} for GitHub's redirect ({error}); free that port or \
+                 choose another in credential.<url>.ghoauthRedirectUri"
+            ),
+            CannotListen::Ipv6Taken {
+                address,
+                uri,
+                port,
+                path,
+                error,
+            } => write!(
+                f,
+                "cannot listen on {address} for GitHub's redirect to {uri} ({error}), and a \
+                 browser may go there instead of 127.0.0.1; free that port, or set \
+                 credential.<url>.ghoauthRedirectUri to http://127.0.0.1:{port}{path}"
+            ),
+            CannotListen::Socket(error) => {
+                write!(f, "cannot listen for GitHub's redirect: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CannotListen {}
 
 /// Reads one request head on its own thread, so that a client that sends
 /// slowly or too much holds up nobody. Junk is answered here and never
@@ -491,13 +566,10 @@ impl FixedRedirect {
         (format!("{}:{port}", self.host), bare)
     }
 
-    fn parse(uri: &str) -> Result<FixedRedirect, String> {
-        let problem = |why: &str| {
-            format!(
-                "credential.<url>.ghoauthRedirectUri '{}' {why}; use one like \
-                 http://127.0.0.1:8000/callback",
-                printable(uri)
-            )
+    fn parse(uri: &str) -> Result<FixedRedirect, CannotListen> {
+        let problem = |why: &'static str| CannotListen::BadRedirectUri {
+            uri: printable(uri),
+            why,
         };
         let url = Url::parse(uri).map_err(|_| problem("is not a URL"))?;
         if url.scheme() != "http" {
@@ -914,7 +986,7 @@ mod tests {
             "http://127.0.0.1:8000/start",
             "not a url",
         ] {
-            let error = FixedRedirect::parse(bad).unwrap_err();
+            let error = FixedRedirect::parse(bad).err().unwrap().to_string();
             assert!(error.contains("ghoauthRedirectUri"), "{error}");
         }
     }
@@ -988,7 +1060,8 @@ mod tests {
         };
         let error = Listener::bind(Some(&format!("http://localhost:{port}/cb")))
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(error.contains("[::1]"), "{error}");
     }
 }

@@ -200,8 +200,7 @@ pub fn with_browser(
         );
     }
     // Bound before the browser opens, and held until the redirect arrives.
-    let listener =
-        Listener::bind(config.redirect_uri.as_deref()).map_err(|error| anyhow!(error))?;
+    let listener = Listener::bind(config.redirect_uri.as_deref())?;
     let redirect_uri = listener.redirect_uri().to_string();
     let state = random_text()?;
     let verifier = Secret::new(random_text()?);
@@ -228,16 +227,9 @@ pub fn with_browser(
         problem(error);
     }
 
-    let callback = listener.wait(&state, consent.as_str(), deadline).map_err(|error| match error {
-        CallbackError::TimedOut => anyhow!(
-            "no sign-in came back from the browser within {} s, so nothing was stored; run the \
-             git command again (if the browser showed a GitHub error page, check \
-             credential.{url}.ghoauthClientId; for more time, raise credential.{url}.ghoauthTimeout)",
-            config.timeout.as_secs()
-        ),
-        other => anyhow!(other),
-    })?;
-
+    let callback = listener
+        .wait(&state, consent.as_str(), deadline)
+        .map_err(|error| explain_callback(error, config))?;
     let finished = redeem(
         &endpoints,
         deadline,
@@ -248,7 +240,26 @@ pub fn with_browser(
         config,
     )
     .and_then(|signed_in| check_account(signed_in, wanted_login));
-    let page = match &finished {
+    callback.finish(final_page(&endpoints, &finished));
+    finished
+}
+
+fn explain_callback(error: CallbackError, config: &RemoteConfig) -> anyhow::Error {
+    let url = &config.url;
+    match error {
+        CallbackError::TimedOut => anyhow!(
+            "no sign-in came back from the browser within {} s, so nothing was stored; run the \
+             git command again (if the browser showed a GitHub error page, check \
+             credential.{url}.ghoauthClientId; for more time, raise credential.{url}.ghoauthTimeout)",
+            config.timeout.as_secs()
+        ),
+        other => anyhow!(other),
+    }
+}
+
+/// What the browser tab says once the sign-in is over.
+fn final_page(endpoints: &Endpoints, finished: &anyhow::Result<SignedIn>) -> Page {
+    match finished {
         Ok(signed_in) => Page {
             succeeded: true,
             message: format!(
@@ -260,9 +271,7 @@ pub fn with_browser(
             succeeded: false,
             message: format!("{error:#}"),
         },
-    };
-    callback.finish(page);
-    finished
+    }
 }
 
 fn redeem(

@@ -9,8 +9,8 @@ use crate::lock::{self, Purpose, Wait};
 use crate::protocol::Credential;
 use crate::report::problem;
 use crate::sign_in::{self, Flow, Surroundings};
-use crate::store::StoreError;
 use crate::stored::{Freshness, StoredCredential, pick_for_get};
+use anyhow::Context as _;
 
 /// What came of a turn at the sign-in lock.
 enum Turn {
@@ -55,23 +55,19 @@ pub(crate) fn sign_in(
     issuer: &dyn Issuer,
     remote: &OAuthRemote,
     forced: Option<Flow>,
-) -> Result<(String, String), String> {
+) -> anyhow::Result<(String, String)> {
     let wait = lock::sign_in_wait(remote.config.timeout, context.settings.keyring_timeout);
     let _held = match remote.lock(Purpose::SignIn, b"", Instant::now() + wait) {
         Wait::Held(held) => Some(held),
         Wait::Unavailable | Wait::WaitedFor => None,
-        Wait::TimedOut => return Err(busy_signing_in(remote, wait.as_secs())),
+        Wait::TimedOut => anyhow::bail!(busy_signing_in(remote, wait.as_secs())),
     };
     let flow = forced.unwrap_or_else(|| choose_flow(remote));
-    let signed_in = issuer
-        .sign_in(remote, flow, None)
-        .map_err(|error| format!("{error:#}"))?;
+    let signed_in = issuer.sign_in(remote, flow, None)?;
     let (login, scopes) = (signed_in.login.clone(), signed_in.scopes.clone());
     let authorized_at = context.now().as_nanos();
     let (_, kept) = super::keep_token(context, &remote.host, &remote.app, signed_in, authorized_at);
-    kept.map_err(|error: StoreError| {
-        format!("signed in as {login}, but the token could not be kept: {error}")
-    })?;
+    kept.with_context(|| format!("signed in as {login}, but the token could not be kept"))?;
     Ok((login, scopes))
 }
 

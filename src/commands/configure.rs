@@ -21,6 +21,8 @@
 
 use std::process::{Command, ExitCode, Stdio};
 
+use anyhow::Context;
+
 use crate::client_secrets::ClientSecrets;
 use crate::host::OAuthHost;
 use crate::report::problem;
@@ -33,7 +35,7 @@ pub fn configure(
     client_id: &str,
     client_secret: Option<&Secret>,
     flow: Option<&str>,
-) -> ExitCode {
+) -> anyhow::Result<ExitCode> {
     let url = remote.url();
     let section = format!("credential.{url}");
     let client_secret = client_secret.filter(|s| !s.expose().is_empty());
@@ -45,34 +47,17 @@ pub fn configure(
         settings.push(("ghoauthFlow", flow));
     }
     for (key, value) in settings {
-        let key = format!("{section}.{key}");
-        if let Err(error) = git_config(&[&key, value]) {
-            problem(error);
-            return ExitCode::FAILURE;
-        }
+        git_config(&[&format!("{section}.{key}"), value])?;
     }
-    let kept = match client_secret {
+    match client_secret {
         Some(secret) => keep_secret(&url, &section, secret),
         // Another app's secret would only make GitHub refuse every sign-in.
         None if previous_id.as_ref().is_some_and(|id| id != client_id) => {
-            forget_secret(&url).map(|removed| {
-                let in_global =
-                    git_config(&["--unset-all", &format!("{section}.ghoauthClientSecret")]);
-                if removed || in_global.is_ok() {
-                    println!(
-                        "Removed the client secret of the previous app ({}): it belongs to \
-                         that app, not to {client_id}.",
-                        previous_id.as_deref().unwrap_or_default()
-                    );
-                }
-            })
+            drop_previous_secret(&url, &section, previous_id.as_deref().unwrap_or_default())
         }
         None => Ok(()),
-    };
-    if let Err(error) = kept {
-        problem(format!("the client secret was not kept: {error}"));
-        return ExitCode::FAILURE;
     }
+    .context("the client secret was not kept")?;
     if client_secret.is_none() && !has_secret(&url, &section) {
         println!(
             "Note: no client secret is configured, so signing in uses the device flow (tick \
@@ -81,35 +66,40 @@ pub fn configure(
              --host {url} --client-id {client_id}"
         );
     }
+    add_helper_entries(&section)?;
+    println!("Configured {url} in your global git config: git will sign in with this helper.");
+    Ok(ExitCode::SUCCESS)
+}
 
+/// The secret of the app configured before belongs to that app.
+fn drop_previous_secret(url: &str, section: &str, previous_id: &str) -> anyhow::Result<()> {
+    let removed = forget_secret(url)?;
+    let in_global = git_config(&["--unset-all", &format!("{section}.ghoauthClientSecret")]);
+    if removed || in_global.is_ok() {
+        println!(
+            "Removed the client secret of the previous app ({previous_id}): it belongs to that \
+             app, not to the one configured now."
+        );
+    }
+    Ok(())
+}
+
+/// The empty `helper =` and ours after it, unless they are there already.
+fn add_helper_entries(section: &str) -> Result<(), GitConfigError> {
     let helper_key = format!("{section}.helper");
-    let ours = helper_value();
-    let helpers = match git_config_values(&helper_key) {
-        Ok(helpers) => helpers,
-        Err(error) => {
-            problem(error);
-            return ExitCode::FAILURE;
-        }
-    };
+    let helpers = git_config_values(&helper_key)?;
     let already = helpers.len() >= 2
         && helpers[helpers.len() - 2].is_empty()
         && is_ours(&helpers[helpers.len() - 1]);
     if !already {
-        for value in ["", ours.as_str()] {
-            if let Err(error) = git_config(&["--add", &helper_key, value]) {
-                problem(error);
-                return ExitCode::FAILURE;
-            }
+        for value in ["", helper_value().as_str()] {
+            git_config(&["--add", &helper_key, value])?;
         }
     }
-    println!(
-        "Configured {} in your global git config: git will sign in with this helper.",
-        remote.url()
-    );
-    ExitCode::SUCCESS
+    Ok(())
 }
 
-pub fn unconfigure(remote: &OAuthHost) -> ExitCode {
+pub fn unconfigure(remote: &OAuthHost) -> anyhow::Result<ExitCode> {
     let section = format!("credential.{}", remote.url());
     let helper_key = format!("{section}.helper");
     let helpers = git_config_values(&helper_key).unwrap_or_default();
@@ -118,19 +108,13 @@ pub fn unconfigure(remote: &OAuthHost) -> ExitCode {
         // Fails with status 5 when not set: already as wanted.
         found |= git_config(&["--unset-all", &format!("{section}.{key}")]).is_ok();
     }
-    match forget_secret(&remote.url()) {
-        Ok(removed) => found |= removed,
-        Err(error) => {
-            problem(format!("the client secret was not removed: {error}"));
-            return ExitCode::FAILURE;
-        }
-    }
+    found |= forget_secret(&remote.url()).context("the client secret was not removed")?;
     if !found {
         println!(
             "Nothing of this helper's is configured for {}.",
             remote.url()
         );
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     // Remove the pair configure added: our entry and the empty one before
     // it. Removing by value keeps every other line where it is.
@@ -138,20 +122,13 @@ pub fn unconfigure(remote: &OAuthHost) -> ExitCode {
         let ours = &helpers[at];
         let empty_before = at > 0 && helpers[at - 1].is_empty();
         let empties = helpers.iter().filter(|value| value.is_empty()).count();
-        let mut removed =
-            git_config(&["--unset", &helper_key, &format!("^{}$", regex_escape(ours))]);
-        if removed.is_ok() && empty_before {
-            removed = if empties == 1 {
-                git_config(&["--unset", &helper_key, "^$"])
-            } else {
-                // Several empty entries: git cannot remove just one by
-                // value, so take out the line configure wrote, in place.
-                remove_empty_helper_before(&remote.url(), &helper_key)
-            };
-        }
-        if let Err(error) = removed {
-            problem(error);
-            return ExitCode::FAILURE;
+        git_config(&["--unset", &helper_key, &format!("^{}$", regex_escape(ours))])?;
+        if empty_before && empties == 1 {
+            git_config(&["--unset", &helper_key, "^$"])?;
+        } else if empty_before {
+            // Several empty entries: git cannot remove just one by value,
+            // so take out the line configure wrote, in place.
+            remove_empty_helper_before(&remote.url(), &helper_key)?;
         }
     }
     // Older gits leave an empty section behind; newer ones remove it.
@@ -163,18 +140,18 @@ pub fn unconfigure(remote: &OAuthHost) -> ExitCode {
         "Removed this helper's settings for {} from your global git config.",
         remote.url()
     );
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `unconfigure --all`: every host that has a client id in the global
 /// config, as `install.sh --uninstall` needs.
-pub fn unconfigure_all() -> ExitCode {
+pub fn unconfigure_all() -> anyhow::Result<ExitCode> {
     let listing = match git_config(&["-z", "--get-regexp", "^credential\\..*\\.ghoauthclientid$"]) {
         Ok(listing) => listing,
         // Status 1: no such key, so nothing to remove.
         Err(_) => {
             println!("Nothing of this helper's is configured.");
-            return ExitCode::SUCCESS;
+            return Ok(ExitCode::SUCCESS);
         }
     };
     let mut urls: Vec<String> = listing
@@ -187,23 +164,21 @@ pub fn unconfigure_all() -> ExitCode {
     urls.dedup();
     let mut code = ExitCode::SUCCESS;
     for url in urls {
-        let done = match OAuthHost::from_argument(&url) {
-            Ok(host) => unconfigure(&host),
-            Err(error) => {
-                problem(format!("left credential.{url} as it is: {error}"));
-                ExitCode::FAILURE
-            }
-        };
-        if done != ExitCode::SUCCESS {
+        // One host that cannot be undone is said, and the rest still go.
+        let done = OAuthHost::from_argument(&url)
+            .with_context(|| format!("left credential.{url} as it is"))
+            .and_then(|host| unconfigure(&host));
+        if let Err(error) = done {
+            problem(format!("{error:#}"));
             code = ExitCode::FAILURE;
         }
     }
-    code
+    Ok(code)
 }
 
 /// Writes the secret to the private file, makes the global config include
 /// it, and drops any copy from the global config itself.
-fn keep_secret(url: &str, section: &str, secret: &Secret) -> Result<(), String> {
+fn keep_secret(url: &str, section: &str, secret: &Secret) -> anyhow::Result<()> {
     let secrets = ClientSecrets::beside_global_config()?;
     secrets.set(url, secret)?;
     let path = secrets.path().display().to_string();
@@ -227,7 +202,7 @@ fn has_secret(url: &str, section: &str) -> bool {
 
 /// Removes `url`'s secret from the private file; once it holds none, the
 /// file and the include go too. True if there was a secret.
-fn forget_secret(url: &str) -> Result<bool, String> {
+fn forget_secret(url: &str) -> anyhow::Result<bool> {
     let secrets = ClientSecrets::beside_global_config()?;
     let removed = secrets.remove(url)?;
     if secrets.is_empty()? {
@@ -250,7 +225,7 @@ fn forget_secret(url: &str) -> Result<bool, String> {
 /// removed) helper line in the `[credential "<url>"]` section,
 /// taking git's lock file as git does. Used only when the section holds
 /// several empty entries, which `git config --unset` cannot tell apart.
-fn remove_empty_helper_before(url: &str, helper_key: &str) -> Result<String, String> {
+fn remove_empty_helper_before(url: &str, helper_key: &str) -> anyhow::Result<()> {
     // Where the global config lives (GIT_CONFIG_GLOBAL, ~/.gitconfig, XDG).
     let origin = git_config(&["--show-origin", "--get-all", helper_key])?;
     let path = origin
@@ -258,13 +233,13 @@ fn remove_empty_helper_before(url: &str, helper_key: &str) -> Result<String, Str
         .next()
         .and_then(|line| line.strip_prefix("file:"))
         .and_then(|line| line.split('\t').next())
-        .ok_or("git config did not say where the global config is")?
+        .context("git config did not say where the global config is")?
         .to_string();
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
     let header = format!("[credential \"{url}\"]");
     let start = text
         .find(&header)
-        .ok_or("the section configure wrote is gone")?;
+        .context("the section configure wrote is gone")?;
     let end = text[start + header.len()..]
         .find("\n[")
         .map_or(text.len(), |at| start + header.len() + at + 1);
@@ -273,7 +248,7 @@ fn remove_empty_helper_before(url: &str, helper_key: &str) -> Result<String, Str
     let section = &text[start..end];
     let line = section
         .rfind("\thelper = \n")
-        .ok_or("the empty helper entry configure wrote is gone")?;
+        .context("the empty helper entry configure wrote is gone")?;
     let cut = start + line;
     let mut edited = String::with_capacity(text.len());
     edited.push_str(&text[..cut]);
@@ -283,7 +258,7 @@ fn remove_empty_helper_before(url: &str, helper_key: &str) -> Result<String, Str
         .write(true)
         .create_new(true)
         .open(&lock)
-        .map_err(|e| format!("cannot lock {path} ({e}); is another git writing it?"))?;
+        .with_context(|| format!("cannot lock {path}; is another git writing it?"))?;
     use std::io::Write;
     let written = file
         .write_all(edited.as_bytes())
@@ -291,9 +266,9 @@ fn remove_empty_helper_before(url: &str, helper_key: &str) -> Result<String, Str
         .and_then(|()| std::fs::rename(&lock, &path));
     if let Err(error) = written {
         let _ = std::fs::remove_file(&lock);
-        return Err(format!("cannot write {path}: {error}"));
+        return Err(error).with_context(|| format!("cannot write {path}"));
     }
-    Ok(String::new())
+    Ok(())
 }
 
 /// `ghoauth` when git can find the helper by that name on PATH, else the
@@ -316,30 +291,52 @@ fn is_ours(value: &str) -> bool {
         || value.ends_with("\\git-credential-ghoauth.exe")
 }
 
-fn git_config(args: &[&str]) -> Result<String, String> {
+/// `git config --global` could not do what was asked.
+#[derive(Debug)]
+enum GitConfigError {
+    NotRun(std::io::Error),
+    /// git's own words, from its stderr.
+    Failed(String),
+}
+
+impl std::fmt::Display for GitConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GitConfigError::NotRun(error) => {
+                write!(f, "could not run git config ({error}); is git installed?")
+            }
+            GitConfigError::Failed(said) => write!(f, "git config failed: {said}"),
+        }
+    }
+}
+
+impl std::error::Error for GitConfigError {}
+
+fn git_failed(output: &std::process::Output) -> GitConfigError {
+    GitConfigError::Failed(String::from_utf8_lossy(&output.stderr).trim().to_string())
+}
+
+fn git_config(args: &[&str]) -> Result<String, GitConfigError> {
     let output = Command::new("git")
         .args(["config", "--global"])
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .map_err(|error| format!("could not run git config ({error}); is git installed?"))?;
+        .map_err(GitConfigError::NotRun)?;
     if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     } else {
-        Err(format!(
-            "git config failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        ))
+        Err(git_failed(&output))
     }
 }
 
 /// Every value of a multi-valued key, in order; none when it is unset.
-fn git_config_values(key: &str) -> Result<Vec<String>, String> {
+fn git_config_values(key: &str) -> Result<Vec<String>, GitConfigError> {
     let output = Command::new("git")
         .args(["config", "--global", "-z", "--get-all", key])
         .stdin(Stdio::null())
         .output()
-        .map_err(|error| format!("could not run git config ({error}); is git installed?"))?;
+        .map_err(GitConfigError::NotRun)?;
     match output.status.code() {
         Some(0) => {
             let listing = output.stdout.strip_suffix(&[0]).unwrap_or(&output.stdout);
@@ -349,10 +346,7 @@ fn git_config_values(key: &str) -> Result<Vec<String>, String> {
                 .collect())
         }
         Some(1) => Ok(Vec::new()),
-        _ => Err(format!(
-            "git config failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        )),
+        _ => Err(git_failed(&output)),
     }
 }
 

@@ -2,51 +2,42 @@
 
 use std::process::ExitCode;
 
+use anyhow::{Context as _, bail};
+
 use crate::Context;
 use crate::acquire::{self, GitHubIssuer, OAuthRemote};
 use crate::config::RemoteConfig;
 use crate::github::Endpoints;
 use crate::host::OAuthHost;
-use crate::report::{printable_bytes, problem};
+use crate::report::printable_bytes;
 use crate::sign_in::Flow;
 use crate::stored::Freshness;
 
 /// `forced` is `--browser` or `--device`; without it the remote's
 /// `ghoauthFlow` decides, as it does for git.
-pub fn run(context: &Context, host: &OAuthHost, forced: Option<Flow>, again: bool) -> ExitCode {
+pub fn run(
+    context: &Context,
+    host: &OAuthHost,
+    forced: Option<Flow>,
+    again: bool,
+) -> anyhow::Result<ExitCode> {
     let url = host.url();
-    let config = match RemoteConfig::read(host, &host.request()) {
-        Ok(config) => config,
-        Err(error) => {
-            problem(error);
-            return ExitCode::FAILURE;
-        }
-    };
+    let config = RemoteConfig::read(host, &host.request())?;
     let Some(app) = config.oauth_app.clone() else {
-        problem(format!(
+        bail!(
             "no OAuth app is configured for {url}; run `git credential-ghoauth configure \
              --host {url} --client-id <id> --client-secret-stdin` first"
-        ));
-        return ExitCode::FAILURE;
+        );
     };
-    let endpoints = match Endpoints::for_host(host) {
-        Ok(endpoints) => endpoints,
-        Err(error) => {
-            problem(error);
-            return ExitCode::FAILURE;
-        }
-    };
+    let endpoints = Endpoints::for_host(host)?;
     // A token that cannot be kept would be a sign-in for nothing.
-    let stored = match context.store.list(
-        Some(host.protocol().as_bytes()),
-        Some(host.host().as_bytes()),
-    ) {
-        Ok(stored) => stored,
-        Err(error) => {
-            problem(format!("not signing in: {error}"));
-            return ExitCode::FAILURE;
-        }
-    };
+    let stored = context
+        .store
+        .list(
+            Some(host.protocol().as_bytes()),
+            Some(host.host().as_bytes()),
+        )
+        .context("not signing in")?;
     let now = context.unix_seconds();
     let working = stored
         .iter()
@@ -59,25 +50,18 @@ pub fn run(context: &Context, host: &OAuthHost, forced: Option<Flow>, again: boo
             host.host(),
             printable_bytes(&entry.username)
         );
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     let remote = OAuthRemote::new(host.clone(), &host.request(), config, app, endpoints);
-    match acquire::sign_in(context, &GitHubIssuer, &remote, forced) {
-        Ok((login, scopes)) => {
-            let scopes = if scopes.is_empty() {
-                "none".into()
-            } else {
-                scopes
-            };
-            println!(
-                "Logged in to {} as {login} (scopes: {scopes}).",
-                host.host()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            problem(error);
-            ExitCode::FAILURE
-        }
-    }
+    let (login, scopes) = acquire::sign_in(context, &GitHubIssuer, &remote, forced)?;
+    let scopes = if scopes.is_empty() {
+        "none".into()
+    } else {
+        scopes
+    };
+    println!(
+        "Logged in to {} as {login} (scopes: {scopes}).",
+        host.host()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use super::after_store_write;
+use anyhow::Context as _;
+
 use crate::Context;
 use crate::acquire::revoke::revoke_all;
 use crate::host::OAuthHost;
@@ -10,48 +11,40 @@ use crate::report::printable_bytes;
 use crate::store::StoreError;
 use crate::stored::StoredCredential;
 
-pub fn run(context: &Context, host: &OAuthHost, user: Option<&str>) -> ExitCode {
+pub fn run(context: &Context, host: &OAuthHost, user: Option<&str>) -> anyhow::Result<ExitCode> {
     let (protocol, name) = (host.protocol().to_string(), host.host());
     let only = user.map(|user| user.as_bytes().to_vec());
     let removed = remove_where(context, Some((protocol, name)), move |stored| {
         only.as_ref().is_none_or(|only| *only == stored.username)
-    });
-    let removed = match removed {
-        Ok(removed) => removed,
-        Err(code) => return code,
-    };
+    })?;
     if removed.is_empty() {
         match user {
             Some(user) => println!("{user} is not logged in to {}.", host.host()),
             None => println!("Nobody is logged in to {}.", host.host()),
         }
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
-    revoke_and_report(&removed)
+    Ok(revoke_and_report(&removed))
 }
 
 /// `logout --all`: every token this helper obtained, on every host.
 /// Credentials git stored are not this helper's to take away.
-pub fn everywhere(context: &Context) -> ExitCode {
-    let removed = match remove_where(context, None, |stored| stored.oauth.is_some()) {
-        Ok(removed) => removed,
-        Err(code) => return code,
-    };
+pub fn everywhere(context: &Context) -> anyhow::Result<ExitCode> {
+    let removed = remove_where(context, None, |stored| stored.oauth.is_some())?;
     if removed.is_empty() {
         println!("Nobody is logged in anywhere.");
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
-    revoke_and_report(&removed)
+    Ok(revoke_and_report(&removed))
 }
 
 /// Deletes the entries (of one `(protocol, host)`, or all) that `doomed`
-/// picks, and makes cached answers stale. The exit code when the keyring
-/// failed, already reported.
+/// picks, and makes cached answers stale.
 fn remove_where(
     context: &Context,
     host: Option<(String, String)>,
     doomed: impl Fn(&StoredCredential) -> bool,
-) -> Result<Vec<StoredCredential>, ExitCode> {
+) -> anyhow::Result<Vec<StoredCredential>> {
     let removed = (|| -> Result<Vec<StoredCredential>, StoreError> {
         let listed = match &host {
             Some((protocol, name)) => context
@@ -66,15 +59,9 @@ fn remove_where(
         }
         Ok(removed)
     })();
-    let (outcome, removed) = match removed {
-        Ok(removed) => (Ok(()), removed),
-        Err(error) => (Err(error), Vec::new()),
-    };
-    let code = after_store_write(context, outcome, "not logged out");
-    if code != ExitCode::SUCCESS {
-        return Err(code);
-    }
-    Ok(removed)
+    // Even a delete that failed halfway may have changed the store.
+    context.invalidate_cache();
+    removed.context("not logged out")
 }
 
 /// Revokes the tokens this helper obtained and says, entry by entry, what

@@ -6,30 +6,18 @@ use crate::Context;
 use crate::config::RemoteConfig;
 use crate::host::OAuthHost;
 use crate::protocol::Credential;
-use crate::report::problem;
 use crate::secret::Secret;
 use crate::stored::StoredCredential;
 
-pub fn run(context: &Context, remote: Option<&OAuthHost>) -> ExitCode {
-    let listed = match remote {
+pub fn run(context: &Context, remote: Option<&OAuthHost>) -> anyhow::Result<ExitCode> {
+    let mut stored = match remote {
         Some(remote) => context.store.list(
             Some(remote.protocol().as_bytes()),
             Some(remote.host().as_bytes()),
         ),
         None => context.store.list(None, None),
-    };
-    let mut stored = match listed {
-        Ok(stored) => stored,
-        Err(error) => {
-            problem(error);
-            return ExitCode::FAILURE;
-        }
-    };
-    let app_host = match remote {
-        Some(remote) => remote.clone(),
-        None => OAuthHost::github_com(),
-    };
-    let app_line = describe_app(&app_host);
+    }?;
+    let app_line = describe_app(remote.unwrap_or(&OAuthHost::github_com()));
     if stored.is_empty() {
         println!("{app_line}");
         println!("Credentials are kept in {}.", context.store.describe());
@@ -43,10 +31,17 @@ pub fn run(context: &Context, remote: Option<&OAuthHost>) -> ExitCode {
                  or `login --host <url>` for another GitHub host."
             ),
         }
-        return ExitCode::FAILURE;
+        return Ok(ExitCode::FAILURE);
     }
-    // Hosts in order; within a host the newest first, which is the account
-    // a request without a user name gets.
+    print_accounts(&mut stored, context.unix_seconds());
+    println!("Stored in {}.", context.store.describe());
+    println!("{app_line}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Hosts in order; within a host the newest first, which is the account a
+/// request without a user name gets, marked as the default.
+fn print_accounts(stored: &mut [StoredCredential], now: u64) {
     stored.sort_by(|a, b| {
         (&a.protocol, &a.host, std::cmp::Reverse(a.stored_at)).cmp(&(
             &b.protocol,
@@ -54,9 +49,8 @@ pub fn run(context: &Context, remote: Option<&OAuthHost>) -> ExitCode {
             std::cmp::Reverse(b.stored_at),
         ))
     });
-    let now = context.unix_seconds();
     let mut previous_host = None;
-    for entry in &stored {
+    for entry in stored.iter() {
         let host = format!(
             "{}://{}",
             printable(&entry.protocol),
@@ -69,9 +63,6 @@ pub fn run(context: &Context, remote: Option<&OAuthHost>) -> ExitCode {
         }
         println!("{}", describe(entry, first_of_host, now));
     }
-    println!("Stored in {}.", context.store.describe());
-    println!("{app_line}");
-    ExitCode::SUCCESS
 }
 
 /// Which OAuth app signs in to `host`, and where it comes from: git
