@@ -13,7 +13,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::report::problem;
+use crate::report::say;
 
 /// Prefixes of the variables a browser never sees.
 const NOT_FOR_BROWSERS: [&str; 2] = ["GIT_", "GHOAUTH_"];
@@ -101,7 +101,7 @@ fn reap(mut child: Child, report_as: Option<String>) {
             && !status.success()
             && let Some(name) = report_as
         {
-            problem(format!(
+            say(format!(
                 "$BROWSER ({name}) failed ({status}); open the address above yourself"
             ));
         }

@@ -6,8 +6,8 @@ use clap::{Parser, Subcommand};
 
 use crate::host::OAuthHost;
 
-pub const DEFAULT_CACHE_SECONDS: u64 = 900;
-pub const DEFAULT_KEYRING_TIMEOUT: u64 = 20;
+pub(crate) const DEFAULT_CACHE_SECONDS: u64 = 900;
+pub(crate) const DEFAULT_KEYRING_TIMEOUT: u64 = 20;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -92,7 +92,7 @@ pub struct Cli {
         hide_env_values = true,
         default_value_t = DEFAULT_CACHE_SECONDS
     )]
-    pub cache_seconds: u64,
+    pub(crate) cache_seconds: u64,
 
     /// Seconds to wait for the OS keyring before giving up, so that git never hangs (1 to 300)
     #[arg(
@@ -102,7 +102,7 @@ pub struct Cli {
         hide_env_values = true,
         default_value_t = DEFAULT_KEYRING_TIMEOUT
     )]
-    pub keyring_timeout: u64,
+    pub(crate) keyring_timeout: u64,
 
     /// Where to keep credentials on Linux: auto (the Secret Service if one answers, else the kernel keyring), secret-service, or kernel (the kernel's persistent keyring: no D-Bus needed, gone at reboot)
     #[arg(
@@ -112,7 +112,7 @@ pub struct Cli {
         default_value = "auto",
         value_parser = clap::builder::PossibleValuesParser::new(crate::store::StoreChoice::NAMES)
     )]
-    pub store: String,
+    pub(crate) store: String,
 
     #[command(subcommand)]
     pub(crate) operation: Operation,
@@ -277,7 +277,7 @@ pub fn completions(shell: &str) -> Vec<u8> {
 
 /// `--version`: the version, and which app github.com uses when git
 /// config names none (a packager may have built one in).
-pub fn version_text() -> &'static str {
+pub(crate) fn version_text() -> &'static str {
     static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TEXT.get_or_init(|| {
         let app = match crate::config::BUILTIN_APP {
@@ -290,7 +290,7 @@ pub fn version_text() -> &'static str {
 
 /// The subcommand a typo most likely meant: one edit away (two for longer
 /// words), a swap of neighbours counting as one edit.
-pub fn closest_command(typed: &str) -> Option<String> {
+pub(crate) fn closest_command(typed: &str) -> Option<String> {
     use clap::CommandFactory;
     let allowed = if typed.chars().count() > 5 { 2 } else { 1 };
     Cli::command()

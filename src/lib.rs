@@ -200,7 +200,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             // `{:#}` gives the causes on one line, and never a backtrace.
-            report::problem(format!("{error:#}"));
+            report::say(format!("{error:#}"));
             ExitCode::FAILURE
         }
     }
@@ -303,10 +303,10 @@ fn unknown_command(words: &[std::ffi::OsString]) -> ExitCode {
         .unwrap_or_default();
     let typed = report::printable(&typed);
     match cli::closest_command(&typed) {
-        Some(guess) => report::problem(format!(
+        Some(guess) => report::say(format!(
             "unknown command '{typed}'; did you mean '{guess}'?"
         )),
-        None => report::problem(format!(
+        None => report::say(format!(
             "unknown command '{typed}'; see `git credential-ghoauth --help`"
         )),
     }
@@ -330,7 +330,7 @@ fn client_secret_from(
         return Ok(Some(secret::Secret::new(line)));
     }
     if let Some(argument) = argument {
-        report::problem(
+        report::say(
             "warning: --client-secret is visible to every local user in the process list; \
              prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin",
         );
@@ -355,7 +355,7 @@ fn run_git_operation(settings: Settings, operation: GitOperation) -> ExitCode {
     // git always writes its request into a pipe; a terminal means a person,
     // who would otherwise wait on a silent prompt.
     if stdin.is_terminal() {
-        report::problem(match operation {
+        report::say(match operation {
             GitOperation::Get => {
                 "get reads git's request on standard input (protocol=…, host=…, then an empty \
                  line); to see what is stored, run `git credential-ghoauth status`"

@@ -567,19 +567,19 @@ impl FixedRedirect {
     }
 
     fn parse(uri: &str) -> Result<FixedRedirect, CannotListen> {
-        let problem = |why: &'static str| CannotListen::BadRedirectUri {
+        let bad = |why: &'static str| CannotListen::BadRedirectUri {
             uri: printable(uri),
             why,
         };
-        let url = Url::parse(uri).map_err(|_| problem("is not a URL"))?;
+        let url = Url::parse(uri).map_err(|_| bad("is not a URL"))?;
         if url.scheme() != "http" {
-            return Err(problem("must start with http://"));
+            return Err(bad("must start with http://"));
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(problem("must not have a query or fragment"));
+            return Err(bad("must not have a query or fragment"));
         }
         if url.path() == "/start" {
-            return Err(problem(
+            return Err(bad(
                 "must not use the path /start, which the helper needs",
             ));
         }
@@ -587,7 +587,7 @@ impl FixedRedirect {
             Some(url::Host::Ipv4(ip)) if ip.is_loopback() => (IpAddr::V4(ip), false),
             Some(url::Host::Ipv6(ip)) if ip.is_loopback() => (IpAddr::V6(ip), false),
             Some(url::Host::Domain("localhost")) => (IpAddr::V4(Ipv4Addr::LOCALHOST), true),
-            _ => return Err(problem("is not on a loopback address")),
+            _ => return Err(bad("is not on a loopback address")),
         };
         Ok(FixedRedirect {
             ip,

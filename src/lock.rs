@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::report::problem;
+use crate::report::say;
 
 /// What a lock guards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +111,7 @@ fn lock_dir() -> Option<PathBuf> {
     for dir in roots.map(|root| root.join("git-credential-ghoauth")) {
         match make_private_dir(&dir) {
             Ok(()) => return Some(dir),
-            Err(why) => problem(format!(
+            Err(why) => say(format!(
                 "not using {} for lock files: {why}; remove it, and this helper will make \
                  its own",
                 dir.display()

@@ -3,9 +3,11 @@
 use std::fmt::Display;
 use std::io::Write;
 
-/// Writes `git-credential-ghoauth: <message>` as a single write, so that
-/// parallel gits sharing a terminal do not interleave half lines.
-pub fn problem(message: impl Display) {
+/// Writes `git-credential-ghoauth: <message>` on stderr as a single write,
+/// so that parallel gits sharing a terminal do not interleave half lines.
+/// Problems and their fixes, and the sign-in's own prompts (the address to
+/// open, the code to type) alike.
+pub fn say(message: impl Display) {
     let line = format!("git-credential-ghoauth: {message}\n");
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }

@@ -15,7 +15,7 @@ use crate::browser;
 use crate::config::{FlowSetting, OAuthApp, RemoteConfig};
 use crate::github::{Endpoints, GitHub, Grant, Refusal};
 use crate::listener::{CallbackError, Listener, Page};
-use crate::report::problem;
+use crate::report::say;
 use crate::secret::Secret;
 
 /// A token GitHub issued, and whose it is.
@@ -63,7 +63,9 @@ impl Surroundings {
     }
 }
 
-fn on_path(program: &str) -> bool {
+/// Whether `program` is a file in a `PATH` directory: where a shell, or
+/// git, would find it by name.
+pub(crate) fn on_path(program: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
@@ -127,7 +129,7 @@ pub fn with_device(
         + config
             .timeout
             .min(Duration::from_secs(code.expires_in) + interval);
-    problem(format!(
+    say(format!(
         "to sign in to {}, open {} on any device and enter the code:\n    {}",
         github.endpoints().host,
         code.verification_uri,
@@ -216,7 +218,7 @@ pub fn with_browser(
 
     // The address first, always: the browser may never appear (SSH, WSL,
     // containers), and the user can open it by hand.
-    problem(format!(
+    say(format!(
         "to sign in to {}, approve access in your browser. If no browser opens, visit:\n    {consent}",
         endpoints.host
     ));
@@ -224,7 +226,7 @@ pub fn with_browser(
     // page: other users can read a process's arguments, and must not learn
     // the state or the challenge from them.
     if let Err(error) = browser::open(listener.start_uri()) {
-        problem(error);
+        say(error);
     }
 
     let callback = listener

@@ -25,7 +25,7 @@ use crate::github::{Endpoints, GitHub, GitHubError, Grant};
 use crate::host::{NotOAuthHost, OAuthHost};
 use crate::lock::{self, Purpose, Wait};
 use crate::protocol::Credential;
-use crate::report::{printable_bytes, problem};
+use crate::report::{printable_bytes, say};
 use crate::secret::Secret;
 use crate::sign_in::{self, Flow, SignedIn};
 use crate::store::StoreError;
@@ -112,11 +112,11 @@ impl OAuthRemote {
     pub fn read(request: &Credential) -> Option<OAuthRemote> {
         let host = oauth_host(request)?;
         let config = RemoteConfig::read(&host, request)
-            .inspect_err(|error| problem(error))
+            .inspect_err(|error| say(error))
             .ok()?;
         let app = config.oauth_app.clone()?;
         let endpoints = Endpoints::for_host(&host)
-            .inspect_err(|error| problem(error))
+            .inspect_err(|error| say(error))
             .ok()?;
         Some(OAuthRemote::new(host, request, config, app, endpoints))
     }
@@ -171,7 +171,7 @@ impl OAuthRemote {
         context
             .store
             .list(protocol, host)
-            .inspect_err(|error| problem(error))
+            .inspect_err(|error| say(error))
             .ok()
     }
 
@@ -185,7 +185,7 @@ impl OAuthRemote {
     ) -> Credential {
         let (answer, kept) = keep_token(context, &self.host, &self.app, signed_in, authorized_at);
         if let Err(error) = kept {
-            problem(format!(
+            say(format!(
                 "got a token from {}, but the token could not be kept, so the next git command \
                  will sign in again: {error}",
                 self.host
@@ -241,7 +241,7 @@ pub(crate) fn replace_dead(
     dead: &StoredCredential,
 ) -> Option<Credential> {
     forget(context, dead);
-    problem(format!(
+    say(format!(
         "the token of {} at {} expired and cannot be renewed, so it was removed",
         printable_bytes(&dead.username),
         printable_bytes(&dead.host),
@@ -255,7 +255,7 @@ fn forget(context: &Context, dead: &StoredCredential) {
     let removed = context.store.delete(dead);
     context.invalidate_cache();
     if let Err(error) = removed {
-        problem(format!("could not remove an expired token: {error}"));
+        say(format!("could not remove an expired token: {error}"));
     }
 }
 
@@ -274,7 +274,7 @@ fn oauth_host(request: &Credential) -> Option<OAuthHost> {
         Ok(host) => Some(host),
         Err(NotOAuthHost::OtherProtocol) => None,
         Err(NotOAuthHost::Malformed(why)) => {
-            problem(format!(
+            say(format!(
                 "not signing in to the host {}: {why}, so it is not a plain host name; check \
                  the remote URL (a host is a name or an IP address, with an optional port)",
                 quoted(host)

@@ -8,7 +8,7 @@ use super::{Issuer, OAuthRemote, forget, sign_in_and_keep, still_valid};
 use crate::Context;
 use crate::lock::{Held, Purpose, Wait};
 use crate::protocol::Credential;
-use crate::report::{printable_bytes, problem};
+use crate::report::{printable_bytes, say};
 use crate::secret::Secret;
 use crate::sign_in::{SignedIn, check_account};
 use crate::stored::{Freshness, StoredCredential, pick_for_get};
@@ -52,7 +52,7 @@ pub(crate) fn renew_at(
 ) -> Option<Credential> {
     let issued_by = held.oauth.as_ref().map(|oauth| oauth.client_id.as_str());
     if issued_by != Some(remote.app.client_id.as_str()) {
-        problem(format!(
+        say(format!(
             "the token for {} at {} expires soon, and the OAuth app that issued it ({}) is no \
              longer configured for {}, so it cannot be renewed; configure it again, or sign in \
              anew with `git credential-ghoauth logout` and `login`",
@@ -89,7 +89,7 @@ fn wait_for_turn(
             Wait::WaitedFor => (None, false),
             Wait::Unavailable => (None, true),
             Wait::TimedOut => {
-                problem(format!(
+                say(format!(
                     "another git command has been renewing the token for {} at {} for over \
                      {} s; run this git command again",
                     printable_bytes(&held.username),
@@ -151,7 +151,7 @@ fn spend(
         }
         Err(error) if error.is_bad_refresh_token() => {
             forget(context, current);
-            problem(format!(
+            say(format!(
                 "GitHub will no longer renew the sign-in of {shown} at {} ({error}), so it was \
                  removed; sign in again (`git credential-ghoauth login --host {}`)",
                 remote.host, remote.config.url
@@ -165,7 +165,7 @@ fn spend(
                 Some(_) => "the current one still works and is used until then",
                 None => "and it has expired",
             };
-            problem(format!(
+            say(format!(
                 "could not renew the token for {shown} at {}: {error}; {what_now}",
                 remote.host
             ));
@@ -217,7 +217,7 @@ pub(crate) fn renew_from_git_at(
     match renewed {
         Ok(signed_in) => Some(remote.keep_for_git(context, signed_in, context.now().as_nanos())),
         Err(error) => {
-            problem(format!(
+            say(format!(
                 "could not renew the token git passed in for {}: {error:#}",
                 remote.host
             ));

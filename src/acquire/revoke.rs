@@ -7,7 +7,7 @@ use crate::config::{ConfigError, RemoteConfig};
 use crate::github::{Endpoints, GitHub, PlainHttp, Revocation};
 use crate::host::OAuthHost;
 use crate::protocol::Credential;
-use crate::report::{printable_bytes, problem};
+use crate::report::{printable_bytes, say};
 use crate::stored::StoredCredential;
 
 /// git waits for `erase`; a revocation that cannot finish in this long is
@@ -24,7 +24,7 @@ pub(crate) fn revoke_all(obtained: &[StoredCredential]) -> Vec<bool> {
         let outcome = revoke(token);
         revoked.push(outcome.is_ok());
         if let Err(why) = outcome {
-            problem(format!(
+            say(format!(
                 "the token of {} was removed from the keyring but not revoked at {}: {why}; \
                  revoke it in GitHub under Settings > Applications > Authorized OAuth Apps",
                 printable_bytes(&token.username),

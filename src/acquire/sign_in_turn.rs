@@ -7,7 +7,7 @@ use super::{Issuer, OAuthRemote};
 use crate::Context;
 use crate::lock::{self, Purpose, Wait};
 use crate::protocol::Credential;
-use crate::report::problem;
+use crate::report::say;
 use crate::sign_in::{self, Flow, Surroundings};
 use crate::stored::{Freshness, StoredCredential, pick_for_get};
 use anyhow::Context as _;
@@ -42,7 +42,7 @@ pub(crate) fn sign_in_and_keep(
     let flow = choose_flow(remote);
     let signed_in = issuer
         .sign_in(remote, flow, remote.wanted_login())
-        .inspect_err(|error| problem(format!("{error:#}")))
+        .inspect_err(|error| say(format!("{error:#}")))
         .ok()?;
     Some(remote.keep_for_git(context, signed_in, context.now().as_nanos()))
 }
@@ -92,7 +92,7 @@ fn wait_for_turn(context: &Context, remote: &OAuthRemote) -> Turn {
             Wait::Held(held) => Some(held),
             Wait::WaitedFor => None,
             Wait::TimedOut => {
-                problem(busy_signing_in(remote, wait.as_secs()));
+                say(busy_signing_in(remote, wait.as_secs()));
                 return Turn::GiveUp;
             }
             Wait::Unavailable => return Turn::Ours(None),
@@ -131,7 +131,7 @@ fn after_someone_else(
     if waited && !someone_signed_in {
         // Declined, abandoned or failed: one attempt per batch of
         // parallel gits, not one browser tab after another.
-        problem(format!(
+        say(format!(
             "another git command's sign-in to {} did not finish, so this one is not \
              starting a second; run the git command again",
             remote.host

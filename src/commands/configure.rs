@@ -25,7 +25,7 @@ use anyhow::Context;
 
 use crate::client_secrets::ClientSecrets;
 use crate::host::OAuthHost;
-use crate::report::problem;
+use crate::report::say;
 use crate::secret::Secret;
 
 const KEYS: [&str; 3] = ["ghoauthClientId", "ghoauthClientSecret", "ghoauthFlow"];
@@ -169,7 +169,7 @@ pub fn unconfigure_all() -> anyhow::Result<ExitCode> {
             .with_context(|| format!("left credential.{url} as it is"))
             .and_then(|host| unconfigure(&host));
         if let Err(error) = done {
-            problem(format!("{error:#}"));
+            say(format!("{error:#}"));
             code = ExitCode::FAILURE;
         }
     }
@@ -274,10 +274,7 @@ fn remove_empty_helper_before(url: &str, helper_key: &str) -> anyhow::Result<()>
 /// `ghoauth` when git can find the helper by that name on PATH, else the
 /// full path of this program.
 fn helper_value() -> String {
-    let on_path = std::env::var_os("PATH").is_some_and(|path| {
-        std::env::split_paths(&path).any(|dir| dir.join("git-credential-ghoauth").is_file())
-    });
-    if on_path {
+    if crate::sign_in::on_path("git-credential-ghoauth") {
         return "ghoauth".into();
     }
     std::env::current_exe()

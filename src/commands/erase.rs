@@ -10,7 +10,7 @@ use super::{after_store_write, read_request};
 use crate::Context;
 use crate::acquire::revoke::revoke_all;
 use crate::protocol::Credential;
-use crate::report::problem;
+use crate::report::say;
 use crate::store::StoreError;
 use crate::stored::{StoredCredential, erase_is_too_broad, pick_for_erase};
 
@@ -20,7 +20,7 @@ pub fn run(context: &Context, input: impl Read) -> ExitCode {
         Err(code) => return code,
     };
     if erase_is_too_broad(&request) {
-        problem(
+        say(
             "refusing to erase: the request names neither a protocol nor a host, \
              and would match every server",
         );

@@ -10,7 +10,7 @@ use super::read_request;
 use crate::Context;
 use crate::acquire::{self, GitHubIssuer, Issuer};
 use crate::protocol::Credential;
-use crate::report::problem;
+use crate::report::say;
 use crate::stored::{Freshness, pick_for_get};
 
 pub fn run(context: &Context, input: impl Read, output: impl Write) -> ExitCode {
@@ -48,7 +48,7 @@ pub(crate) fn answer(
     let stored = context
         .store
         .list(request.protocol.as_deref(), request.host.as_deref())
-        .inspect_err(|error| problem(error))
+        .inspect_err(|error| say(error))
         .ok()?;
     let Some(found) = pick_for_get(request, &stored) else {
         return match &request.oauth_refresh_token {
@@ -75,7 +75,7 @@ pub(crate) fn answer(
 
 fn answer_git(answer: &Credential, output: impl Write) -> ExitCode {
     if let Err(error) = answer.write_answer(output) {
-        problem(format!("could not answer git: {error}"));
+        say(format!("could not answer git: {error}"));
     }
     ExitCode::SUCCESS
 }

@@ -13,14 +13,14 @@ use std::process::ExitCode;
 
 use crate::Context;
 use crate::protocol::Credential;
-use crate::report::problem;
+use crate::report::say;
 use crate::store::StoreError;
 
 /// git's request, or the exit code for a malformed one (already reported):
 /// nothing is printed on stdout and the store is not touched.
 fn read_request(input: impl Read) -> Result<Credential, ExitCode> {
     Credential::read_from(input).map_err(|error| {
-        problem(error);
+        say(error);
         ExitCode::FAILURE
     })
 }
@@ -32,7 +32,7 @@ fn after_store_write(context: &Context, outcome: Result<(), StoreError>, failed:
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            problem(format!("{failed}: {error}"));
+            say(format!("{failed}: {error}"));
             ExitCode::FAILURE
         }
     }
