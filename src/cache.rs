@@ -78,7 +78,8 @@ mod linux {
 
     pub struct Cache {
         user_ring: KeyRing,
-        namespace: Vec<u8>,
+        /// Tests set one of their own.
+        pub(in crate::cache) namespace: Vec<u8>,
         ttl_seconds: u64,
     }
 
@@ -260,6 +261,52 @@ pub use no_cache::Cache;
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
+    use crate::secret::Secret;
+
+    /// The real user keyring, under a namespace of this test's own.
+    fn private_cache(name: &str) -> Cache {
+        let mut cache = Cache::open(60).expect("a kernel user keyring");
+        cache.namespace = format!("test {name} {}", std::process::id()).into_bytes();
+        cache
+    }
+
+    fn unix_now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    }
+
+    fn expiring(at: u64) -> Credential {
+        Credential {
+            username: Some(b"u".to_vec()),
+            password: Some(Secret::new("ghu_cached")),
+            password_expiry_utc: Some(at),
+            ..Credential::default()
+        }
+    }
+
+    #[test]
+    fn an_answer_inside_the_renewal_window_is_never_cached() {
+        let cache = private_cache("window");
+        let request = Credential::parse(b"protocol=https\nhost=window.test\n").unwrap();
+        let now = unix_now();
+        let generation = cache.generation().expect("a generation");
+        cache.remember(&request, generation, &expiring(now + 100), now);
+        // Kept, it would be found by a clock that is still early enough.
+        assert_eq!(cache.lookup(&request, now - 10_000), None);
+    }
+
+    #[test]
+    fn a_cached_answer_is_not_served_once_its_renewal_window_opens() {
+        let cache = private_cache("served");
+        let request = Credential::parse(b"protocol=https\nhost=served.test\n").unwrap();
+        let now = unix_now();
+        let generation = cache.generation().expect("a generation");
+        cache.remember(&request, generation, &expiring(now + 1_000), now);
+        assert!(cache.lookup(&request, now).is_some(), "cached while fresh");
+        assert_eq!(cache.lookup(&request, now + 800), None);
+    }
 
     #[test]
     fn requests_that_differ_only_in_presence_hash_apart() {

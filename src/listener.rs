@@ -579,9 +579,7 @@ impl FixedRedirect {
             return Err(bad("must not have a query or fragment"));
         }
         if url.path() == "/start" {
-            return Err(bad(
-                "must not use the path /start, which the helper needs",
-            ));
+            return Err(bad("must not use the path /start, which the helper needs"));
         }
         let (ip, localhost) = match url.host() {
             Some(url::Host::Ipv4(ip)) if ip.is_loopback() => (IpAddr::V4(ip), false),

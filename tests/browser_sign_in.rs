@@ -236,6 +236,62 @@ fn a_code_bound_to_another_verifier_is_refused() {
 }
 
 #[test]
+fn every_sign_in_sends_a_pkce_challenge() {
+    let world = world("pkce-always");
+    let filled = world.fill(&[], "");
+    assert_signed_in_as(&filled, "octocat");
+    let asked = world.fake.authorize_requests();
+    assert_eq!(asked.len(), 1);
+    for request in asked {
+        let challenge = request.code_challenge.expect("a code_challenge");
+        // base64url of a SHA-256: 43 characters, no padding.
+        assert_eq!(challenge.len(), 43, "{challenge}");
+        assert!(
+            challenge
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+    }
+}
+
+#[test]
+fn a_redirect_uri_mismatch_names_the_callback_to_register() {
+    let world = world("redirect-mismatch");
+    world
+        .fake
+        .set_token_endpoint(TokenEndpoint::Refuses("redirect_uri_mismatch"));
+    let filled = world.fill(&[], "");
+    assert_fails_cleanly(&world, &filled, "register http://127.0.0.1/callback");
+    assert!(
+        filled.stderr.contains("redirect_uri_mismatch"),
+        "{}",
+        filled.stderr
+    );
+}
+
+#[test]
+fn the_browser_flow_without_a_client_secret_says_what_is_missing() {
+    let world = world("no-secret-browser");
+    let url = &world.fake.base_url;
+    // The app as configured, minus its secret, and the browser flow forced.
+    let mut bare = command("git");
+    bare.env_remove("GIT_TERMINAL_PROMPT")
+        .env("BROWSER", world.dir.join("browser"))
+        .args(["-c", "credential.helper=", "-c"])
+        .arg(format!("credential.helper={HELPER}"))
+        .args([
+            "-c",
+            &format!("credential.{url}.ghoauthClientId={CLIENT_ID}"),
+        ])
+        .args(["-c", &format!("credential.{url}.ghoauthFlow=browser")])
+        .args(["credential", "fill"]);
+    let filled = run(bare, world.fill_input("").as_bytes());
+    assert_fails_cleanly(&world, &filled, "no client secret is configured for");
+    assert_eq!(world.browser_opened(), 0);
+    assert_eq!(world.fake.authorizations(), 0);
+}
+
+#[test]
 fn a_wrong_client_secret_names_the_keys_to_check() {
     let world = world("secret");
     let url = &world.fake.base_url;

@@ -13,6 +13,7 @@ mod browser_sign_in;
 mod demo;
 mod device_sign_in;
 mod git_storage;
+mod github_com;
 mod hardening;
 mod headless;
 mod lifecycle;

@@ -17,6 +17,12 @@ use crate::stored::{Freshness, StoredCredential, pick_for_get};
 /// process's refresh, whatever the sign-in timeout.
 pub(crate) const REFRESH_TIME: Duration = Duration::from_secs(45);
 
+/// How long a renewal may take, waiting included: the sign-in timeout, but
+/// never more than [`REFRESH_TIME`].
+pub(crate) fn refresh_wait(sign_in_timeout: Duration) -> Duration {
+    REFRESH_TIME.min(sign_in_timeout)
+}
+
 /// What came of waiting for a turn to renew.
 enum Turn {
     /// Ours to renew: this entry, holding the lock (or with none to be had).
@@ -63,8 +69,7 @@ pub(crate) fn renew_at(
         ));
         return still_valid(context, held);
     }
-    let wait = REFRESH_TIME.min(remote.config.timeout);
-    let deadline = Instant::now() + wait;
+    let deadline = Instant::now() + refresh_wait(remote.config.timeout);
     match wait_for_turn(context, remote, held, deadline) {
         Turn::Ours(lock, current) => spend(context, issuer, remote, lock, &current, deadline),
         Turn::Found(answer) => Some(*answer),
@@ -94,7 +99,7 @@ fn wait_for_turn(
                      {} s; run this git command again",
                     printable_bytes(&held.username),
                     remote.host,
-                    REFRESH_TIME.min(remote.config.timeout).as_secs()
+                    refresh_wait(remote.config.timeout).as_secs()
                 ));
                 return Turn::GiveUp(still_valid(context, held));
             }
@@ -193,8 +198,7 @@ pub(crate) fn renew_from_git_at(
     refresh_token: &Secret,
 ) -> Option<Credential> {
     let wanted_login = remote.wanted_login();
-    let wait = REFRESH_TIME.min(remote.config.timeout);
-    let deadline = Instant::now() + wait;
+    let deadline = Instant::now() + refresh_wait(remote.config.timeout);
     let account = wanted_login.unwrap_or_default().as_bytes();
     // Timed out or not, go on: this refresh token is nobody else's to spend.
     let lock = remote.lock(Purpose::Refresh, account, deadline);

@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use super::renew::{renew_at, renew_from_git_at};
+use super::renew::{refresh_wait, renew_at, renew_from_git_at};
 use super::*;
 use crate::config::{AppSource, FlowSetting, HttpSettings};
 use crate::store::Store;
@@ -373,4 +373,20 @@ fn a_waiter_rereads_after_the_holder_and_spends_nothing() {
     });
     assert_eq!(password(&answer.0), Some(b"ghu_by_the_holder".to_vec()));
     assert_eq!(answer.1, 0, "the waiter spent no refresh token");
+}
+
+#[test]
+fn nobody_waits_more_than_45_seconds_for_a_refresh() {
+    assert_eq!(
+        refresh_wait(Duration::from_secs(300)),
+        Duration::from_secs(45)
+    );
+    assert_eq!(
+        refresh_wait(Duration::from_secs(3600)),
+        Duration::from_secs(45)
+    );
+    assert_eq!(
+        refresh_wait(Duration::from_secs(10)),
+        Duration::from_secs(10)
+    );
 }

@@ -23,6 +23,7 @@
 //! fake is dropped, or after [`LIFETIME`] whatever happens.
 #![allow(dead_code)]
 
+mod proxy;
 mod tls;
 
 use std::collections::HashMap;
@@ -72,6 +73,10 @@ pub enum TokenEndpoint {
     Fails,
     /// Answers 200 with 8 MiB of whitespace, as a broken proxy might.
     Floods,
+    /// Refuses every exchange with this OAuth error, as GitHub does (HTTP
+    /// 200), e.g. `redirect_uri_mismatch` after the app's callback URL was
+    /// changed between the consent and the exchange.
+    Refuses(&'static str),
 }
 
 /// A page the fake can hold open until the test lets it go, so that a
@@ -175,6 +180,8 @@ struct State {
     git_requests: Vec<(String, u16)>,
     /// Every request of any kind, counted as it arrives.
     requests: usize,
+    /// `(Host, method, path)` of each.
+    seen: Vec<(String, String, String)>,
     /// What each authorization request carried: its state and its PKCE
     /// challenge, if any.
     authorize_requests: Vec<AuthorizeRequest>,
@@ -198,6 +205,10 @@ pub struct FakeGitHub {
     pub repos: PathBuf,
     /// The test CA to trust, when the fake is served over HTTPS.
     pub ca_file: Option<PathBuf>,
+    /// `http://127.0.0.1:<port>`, when the fake plays github.com behind a
+    /// CONNECT proxy (see [`FakeGitHub::start_as_github_com`]).
+    pub proxy_url: Option<String>,
+    proxy: Option<proxy::ConnectProxy>,
     tls: Option<tls::TlsFront>,
     state: Arc<Mutex<State>>,
     stop: Arc<AtomicBool>,
@@ -237,6 +248,7 @@ impl FakeGitHub {
             revocations: 0,
             git_requests: Vec::new(),
             requests: 0,
+            seen: Vec::new(),
             authorize_requests: Vec::new(),
             on_issue,
             web_url: format!("http://127.0.0.1:{port}"),
@@ -251,6 +263,8 @@ impl FakeGitHub {
             base_url: format!("http://127.0.0.1:{port}"),
             repos: repos.to_path_buf(),
             ca_file: None,
+            proxy_url: None,
+            proxy: None,
             tls: None,
             state,
             stop,
@@ -270,6 +284,40 @@ impl FakeGitHub {
         fake.state.lock().unwrap().web_url = fake.base_url.clone();
         fake.tls = Some(front);
         fake
+    }
+
+    /// The fake as github.com itself: the OAuth pages and git at
+    /// `https://github.com`, the REST API at `https://api.github.com` (no
+    /// `/api/v3`), both reached through a CONNECT proxy on loopback with a
+    /// certificate from the test CA. Point `HTTPS_PROXY` at `proxy_url`
+    /// and trust `ca_file`.
+    pub fn start_as_github_com(
+        repos: &Path,
+        client_secret: &str,
+        on_issue: fn(&str),
+    ) -> FakeGitHub {
+        let mut fake = FakeGitHub::start_https(repos, client_secret, on_issue);
+        let tls_port = fake.tls.as_ref().unwrap().port;
+        let proxy = proxy::ConnectProxy::start(tls_port);
+        fake.proxy_url = Some(format!("http://127.0.0.1:{}", proxy.port));
+        fake.proxy = Some(proxy);
+        fake.host = "github.com".into();
+        fake.base_url = "https://github.com".into();
+        fake.state.lock().unwrap().web_url = fake.base_url.clone();
+        fake
+    }
+
+    /// Every CONNECT target the proxy was asked for.
+    pub fn proxy_targets(&self) -> Vec<String> {
+        self.proxy
+            .as_ref()
+            .map(|proxy| proxy.targets.lock().unwrap().clone())
+            .unwrap_or_default()
+    }
+
+    /// `(Host, method, path)` of every request, in order of arrival.
+    pub fn seen(&self) -> Vec<(String, String, String)> {
+        self.state.lock().unwrap().seen.clone()
     }
 
     /// How many requests of any kind reached the fake.
@@ -518,7 +566,6 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
         .join(request.url())
         .unwrap();
     let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
-    let path = url.path().to_string();
     let method = request.method().as_str().to_string();
     let headers = request.headers().to_vec();
     let header = |name: &'static str| {
@@ -526,6 +573,19 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
             .iter()
             .find(|h| h.field.equiv(name))
             .map(|h| h.value.as_str().to_string())
+    };
+    let host = header("Host").unwrap_or_default();
+    state
+        .lock()
+        .unwrap()
+        .seen
+        .push((host.clone(), method.clone(), url.path().to_string()));
+    // As github.com: the REST API lives on api.github.com, at its root, and
+    // github.com itself has no /api/v3.
+    let path = match host.as_str() {
+        "api.github.com" => format!("/api/v3{}", url.path()),
+        "github.com" if url.path().starts_with("/api/") => "/no-such-page".to_string(),
+        _ => url.path().to_string(),
     };
     let (accept, authorization, user_agent, content_type) = (
         header("Accept").unwrap_or_default(),
@@ -566,6 +626,11 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
                     Reply::text(504, "stalled")
                 }
                 TokenEndpoint::Fails => Reply::text(500, "<h1>Internal Server Error</h1>"),
+                TokenEndpoint::Refuses(error) => refusal(
+                    error,
+                    "The request was refused.",
+                    accept.contains("application/json"),
+                ),
                 TokenEndpoint::Floods => Reply {
                     status: 200,
                     headers: vec![("Content-Type".into(), "application/json".into())],

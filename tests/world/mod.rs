@@ -25,6 +25,11 @@ pub fn https_world(name: &str) -> World {
     world_with(name, FakeGitHub::start_https)
 }
 
+/// github.com itself, as the fake plays it behind a CONNECT proxy.
+pub fn github_com_world(name: &str) -> World {
+    world_with(name, FakeGitHub::start_as_github_com)
+}
+
 pub fn world_with(name: &str, start: fn(&Path, &str, fn(&str)) -> FakeGitHub) -> World {
     let dir = session().dir.join(format!("world-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
@@ -34,10 +39,16 @@ pub fn world_with(name: &str, start: fn(&Path, &str, fn(&str)) -> FakeGitHub) ->
         Some(ca) => format!("--cacert '{}'", ca.display()),
         None => String::new(),
     };
+    // Straight to loopback, unless the fake plays github.com behind its
+    // proxy; the redirect to the helper's port never goes through it.
+    let proxy = match &fake.proxy_url {
+        Some(proxy) => format!("--proxy '{proxy}' --noproxy 127.0.0.1,localhost"),
+        None => "--noproxy '*'".to_string(),
+    };
     write_script(
         &dir.join("browser"),
         &format!(
-            "printf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L {trust} --noproxy '*' --max-time 30 -o '{page}' \"$1\"",
+            "printf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L {trust} {proxy} --max-time 30 -o '{page}' \"$1\"",
             log = dir.join("browser.log").display(),
             page = dir.join("page.html").display()
         ),
@@ -59,6 +70,20 @@ pub fn write_script(path: &Path, body: &str) {
 }
 
 impl World {
+    /// How commands reach the fake: its CA, and its proxy when it plays
+    /// github.com (the loopback callback bypasses the proxy).
+    pub fn network(&self, command: &mut Command) {
+        if let Some(ca) = &self.fake.ca_file {
+            command.env("GIT_SSL_CAINFO", ca);
+        }
+        if let (Some(proxy), Some(ca)) = (&self.fake.proxy_url, &self.fake.ca_file) {
+            command
+                .env("HTTPS_PROXY", proxy)
+                .env("NO_PROXY", "127.0.0.1,localhost")
+                .env("SSL_CERT_FILE", ca);
+        }
+    }
+
     /// The OAuth host's settings, as a user would have them in git config.
     pub fn oauth_config(&self) -> Vec<String> {
         let url = &self.fake.base_url;
@@ -99,9 +124,7 @@ impl World {
                 "-c",
                 "user.email=tester@example.com",
             ]);
-        if let Some(ca) = &self.fake.ca_file {
-            command.env("GIT_SSL_CAINFO", ca);
-        }
+        self.network(&mut command);
         for setting in self.oauth_config().iter().chain(extra_config) {
             command.args(["-c", setting]);
         }
@@ -131,6 +154,7 @@ impl World {
             .env("BROWSER", self.dir.join("browser"))
             .args(["-c", "credential.helper=", "-c"])
             .arg(format!("credential.helper={HELPER}"));
+        self.network(&mut command);
         for setting in self.oauth_config().iter().chain(extra_config) {
             command.args(["-c", setting]);
         }
@@ -164,6 +188,7 @@ impl World {
             .env_remove("GIT_TERMINAL_PROMPT")
             .env("BROWSER", self.dir.join("browser"))
             .arg("get");
+        self.network(&mut command);
         let settings = self.oauth_config();
         command.env("GIT_CONFIG_COUNT", settings.len().to_string());
         for (index, setting) in settings.iter().enumerate() {
@@ -326,6 +351,7 @@ pub fn reject_with(world: &World, input: &str) -> Run {
     command
         .args(["-c", "credential.helper=", "-c"])
         .arg(format!("credential.helper={HELPER}"));
+    world.network(&mut command);
     for setting in world.oauth_config() {
         command.args(["-c", &setting]);
     }
