@@ -283,7 +283,7 @@ impl GitHub {
         code: &Secret,
         redirect_uri: &str,
         code_verifier: &Secret,
-    ) -> anyhow::Result<Grant> {
+    ) -> Result<Grant, GitHubError> {
         let mut form = vec![
             ("client_id", app.client_id.clone()),
             ("code", text(code)?),
@@ -297,19 +297,23 @@ impl GitHub {
     }
 
     /// Starts the device flow: a code for the user to type at GitHub.
-    pub fn request_device_code(&self, app: &OAuthApp, scopes: &str) -> anyhow::Result<DeviceCode> {
+    pub fn request_device_code(
+        &self,
+        app: &OAuthApp,
+        scopes: &str,
+    ) -> Result<DeviceCode, GitHubError> {
         let url = self.endpoints.device_code.clone();
         let form = [
             ("client_id", app.client_id.clone()),
             ("scope", scopes.to_string()),
         ];
         let body = self.post_form(&url, &form)?;
-        read_device_reply(&url, &body)
+        Ok(read_device_reply(&url, &body)?)
     }
 
     /// One poll of the device flow. Until the user has entered the code this
     /// is a [`Refusal`] with `authorization_pending` (or `slow_down`).
-    pub fn poll_device(&self, app: &OAuthApp, device_code: &Secret) -> anyhow::Result<Grant> {
+    pub fn poll_device(&self, app: &OAuthApp, device_code: &Secret) -> Result<Grant, GitHubError> {
         self.token_request(&[
             ("client_id", app.client_id.clone()),
             ("device_code", text(device_code)?),
@@ -333,15 +337,15 @@ impl GitHub {
         if let Some(secret) = &app.client_secret {
             form.push(("client_secret", text(secret)?));
         }
-        self.token_request(&form).map_err(GitHubError::from)
+        self.token_request(&form)
     }
 
     /// POSTs to the token endpoint and reads GitHub's answer, which carries
     /// errors in its body, not its status.
-    pub fn token_request(&self, form: &[(&str, String)]) -> anyhow::Result<Grant> {
+    pub fn token_request(&self, form: &[(&str, String)]) -> Result<Grant, GitHubError> {
         let url = self.endpoints.access_token.clone();
         let body = self.post_form(&url, form)?;
-        read_token_reply(&url, &body)
+        Ok(read_token_reply(&url, &body)?)
     }
 
     /// `GET /user`: the login a token belongs to, and its scopes.

@@ -284,28 +284,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// `%XX` decoding as git's url_decode does it: `+` stays `+`, and a `%` not
 /// followed by two hex digits is kept as it is.
+/// `%XX` to the byte, as git's URL reader does; a `%` without two hex
+/// digits after it stays as it is.
 fn percent_decode(input: &[u8]) -> Vec<u8> {
-    let mut output = Vec::with_capacity(input.len());
-    let mut index = 0;
-    while index < input.len() {
-        if input[index] == b'%'
-            && let (Some(high), Some(low)) = (
-                input.get(index + 1).and_then(|&b| hex_value(b)),
-                input.get(index + 2).and_then(|&b| hex_value(b)),
-            )
-        {
-            output.push(high << 4 | low);
-            index += 3;
-            continue;
-        }
-        output.push(input[index]);
-        index += 1;
-    }
-    output
-}
-
-fn hex_value(byte: u8) -> Option<u8> {
-    (byte as char).to_digit(16).map(|digit| digit as u8)
+    percent_encoding::percent_decode(input).collect()
 }
 
 #[cfg(test)]

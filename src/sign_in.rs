@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::browser;
 use crate::config::{FlowSetting, OAuthApp, RemoteConfig};
-use crate::github::{Endpoints, GitHub, Grant, Refusal};
+use crate::github::{Endpoints, GitHub, GitHubError, Grant, Refusal};
 use crate::listener::{CallbackError, Listener, Page};
 use crate::report::say;
 use crate::secret::Secret;
@@ -150,20 +150,22 @@ pub fn with_device(
             Ok(grant) => {
                 return identify(&github, grant).and_then(|s| check_account(s, wanted_login));
             }
-            Err(error) => error.downcast::<Refusal>()?,
+            Err(GitHubError::Refused(refusal)) => refusal,
+            Err(GitHubError::Failed(error)) => return Err(error),
         };
         match refusal.error.as_str() {
             "authorization_pending" => {}
             // RFC 8628 §3.5: every slow_down adds five seconds, for good.
             "slow_down" => interval += Duration::from_secs(5),
-            _ => return Err(explain_device_error(refusal.into(), url)),
+            _ => return Err(explain_device_error(GitHubError::Refused(refusal), url)),
         }
     }
 }
 
-fn explain_device_error(error: anyhow::Error, url: &str) -> anyhow::Error {
-    let Some(refusal) = error.downcast_ref::<Refusal>() else {
-        return error;
+fn explain_device_error(error: GitHubError, url: &str) -> anyhow::Error {
+    let refusal = match error {
+        GitHubError::Refused(refusal) => refusal,
+        GitHubError::Failed(error) => return error,
     };
     let message = match refusal.error.as_str() {
         "expired_token" => format!(
@@ -288,9 +290,9 @@ fn redeem(
     let github = GitHub::new(endpoints.clone(), &config.http, deadline)?;
     let grant = github
         .exchange_code(app, code, redirect_uri, verifier)
-        .map_err(|error| match error.downcast_ref::<Refusal>() {
-            Some(refusal) => anyhow!(explain(refusal, &config.url, redirect_uri)),
-            None => error,
+        .map_err(|error| match error {
+            GitHubError::Refused(refusal) => anyhow!(explain(&refusal, &config.url, redirect_uri)),
+            GitHubError::Failed(error) => error,
         })?;
     identify(&github, grant)
 }

@@ -53,3 +53,61 @@ pub(crate) fn remove_matches(
     }
     Ok(obtained)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+    use crate::store::StoreChoice;
+    use crate::store::memory::MemoryStore;
+    use crate::{Settings, SystemClock};
+
+    fn stored(user: &str, password: &str) -> StoredCredential {
+        StoredCredential {
+            protocol: b"https".to_vec(),
+            host: b"h".to_vec(),
+            path: None,
+            username: user.as_bytes().to_vec(),
+            password: Secret::new(password),
+            password_expiry_utc: None,
+            oauth_refresh_token: None,
+            stored_at: 1,
+            oauth: None,
+        }
+    }
+
+    fn erase(store: &MemoryStore, input: &str) -> ExitCode {
+        let context = Context {
+            settings: Settings::new(0, 5, StoreChoice::Auto),
+            store,
+            clock: &SystemClock,
+        };
+        run(&context, input.as_bytes())
+    }
+
+    #[test]
+    fn erase_with_a_password_takes_only_entries_holding_it() {
+        let store = MemoryStore::holding(vec![stored("u", "new"), stored("v", "other")]);
+        assert_eq!(
+            erase(&store, "protocol=https\nhost=h\nusername=u\npassword=old\n"),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(store.items().len(), 2, "a newer password survives");
+        erase(&store, "protocol=https\nhost=h\nusername=u\npassword=new\n");
+        assert_eq!(store.items(), vec![stored("v", "other")]);
+    }
+
+    #[test]
+    fn erase_without_protocol_or_host_is_refused() {
+        let store = MemoryStore::holding(vec![stored("u", "p")]);
+        assert_eq!(erase(&store, "username=u\n"), ExitCode::FAILURE);
+        assert_eq!(store.items().len(), 1);
+    }
+
+    #[test]
+    fn erase_of_a_host_takes_every_user_of_it() {
+        let store = MemoryStore::holding(vec![stored("u", "p"), stored("v", "q")]);
+        erase(&store, "protocol=https\nhost=h\n");
+        assert!(store.items().is_empty());
+    }
+}

@@ -79,3 +79,66 @@ fn answer_git(answer: &Credential, output: impl Write) -> ExitCode {
     }
     ExitCode::SUCCESS
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::acquire::GitHubIssuer;
+    use crate::secret::Secret;
+    use crate::store::memory::MemoryStore;
+    use crate::store::{StoreChoice, StoreError};
+    use crate::stored::StoredCredential;
+    use crate::{Settings, SystemClock};
+
+    fn stored(user: &str, password: &str, at: u128) -> StoredCredential {
+        StoredCredential {
+            protocol: b"https".to_vec(),
+            host: b"h.test".to_vec(),
+            path: None,
+            username: user.as_bytes().to_vec(),
+            password: Secret::new(password),
+            password_expiry_utc: None,
+            oauth_refresh_token: None,
+            stored_at: at,
+            oauth: None,
+        }
+    }
+
+    fn get(store: &MemoryStore, input: &str) -> Option<Credential> {
+        let context = Context {
+            settings: Settings::new(0, 5, StoreChoice::Auto),
+            store,
+            clock: &SystemClock,
+        };
+        // A plain host: no OAuth app, so no sign-in and no network.
+        let request = Credential::parse(input.as_bytes()).unwrap();
+        answer(&context, &GitHubIssuer, &request)
+    }
+
+    #[test]
+    fn get_answers_the_named_user_or_else_the_newest() {
+        let store = MemoryStore::holding(vec![stored("u", "old", 1), stored("v", "new", 2)]);
+        let password = |answer: Option<Credential>| answer.unwrap().password.unwrap();
+        let named = get(&store, "protocol=cert\nhost=h.test\nusername=u\n");
+        assert_eq!(named, None, "another protocol matches nothing");
+        let named = get(&store, "protocol=https\nhost=h.test\nusername=u\n");
+        assert_eq!(password(named).expose(), b"old");
+        let newest = get(&store, "protocol=https\nhost=h.test\n");
+        assert_eq!(password(newest).expose(), b"new");
+    }
+
+    #[test]
+    fn get_without_a_host_asks_nothing() {
+        let store = MemoryStore::holding(vec![stored("u", "p", 1)]);
+        *store.failure.lock().unwrap() = Some(StoreError::Locked);
+        assert_eq!(get(&store, "protocol=https\n"), None);
+    }
+
+    #[test]
+    fn a_store_that_fails_answers_nothing() {
+        let store = MemoryStore::holding(vec![stored("u", "p", 1)]);
+        *store.failure.lock().unwrap() =
+            Some(StoreError::TimedOut(std::time::Duration::from_secs(5)));
+        assert_eq!(get(&store, "protocol=https\nhost=h.test\n"), None);
+    }
+}

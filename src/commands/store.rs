@@ -36,3 +36,75 @@ pub fn run(context: &Context, input: impl Read) -> ExitCode {
     };
     after_store_write(context, saved, "credential not stored")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::memory::MemoryStore;
+    use crate::store::{Store, StoreChoice, StoreError};
+    use crate::{Clock, Settings};
+
+    struct At(u64);
+
+    impl Clock for At {
+        fn since_epoch(&self) -> std::time::Duration {
+            std::time::Duration::from_secs(self.0)
+        }
+    }
+
+    fn context<'a>(store: &'a MemoryStore, clock: &'a At) -> Context<'a> {
+        Context {
+            settings: Settings::new(0, 5, StoreChoice::Auto),
+            store,
+            clock,
+        }
+    }
+
+    #[test]
+    fn store_keeps_replaces_and_skips_what_git_would_not_keep() {
+        let store = MemoryStore::default();
+        let clock = At(1_000);
+        let context = context(&store, &clock);
+        let keep = |input: &str| run(&context, input.as_bytes());
+        assert_eq!(
+            keep("protocol=https\nhost=h\nusername=u\npassword=one\n"),
+            ExitCode::SUCCESS
+        );
+        keep("protocol=https\nhost=h\nusername=u\npassword=two\n");
+        keep("protocol=https\nhost=h\nusername=v\npassword=three\n");
+        keep("protocol=https\nhost=h\nusername=u\npassword=old\npassword_expiry_utc=999\n");
+        keep("protocol=https\nhost=h\nusername=w\npassword=p\nephemeral=1\n");
+        keep("protocol=https\nhost=h\npassword=no-user\n");
+        let kept = store.items();
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        let of = |user: &[u8]| kept.iter().find(|item| item.username == user).unwrap();
+        assert_eq!(of(b"u").password.expose(), b"two");
+        assert_eq!(of(b"v").password.expose(), b"three");
+    }
+
+    #[test]
+    fn a_store_that_fails_is_an_exit_1() {
+        let store = MemoryStore::default();
+        *store.failure.lock().unwrap() = Some(StoreError::Locked);
+        let clock = At(1_000);
+        let code = run(
+            &context(&store, &clock),
+            &b"protocol=https\nhost=h\nusername=u\npassword=p\n"[..],
+        );
+        assert_eq!(code, ExitCode::FAILURE);
+        *store.failure.lock().unwrap() = None;
+        assert!(store.list(None, None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_input_changes_nothing() {
+        let store = MemoryStore::default();
+        let clock = At(1_000);
+        let code = run(
+            &context(&store, &clock),
+            &b"protocol=https\nhost=h\0\nusername=u\npassword=p\n"[..],
+        );
+        assert_eq!(code, ExitCode::FAILURE);
+        assert!(store.items().is_empty());
+    }
+}
