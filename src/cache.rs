@@ -29,9 +29,9 @@ use crate::protocol::Credential;
 /// Where the cache is kept apart per Secret Service: two D-Bus sessions are
 /// two keyrings, and must not see each other's answers.
 #[cfg(target_os = "linux")]
-fn namespace() -> Vec<u8> {
+fn namespace(bus_address: Option<&std::ffi::OsStr>) -> Vec<u8> {
     let mut namespace = b"git-credential-ghoauth cache v1\0".to_vec();
-    if let Some(address) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+    if let Some(address) = bus_address {
         namespace.extend_from_slice(address.as_encoded_bytes());
     }
     namespace
@@ -73,7 +73,7 @@ mod linux {
     use crate::stored::RENEW_BEFORE_EXPIRY_SECONDS;
 
     /// A user key's payload is at most 32767 bytes; larger answers are not cached.
-    const MAX_PAYLOAD: usize = 32 * 1024 - 1;
+    pub(super) const MAX_PAYLOAD: usize = 32 * 1024 - 1;
     const GENERATION_BYTES: usize = 8;
 
     pub struct Cache {
@@ -97,7 +97,7 @@ mod linux {
             let user_ring = KeyRing::from_special_id(KeyRingIdentifier::User, false).ok()?;
             Some(Cache {
                 user_ring,
-                namespace: namespace(),
+                namespace: namespace(std::env::var_os("DBUS_SESSION_BUS_ADDRESS").as_deref()),
                 ttl_seconds,
             })
         }
@@ -217,7 +217,7 @@ mod linux {
         /// One generation for the whole user, whatever the bus address:
         /// an `erase` that spells the address differently (without its
         /// `,guid=`, say) must still make every answer stale.
-        fn generation_description(&self) -> String {
+        pub(in crate::cache) fn generation_description(&self) -> String {
             "git-credential-ghoauth:generation:v2".to_string()
         }
     }
@@ -305,7 +305,75 @@ mod tests {
         let generation = cache.generation().expect("a generation");
         cache.remember(&request, generation, &expiring(now + 1_000), now);
         assert!(cache.lookup(&request, now).is_some(), "cached while fresh");
+        assert!(cache.lookup(&request, now + 699).is_some());
+        // Five minutes before its expiry the keyring renews it instead.
+        assert_eq!(cache.lookup(&request, now + 700), None);
         assert_eq!(cache.lookup(&request, now + 800), None);
+    }
+
+    #[test]
+    fn requests_are_cached_apart_and_invalidate_makes_all_stale() {
+        let cache = private_cache("apart");
+        let (a, b) = (
+            Credential::parse(b"protocol=https\nhost=a.test\n").unwrap(),
+            Credential::parse(b"protocol=https\nhost=b.test\n").unwrap(),
+        );
+        let now = unix_now();
+        let mut answer_b = expiring(now + 3_600);
+        answer_b.password = Some(Secret::new("ghu_b"));
+        let before = cache.generation().expect("a generation");
+        cache.remember(&a, before, &expiring(now + 3_600), now);
+        cache.remember(&b, before, &answer_b, now);
+        let password = |found: Option<Credential>| found.and_then(|answer| answer.password);
+        assert_eq!(password(cache.lookup(&a, now)), Some(Secret::new("ghu_cached")));
+        assert_eq!(password(cache.lookup(&b, now)), Some(Secret::new("ghu_b")));
+        cache.invalidate();
+        assert_eq!(cache.lookup(&a, now), None);
+        let after = cache.generation().expect("a fresh generation");
+        assert_ne!(after, before);
+    }
+
+    #[test]
+    fn the_generation_key_has_a_timeout_and_its_own_name() {
+        let cache = private_cache("timeout");
+        assert_eq!(
+            cache.generation_description(),
+            "git-credential-ghoauth:generation:v2"
+        );
+        cache.invalidate();
+        // /proc/keys: serial flags usage timeout perm uid gid type description
+        let keys = std::fs::read_to_string("/proc/keys").unwrap();
+        let timeout = keys
+            .lines()
+            .find(|line| line.ends_with("git-credential-ghoauth:generation:v2: 8"))
+            .and_then(|line| line.split_whitespace().nth(3))
+            .map(str::to_string);
+        // Twice the cache time, two minutes: neither forever nor a second.
+        let seconds = match timeout.as_deref() {
+            Some(minutes) if minutes.ends_with('m') => {
+                minutes.trim_end_matches('m').parse::<u64>().unwrap() * 60
+            }
+            Some(seconds) if seconds.ends_with('s') => {
+                seconds.trim_end_matches('s').parse().unwrap()
+            }
+            other => panic!("the generation key's timeout is {other:?}"),
+        };
+        assert!((60..=120).contains(&seconds), "{seconds} s");
+    }
+
+    #[test]
+    fn each_bus_has_a_namespace_of_its_own() {
+        let a = namespace(Some(std::ffi::OsStr::new("unix:path=/run/a")));
+        let b = namespace(Some(std::ffi::OsStr::new("unix:path=/run/b")));
+        let none = namespace(None);
+        assert!(a != b && a != none && b != none);
+        assert!(none.starts_with(b"git-credential-ghoauth cache v1"));
+    }
+
+    #[test]
+    fn answers_up_to_a_user_keys_limit_are_kept() {
+        // The kernel's limit for a `user` key's payload.
+        assert_eq!(linux::MAX_PAYLOAD, 32_767);
     }
 
     #[test]

@@ -268,6 +268,74 @@ mod tests {
     }
 
     #[test]
+    fn a_token_that_expires_this_second_is_dead_one_that_expires_next_is_not() {
+        let now = 1_000_000;
+        let mut token = obtained("h", "u", "ghu_1");
+        token.password_expiry_utc = Some(now);
+        assert_eq!(token.freshness(now), Freshness::Dead);
+        token.password_expiry_utc = Some(now + 1);
+        assert_eq!(token.freshness(now), Freshness::Fresh);
+    }
+
+    #[test]
+    fn an_answer_carries_the_user_and_the_password() {
+        let answer = stored("h", None, "alice", "pw", 1).answer();
+        assert_eq!(answer.username.as_deref(), Some(&b"alice"[..]));
+        assert_eq!(
+            answer.password.as_ref().map(Secret::expose),
+            Some(&b"pw"[..])
+        );
+        assert_eq!(
+            (answer.protocol, answer.host, answer.path),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn a_token_kept_for_one_path_is_not_held_for_a_request_without_it() {
+        let mut token = obtained("h", "u", "gho_1");
+        token.path = Some(b"org/a.git".to_vec());
+        let back = request("protocol=https\nhost=h\nusername=u\npassword=gho_1\n");
+        assert!(!already_holds(&back, &[token.clone()]));
+        let same_path =
+            request("protocol=https\nhost=h\npath=org/a.git\nusername=u\npassword=gho_1\n");
+        assert!(already_holds(&same_path, &[token]));
+    }
+
+    #[test]
+    fn a_token_handed_back_with_another_refresh_token_is_not_held() {
+        let mut token = obtained("h", "u", "ghu_1");
+        token.oauth_refresh_token = Some(Secret::new("ghr_1"));
+        let with = |refresh: &str| {
+            request(&format!(
+                "protocol=https\nhost=h\nusername=u\npassword=ghu_1\noauth_refresh_token={refresh}\n"
+            ))
+        };
+        assert!(already_holds(&with("ghr_1"), std::slice::from_ref(&token)));
+        assert!(!already_holds(&with("ghr_2"), &[token]));
+    }
+
+    #[test]
+    fn a_token_handed_back_with_the_same_expiry_is_not_superseded() {
+        let mut token = obtained("h", "u", "ghu_1");
+        token.password_expiry_utc = Some(2_000);
+        let back = |expiry: u64| {
+            request(&format!(
+                "protocol=https\nhost=h\nusername=u\npassword=ghu_0\npassword_expiry_utc={expiry}\n"
+            ))
+        };
+        assert!(!is_superseded(&back(2_000), std::slice::from_ref(&token)));
+        assert!(is_superseded(&back(1_999), &[token]));
+    }
+
+    #[test]
+    fn the_renewal_window_is_five_minutes() {
+        // The README and the cache both promise five minutes: pinned here as
+        // a number, not as the constant.
+        assert_eq!(RENEW_BEFORE_EXPIRY_SECONDS, 300);
+    }
+
+    #[test]
     fn only_obtained_expiring_tokens_are_renewed() {
         let now = 1_000_000;
         let plain = StoredCredential {
