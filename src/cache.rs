@@ -325,7 +325,10 @@ mod tests {
         cache.remember(&a, before, &expiring(now + 3_600), now);
         cache.remember(&b, before, &answer_b, now);
         let password = |found: Option<Credential>| found.and_then(|answer| answer.password);
-        assert_eq!(password(cache.lookup(&a, now)), Some(Secret::new("ghu_cached")));
+        assert_eq!(
+            password(cache.lookup(&a, now)),
+            Some(Secret::new("ghu_cached"))
+        );
         assert_eq!(password(cache.lookup(&b, now)), Some(Secret::new("ghu_b")));
         cache.invalidate();
         assert_eq!(cache.lookup(&a, now), None);

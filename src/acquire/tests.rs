@@ -29,6 +29,8 @@ struct FakeIssuer {
     login: String,
     refresh: RefCell<Option<Result<(), GitHubError>>>,
     refreshes: Cell<usize>,
+    /// Whether each refresh happened with the account's refresh lock held.
+    under_lock: RefCell<Vec<bool>>,
     sign_ins: Cell<usize>,
     minted: Cell<usize>,
 }
@@ -76,10 +78,17 @@ impl Issuer for FakeIssuer {
 
     fn refresh(
         &self,
-        _remote: &OAuthRemote,
+        remote: &OAuthRemote,
         _refresh_token: &Secret,
-        _deadline: Instant,
+        deadline: Instant,
     ) -> Result<Grant, GitHubError> {
+        assert!(deadline > Instant::now(), "a refresh gets time to finish");
+        // Held by this very refresh (or another): a probe cannot take it.
+        let probe = remote.lock(Purpose::Refresh, self.login.as_bytes(), Instant::now());
+        self.under_lock
+            .borrow_mut()
+            .push(matches!(probe, Wait::TimedOut));
+        drop(probe);
         self.refreshes.set(self.refreshes.get() + 1);
         match self.refresh.borrow_mut().take() {
             Some(Err(error)) => Err(error),
@@ -184,6 +193,11 @@ fn renewal_spends_the_refresh_token_once_and_keeps_the_new_pair_in_place() {
     let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
     assert_eq!(password(&answer), Some(b"ghu_new1".to_vec()));
     assert_eq!(issuer.refreshes.get(), 1);
+    assert_eq!(
+        *issuer.under_lock.borrow(),
+        vec![true],
+        "spent holding the lock"
+    );
     assert_eq!(issuer.sign_ins.get(), 0);
     let kept = store.items();
     assert_eq!(kept.len(), 1);
@@ -389,4 +403,118 @@ fn nobody_waits_more_than_45_seconds_for_a_refresh() {
         refresh_wait(Duration::from_secs(10)),
         Duration::from_secs(10)
     );
+}
+
+/// Waits, bounded, until a thread of this process blocks on a lock: the
+/// lock module waits on a thread named "lock".
+fn wait_for_a_lock_waiter() {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let waiting = std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .flatten()
+            .any(|task| {
+                std::fs::read_to_string(task.path().join("comm"))
+                    .is_ok_and(|name| name.trim() == "lock")
+            });
+        if waiting {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no thread ever waited on the lock"
+        );
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn a_waiter_whose_holder_could_not_renew_renews_in_turn_holding_the_lock() {
+    let host = host("turn");
+    let held = token(&host, "alice", 60, true);
+    let store = MemoryStore::holding(vec![held.clone()]);
+    let remote_for_lock = remote(&host, None);
+    let lock = remote_for_lock.lock(
+        Purpose::Refresh,
+        b"alice",
+        Instant::now() + Duration::from_secs(5),
+    );
+    assert!(matches!(lock, Wait::Held(_)));
+    let (answer, under_lock) = std::thread::scope(|scope| {
+        let waiter = scope.spawn(|| {
+            let issuer = FakeIssuer::signing_in_as("alice");
+            let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+            (answer, issuer.under_lock.borrow().clone())
+        });
+        // The holder gives up without renewing, once the waiter waits.
+        wait_for_a_lock_waiter();
+        drop(lock);
+        waiter.join().unwrap()
+    });
+    assert_eq!(password(&answer), Some(b"ghu_new1".to_vec()));
+    assert_eq!(under_lock, vec![true], "not spent without the lock");
+}
+
+#[test]
+fn renewal_finds_the_account_it_was_asked_for() {
+    let host = host("accounts");
+    let mut bob = token(&host, "bob", 8 * 3600, true);
+    bob.password = Secret::new("ghu_bob");
+    let alice = token(&host, "alice", 60, true);
+    let store = MemoryStore::holding(vec![bob.clone(), alice.clone()]);
+    let issuer = FakeIssuer::signing_in_as("alice");
+    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &alice);
+    let answer = answer.expect("an answer");
+    assert_eq!(answer.username.as_deref(), Some(&b"alice"[..]));
+    assert_eq!(answer.password.unwrap().expose(), b"ghu_new1");
+    assert!(store.items().contains(&bob), "bob's token untouched");
+}
+
+#[test]
+fn a_refresh_token_from_git_is_not_spent_when_the_store_has_a_fresh_token() {
+    let host = host("from-git-fresh");
+    let fresh = token(&host, "alice", 8 * 3600, true);
+    let store = MemoryStore::holding(vec![fresh]);
+    let issuer = FakeIssuer::signing_in_as("alice");
+    let answer = renew_from_git_at(
+        &context(&store),
+        &issuer,
+        &remote(&host, None),
+        &Secret::new("ghr_from_git"),
+    );
+    assert_eq!(password(&answer), Some(b"ghu_old_alice".to_vec()));
+    assert_eq!(issuer.refreshes.get(), 0);
+}
+
+#[test]
+fn a_refused_refresh_token_from_git_leads_to_a_sign_in_and_a_failure_to_nothing() {
+    let first_host = host("from-git-refused");
+    let store = MemoryStore::default();
+    let refused =
+        FakeIssuer::signing_in_as("alice").refusing(GitHubError::Refused(crate::github::Refusal {
+            error: "bad_refresh_token".into(),
+            description: None,
+        }));
+    let answer = renew_from_git_at(
+        &context(&store),
+        &refused,
+        &remote(&first_host, None),
+        &Secret::new("ghr_spent"),
+    );
+    assert_eq!(refused.sign_ins.get(), 1);
+    assert_eq!(password(&answer), Some(b"ghu_new1".to_vec()));
+
+    let second_host = host("from-git-unreachable");
+    let store = MemoryStore::default();
+    let unreachable = FakeIssuer::signing_in_as("alice")
+        .refusing(GitHubError::Failed(anyhow::anyhow!("connection refused")));
+    let answer = renew_from_git_at(
+        &context(&store),
+        &unreachable,
+        &remote(&second_host, None),
+        &Secret::new("ghr_x"),
+    );
+    assert_eq!(answer, None);
+    assert_eq!(unreachable.sign_ins.get(), 0);
+    assert!(store.items().is_empty());
 }
