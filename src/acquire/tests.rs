@@ -518,3 +518,70 @@ fn a_refused_refresh_token_from_git_leads_to_a_sign_in_and_a_failure_to_nothing(
     assert_eq!(unreachable.sign_ins.get(), 0);
     assert!(store.items().is_empty());
 }
+
+#[test]
+fn a_sign_in_waiter_takes_what_the_holder_kept() {
+    let host = host("sign-in-waiter");
+    let store = MemoryStore::default();
+    let lock = remote(&host, None).lock(
+        Purpose::SignIn,
+        b"",
+        Instant::now() + Duration::from_secs(5),
+    );
+    assert!(matches!(lock, Wait::Held(_)));
+    let (answer, sign_ins) = std::thread::scope(|scope| {
+        let waiter = scope.spawn(|| {
+            let issuer = FakeIssuer::signing_in_as("alice");
+            let answer = sign_in_and_keep(&context(&store), &issuer, &remote(&host, None));
+            (answer, issuer.sign_ins.get())
+        });
+        wait_for_a_lock_waiter();
+        // The holder signed in (after the waiter began) and kept its token.
+        let mut kept = token(&host, "alice", 8 * 3600, true);
+        kept.password = Secret::new("ghu_by_the_holder");
+        kept.stored_at = u128::from(NOW) * 1_000_000_000 + 1;
+        store.save(&kept).unwrap();
+        drop(lock);
+        waiter.join().unwrap()
+    });
+    assert_eq!(password(&answer), Some(b"ghu_by_the_holder".to_vec()));
+    assert_eq!(sign_ins, 0, "no second sign-in");
+}
+
+#[test]
+fn login_signs_in_after_another_sign_in_and_keeps_the_token() {
+    let host = host("login-waits");
+    let store = MemoryStore::default();
+    let lock = remote(&host, None).lock(
+        Purpose::SignIn,
+        b"",
+        Instant::now() + Duration::from_secs(5),
+    );
+    let outcome = std::thread::scope(|scope| {
+        let login = scope.spawn(|| {
+            let issuer = FakeIssuer::signing_in_as("alice");
+            sign_in(&context(&store), &issuer, &remote(&host, None), None)
+                .map_err(|error| error.to_string())
+        });
+        wait_for_a_lock_waiter();
+        drop(lock);
+        login.join().unwrap()
+    });
+    assert_eq!(outcome, Ok(("alice".to_string(), "repo".to_string())));
+    assert_eq!(store.items().len(), 1);
+    assert_eq!(store.items()[0].password.expose(), b"ghu_new1");
+}
+
+#[test]
+fn login_says_when_the_token_could_not_be_kept() {
+    let host = host("login-unkept");
+    let store = MemoryStore::default();
+    *store.failure.lock().unwrap() = Some(StoreError::Locked);
+    let issuer = FakeIssuer::signing_in_as("alice");
+    let error = sign_in(&context(&store), &issuer, &remote(&host, None), None).unwrap_err();
+    let said = format!("{error:#}");
+    assert!(
+        said.contains("signed in as alice, but the token could not be kept"),
+        "{said}"
+    );
+}
