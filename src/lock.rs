@@ -102,6 +102,18 @@ fn acquire_in(
     }
 }
 
+/// The file a lock for these would be taken on, for tests that watch who
+/// waits on it.
+#[cfg(test)]
+pub(crate) fn file_for(
+    purpose: Purpose,
+    protocol: &[u8],
+    host: &[u8],
+    account: &[u8],
+) -> Option<PathBuf> {
+    Some(lock_path(&lock_dir()?, purpose, protocol, host, account))
+}
+
 /// `<runtime dir>/git-credential-ghoauth`, else the same under the cache
 /// dir: the first that is, or can be made, private to this user. Without
 /// one there is no lock, and parallel gits may each sign in.

@@ -64,10 +64,15 @@ impl FakeIssuer {
 impl Issuer for FakeIssuer {
     fn sign_in(
         &self,
-        _remote: &OAuthRemote,
+        remote: &OAuthRemote,
         _flow: Flow,
         _wanted: Option<&str>,
     ) -> anyhow::Result<SignedIn> {
+        let probe = remote.lock(Purpose::SignIn, b"", Instant::now());
+        self.under_lock
+            .borrow_mut()
+            .push(matches!(probe, Wait::TimedOut));
+        drop(probe);
         self.sign_ins.set(self.sign_ins.get() + 1);
         Ok(SignedIn {
             login: self.login.clone(),
@@ -405,25 +410,32 @@ fn nobody_waits_more_than_45_seconds_for_a_refresh() {
     );
 }
 
-/// Waits, bounded, until a thread of this process blocks on a lock: the
-/// lock module waits on a thread named "lock".
-fn wait_for_a_lock_waiter() {
+/// Waits, bounded, until someone blocks on the lock `purpose` takes for
+/// `account` at `remote`: the kernel lists blocked flock requests in
+/// /proc/locks, with the lock file's inode.
+fn wait_for_a_waiter(remote: &OAuthRemote, purpose: Purpose, account: &[u8]) {
+    use std::os::unix::fs::MetadataExt;
+    let file = crate::lock::file_for(
+        purpose,
+        remote.host.protocol().as_bytes(),
+        remote.host.host().as_bytes(),
+        account,
+    )
+    .expect("a lock directory");
+    let inode = std::fs::metadata(file).unwrap().ino();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let waiting = std::fs::read_dir("/proc/self/task")
-            .unwrap()
-            .flatten()
-            .any(|task| {
-                std::fs::read_to_string(task.path().join("comm"))
-                    .is_ok_and(|name| name.trim() == "lock")
-            });
+        let locks = std::fs::read_to_string("/proc/locks").unwrap();
+        let waiting = locks.lines().any(|line| {
+            line.contains("->")
+                && line
+                    .split_whitespace()
+                    .any(|field| field.rsplit(':').next() == Some(&inode.to_string()))
+        });
         if waiting {
             return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no thread ever waited on the lock"
-        );
+        assert!(Instant::now() < deadline, "nobody ever waited on the lock");
         std::thread::yield_now();
     }
 }
@@ -447,7 +459,7 @@ fn a_waiter_whose_holder_could_not_renew_renews_in_turn_holding_the_lock() {
             (answer, issuer.under_lock.borrow().clone())
         });
         // The holder gives up without renewing, once the waiter waits.
-        wait_for_a_lock_waiter();
+        wait_for_a_waiter(&remote_for_lock, Purpose::Refresh, b"alice");
         drop(lock);
         waiter.join().unwrap()
     });
@@ -535,7 +547,7 @@ fn a_sign_in_waiter_takes_what_the_holder_kept() {
             let answer = sign_in_and_keep(&context(&store), &issuer, &remote(&host, None));
             (answer, issuer.sign_ins.get())
         });
-        wait_for_a_lock_waiter();
+        wait_for_a_waiter(&remote(&host, None), Purpose::SignIn, b"");
         // The holder signed in (after the waiter began) and kept its token.
         let mut kept = token(&host, "alice", 8 * 3600, true);
         kept.password = Secret::new("ghu_by_the_holder");
@@ -563,7 +575,7 @@ fn login_signs_in_after_another_sign_in_and_keeps_the_token() {
             sign_in(&context(&store), &issuer, &remote(&host, None), None)
                 .map_err(|error| error.to_string())
         });
-        wait_for_a_lock_waiter();
+        wait_for_a_waiter(&remote(&host, None), Purpose::SignIn, b"");
         drop(lock);
         login.join().unwrap()
     });
@@ -584,4 +596,57 @@ fn login_says_when_the_token_could_not_be_kept() {
         said.contains("signed in as alice, but the token could not be kept"),
         "{said}"
     );
+}
+
+#[test]
+fn a_waiter_whose_holder_signed_in_nobody_starts_no_second_sign_in() {
+    let host = host("holder-failed");
+    let store = MemoryStore::default();
+    let lock = remote(&host, None).lock(
+        Purpose::SignIn,
+        b"",
+        Instant::now() + Duration::from_secs(5),
+    );
+    let (answer, sign_ins) = std::thread::scope(|scope| {
+        let waiter = scope.spawn(|| {
+            let issuer = FakeIssuer::signing_in_as("alice");
+            let answer = sign_in_and_keep(&context(&store), &issuer, &remote(&host, None));
+            (answer, issuer.sign_ins.get())
+        });
+        wait_for_a_waiter(&remote(&host, None), Purpose::SignIn, b"");
+        // Declined, abandoned or failed: nothing kept.
+        drop(lock);
+        waiter.join().unwrap()
+    });
+    assert_eq!(answer, None);
+    assert_eq!(sign_ins, 0, "one browser per batch of gits");
+}
+
+#[test]
+fn a_waiter_for_another_account_signs_in_in_turn_holding_the_lock() {
+    let host = host("other-account");
+    let store = MemoryStore::default();
+    let lock = remote(&host, None).lock(
+        Purpose::SignIn,
+        b"",
+        Instant::now() + Duration::from_secs(5),
+    );
+    let (answer, under_lock) = std::thread::scope(|scope| {
+        let waiter = scope.spawn(|| {
+            let issuer = FakeIssuer::signing_in_as("alice");
+            let remote = remote(&host, Some("alice"));
+            let answer = sign_in_and_keep(&context(&store), &issuer, &remote);
+            (answer, issuer.under_lock.borrow().clone())
+        });
+        wait_for_a_waiter(&remote(&host, None), Purpose::SignIn, b"");
+        // The holder signed in as bob.
+        let mut bob = token(&host, "bob", 8 * 3600, true);
+        bob.stored_at = u128::from(NOW) * 1_000_000_000 + 1;
+        store.save(&bob).unwrap();
+        drop(lock);
+        waiter.join().unwrap()
+    });
+    let answer = answer.expect("alice signs in");
+    assert_eq!(answer.username.as_deref(), Some(&b"alice"[..]));
+    assert_eq!(under_lock, vec![true], "holding the sign-in lock");
 }
