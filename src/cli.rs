@@ -145,6 +145,28 @@ git credential-ghoauth erase --host github.com --user octocat"
         #[arg(long, value_name = "LOGIN", requires = "host")]
         user: Option<String>,
     },
+    /// Create your own GitHub App, install it and sign in: setup with nothing to copy or paste
+    #[command(
+        after_help = "Opens the browser three times: to create the app (GitHub's app \
+manifest flow: press \"Create GitHub App\"), to install it on the repositories you choose, and \
+to sign in. The app's client id and secret go into your global git config and the private \
+secrets file, as configure writes them; its private key and webhook secret are never kept. \
+Each step waits at most credential.<url>.ghoauthTimeout seconds.\n\n\
+Examples:\n  \
+git credential-ghoauth setup\n  \
+git credential-ghoauth setup --host https://ghe.example.com\n  \
+git credential-ghoauth setup --org my-org"
+    )]
+    Setup {
+        #[command(flatten)]
+        host: HostArg,
+        /// Create the app for this organisation (you must be one of its owners)
+        #[arg(long, value_name = "ORG", value_parser = org_name)]
+        org: Option<String>,
+        /// Set up again even when the host already has an app configured
+        #[arg(long)]
+        force: bool,
+    },
     /// Sign in to a GitHub host now, keep the token, and say who is signed in
     #[command(after_help = "Examples:\n  \
 git credential-ghoauth login\n  \
@@ -331,6 +353,29 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     rows[a.len()][b.len()]
 }
+
+/// A GitHub organisation's login: letters, digits and hyphens.
+fn org_name(text: &str) -> Result<String, BadOrg> {
+    let plain = !text.is_empty()
+        && text.len() <= 39
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    match plain {
+        true => Ok(text.to_string()),
+        false => Err(BadOrg),
+    }
+}
+
+/// An `--org` that is no organisation's name.
+#[derive(Debug)]
+pub(crate) struct BadOrg;
+
+impl std::fmt::Display for BadOrg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an organisation's name holds only letters, digits and hyphens")
+    }
+}
+
+impl std::error::Error for BadOrg {}
 
 #[cfg(test)]
 mod tests {

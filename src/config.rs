@@ -27,7 +27,10 @@ pub struct RemoteConfig {
     /// Set when the remote is an OAuth host: a client id is configured for it.
     pub oauth_app: Option<OAuthApp>,
     pub scopes: String,
-    pub redirect_uri: Option<String>,
+    /// Fixed loopback redirects to try in order until one is free
+    /// (`ghoauthRedirectUri`, which `setup` writes several of); none means
+    /// any free port on 127.0.0.1.
+    pub redirect_uris: Vec<String>,
     pub timeout: Duration,
     /// False when git must not wait for a person (`credential.interactive`).
     pub interactive: bool,
@@ -195,7 +198,7 @@ impl RemoteConfig {
         Ok(RemoteConfig {
             oauth_app: choose_app(&url, raw.client_id, raw.client_secret, env, builtin),
             scopes: scope_list(raw.scopes),
-            redirect_uri: raw.redirect_uri,
+            redirect_uris: raw.redirect_uris,
             timeout,
             interactive: raw.interactive,
             flow,
@@ -239,7 +242,7 @@ struct Written {
     client_id: Option<String>,
     client_secret: Option<Secret>,
     scopes: Option<String>,
-    redirect_uri: Option<String>,
+    redirect_uris: Vec<String>,
     timeout: Option<String>,
     flow: Option<String>,
     interactive: bool,
@@ -258,7 +261,12 @@ impl Written {
                     written.client_secret = text.filter(|t| !t.is_empty()).map(Secret::new)
                 }
                 "ghoauthscopes" => written.scopes = text,
-                "ghoauthredirecturi" => written.redirect_uri = text.filter(|t| !t.is_empty()),
+                // Multi-valued: an empty value resets the list, as git's
+                // own multi-valued keys do.
+                "ghoauthredirecturi" => match text.filter(|t| !t.is_empty()) {
+                    Some(uri) => written.redirect_uris.push(uri),
+                    None => written.redirect_uris.clear(),
+                },
                 "ghoauthtimeout" => written.timeout = text,
                 "ghoauthflow" => written.flow = text,
                 "interactive" => written.interactive = text.as_deref().is_none_or(is_interactive),
@@ -417,10 +425,7 @@ mod tests {
         assert_eq!(app.client_id, "Iv1.abc");
         assert_eq!(app.client_secret.unwrap().expose(), b"shh");
         assert_eq!(config.scopes, "repo gist");
-        assert_eq!(
-            config.redirect_uri.as_deref(),
-            Some("http://localhost:8000/callback")
-        );
+        assert_eq!(config.redirect_uris, vec!["http://localhost:8000/callback"]);
         assert_eq!(config.timeout, Duration::from_secs(42));
         assert!(!config.interactive);
         assert_eq!(config.flow, FlowSetting::Auto);
@@ -531,6 +536,31 @@ mod tests {
             None,
             "github.com's only"
         );
+    }
+
+    #[test]
+    fn redirect_uris_are_candidates_in_order_and_an_empty_value_resets_them() {
+        let config = parse(
+            b"credential.ghoauthredirecturi\nhttp://127.0.0.1:1/x\0\
+              credential.ghoauthredirecturi\nhttp://127.0.0.1:2/callback\0\
+              credential.ghoauthredirecturi\nhttp://127.0.0.1:3/callback\0",
+            &[],
+        );
+        assert_eq!(
+            config.redirect_uris,
+            vec![
+                "http://127.0.0.1:1/x",
+                "http://127.0.0.1:2/callback",
+                "http://127.0.0.1:3/callback"
+            ]
+        );
+        let reset = parse(
+            b"credential.ghoauthredirecturi\nhttp://127.0.0.1:1/x\0\
+              credential.ghoauthredirecturi\n\0\
+              credential.ghoauthredirecturi\nhttp://127.0.0.1:3/callback\0",
+            &[],
+        );
+        assert_eq!(reset.redirect_uris, vec!["http://127.0.0.1:3/callback"]);
     }
 
     #[test]

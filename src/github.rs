@@ -39,6 +39,8 @@ pub struct Endpoints {
     pub device_code: Url,
     /// The REST API root, without a trailing slash.
     pub api: Url,
+    /// The web root: `https://github.com`, or the Enterprise server's.
+    pub web: Url,
 }
 
 impl Endpoints {
@@ -66,7 +68,36 @@ impl Endpoints {
             access_token: parse(format!("{web}/login/oauth/access_token")),
             device_code: parse(format!("{web}/login/device/code")),
             api: parse(api),
+            web: parse(web),
         })
+    }
+
+    /// Where a GitHub App manifest is posted: the user's apps, or `org`'s.
+    pub fn new_app_page(&self, org: Option<&str>, state: &str) -> Url {
+        let mut url = self.web_path(&match org {
+            Some(org) => format!("/organizations/{org}/settings/apps/new"),
+            None => "/settings/apps/new".to_string(),
+        });
+        url.query_pairs_mut().append_pair("state", state);
+        url
+    }
+
+    /// Where the user installs the app `slug` on their repositories.
+    pub fn install_page(&self, slug: &str, state: &str) -> Url {
+        let mut url = self.web_path(&format!("/apps/{slug}/installations/new"));
+        url.query_pairs_mut().append_pair("state", state);
+        url
+    }
+
+    /// The app's settings page, where it is managed (and deleted).
+    pub fn app_settings_page(&self, slug: &str) -> Url {
+        self.web_path(&format!("/settings/apps/{slug}"))
+    }
+
+    fn web_path(&self, path: &str) -> Url {
+        let mut url = self.web.clone();
+        url.set_path(path);
+        url
     }
 
     fn api_path(&self, path: &str) -> Url {
@@ -98,6 +129,63 @@ impl std::fmt::Display for PlainHttp {
 }
 
 impl std::error::Error for PlainHttp {}
+
+/// A GitHub App created from a manifest, as much of it as this helper
+/// keeps: it never acts as the app, so the private key and the webhook
+/// secret are read and dropped.
+#[derive(Debug)]
+pub struct CreatedApp {
+    pub slug: String,
+    pub name: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub owner: String,
+}
+
+/// Reads the conversion's reply; every string is checked before use.
+pub fn read_created_app(url: &Url, body: &[u8]) -> anyhow::Result<CreatedApp> {
+    #[derive(Deserialize)]
+    struct Owner {
+        login: String,
+    }
+    #[derive(Deserialize)]
+    struct Reply {
+        slug: String,
+        name: String,
+        client_id: String,
+        client_secret: String,
+        owner: Option<Owner>,
+        // Read so that they are dropped as secrets, never kept.
+        pem: Option<String>,
+        webhook_secret: Option<String>,
+    }
+    let reply: Reply = serde_json::from_slice(body)
+        .map_err(|_| anyhow!("{url} answered with something that is not a created app"))?;
+    drop((
+        reply.pem.map(Secret::new),
+        reply.webhook_secret.map(Secret::new),
+    ));
+    let plain = |text: &str| {
+        !text.is_empty()
+            && text.len() <= 100
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    };
+    if !plain(&reply.slug) || !plain(&reply.client_id) || reply.client_secret.is_empty() {
+        bail!("{url} answered with an app whose slug or client id is not plain text");
+    }
+    Ok(CreatedApp {
+        slug: reply.slug,
+        name: printable(&reply.name),
+        client_id: reply.client_id,
+        client_secret: Secret::new(reply.client_secret),
+        owner: reply
+            .owner
+            .map(|owner| printable(&owner.login))
+            .unwrap_or_default(),
+    })
+}
 
 /// What the token endpoint hands out.
 #[derive(Debug)]
@@ -395,6 +483,40 @@ impl GitHub {
             ),
             other => bail!("{url} answered HTTP {other}"),
         }
+    }
+
+    /// `POST /app-manifests/{code}/conversions`: the app GitHub created from
+    /// the manifest, with its credentials. The code works once, for an hour.
+    pub fn convert_manifest(&self, code: &Secret) -> Result<CreatedApp, GitHubError> {
+        let code = text(code)?;
+        if code.is_empty()
+            || !code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(GitHubError::Failed(anyhow!(
+                "GitHub sent back a code that is not one"
+            )));
+        }
+        let url = self
+            .endpoints
+            .api_path(&format!("/app-manifests/{code}/conversions"));
+        // The code buys the app's secrets for an hour: messages name the
+        // endpoint without it.
+        let shown = self.endpoints.api_path("/app-manifests/…/conversions");
+        let request = self
+            .http
+            .post(url.clone())
+            .header(reqwest::header::ACCEPT, "application/vnd.github+json");
+        let (status, _, body) = self.send(request, &shown)?;
+        if !status.is_success() {
+            return Err(GitHubError::Failed(anyhow!(
+                "{shown} refused the app's code (HTTP {}): a code works once, within an hour; \
+                 run setup again",
+                status.as_u16()
+            )));
+        }
+        Ok(read_created_app(&shown, &body)?)
     }
 
     /// POSTs a form to one of the OAuth endpoints, asking for JSON back.

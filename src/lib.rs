@@ -22,6 +22,7 @@ mod client_secrets;
 mod commands;
 mod config;
 mod github;
+mod global_config;
 mod host;
 mod listener;
 mod lock;
@@ -228,6 +229,9 @@ fn try_run(context: &Context, operation: Operation) -> anyhow::Result<ExitCode> 
                 _ => None,
             };
             commands::login::run(context, &host.name, forced, force)
+        }
+        Operation::Setup { host, org, force } => {
+            commands::setup::run(context, &host.name, org.as_deref(), force)
         }
         Operation::Logout { host, user, all } => match all {
             true => commands::logout::everywhere(context),

@@ -100,8 +100,17 @@ impl std::error::Error for CallbackError {}
 /// A callback that carried a code. Its browser tab waits for the page
 /// [`Callback::finish`] sends, so it can say how the sign-in ended.
 pub struct Callback {
+    /// The value the wait was for: GitHub's `code`, say.
     pub code: Secret,
     stream: TcpStream,
+}
+
+/// What `/start` gives the browser: a redirect (to GitHub's consent page),
+/// or a page of its own (one that posts a form to GitHub).
+#[derive(Debug, Clone, Copy)]
+pub enum Start<'a> {
+    RedirectTo(&'a str),
+    Page(&'a str),
 }
 
 impl Callback {
@@ -191,6 +200,25 @@ impl Listener {
         Ok(listener)
     }
 
+    /// The first of `candidates` whose port is free (a GitHub App's
+    /// registered callbacks, tried in order), or any free port on
+    /// 127.0.0.1 when there are none.
+    pub fn bind_first_free(candidates: &[String]) -> Result<Listener, CannotListen> {
+        let mut taken = None;
+        for uri in candidates {
+            match Listener::bind(Some(uri)) {
+                Err(error @ (CannotListen::Bind { .. } | CannotListen::Ipv6Taken { .. })) => {
+                    taken = Some(error)
+                }
+                other => return other,
+            }
+        }
+        match taken {
+            None => Listener::bind(None),
+            Some(error) => Err(error),
+        }
+    }
+
     fn new(
         sockets: Vec<TcpListener>,
         scheme: &str,
@@ -223,9 +251,21 @@ impl Listener {
     /// Waits until `deadline` for the callback carrying `expected_state`,
     /// sending `/start` to `consent` once on the way.
     pub fn wait(
-        self,
+        &self,
         expected_state: &str,
         consent: &str,
+        deadline: Instant,
+    ) -> Result<Callback, CallbackError> {
+        self.wait_for(expected_state, Start::RedirectTo(consent), "code", deadline)
+    }
+
+    /// Waits until `deadline` for the callback carrying `expected_state`
+    /// and a `key` parameter, answering `/start` with `start` once.
+    pub fn wait_for(
+        &self,
+        expected_state: &str,
+        start: Start<'_>,
+        key: &'static str,
         deadline: Instant,
     ) -> Result<Callback, CallbackError> {
         let (sender, arrivals) = mpsc::channel();
@@ -240,7 +280,7 @@ impl Listener {
             let Ok(arrival) = arrivals.recv_timeout(left.min(ACCEPT_POLL)) else {
                 continue;
             };
-            match self.answer(arrival, expected_state, consent, &mut started) {
+            match self.answer(arrival, (expected_state, key), start, &mut started) {
                 Outcome::KeepWaiting => {}
                 Outcome::Done(result) => return result,
             }
@@ -270,8 +310,8 @@ impl Listener {
     fn answer(
         &self,
         arrival: Arrival,
-        expected_state: &str,
-        consent: &str,
+        (expected_state, key): (&str, &'static str),
+        start: Start<'_>,
         started: &mut bool,
     ) -> Outcome {
         let Arrival { head, stream, .. } = arrival;
@@ -301,40 +341,43 @@ impl Listener {
             return Outcome::KeepWaiting;
         }
         if url.path() == "/start" && url.path() != self.path {
-            return start_once(stream, consent, started);
+            return start_once(stream, start, started);
         }
-        answer_callback(stream, &url, expected_state)
+        answer_callback(stream, &url, expected_state, key)
     }
 }
 
 /// `/start` sends the browser on to the consent page, once: a second
 /// fetch means someone else has the link, and ends the sign-in.
-fn start_once(stream: TcpStream, consent: &str, started: &mut bool) -> Outcome {
+fn start_once(stream: TcpStream, start: Start<'_>, started: &mut bool) -> Outcome {
     if std::mem::replace(started, true) {
         let failure = CallbackError::StartedTwice;
         respond_failure(stream, &failure);
         return Outcome::Done(Err(failure));
     }
-    respond(
-        stream,
-        302,
-        "text/plain",
-        &[("Location", consent)],
-        "Redirecting to GitHub\n",
-    );
+    match start {
+        Start::RedirectTo(consent) => respond(
+            stream,
+            302,
+            "text/plain",
+            &[("Location", consent)],
+            "Redirecting to GitHub\n",
+        ),
+        Start::Page(html) => respond(stream, 200, "text/html; charset=utf-8", &[], html),
+    }
     Outcome::KeepWaiting
 }
 
 /// GitHub's redirect, or something posing as it: only one that carries
 /// this sign-in's state ends the wait.
-fn answer_callback(stream: TcpStream, url: &Url, expected_state: &str) -> Outcome {
+fn answer_callback(stream: TcpStream, url: &Url, expected_state: &str, key: &str) -> Outcome {
     let mut code = None;
     let mut state = None;
     let mut error = None;
     let mut description = None;
-    for (key, value) in url.query_pairs() {
-        match key.as_ref() {
-            "code" => code = Some(Secret::new(value.as_bytes())),
+    for (name, value) in url.query_pairs() {
+        match name.as_ref() {
+            name if name == key => code = Some(Secret::new(value.as_bytes())),
             "state" => state = Some(value.into_owned()),
             "error" => error = Some(value.into_owned()),
             "error_description" => description = Some(value.into_owned()),

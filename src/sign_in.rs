@@ -204,7 +204,7 @@ pub fn with_browser(
         );
     }
     // Bound before the browser opens, and held until the redirect arrives.
-    let listener = Listener::bind(config.redirect_uri.as_deref())?;
+    let listener = Listener::bind_first_free(&config.redirect_uris)?;
     let redirect_uri = listener.redirect_uri().to_string();
     let state = random_text()?;
     let verifier = Secret::new(random_text()?);
@@ -383,7 +383,7 @@ pub fn code_challenge(verifier: &Secret) -> String {
 
 /// 32 random bytes from the OS as 43 URL-safe characters: enough for both
 /// `state` and a PKCE verifier (which must be 43 to 128 characters).
-fn random_text() -> anyhow::Result<String> {
+pub(crate) fn random_text() -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|error| anyhow!("no randomness from the OS: {error}"))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))

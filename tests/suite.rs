@@ -18,3 +18,4 @@ mod hardening;
 mod headless;
 mod lifecycle;
 mod man_pages;
+mod setup;

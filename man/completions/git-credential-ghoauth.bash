@@ -37,6 +37,9 @@ _git__credential__ghoauth() {
             git__credential__ghoauth,logout)
                 cmd="git__credential__ghoauth__subcmd__logout"
                 ;;
+            git__credential__ghoauth,setup)
+                cmd="git__credential__ghoauth__subcmd__setup"
+                ;;
             git__credential__ghoauth,status)
                 cmd="git__credential__ghoauth__subcmd__status"
                 ;;
@@ -67,6 +70,9 @@ _git__credential__ghoauth() {
             git__credential__ghoauth__subcmd__help,logout)
                 cmd="git__credential__ghoauth__subcmd__help__subcmd__logout"
                 ;;
+            git__credential__ghoauth__subcmd__help,setup)
+                cmd="git__credential__ghoauth__subcmd__help__subcmd__setup"
+                ;;
             git__credential__ghoauth__subcmd__help,status)
                 cmd="git__credential__ghoauth__subcmd__help__subcmd__status"
                 ;;
@@ -83,7 +89,7 @@ _git__credential__ghoauth() {
 
     case "${cmd}" in
         git__credential__ghoauth)
-            opts="-h -V --cache-seconds --keyring-timeout --store --help --version get store erase login logout status configure unconfigure completions help"
+            opts="-h -V --cache-seconds --keyring-timeout --store --help --version get store erase setup login logout status configure unconfigure completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -189,7 +195,7 @@ _git__credential__ghoauth() {
             return 0
             ;;
         git__subcmd__credential__subcmd__ghoauth__subcmd__help)
-            opts="get store erase login logout status configure unconfigure completions help"
+            opts="get store erase setup login logout status configure unconfigure completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -300,6 +306,20 @@ _git__credential__ghoauth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__credential__subcmd__ghoauth__subcmd__help__subcmd__setup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__credential__subcmd__ghoauth__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -372,6 +392,28 @@ _git__credential__ghoauth() {
                     return 0
                     ;;
                 --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__credential__subcmd__ghoauth__subcmd__setup)
+            opts="-h --host --org --force --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -136,7 +136,7 @@ fn remote(host: &OAuthHost, user: Option<&str>) -> OAuthRemote {
         url: host.url(),
         oauth_app: Some(app.clone()),
         scopes: "repo".into(),
-        redirect_uri: None,
+        redirect_uris: Vec::new(),
         timeout: Duration::from_secs(30),
         interactive: true,
         flow: FlowSetting::Device,

@@ -1,34 +1,14 @@
 //! `configure` and `unconfigure`: the global git config that makes a host an
-//! OAuth host served by this helper, written and removed with `git config`
-//! itself, so that git's own file format and locking rules apply.
-//!
-//! What is written for `https://github.com`:
-//!
-//! ```text
-//! [credential "https://github.com"]
-//!     ghoauthClientId = Ov23li...
-//!     ghoauthFlow = device             (when given)
-//!     helper =
-//!     helper = ghoauth
-//! [include]
-//!     path = ~/.git-credential-ghoauth-secrets   (when a secret is given)
-//! ```
-//!
-//! The empty `helper` resets, for that host only, the helpers configured
-//! before it, as `gh auth setup-git` does; nothing else is touched. The
-//! client secret never passes through `git config`'s command line: it goes
-//! into a file only the user can read (see `client_secrets`).
+//! OAuth host served by this helper (see `global_config`).
 
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::client_secrets::ClientSecrets;
+use crate::global_config;
 use crate::host::OAuthHost;
 use crate::report::say;
 use crate::secret::Secret;
-
-const KEYS: [&str; 3] = ["ghoauthClientId", "ghoauthClientSecret", "ghoauthFlow"];
 
 pub fn configure(
     remote: &OAuthHost,
@@ -37,28 +17,8 @@ pub fn configure(
     flow: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let url = remote.url();
-    let section = format!("credential.{url}");
-    let client_secret = client_secret.filter(|s| !s.expose().is_empty());
-    let previous_id = git_config_values(&format!("{section}.ghoauthClientId"))
-        .unwrap_or_default()
-        .pop();
-    let mut settings = vec![("ghoauthClientId", client_id)];
-    if let Some(flow) = flow {
-        settings.push(("ghoauthFlow", flow));
-    }
-    for (key, value) in settings {
-        git_config(&[&format!("{section}.{key}"), value])?;
-    }
-    match client_secret {
-        Some(secret) => keep_secret(&url, &section, secret),
-        // Another app's secret would only make GitHub refuse every sign-in.
-        None if previous_id.as_ref().is_some_and(|id| id != client_id) => {
-            drop_previous_secret(&url, &section, previous_id.as_deref().unwrap_or_default())
-        }
-        None => Ok(()),
-    }
-    .context("the client secret was not kept")?;
-    if client_secret.is_none() && !has_secret(&url, &section) {
+    global_config::write_app(remote, client_id, client_secret, flow)?;
+    if !global_config::has_secret_for(remote) {
         println!(
             "Note: no client secret is configured, so signing in uses the device flow (tick \
              \"Enable Device Flow\" in the app's settings) and logout cannot revoke tokens. \
@@ -66,102 +26,32 @@ pub fn configure(
              --host {url} --client-id {client_id}"
         );
     }
-    add_helper_entries(&section)?;
     println!("Configured {url} in your global git config: git will sign in with this helper.");
     Ok(ExitCode::SUCCESS)
 }
 
-/// The secret of the app configured before belongs to that app.
-fn drop_previous_secret(url: &str, section: &str, previous_id: &str) -> anyhow::Result<()> {
-    let removed = forget_secret(url)?;
-    let in_global = git_config(&["--unset-all", &format!("{section}.ghoauthClientSecret")]);
-    if removed || in_global.is_ok() {
-        println!(
-            "Removed the client secret of the previous app ({previous_id}): it belongs to that \
-             app, not to the one configured now."
-        );
-    }
-    Ok(())
-}
-
-/// The empty `helper =` and ours after it, unless they are there already.
-fn add_helper_entries(section: &str) -> Result<(), GitConfigError> {
-    let helper_key = format!("{section}.helper");
-    let helpers = git_config_values(&helper_key)?;
-    let already = helpers.len() >= 2
-        && helpers[helpers.len() - 2].is_empty()
-        && is_ours(&helpers[helpers.len() - 1]);
-    if !already {
-        for value in ["", helper_value().as_str()] {
-            git_config(&["--add", &helper_key, value])?;
-        }
-    }
-    Ok(())
-}
-
 pub fn unconfigure(remote: &OAuthHost) -> anyhow::Result<ExitCode> {
-    let section = format!("credential.{}", remote.url());
-    let helper_key = format!("{section}.helper");
-    let helpers = git_config_values(&helper_key).unwrap_or_default();
-    let mut found = helpers.iter().any(|value| is_ours(value));
-    for key in KEYS {
-        // Fails with status 5 when not set: already as wanted.
-        found |= git_config(&["--unset-all", &format!("{section}.{key}")]).is_ok();
-    }
-    found |= forget_secret(&remote.url()).context("the client secret was not removed")?;
-    if !found {
-        println!(
+    match global_config::remove_app(remote)? {
+        true => println!(
+            "Removed this helper's settings for {} from your global git config.",
+            remote.url()
+        ),
+        false => println!(
             "Nothing of this helper's is configured for {}.",
             remote.url()
-        );
-        return Ok(ExitCode::SUCCESS);
+        ),
     }
-    // Remove the pair configure added: our entry and the empty one before
-    // it. Removing by value keeps every other line where it is.
-    if let Some(at) = helpers.iter().rposition(|value| is_ours(value)) {
-        let ours = &helpers[at];
-        let empty_before = at > 0 && helpers[at - 1].is_empty();
-        let empties = helpers.iter().filter(|value| value.is_empty()).count();
-        git_config(&["--unset", &helper_key, &format!("^{}$", regex_escape(ours))])?;
-        if empty_before && empties == 1 {
-            git_config(&["--unset", &helper_key, "^$"])?;
-        } else if empty_before {
-            // Several empty entries: git cannot remove just one by value,
-            // so take out the line configure wrote, in place.
-            remove_empty_helper_before(&remote.url(), &helper_key)?;
-        }
-    }
-    // Older gits leave an empty section behind; newer ones remove it.
-    let left = git_config(&["--get-regexp", &format!("^{}\\.", regex_escape(&section))]);
-    if left.is_err() {
-        let _ = git_config(&["--remove-section", &section]);
-    }
-    println!(
-        "Removed this helper's settings for {} from your global git config.",
-        remote.url()
-    );
     Ok(ExitCode::SUCCESS)
 }
 
 /// `unconfigure --all`: every host that has a client id in the global
 /// config, as `install.sh --uninstall` needs.
 pub fn unconfigure_all() -> anyhow::Result<ExitCode> {
-    let listing = match git_config(&["-z", "--get-regexp", "^credential\\..*\\.ghoauthclientid$"]) {
-        Ok(listing) => listing,
-        // Status 1: no such key, so nothing to remove.
-        Err(_) => {
-            println!("Nothing of this helper's is configured.");
-            return Ok(ExitCode::SUCCESS);
-        }
-    };
-    let mut urls: Vec<String> = listing
-        .split('\0')
-        .filter_map(|record| record.split('\n').next())
-        .filter_map(|key| key.strip_prefix("credential."))
-        .filter_map(|rest| rest.strip_suffix(".ghoauthclientid"))
-        .map(str::to_string)
-        .collect();
-    urls.dedup();
+    let urls = global_config::configured_urls();
+    if urls.is_empty() {
+        println!("Nothing of this helper's is configured.");
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut code = ExitCode::SUCCESS;
     for url in urls {
         // One host that cannot be undone is said, and the rest still go.
@@ -174,186 +64,4 @@ pub fn unconfigure_all() -> anyhow::Result<ExitCode> {
         }
     }
     Ok(code)
-}
-
-/// Writes the secret to the private file, makes the global config include
-/// it, and drops any copy from the global config itself.
-fn keep_secret(url: &str, section: &str, secret: &Secret) -> anyhow::Result<()> {
-    let secrets = ClientSecrets::beside_global_config()?;
-    secrets.set(url, secret)?;
-    let path = secrets.path().display().to_string();
-    if !git_config_values("include.path")?.contains(&path) {
-        git_config(&["--add", "include.path", &path])?;
-    }
-    let _ = git_config(&["--unset-all", &format!("{section}.ghoauthClientSecret")]);
-    Ok(())
-}
-
-/// Whether a secret is kept for `url`, in the private file or in the
-/// global config itself (set by hand).
-fn has_secret(url: &str, section: &str) -> bool {
-    let in_file = ClientSecrets::beside_global_config()
-        .and_then(|secrets| secrets.contains(url))
-        .unwrap_or(false);
-    in_file
-        || git_config_values(&format!("{section}.ghoauthClientSecret"))
-            .is_ok_and(|values| values.iter().any(|value| !value.is_empty()))
-}
-
-/// Removes `url`'s secret from the private file; once it holds none, the
-/// file and the include go too. True if there was a secret.
-fn forget_secret(url: &str) -> anyhow::Result<bool> {
-    let secrets = ClientSecrets::beside_global_config()?;
-    let removed = secrets.remove(url)?;
-    if secrets.is_empty()? {
-        let path = secrets.path().display().to_string();
-        if git_config_values("include.path")?.contains(&path) {
-            git_config(&[
-                "--unset",
-                "include.path",
-                &format!("^{}$", regex_escape(&path)),
-            ])?;
-            if git_config(&["--get-regexp", "^include\\."]).is_err() {
-                let _ = git_config(&["--remove-section", "include"]);
-            }
-        }
-    }
-    Ok(removed)
-}
-
-/// Removes the empty `helper =` line that configure wrote before our (already
-/// removed) helper line in the `[credential "<url>"]` section,
-/// taking git's lock file as git does. Used only when the section holds
-/// several empty entries, which `git config --unset` cannot tell apart.
-fn remove_empty_helper_before(url: &str, helper_key: &str) -> anyhow::Result<()> {
-    // Where the global config lives (GIT_CONFIG_GLOBAL, ~/.gitconfig, XDG).
-    let origin = git_config(&["--show-origin", "--get-all", helper_key])?;
-    let path = origin
-        .lines()
-        .next()
-        .and_then(|line| line.strip_prefix("file:"))
-        .and_then(|line| line.split('\t').next())
-        .context("git config did not say where the global config is")?
-        .to_string();
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
-    let header = format!("[credential \"{url}\"]");
-    let start = text
-        .find(&header)
-        .context("the section configure wrote is gone")?;
-    let end = text[start + header.len()..]
-        .find("\n[")
-        .map_or(text.len(), |at| start + header.len() + at + 1);
-    // configure added the pair together, so the empty line is the last
-    // empty entry of the section.
-    let section = &text[start..end];
-    let line = section
-        .rfind("\thelper = \n")
-        .context("the empty helper entry configure wrote is gone")?;
-    let cut = start + line;
-    let mut edited = String::with_capacity(text.len());
-    edited.push_str(&text[..cut]);
-    edited.push_str(&text[cut + "\thelper = \n".len()..]);
-    let lock = format!("{path}.lock");
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&lock)
-        .with_context(|| format!("cannot lock {path}; is another git writing it?"))?;
-    use std::io::Write;
-    let written = file
-        .write_all(edited.as_bytes())
-        .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::rename(&lock, &path));
-    if let Err(error) = written {
-        let _ = std::fs::remove_file(&lock);
-        return Err(error).with_context(|| format!("cannot write {path}"));
-    }
-    Ok(())
-}
-
-/// `ghoauth` when git can find the helper by that name on PATH, else the
-/// full path of this program.
-fn helper_value() -> String {
-    if crate::sign_in::on_path("git-credential-ghoauth") {
-        return "ghoauth".into();
-    }
-    std::env::current_exe()
-        .map(|exe| exe.display().to_string())
-        .unwrap_or_else(|_| "ghoauth".into())
-}
-
-fn is_ours(value: &str) -> bool {
-    value == "ghoauth"
-        || value.ends_with("/git-credential-ghoauth")
-        || value.ends_with("\\git-credential-ghoauth.exe")
-}
-
-/// `git config --global` could not do what was asked.
-#[derive(Debug)]
-enum GitConfigError {
-    NotRun(std::io::Error),
-    /// git's own words, from its stderr.
-    Failed(String),
-}
-
-impl std::fmt::Display for GitConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            GitConfigError::NotRun(error) => {
-                write!(f, "could not run git config ({error}); is git installed?")
-            }
-            GitConfigError::Failed(said) => write!(f, "git config failed: {said}"),
-        }
-    }
-}
-
-impl std::error::Error for GitConfigError {}
-
-fn git_failed(output: &std::process::Output) -> GitConfigError {
-    GitConfigError::Failed(String::from_utf8_lossy(&output.stderr).trim().to_string())
-}
-
-fn git_config(args: &[&str]) -> Result<String, GitConfigError> {
-    let output = Command::new("git")
-        .args(["config", "--global"])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(GitConfigError::NotRun)?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    } else {
-        Err(git_failed(&output))
-    }
-}
-
-/// Every value of a multi-valued key, in order; none when it is unset.
-fn git_config_values(key: &str) -> Result<Vec<String>, GitConfigError> {
-    let output = Command::new("git")
-        .args(["config", "--global", "-z", "--get-all", key])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(GitConfigError::NotRun)?;
-    match output.status.code() {
-        Some(0) => {
-            let listing = output.stdout.strip_suffix(&[0]).unwrap_or(&output.stdout);
-            Ok(listing
-                .split(|&b| b == 0)
-                .map(|value| String::from_utf8_lossy(value).into_owned())
-                .collect())
-        }
-        Some(1) => Ok(Vec::new()),
-        _ => Err(git_failed(&output)),
-    }
-}
-
-fn regex_escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.^$|?*+()[]{}".contains(c) {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }

@@ -5,6 +5,7 @@ pub mod erase;
 pub mod get;
 pub mod login;
 pub mod logout;
+pub mod setup;
 pub mod status;
 pub mod store;
 

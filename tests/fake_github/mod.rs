@@ -79,6 +79,23 @@ pub enum TokenEndpoint {
     Refuses(&'static str),
 }
 
+/// What the user does on the "Create GitHub App" page of the manifest flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManifestUser {
+    Creates,
+    /// Leaves the page: no redirect ever comes.
+    WalksAway,
+    /// The redirect carries a code that was converted already.
+    ReplaysACode,
+}
+
+/// What the user does on the app's installation page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallUser {
+    Installs,
+    WalksAway,
+}
+
 /// A page the fake can hold open until the test lets it go, so that a
 /// test can line up parallel gits behind the one that got there first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -182,6 +199,16 @@ struct State {
     requests: usize,
     /// `(Host, method, path)` of each.
     seen: Vec<(String, String, String)>,
+    manifest_user: ManifestUser,
+    install_user: InstallUser,
+    /// Codes from the manifest flow, when issued; `None` once converted.
+    manifest_codes: HashMap<String, Option<Instant>>,
+    /// The manifest GitHub accepted last.
+    manifest: Option<serde_json::Value>,
+    /// Set once a manifest was converted: the app is a GitHub App, whose
+    /// sign-ins must name one of these callbacks exactly.
+    app_callbacks: Option<Vec<String>>,
+    installations: usize,
     /// What each authorization request carried: its state and its PKCE
     /// challenge, if any.
     authorize_requests: Vec<AuthorizeRequest>,
@@ -249,6 +276,12 @@ impl FakeGitHub {
             git_requests: Vec::new(),
             requests: 0,
             seen: Vec::new(),
+            manifest_user: ManifestUser::Creates,
+            install_user: InstallUser::Installs,
+            manifest_codes: HashMap::new(),
+            manifest: None,
+            app_callbacks: None,
+            installations: 0,
             authorize_requests: Vec::new(),
             on_issue,
             web_url: format!("http://127.0.0.1:{port}"),
@@ -313,6 +346,33 @@ impl FakeGitHub {
             .as_ref()
             .map(|proxy| proxy.targets.lock().unwrap().clone())
             .unwrap_or_default()
+    }
+
+    pub fn set_manifest_user(&self, user: ManifestUser) {
+        self.state.lock().unwrap().manifest_user = user;
+    }
+
+    pub fn set_install_user(&self, user: InstallUser) {
+        self.state.lock().unwrap().install_user = user;
+    }
+
+    /// The manifest the fake accepted last.
+    pub fn manifest(&self) -> Option<serde_json::Value> {
+        self.state.lock().unwrap().manifest.clone()
+    }
+
+    /// How many apps were created (manifest codes converted).
+    pub fn apps_created(&self) -> usize {
+        let state = self.state.lock().unwrap();
+        state
+            .manifest_codes
+            .values()
+            .filter(|code| code.is_none())
+            .count()
+    }
+
+    pub fn installations(&self) -> usize {
+        self.state.lock().unwrap().installations
     }
 
     /// `(Host, method, path)` of every request, in order of arrival.
@@ -613,6 +673,19 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
         }
     }
     let reply = match (method.as_str(), path.as_str()) {
+        ("POST", p)
+            if p == "/settings/apps/new"
+                || (p.starts_with("/organizations/") && p.ends_with("/settings/apps/new")) =>
+        {
+            manifest_form(state, &query, &body)
+        }
+        ("POST", p) if p.starts_with("/api/v3/app-manifests/") && p.ends_with("/conversions") => {
+            let code = &p["/api/v3/app-manifests/".len()..p.len() - "/conversions".len()];
+            convert_manifest(state, code)
+        }
+        ("GET", p) if p.starts_with("/apps/") && p.ends_with("/installations/new") => {
+            install_app(state, &query)
+        }
         ("GET", "/login/oauth/authorize") => authorize(state, &query),
         ("POST", "/login/oauth/access_token") => {
             let behaviour = state.lock().unwrap().token_endpoint;
@@ -766,6 +839,157 @@ fn random_text(prefix: &str) -> String {
 
 /// GitHub's rule for loopback callbacks: scheme, host and path as
 /// registered; the port may be anything.
+/// The manifest flow's form: GitHub validates the manifest, shows "Create
+/// GitHub App", and on a press redirects to `redirect_url` with a code.
+fn manifest_form(state: &Mutex<State>, query: &HashMap<String, String>, body: &[u8]) -> Reply {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
+    let Some(manifest) = form
+        .get("manifest")
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+    else {
+        return Reply::text(422, "<p>The manifest is missing or not JSON.</p>");
+    };
+    if let Err(why) = check_manifest(&manifest) {
+        return Reply::text(422, &format!("<p>Invalid manifest: {why}</p>"));
+    }
+    let mut state = state.lock().unwrap();
+    state.manifest = Some(manifest.clone());
+    let redirect = manifest["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let code = match state.manifest_user {
+        ManifestUser::WalksAway => {
+            return Reply::text(200, "<p>Create GitHub App</p>");
+        }
+        ManifestUser::Creates => {
+            let code = random_text("mc");
+            state
+                .manifest_codes
+                .insert(code.clone(), Some(Instant::now()));
+            code
+        }
+        ManifestUser::ReplaysACode => {
+            let code = random_text("mc");
+            state.manifest_codes.insert(code.clone(), None);
+            code
+        }
+    };
+    let mut target = url::Url::parse(&redirect).unwrap();
+    target.query_pairs_mut().append_pair("code", &code);
+    if let Some(their_state) = query.get("state") {
+        target.query_pairs_mut().append_pair("state", their_state);
+    }
+    Reply::redirect(target.as_str())
+}
+
+/// What GitHub documents for a manifest, checked as GitHub would.
+fn check_manifest(manifest: &serde_json::Value) -> Result<(), String> {
+    let name = manifest["name"].as_str().unwrap_or_default();
+    if name.is_empty() || name.chars().count() > 34 {
+        return Err(format!("name '{name}' must be 1 to 34 characters"));
+    }
+    if manifest["url"].as_str().is_none_or(str::is_empty) {
+        return Err("url is required".into());
+    }
+    if manifest["hook_attributes"]["url"]
+        .as_str()
+        .is_none_or(str::is_empty)
+    {
+        return Err("hook_attributes.url is required".into());
+    }
+    let loopback = |value: &serde_json::Value| {
+        value
+            .as_str()
+            .and_then(|text| url::Url::parse(text).ok())
+            .is_some_and(|url| url.scheme() == "http" && url.host_str() == Some("127.0.0.1"))
+    };
+    if !loopback(&manifest["redirect_url"]) || !loopback(&manifest["setup_url"]) {
+        return Err("redirect_url and setup_url must be URLs".into());
+    }
+    let callbacks = manifest["callback_urls"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if callbacks.is_empty() || callbacks.len() > 10 || !callbacks.iter().all(loopback) {
+        return Err("callback_urls must hold 1 to 10 URLs".into());
+    }
+    if manifest["public"] != serde_json::Value::Bool(false) {
+        return Err("this fake expects a private app".into());
+    }
+    Ok(())
+}
+
+/// `POST /app-manifests/{code}/conversions`: the app, once per code, within
+/// an hour. The fake's app becomes a GitHub App with expiring tokens.
+fn convert_manifest(state: &Mutex<State>, code: &str) -> Reply {
+    let mut state = state.lock().unwrap();
+    let fresh = matches!(
+        state.manifest_codes.get(code),
+        Some(Some(issued)) if issued.elapsed() < Duration::from_secs(3600)
+    );
+    if !fresh {
+        return Reply::json(404, r#"{"message":"Not Found"}"#);
+    }
+    state.manifest_codes.insert(code.to_string(), None);
+    let manifest = state.manifest.clone().unwrap_or_default();
+    state.app_callbacks = Some(
+        manifest["callback_urls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|url| url.as_str().map(str::to_string))
+            .collect(),
+    );
+    state.expiring = Some(Lifetimes {
+        access: Duration::from_secs(8 * 3600),
+        refresh: Duration::from_secs(15_897_600),
+    });
+    let (pem, webhook_secret) = (random_text("pem"), random_text("whsec"));
+    (state.on_issue)(&pem);
+    (state.on_issue)(&webhook_secret);
+    let name = manifest["name"].as_str().unwrap_or_default();
+    let reply = serde_json::json!({
+        "id": 4242,
+        "slug": name.to_ascii_lowercase(),
+        "name": name,
+        "client_id": CLIENT_ID,
+        "client_secret": state.client_secret,
+        "pem": format!("-----BEGIN RSA PRIVATE KEY-----\n{pem}\n-----END RSA PRIVATE KEY-----\n"),
+        "webhook_secret": webhook_secret,
+        "owner": { "login": state.login },
+        "html_url": format!("{}/apps/{}", state.web_url, name.to_ascii_lowercase()),
+    });
+    Reply::json(201, &reply.to_string())
+}
+
+/// The app's installation page: once installed, GitHub sends the browser
+/// to the manifest's `setup_url` with the installation and the state.
+fn install_app(state: &Mutex<State>, query: &HashMap<String, String>) -> Reply {
+    let mut state = state.lock().unwrap();
+    if state.app_callbacks.is_none() {
+        return Reply::text(404, "<p>No such app.</p>");
+    }
+    if state.install_user == InstallUser::WalksAway {
+        return Reply::text(200, "<p>Install</p>");
+    }
+    state.installations += 1;
+    let setup = state
+        .manifest
+        .as_ref()
+        .and_then(|manifest| manifest["setup_url"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut target = url::Url::parse(&setup).unwrap();
+    target
+        .query_pairs_mut()
+        .append_pair("installation_id", "77")
+        .append_pair("setup_action", "install");
+    if let Some(their_state) = query.get("state") {
+        target.query_pairs_mut().append_pair("state", their_state);
+    }
+    Reply::redirect(target.as_str())
+}
+
 fn redirect_is_registered(redirect_uri: &str) -> bool {
     let (Ok(given), Ok(registered)) = (
         url::Url::parse(redirect_uri),
@@ -792,7 +1016,13 @@ fn authorize(state: &Mutex<State>, query: &HashMap<String, String>) -> Reply {
     let target = redirect_uri
         .clone()
         .unwrap_or_else(|| REGISTERED_CALLBACK.to_string());
-    if !redirect_is_registered(&target) {
+    // A GitHub App's callback must be one it registered, exactly; an OAuth
+    // app's may use any port on its registered loopback callback.
+    let registered = match &state.app_callbacks {
+        Some(callbacks) => callbacks.contains(&target),
+        None => redirect_is_registered(&target),
+    };
+    if !registered {
         return Reply::text(
             200,
             "<h1>Be careful!</h1><p>The redirect_uri is not associated with this application.</p>",

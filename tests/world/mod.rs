@@ -295,7 +295,16 @@ pub fn complaints(stderr: &str) -> Vec<&str> {
         .lines()
         .filter(|line| line.starts_with("git-credential-ghoauth: "))
         .filter(|line| {
-            !line.contains("approve access in your browser") && !line.contains("enter the code:")
+            // The sign-in's and setup's own prompts are no complaints.
+            ![
+                "approve access in your browser",
+                "enter the code:",
+                "press \"Create GitHub App\"",
+                "choose repositories and press \"Install\"",
+                "its private key and webhook secret were not kept",
+            ]
+            .iter()
+            .any(|prompt| line.contains(prompt))
         })
         .collect()
 }

@@ -1,0 +1,205 @@
+//! `setup` against the fake GitHub: the manifest flow creates the app, the
+//! installation page installs it, a sign-in follows, and a push needs no
+//! further prompt. The browser is a script that posts the manifest form as
+//! a browser would, and follows every redirect.
+#![cfg(unix)]
+
+use std::path::{Path, PathBuf};
+
+use crate::common::*;
+use crate::fake_github::{CLIENT_ID, InstallUser, ManifestUser};
+use crate::world::*;
+
+/// A `$BROWSER` that submits the helper's manifest page (what its script
+/// does in a real browser) and otherwise follows redirects, like the
+/// other tests' browser.
+fn setup_browser(world: &World) -> PathBuf {
+    let browser = world.dir.join("setup-browser");
+    let log = world.dir.join("browser.log");
+    let page = world.dir.join("page.html");
+    write_script(
+        &browser,
+        &format!(
+            r#"printf '%s\n' "$1" >>'{log}'
+fetch() {{ curl -sS -L --noproxy '*' --max-time 30 "$@"; }}
+first=$(fetch "$1")
+case "$first" in
+*'name="manifest"'*)
+    action=$(printf '%s' "$first" | sed -n 's/.*action="\([^"]*\)".*/\1/p' | sed 's/&amp;/\&/g')
+    manifest=$(printf '%s' "$first" | sed -n 's/.*name="manifest" value="\([^"]*\)".*/\1/p' \
+        | sed 's/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&#39;/'"'"'/g; s/&amp;/\&/g')
+    fetch -o '{page}' --data-urlencode "manifest=$manifest" "$action" ;;
+*) printf '%s' "$first" >'{page}' ;;
+esac"#,
+            log = log.display(),
+            page = page.display()
+        ),
+    );
+    browser
+}
+
+fn setup_command(world: &World, config: &Path, args: &[&str]) -> Run {
+    let mut command = command(HELPER);
+    command
+        .env("GIT_CONFIG_GLOBAL", config)
+        .env("BROWSER", setup_browser(world))
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .env_remove("GHOAUTH_CLIENT_ID")
+        .env_remove("GHOAUTH_CLIENT_SECRET")
+        .args(["setup", "--host", &world.fake.base_url])
+        .args(args);
+    run(command, b"")
+}
+
+fn global_config(world: &World, timeout: Option<u64>) -> PathBuf {
+    let config = world.dir.join("gitconfig");
+    let text = match timeout {
+        Some(seconds) => format!(
+            "[credential \"{}\"]\n\tghoauthTimeout = {seconds}\n",
+            world.fake.base_url
+        ),
+        None => String::new(),
+    };
+    std::fs::write(&config, text).unwrap();
+    config
+}
+
+#[test]
+fn setup_creates_installs_and_signs_in_and_the_push_needs_nothing_more() {
+    let world = world("setup");
+    let config = global_config(&world, None);
+    let done = setup_command(&world, &config, &[]);
+    assert!(done.status.success(), "{}", done.stderr);
+    let said = done.stdout_text();
+    assert!(
+        said.contains(&format!(
+            "Set up {} with your GitHub App",
+            world.fake.base_url
+        )) && said.contains("logged in as octocat"),
+        "{said}"
+    );
+    assert!(said.contains("Enable Device Flow"), "{said}");
+    assert!(
+        done.stderr
+            .contains("its private key and webhook secret were not kept"),
+        "{}",
+        done.stderr
+    );
+    assert_eq!(world.fake.apps_created(), 1);
+    assert_eq!(world.fake.installations(), 1);
+    assert_eq!(world.fake.authorizations(), 1);
+    assert_eq!(world.browser_opened(), 3, "create, install, sign in");
+
+    let manifest = world.fake.manifest().expect("a manifest");
+    assert_eq!(manifest["callback_urls"].as_array().unwrap().len(), 10);
+    assert_eq!(manifest["default_permissions"]["contents"], "write");
+    assert_eq!(manifest["default_permissions"]["workflows"], "write");
+    assert_eq!(manifest["hook_attributes"]["active"], false);
+    assert!(manifest["name"].as_str().unwrap().len() <= 34);
+
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        written.contains(&format!("ghoauthClientId = {CLIENT_ID}")),
+        "{written}"
+    );
+    assert_eq!(
+        written
+            .matches("ghoauthRedirectUri = http://127.0.0.1:")
+            .count(),
+        10
+    );
+    assert!(
+        !written.contains(&world.client_secret),
+        "no secret in the config"
+    );
+    let secrets = world.dir.join(".git-credential-ghoauth-secrets");
+    assert!(
+        std::fs::read_to_string(&secrets)
+            .unwrap()
+            .contains(&world.client_secret)
+    );
+
+    // A push with nothing but the global config: the token is there.
+    let work = world.clone_new_repo("octo/setup");
+    commit(&world, &work, "one.txt");
+    let mut push = command("git");
+    push.current_dir(&work)
+        .env("GIT_CONFIG_GLOBAL", &config)
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .args(["push", "-q", "origin", "main"]);
+    let pushed = run(push, b"");
+    assert!(pushed.status.success(), "{}", pushed.stderr);
+    assert_eq!(world.fake.authorizations(), 1, "no second sign-in");
+    assert_eq!(world.browser_opened(), 3, "no browser for the push");
+
+    // Set up already: says so and changes nothing.
+    let again = setup_command(&world, &config, &[]);
+    assert!(again.status.success(), "{}", again.stderr);
+    assert!(
+        again.stdout_text().contains("already set up"),
+        "{}",
+        again.stdout_text()
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), written);
+    assert_eq!(world.fake.apps_created(), 1);
+    assert_eq!(world.browser_opened(), 3);
+}
+
+#[test]
+fn an_app_that_is_never_created_leaves_nothing_configured() {
+    let world = world("setup-walk-away");
+    world.fake.set_manifest_user(ManifestUser::WalksAway);
+    let config = global_config(&world, Some(3));
+    let done = setup_command(&world, &config, &[]);
+    assert_eq!(done.status.code(), Some(1), "{}", done.stderr);
+    let said = complaints(&done.stderr);
+    assert_eq!(said.len(), 1, "{}", done.stderr);
+    assert!(
+        said[0].contains("did not say it created the app within 3 s"),
+        "{}",
+        said[0]
+    );
+    assert!(
+        !std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("ghoauthClientId")
+    );
+}
+
+#[test]
+fn a_code_that_was_converted_already_is_refused() {
+    let world = world("setup-replay");
+    world.fake.set_manifest_user(ManifestUser::ReplaysACode);
+    let config = global_config(&world, Some(10));
+    let done = setup_command(&world, &config, &[]);
+    assert_eq!(done.status.code(), Some(1), "{}", done.stderr);
+    let said = complaints(&done.stderr);
+    assert_eq!(said.len(), 1, "{}", done.stderr);
+    assert!(said[0].contains("works once"), "{}", said[0]);
+    assert!(
+        !std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("ghoauthClientId")
+    );
+    assert!(world.page_shown().contains("could not be created"));
+}
+
+#[test]
+fn an_app_created_but_not_installed_is_named_so_it_can_be_deleted() {
+    let world = world("setup-no-install");
+    world.fake.set_install_user(InstallUser::WalksAway);
+    let config = global_config(&world, Some(3));
+    let done = setup_command(&world, &config, &[]);
+    assert_eq!(done.status.code(), Some(1), "{}", done.stderr);
+    let said = complaints(&done.stderr);
+    let last = said.last().copied().unwrap_or_default();
+    assert!(
+        last.contains("was created, but not installed")
+            && last.contains("delete the app at")
+            && last.contains("--force"),
+        "{}",
+        done.stderr
+    );
+    assert_eq!(world.fake.installations(), 0);
+    assert_eq!(world.fake.authorizations(), 0);
+}
