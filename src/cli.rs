@@ -16,9 +16,11 @@ pub(crate) const DEFAULT_KEYRING_TIMEOUT: u64 = 20;
     about = "A git credential helper that signs in to GitHub with OAuth and keeps tokens in the OS keyring",
     long_about = "A git credential helper that signs in to GitHub with OAuth and keeps credentials \
 in the OS keyring (the Secret Service on Linux, the Keychain on macOS, Credential Manager on Windows).\n\n\
-git runs it as a credential helper; people use configure, login, status and \
+git runs it as a credential helper; people use setup, login, status and \
 logout. Set it up for github.com with\n\n    \
-git credential-ghoauth configure --client-id <id> --client-secret-stdin\n\n\
+git credential-ghoauth setup\n\n\
+which creates your own GitHub App, installs it and signs in (or, with an OAuth app you \
+registered by hand, git credential-ghoauth configure --client-id <id> --client-secret-stdin)\n\n\
 (or, to use it for plain storage everywhere, git config --global credential.helper ghoauth), \
 and git will call git-credential-ghoauth get, store and erase, writing the request \
 to standard input. It stores credentials the way git's own storage helpers do: one per \

@@ -203,3 +203,60 @@ fn an_app_created_but_not_installed_is_named_so_it_can_be_deleted() {
     assert_eq!(world.fake.installations(), 0);
     assert_eq!(world.fake.authorizations(), 0);
 }
+
+/// Ctrl-C while setup waits at step `waits_at` (1: creating the app, 2:
+/// installing it): the helper stops at once, and nothing is configured
+/// that was not already there.
+fn interrupted_at(name: &str, waits_at: usize) {
+    let world = world(name);
+    match waits_at {
+        1 => world.fake.set_manifest_user(ManifestUser::WalksAway),
+        _ => world.fake.set_install_user(InstallUser::WalksAway),
+    }
+    let config = global_config(&world, Some(60));
+    let mut setup = command(HELPER);
+    let mut helper = setup
+        .env("GIT_CONFIG_GLOBAL", &config)
+        .env("BROWSER", setup_browser(&world))
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .args(["setup", "--host", &world.fake.base_url])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until(std::time::Duration::from_secs(20), "the browser", || {
+        world.browser_opened() == waits_at
+    });
+    // SAFETY: kill(2) with SIGINT on the pid of the child spawned above.
+    unsafe { libc::kill(helper.id() as i32, libc::SIGINT) };
+    let mut status = None;
+    wait_until(
+        std::time::Duration::from_secs(20),
+        "the helper to stop",
+        || {
+            status = helper.try_wait().unwrap();
+            status.is_some()
+        },
+    );
+    assert!(!status.unwrap().success());
+    let written = std::fs::read_to_string(&config).unwrap();
+    match waits_at {
+        1 => assert!(!written.contains("ghoauthClientId"), "{written}"),
+        // The app exists by then; it is configured, and setup --force
+        // finishes the job.
+        _ => assert!(written.contains("ghoauthClientId"), "{written}"),
+    }
+    assert_eq!(world.fake.authorizations(), 0);
+    assert!(world.live_tokens().is_empty(), "no token");
+}
+
+#[test]
+fn ctrl_c_while_the_app_is_being_created_configures_nothing() {
+    interrupted_at("setup-ctrl-c-create", 1);
+}
+
+#[test]
+fn ctrl_c_while_the_app_is_being_installed_signs_in_nobody() {
+    interrupted_at("setup-ctrl-c-install", 2);
+}
