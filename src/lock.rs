@@ -191,6 +191,7 @@ impl std::fmt::Display for NotPrivate {
 }
 
 #[derive(Debug)]
+#[cfg_attr(not(unix), allow(dead_code))]
 enum DirVerdict {
     Private,
     /// Ours, but group or others have some access: narrow it.

@@ -413,6 +413,7 @@ fn nobody_waits_more_than_45_seconds_for_a_refresh() {
 /// Waits, bounded, until someone blocks on the lock `purpose` takes for
 /// `account` at `remote`: the kernel lists blocked flock requests in
 /// /proc/locks, with the lock file's inode.
+#[cfg(target_os = "linux")]
 fn wait_for_a_waiter(remote: &OAuthRemote, purpose: Purpose, account: &[u8]) {
     use std::os::unix::fs::MetadataExt;
     let file = crate::lock::file_for(
@@ -440,6 +441,8 @@ fn wait_for_a_waiter(remote: &OAuthRemote, purpose: Purpose, account: &[u8]) {
     }
 }
 
+// Watches /proc/locks for the waiter.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_waiter_whose_holder_could_not_renew_renews_in_turn_holding_the_lock() {
     let host = host("turn");
@@ -531,6 +534,8 @@ fn a_refused_refresh_token_from_git_leads_to_a_sign_in_and_a_failure_to_nothing(
     assert!(store.items().is_empty());
 }
 
+// Watches /proc/locks for the waiter.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_sign_in_waiter_takes_what_the_holder_kept() {
     let host = host("sign-in-waiter");
@@ -560,6 +565,8 @@ fn a_sign_in_waiter_takes_what_the_holder_kept() {
     assert_eq!(sign_ins, 0, "no second sign-in");
 }
 
+// Watches /proc/locks for the waiter.
+#[cfg(target_os = "linux")]
 #[test]
 fn login_signs_in_after_another_sign_in_and_keeps_the_token() {
     let host = host("login-waits");
@@ -598,6 +605,8 @@ fn login_says_when_the_token_could_not_be_kept() {
     );
 }
 
+// Watches /proc/locks for the waiter.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_waiter_whose_holder_signed_in_nobody_starts_no_second_sign_in() {
     let host = host("holder-failed");
@@ -622,6 +631,8 @@ fn a_waiter_whose_holder_signed_in_nobody_starts_no_second_sign_in() {
     assert_eq!(sign_ins, 0, "one browser per batch of gits");
 }
 
+// Watches /proc/locks for the waiter.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_waiter_for_another_account_signs_in_in_turn_holding_the_lock() {
     let host = host("other-account");
