@@ -103,8 +103,8 @@ fn acquire_in(
 }
 
 /// The file a lock for these would be taken on, for tests that watch who
-/// waits on it.
-#[cfg(test)]
+/// waits on it (in /proc/locks).
+#[cfg(all(test, target_os = "linux"))]
 pub(crate) fn file_for(
     purpose: Purpose,
     protocol: &[u8],
