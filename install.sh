@@ -106,8 +106,10 @@ if [ -n "$client_id" ]; then
         "$installed" configure --host "$host" --client-id "$client_id"
     fi
 else
-    echo "Tell git to use it, with your GitHub OAuth app (README: Signing in to GitHub):"
-    echo "    $installed configure --client-id <client id> --client-secret <client secret>"
+    echo "Set it up for github.com (it creates your own GitHub App, installs it and signs in):"
+    echo "    $installed setup"
+    echo "or with an OAuth app you registered (README: By hand, with an OAuth app):"
+    echo "    $installed configure --client-id <client id> --client-secret-stdin"
     echo "or, for every host it should only store credentials for:"
     echo "    git config --global credential.helper ghoauth"
 fi
