@@ -661,3 +661,64 @@ fn a_waiter_for_another_account_signs_in_in_turn_holding_the_lock() {
     assert_eq!(answer.username.as_deref(), Some(&b"alice"[..]));
     assert_eq!(under_lock, vec![true], "holding the sign-in lock");
 }
+
+// Watches /proc/locks for the waiter.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_credential_git_stored_meanwhile_is_no_sign_in_by_the_holder() {
+    let host = host("plain-meanwhile");
+    let store = MemoryStore::default();
+    let lock = remote(&host, None).lock(
+        Purpose::SignIn,
+        b"",
+        Instant::now() + Duration::from_secs(5),
+    );
+    let sign_ins = std::thread::scope(|scope| {
+        let waiter = scope.spawn(|| {
+            let issuer = FakeIssuer::signing_in_as("alice");
+            let remote = remote(&host, Some("alice"));
+            let answer = sign_in_and_keep(&context(&store), &issuer, &remote);
+            (answer, issuer.sign_ins.get())
+        });
+        wait_for_a_waiter(&remote(&host, None), Purpose::SignIn, b"");
+        // git stored a password for bob meanwhile: not a sign-in.
+        let mut plain = token(&host, "bob", 8 * 3600, false);
+        plain.oauth = None;
+        plain.stored_at = u128::from(NOW) * 1_000_000_000 + 1;
+        store.save(&plain).unwrap();
+        drop(lock);
+        waiter.join().unwrap()
+    });
+    assert_eq!(sign_ins, (None, 0), "the holder's sign-in did not finish");
+}
+
+#[test]
+fn a_sign_in_held_too_long_is_named_and_waited_for_no_longer() {
+    let host = host("held-too-long");
+    let store = MemoryStore::default();
+    let mut remote = remote(&host, None);
+    remote.config.timeout = Duration::from_secs(1);
+    let _held = remote.lock(
+        Purpose::SignIn,
+        b"",
+        Instant::now() + Duration::from_secs(5),
+    );
+    let context = Context {
+        settings: Settings::new(0, 1, crate::store::StoreChoice::Auto),
+        store: &store,
+        clock: &StillClock,
+    };
+    let issuer = FakeIssuer::signing_in_as("alice");
+    let started = Instant::now();
+    let error = sign_in(&context, &issuer, &remote, None).unwrap_err();
+    // The sign-in's 1 s, and 1 s twice for the store.
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        error.to_string().contains(&format!(
+            "has been signing in to {} for over 3 s",
+            remote.host
+        )),
+        "{error}"
+    );
+    assert_eq!(issuer.sign_ins.get(), 0);
+}

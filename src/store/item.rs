@@ -224,6 +224,22 @@ mod tests {
         }
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn attributes_name_the_parts_readably() {
+        let with_path = credential(Some(b"org/r.git"), b"al%ice");
+        assert_eq!(
+            identity_attributes(&with_path),
+            vec![
+                ("protocol", "https".to_string()),
+                ("host", "github.com".to_string()),
+                ("user", "al%25ice".to_string()),
+                ("path", "org/r.git".to_string()),
+            ]
+        );
+        assert_eq!(identity_attributes(&credential(None, b"bob")).len(), 3);
+    }
+
     #[test]
     fn foreign_keys_are_not_identities() {
         assert_eq!(parse_identity_key("keyring:someone"), None);
