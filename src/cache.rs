@@ -217,6 +217,13 @@ mod linux {
         /// One generation for the whole user, whatever the bus address:
         /// an `erase` that spells the address differently (without its
         /// `,guid=`, say) must still make every answer stale.
+        /// The serial of the generation key now in the user keyring.
+        #[cfg(test)]
+        pub(in crate::cache) fn generation_serial(&self) -> Option<i32> {
+            let key = self.user_ring.search(&self.generation_description()).ok()?;
+            Some(key.get_id().as_raw_id())
+        }
+
         pub(in crate::cache) fn generation_description(&self) -> String {
             "git-credential-ghoauth:generation:v2".to_string()
         }
@@ -344,11 +351,14 @@ mod tests {
             "git-credential-ghoauth:generation:v2"
         );
         cache.invalidate();
+        // The key now in the user keyring: other tests replace it too, and
+        // a replaced one lingers in /proc/keys until it is collected.
+        let serial = cache.generation_serial().expect("the generation key");
         // /proc/keys: serial flags usage timeout perm uid gid type description
         let keys = std::fs::read_to_string("/proc/keys").unwrap();
         let timeout = keys
             .lines()
-            .find(|line| line.ends_with("git-credential-ghoauth:generation:v2: 8"))
+            .find(|line| line.split_whitespace().next() == Some(&format!("{serial:08x}")))
             .and_then(|line| line.split_whitespace().nth(3))
             .map(str::to_string);
         // Twice the cache time, two minutes: neither forever nor a second.

@@ -47,7 +47,7 @@ impl Endpoints {
     /// github.com (and gist.github.com, which shares its tokens) or a GitHub
     /// Enterprise Server. Plain http is refused except on a loopback
     /// address, where a local server or a test may run.
-    pub fn for_host(host: &OAuthHost) -> Result<Endpoints, PlainHttp> {
+    pub fn for_host(host: &OAuthHost) -> Result<Endpoints, NoEndpoints> {
         let (web, api) = if host.is_public_github() {
             (
                 "https://github.com".to_string(),
@@ -55,20 +55,21 @@ impl Endpoints {
             )
         } else {
             if host.protocol() != "https" && !host.is_loopback() {
-                return Err(PlainHttp(host.clone()));
+                return Err(NoEndpoints::PlainHttp(host.clone()));
             }
             let web = host.url();
             (web.clone(), format!("{web}/api/v3"))
         };
         // OAuthHost holds only what a URL holds unchanged, so these parse.
-        let parse = |text: String| Url::parse(&text).expect("an OAuthHost makes a URL");
+        let parse =
+            |text: String| Url::parse(&text).map_err(|_| NoEndpoints::NotAUrl(host.clone()));
         Ok(Endpoints {
             host: host.clone(),
-            authorize: parse(format!("{web}/login/oauth/authorize")),
-            access_token: parse(format!("{web}/login/oauth/access_token")),
-            device_code: parse(format!("{web}/login/device/code")),
-            api: parse(api),
-            web: parse(web),
+            authorize: parse(format!("{web}/login/oauth/authorize"))?,
+            access_token: parse(format!("{web}/login/oauth/access_token"))?,
+            device_code: parse(format!("{web}/login/device/code"))?,
+            api: parse(api)?,
+            web: parse(web)?,
         })
     }
 
@@ -112,23 +113,31 @@ impl Endpoints {
     }
 }
 
-/// An Enterprise host named with plain `http://` that is not on loopback:
-/// a token must not cross the network in the clear.
+/// Why a host has no OAuth endpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlainHttp(OAuthHost);
+pub enum NoEndpoints {
+    /// Plain `http://` that is not on loopback: a token must not cross the
+    /// network in the clear.
+    PlainHttp(OAuthHost),
+    /// Cannot happen for an `OAuthHost`, which holds only what a URL holds
+    /// unchanged; an error rather than a panic all the same.
+    NotAUrl(OAuthHost),
+}
 
-impl std::fmt::Display for PlainHttp {
+impl std::fmt::Display for NoEndpoints {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "not signing in to {} over http: OAuth tokens are only sent over https (or http to a \
-             loopback address); use an https:// remote URL",
-            self.0
-        )
+        match self {
+            NoEndpoints::PlainHttp(host) => write!(
+                f,
+                "not signing in to {host} over http: OAuth tokens are only sent over https (or \
+                 http to a loopback address); use an https:// remote URL"
+            ),
+            NoEndpoints::NotAUrl(host) => write!(f, "'{host}' is not a host name a URL can hold"),
+        }
     }
 }
 
-impl std::error::Error for PlainHttp {}
+impl std::error::Error for NoEndpoints {}
 
 /// A GitHub App created from a manifest, as much of it as this helper
 /// keeps: it never acts as the app, so the private key and the webhook

@@ -278,11 +278,16 @@ fn numbers_near_their_limits_are_clamped_not_panicked_on() {
     assert_signed_in_as(&huge_expiry, "octocat");
 }
 
-/// The helper's keys in the kernel: `id timeout description` per key.
+/// The cache's keys in the kernel: `id timeout description` per key.
 fn cache_keys() -> Vec<(String, String, String)> {
     let keys = std::fs::read_to_string("/proc/keys").unwrap();
+    // The cache's keys only: the kernel store's (other tests', in their
+    // namespaces) never expire, by design.
     keys.lines()
-        .filter(|line| line.contains("git-credential-ghoauth:"))
+        .filter(|line| {
+            line.contains("git-credential-ghoauth:answer:")
+                || line.contains("git-credential-ghoauth:generation:")
+        })
         .map(|line| {
             let fields: Vec<&str> = line.split_whitespace().collect();
             (

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::config::{ConfigError, RemoteConfig};
-use crate::github::{Endpoints, GitHub, PlainHttp, Revocation};
+use crate::github::{Endpoints, GitHub, NoEndpoints, Revocation};
 use crate::host::OAuthHost;
 use crate::protocol::Credential;
 use crate::report::{printable_bytes, say};
@@ -41,7 +41,7 @@ enum NotRevoked {
     NotAnOAuthHost,
     Config(ConfigError),
     AppGone { issuer: String, url: String },
-    PlainHttp(PlainHttp),
+    NoEndpoints(NoEndpoints),
     GitHub(anyhow::Error),
 }
 
@@ -56,7 +56,7 @@ impl std::fmt::Display for NotRevoked {
                 f,
                 "the OAuth app that issued it ({issuer}) is no longer configured for {url}"
             ),
-            NotRevoked::PlainHttp(error) => error.fmt(f),
+            NotRevoked::NoEndpoints(error) => error.fmt(f),
             NotRevoked::GitHub(error) => write!(f, "{error:#}"),
         }
     }
@@ -80,7 +80,7 @@ fn revoke(token: &StoredCredential) -> Result<(), NotRevoked> {
             url: config.url.clone(),
         });
     };
-    let endpoints = Endpoints::for_host(&host).map_err(NotRevoked::PlainHttp)?;
+    let endpoints = Endpoints::for_host(&host).map_err(NotRevoked::NoEndpoints)?;
     let github = GitHub::new(endpoints, &config.http, Instant::now() + REVOKE_TIME)
         .map_err(NotRevoked::GitHub)?;
     match github.revoke(app, &token.password) {

@@ -361,37 +361,30 @@ fn an_app_no_longer_configured_cannot_renew_but_the_token_still_works() {
     assert_eq!(password(&answer), Some(b"ghu_old_alice".to_vec()));
 }
 
+// Watches /proc/locks for the waiter.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_waiter_rereads_after_the_holder_and_spends_nothing() {
     let host = host("waiter");
     let held = token(&host, "alice", 60, true);
     let store = MemoryStore::holding(vec![held.clone()]);
-    let remote_for_lock = remote(&host, None);
-    // Another process is renewing: it holds alice's refresh lock.
-    let lock = remote_for_lock.lock(
-        Purpose::Refresh,
-        b"alice",
-        Instant::now() + Duration::from_secs(5),
-    );
-    assert!(
-        matches!(lock, Wait::Held(_)),
-        "the lock directory works here"
-    );
-    let answer = std::thread::scope(|scope| {
-        let waiter = scope.spawn(|| {
+    let (answer, refreshes) = behind_a_held_lock(
+        &host,
+        (Purpose::Refresh, b"alice"),
+        || {
             let issuer = FakeIssuer::signing_in_as("alice");
             let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
             (answer, issuer.refreshes.get())
-        });
+        },
         // The holder keeps its new pair, then lets go.
-        let mut renewed = token(&host, "alice", 8 * 3600, true);
-        renewed.password = Secret::new("ghu_by_the_holder");
-        store.save(&renewed).unwrap();
-        drop(lock);
-        waiter.join().unwrap()
-    });
-    assert_eq!(password(&answer.0), Some(b"ghu_by_the_holder".to_vec()));
-    assert_eq!(answer.1, 0, "the waiter spent no refresh token");
+        || {
+            let mut renewed = token(&host, "alice", 8 * 3600, true);
+            renewed.password = Secret::new("ghu_by_the_holder");
+            store.save(&renewed).unwrap();
+        },
+    );
+    assert_eq!(password(&answer), Some(b"ghu_by_the_holder".to_vec()));
+    assert_eq!(refreshes, 0, "the waiter spent no refresh token");
 }
 
 #[test]
@@ -441,6 +434,31 @@ fn wait_for_a_waiter(remote: &OAuthRemote, purpose: Purpose, account: &[u8]) {
     }
 }
 
+/// Runs `waiter` while this test holds the lock `purpose` takes for
+/// `account`; once the waiter is seen blocked on it (in /proc/locks),
+/// runs `holder` (what the other process did) and lets the lock go.
+#[cfg(target_os = "linux")]
+fn behind_a_held_lock<T: Send>(
+    host: &OAuthHost,
+    (purpose, account): (Purpose, &[u8]),
+    waiter: impl FnOnce() -> T + Send,
+    holder: impl FnOnce(),
+) -> T {
+    let remote = remote(host, None);
+    let lock = remote.lock(purpose, account, Instant::now() + Duration::from_secs(5));
+    assert!(
+        matches!(lock, Wait::Held(_)),
+        "the lock directory works here"
+    );
+    std::thread::scope(|scope| {
+        let waiter = scope.spawn(waiter);
+        wait_for_a_waiter(&remote, purpose, account);
+        holder();
+        drop(lock);
+        waiter.join().unwrap()
+    })
+}
+
 // Watches /proc/locks for the waiter.
 #[cfg(target_os = "linux")]
 #[test]
@@ -448,24 +466,17 @@ fn a_waiter_whose_holder_could_not_renew_renews_in_turn_holding_the_lock() {
     let host = host("turn");
     let held = token(&host, "alice", 60, true);
     let store = MemoryStore::holding(vec![held.clone()]);
-    let remote_for_lock = remote(&host, None);
-    let lock = remote_for_lock.lock(
-        Purpose::Refresh,
-        b"alice",
-        Instant::now() + Duration::from_secs(5),
-    );
-    assert!(matches!(lock, Wait::Held(_)));
-    let (answer, under_lock) = std::thread::scope(|scope| {
-        let waiter = scope.spawn(|| {
+    let (answer, under_lock) = behind_a_held_lock(
+        &host,
+        (Purpose::Refresh, b"alice"),
+        || {
             let issuer = FakeIssuer::signing_in_as("alice");
             let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
             (answer, issuer.under_lock.borrow().clone())
-        });
-        // The holder gives up without renewing, once the waiter waits.
-        wait_for_a_waiter(&remote_for_lock, Purpose::Refresh, b"alice");
-        drop(lock);
-        waiter.join().unwrap()
-    });
+        },
+        // The holder gives up without renewing.
+        || {},
+    );
     assert_eq!(password(&answer), Some(b"ghu_new1".to_vec()));
     assert_eq!(under_lock, vec![true], "not spent without the lock");
 }
@@ -540,27 +551,22 @@ fn a_refused_refresh_token_from_git_leads_to_a_sign_in_and_a_failure_to_nothing(
 fn a_sign_in_waiter_takes_what_the_holder_kept() {
     let host = host("sign-in-waiter");
     let store = MemoryStore::default();
-    let lock = remote(&host, None).lock(
-        Purpose::SignIn,
-        b"",
-        Instant::now() + Duration::from_secs(5),
-    );
-    assert!(matches!(lock, Wait::Held(_)));
-    let (answer, sign_ins) = std::thread::scope(|scope| {
-        let waiter = scope.spawn(|| {
+    let (answer, sign_ins) = behind_a_held_lock(
+        &host,
+        (Purpose::SignIn, b""),
+        || {
             let issuer = FakeIssuer::signing_in_as("alice");
             let answer = sign_in_and_keep(&context(&store), &issuer, &remote(&host, None));
             (answer, issuer.sign_ins.get())
-        });
-        wait_for_a_waiter(&remote(&host, None), Purpose::SignIn, b"");
+        },
         // The holder signed in (after the waiter began) and kept its token.
-        let mut kept = token(&host, "alice", 8 * 3600, true);
-        kept.password = Secret::new("ghu_by_the_holder");
-        kept.stored_at = u128::from(NOW) * 1_000_000_000 + 1;
-        store.save(&kept).unwrap();
-        drop(lock);
-        waiter.join().unwrap()
-    });
+        || {
+            let mut kept = token(&host, "alice", 8 * 3600, true);
+            kept.password = Secret::new("ghu_by_the_holder");
+            kept.stored_at = u128::from(NOW) * 1_000_000_000 + 1;
+            store.save(&kept).unwrap();
+        },
+    );
     assert_eq!(password(&answer), Some(b"ghu_by_the_holder".to_vec()));
     assert_eq!(sign_ins, 0, "no second sign-in");
 }
@@ -571,21 +577,16 @@ fn a_sign_in_waiter_takes_what_the_holder_kept() {
 fn login_signs_in_after_another_sign_in_and_keeps_the_token() {
     let host = host("login-waits");
     let store = MemoryStore::default();
-    let lock = remote(&host, None).lock(
-        Purpose::SignIn,
-        b"",
-        Instant::now() + Duration::from_secs(5),
-    );
-    let outcome = std::thread::scope(|scope| {
-        let login = scope.spawn(|| {
+    let outcome = behind_a_held_lock(
+        &host,
+        (Purpose::SignIn, b""),
+        || {
             let issuer = FakeIssuer::signing_in_as("alice");
             sign_in(&context(&store), &issuer, &remote(&host, None), None)
                 .map_err(|error| error.to_string())
-        });
-        wait_for_a_waiter(&remote(&host, None), Purpose::SignIn, b"");
-        drop(lock);
-        login.join().unwrap()
-    });
+        },
+        || {},
+    );
     assert_eq!(outcome, Ok(("alice".to_string(), "repo".to_string())));
     assert_eq!(store.items().len(), 1);
     assert_eq!(store.items()[0].password.expose(), b"ghu_new1");
@@ -611,22 +612,17 @@ fn login_says_when_the_token_could_not_be_kept() {
 fn a_waiter_whose_holder_signed_in_nobody_starts_no_second_sign_in() {
     let host = host("holder-failed");
     let store = MemoryStore::default();
-    let lock = remote(&host, None).lock(
-        Purpose::SignIn,
-        b"",
-        Instant::now() + Duration::from_secs(5),
-    );
-    let (answer, sign_ins) = std::thread::scope(|scope| {
-        let waiter = scope.spawn(|| {
+    let (answer, sign_ins) = behind_a_held_lock(
+        &host,
+        (Purpose::SignIn, b""),
+        || {
             let issuer = FakeIssuer::signing_in_as("alice");
             let answer = sign_in_and_keep(&context(&store), &issuer, &remote(&host, None));
             (answer, issuer.sign_ins.get())
-        });
-        wait_for_a_waiter(&remote(&host, None), Purpose::SignIn, b"");
+        },
         // Declined, abandoned or failed: nothing kept.
-        drop(lock);
-        waiter.join().unwrap()
-    });
+        || {},
+    );
     assert_eq!(answer, None);
     assert_eq!(sign_ins, 0, "one browser per batch of gits");
 }
@@ -637,26 +633,22 @@ fn a_waiter_whose_holder_signed_in_nobody_starts_no_second_sign_in() {
 fn a_waiter_for_another_account_signs_in_in_turn_holding_the_lock() {
     let host = host("other-account");
     let store = MemoryStore::default();
-    let lock = remote(&host, None).lock(
-        Purpose::SignIn,
-        b"",
-        Instant::now() + Duration::from_secs(5),
-    );
-    let (answer, under_lock) = std::thread::scope(|scope| {
-        let waiter = scope.spawn(|| {
+    let (answer, under_lock) = behind_a_held_lock(
+        &host,
+        (Purpose::SignIn, b""),
+        || {
             let issuer = FakeIssuer::signing_in_as("alice");
             let remote = remote(&host, Some("alice"));
             let answer = sign_in_and_keep(&context(&store), &issuer, &remote);
             (answer, issuer.under_lock.borrow().clone())
-        });
-        wait_for_a_waiter(&remote(&host, None), Purpose::SignIn, b"");
+        },
         // The holder signed in as bob.
-        let mut bob = token(&host, "bob", 8 * 3600, true);
-        bob.stored_at = u128::from(NOW) * 1_000_000_000 + 1;
-        store.save(&bob).unwrap();
-        drop(lock);
-        waiter.join().unwrap()
-    });
+        || {
+            let mut bob = token(&host, "bob", 8 * 3600, true);
+            bob.stored_at = u128::from(NOW) * 1_000_000_000 + 1;
+            store.save(&bob).unwrap();
+        },
+    );
     let answer = answer.expect("alice signs in");
     assert_eq!(answer.username.as_deref(), Some(&b"alice"[..]));
     assert_eq!(under_lock, vec![true], "holding the sign-in lock");
@@ -668,28 +660,24 @@ fn a_waiter_for_another_account_signs_in_in_turn_holding_the_lock() {
 fn a_credential_git_stored_meanwhile_is_no_sign_in_by_the_holder() {
     let host = host("plain-meanwhile");
     let store = MemoryStore::default();
-    let lock = remote(&host, None).lock(
-        Purpose::SignIn,
-        b"",
-        Instant::now() + Duration::from_secs(5),
-    );
-    let sign_ins = std::thread::scope(|scope| {
-        let waiter = scope.spawn(|| {
+    let outcome = behind_a_held_lock(
+        &host,
+        (Purpose::SignIn, b""),
+        || {
             let issuer = FakeIssuer::signing_in_as("alice");
             let remote = remote(&host, Some("alice"));
             let answer = sign_in_and_keep(&context(&store), &issuer, &remote);
             (answer, issuer.sign_ins.get())
-        });
-        wait_for_a_waiter(&remote(&host, None), Purpose::SignIn, b"");
+        },
         // git stored a password for bob meanwhile: not a sign-in.
-        let mut plain = token(&host, "bob", 8 * 3600, false);
-        plain.oauth = None;
-        plain.stored_at = u128::from(NOW) * 1_000_000_000 + 1;
-        store.save(&plain).unwrap();
-        drop(lock);
-        waiter.join().unwrap()
-    });
-    assert_eq!(sign_ins, (None, 0), "the holder's sign-in did not finish");
+        || {
+            let mut plain = token(&host, "bob", 8 * 3600, false);
+            plain.oauth = None;
+            plain.stored_at = u128::from(NOW) * 1_000_000_000 + 1;
+            store.save(&plain).unwrap();
+        },
+    );
+    assert_eq!(outcome, (None, 0), "the holder's sign-in did not finish");
 }
 
 #[test]

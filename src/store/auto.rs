@@ -118,7 +118,7 @@ impl Store for AutoStore {
     }
 
     fn describe(&self) -> String {
-        match self.secret_service(|store| store.list(Some(b"-"), Some(b"-"))) {
+        match self.secret_service(SecretServiceStore::answers) {
             Some(Ok(_)) => self.secret_service.describe(),
             Some(Err(error)) => format!("{} ({error})", self.secret_service.describe()),
             None => self.kernel.describe(),

@@ -101,6 +101,13 @@ fn connect() -> Result<SecretService<'static>, StoreError> {
     SecretService::connect_with_existing(EncryptionType::Plain, bus).map_err(from_service)
 }
 
+impl SecretServiceStore {
+    /// Whether a Secret Service answers here, within the keyring timeout.
+    pub fn answers(&self) -> Result<(), StoreError> {
+        self.within_deadline(|_| Ok(()))
+    }
+}
+
 impl Store for SecretServiceStore {
     fn list(
         &self,

@@ -397,6 +397,14 @@ impl KernelNamespace {
         let pid = holder.id();
         let ours = std::fs::read_link("/proc/self/ns/user").unwrap();
         wait_until(Duration::from_secs(10), "a user namespace", || {
+            // unshare that exits has been refused one (a container without
+            // user namespaces, or kernel.unprivileged_userns_clone=0).
+            if let Ok(Some(status)) = holder.try_wait() {
+                panic!(
+                    "unshare --user could not make a user namespace ({status}); the kernel-store \
+                     tests need user namespaces: run as root, or allow unprivileged ones"
+                );
+            }
             std::fs::read_link(format!("/proc/{pid}/ns/user")).is_ok_and(|ns| ns != ours)
         });
         KernelNamespace {
