@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use super::renew::{refresh_wait, renew_at, renew_from_git_at};
 use super::*;
 use crate::config::{AppSource, FlowSetting, HttpSettings};
+// Only the Linux lock-waiter tests write the store directly.
+#[cfg(target_os = "linux")]
 use crate::store::Store;
 use crate::store::memory::MemoryStore;
 use crate::{Clock, Settings};
