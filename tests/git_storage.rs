@@ -1,6 +1,7 @@
 //! git's storage-helper semantics, through real `git credential`, against
-//! both stores: a real Secret Service, and the kernel keyring (in a user
-//! namespace of its own per test, with no D-Bus at all).
+//! each store: a real Secret Service, the kernel keyring (in a user
+//! namespace of its own per test, with no D-Bus at all), and Windows
+//! Credential Manager (the Windows build under Wine).
 
 use crate::common;
 
@@ -8,6 +9,9 @@ use common::{git_credential, helper, host, secret, secret_tool_search};
 
 /// What the store under test holds for `host`, as its own tools show it.
 fn held(host: &str) -> String {
+    if common::under_wine() {
+        return crate::wine::wine().credentials();
+    }
     match common::in_kernel_namespace() {
         true => common::kernel_keys(),
         false => secret_tool_search(host),
@@ -207,10 +211,10 @@ fn non_utf8_values_survive_a_round_trip() {
     let host = host("bytes");
     let mut input = format!("protocol=https\nhost={host}\n").into_bytes();
     input.extend_from_slice(b"path=caf\xe9/r\xffpo\nusername=\xc3\x28user\npassword=p\xfe\xfd\n");
-    let mut store = common::command(common::HELPER);
+    let mut store = common::command(&common::helper_program());
     store.arg("store");
     assert!(common::run(store, &input).status.success());
-    let mut get = common::command(common::HELPER);
+    let mut get = common::command(&common::helper_program());
     get.arg("get");
     let mut request = format!("protocol=https\nhost={host}\n").into_bytes();
     request.extend_from_slice(b"path=caf\xe9/r\xffpo\n");
@@ -249,6 +253,10 @@ fn the_keyring_holds_the_secret_and_no_file_does() {
     match common::in_kernel_namespace() {
         true => assert!(
             listed.contains(&format!("git-credential-ghoauth:https://carol@{host}")),
+            "{listed}"
+        ),
+        false if common::under_wine() => assert!(
+            listed.contains(&format!("https://carol@{host}.git-credential-ghoauth\n")),
             "{listed}"
         ),
         false => {
@@ -439,7 +447,8 @@ fn racing_gets_never_leave_a_stale_answer_behind() {
 fn git_finds_the_helper_by_its_short_name_on_path() {
     let host = host("short-name");
     let password = secret("short-name");
-    let bin_dir = std::path::Path::new(common::HELPER).parent().unwrap();
+    let helper = common::helper_program();
+    let bin_dir = std::path::Path::new(&helper).parent().unwrap();
     let path = format!(
         "{}:{}",
         bin_dir.display(),
@@ -472,9 +481,9 @@ fn git_finds_the_helper_by_its_short_name_on_path() {
     );
 }
 
-/// Each test above, once against the Secret Service and once against the
-/// kernel keyring.
-macro_rules! on_both_stores {
+/// Each test above against the Secret Service, the kernel keyring and
+/// Windows Credential Manager.
+macro_rules! on_every_store {
     ($($name:ident),* $(,)?) => {
         mod on_the_secret_service {
             $(#[test] fn $name() { super::$name() })*
@@ -482,10 +491,13 @@ macro_rules! on_both_stores {
         mod on_the_kernel_keyring {
             $(#[test] fn $name() { crate::common::without_dbus(Some("kernel"), super::$name) })*
         }
+        mod on_windows_credential_manager {
+            $(#[test] fn $name() { crate::wine::on_windows(super::$name) })*
+        }
     };
 }
 
-on_both_stores!(
+on_every_store!(
     approve_then_fill_returns_the_credential,
     two_users_on_one_host_each_come_back_by_username,
     erase_with_an_old_password_leaves_the_new_one,

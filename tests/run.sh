@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs the whole test suite: unit tests, and integration tests that drive the
-# built helper through real git against a private gnome-keyring.
+# built helper through real git against a private gnome-keyring, the kernel
+# keyring, and (the Windows build, under Wine) Windows Credential Manager.
 #
 # The integration tests need a few Debian packages; when one is missing and
 # this runs as root (or sudo is available), they are installed first.
@@ -21,6 +22,11 @@ if [ -n "$missing" ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $packages >/dev/null
 fi
+
+# The Windows build, which the suite runs under Wine (tests/wine); the
+# script installs Debian's cross toolchain and Wine when they are missing.
+GHOAUTH_TEST_WINDOWS_EXE=$(.ci/build-windows)
+export GHOAUTH_TEST_WINDOWS_EXE
 
 # One build profile for tests, benchmark and install: built once.
 exec cargo test --release --locked "$@"

@@ -5,6 +5,7 @@
 
 mod common;
 mod fake_github;
+mod wine;
 mod world;
 
 mod accounts;
@@ -18,4 +19,5 @@ mod hardening;
 mod headless;
 mod lifecycle;
 mod man_pages;
+mod on_windows;
 mod setup;

@@ -192,7 +192,10 @@ impl Store for KernelStore {
         let opened = self.opened()?;
         let payload = encode_secret(credential);
         if payload.expose().len() > MAX_PAYLOAD {
-            return Err(StoreError::TooLarge);
+            return Err(StoreError::TooLarge {
+                store: "the kernel keyring",
+                limit_bytes: MAX_PAYLOAD,
+            });
         }
         // Adding a key of the same description replaces the old one in
         // one step: a reader sees the old item or the new, never neither.

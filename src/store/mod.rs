@@ -18,7 +18,8 @@ mod item;
 mod kernel;
 #[cfg(test)]
 pub(crate) mod memory;
-#[cfg(any(target_os = "macos", target_os = "windows"))]
+// Built on Linux too, in tests, against doubles of the platform crates.
+#[cfg(any(target_os = "macos", target_os = "windows", test))]
 mod native;
 #[cfg(target_os = "linux")]
 mod secret_service;
@@ -117,7 +118,11 @@ pub enum StoreError {
         secret_service: Box<StoreError>,
         kernel: Box<StoreError>,
     },
-    TooLarge,
+    /// More than `store` keeps in one item.
+    TooLarge {
+        store: &'static str,
+        limit_bytes: usize,
+    },
     Other(String),
 }
 
@@ -172,9 +177,11 @@ impl fmt::Display for StoreError {
                 secret_service.short(),
                 kernel.short()
             ),
-            StoreError::TooLarge => {
-                f.write_str("the credential is too large for the kernel keyring (32 KiB at most)")
-            }
+            StoreError::TooLarge { store, limit_bytes } => write!(
+                f,
+                "the credential is too large for {store} ({limit_bytes} bytes at most); keep this \
+                 host's credentials with git's own credential-store or credential-cache instead"
+            ),
             StoreError::Other(detail) => write!(f, "the OS keyring failed: {detail}"),
         }
     }
@@ -190,7 +197,7 @@ impl StoreError {
             StoreError::TimedOut(limit) => format!("no answer within {} s", limit.as_secs()),
             StoreError::KernelRefused(why) => why.clone(),
             StoreError::NoStoreAtAll { .. } => "neither store".into(),
-            StoreError::TooLarge => "too large".into(),
+            StoreError::TooLarge { .. } => "too large".into(),
             StoreError::Other(detail) => detail.clone(),
         }
     }

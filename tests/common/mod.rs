@@ -320,9 +320,48 @@ fn wait_bounded(child: Child, limit: Duration) -> Output {
     }
 }
 
+/// The wrapper that runs the Windows build under Wine, once tests/wine
+/// has made it.
+pub static WINDOWS_HELPER: OnceLock<PathBuf> = OnceLock::new();
+
+thread_local! {
+    static ON_WINDOWS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `test` with the Windows build as the helper under test (see
+/// `crate::wine::on_windows`, which makes it first).
+pub fn with_windows_helper<T>(test: impl FnOnce() -> T) -> T {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            ON_WINDOWS.with(|on| on.set(false));
+        }
+    }
+    ON_WINDOWS.with(|on| on.set(true));
+    let _reset = Reset;
+    test()
+}
+
+/// True inside [`with_windows_helper`].
+pub fn under_wine() -> bool {
+    ON_WINDOWS.with(std::cell::Cell::get)
+}
+
+/// The helper under test: the Linux build, or the Windows build under Wine.
+pub fn helper_program() -> String {
+    match under_wine() {
+        true => WINDOWS_HELPER
+            .get()
+            .expect("the Windows helper is made before it is used")
+            .display()
+            .to_string(),
+        false => HELPER.to_string(),
+    }
+}
+
 /// The helper itself, as git would call it.
 pub fn helper(operation: &str, input: &str) -> Run {
-    let mut command = command(HELPER);
+    let mut command = command(&helper_program());
     command.arg(operation);
     run(command, input.as_bytes())
 }
@@ -331,7 +370,7 @@ pub fn helper(operation: &str, input: &str) -> Run {
 pub fn git_credential(action: &str, extra_config: &[&str], input: &str) -> Run {
     let mut command = command("git");
     command.args(["-c", "credential.helper=", "-c"]);
-    command.arg(format!("credential.helper={HELPER}"));
+    command.arg(format!("credential.helper={}", helper_program()));
     for setting in extra_config {
         command.args(["-c", setting]);
     }

@@ -117,7 +117,7 @@ impl World {
             .env_remove("GIT_TERMINAL_PROMPT")
             .env("BROWSER", self.dir.join("browser"))
             .args(["-c", "credential.helper=", "-c"])
-            .arg(format!("credential.helper={HELPER}"))
+            .arg(format!("credential.helper={}", helper_program()))
             .args([
                 "-c",
                 "user.name=Tester",
@@ -153,7 +153,7 @@ impl World {
             .env_remove("GIT_TERMINAL_PROMPT")
             .env("BROWSER", self.dir.join("browser"))
             .args(["-c", "credential.helper=", "-c"])
-            .arg(format!("credential.helper={HELPER}"));
+            .arg(format!("credential.helper={}", helper_program()));
         self.network(&mut command);
         for setting in self.oauth_config().iter().chain(extra_config) {
             command.args(["-c", setting]);
@@ -183,7 +183,7 @@ impl World {
     /// That `get`, not yet run, with the OAuth settings in the environment
     /// as `git -c` hands them down (GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n).
     pub fn helper_get_command(&self) -> Command {
-        let mut command = command(HELPER);
+        let mut command = command(&helper_program());
         command
             .env_remove("GIT_TERMINAL_PROMPT")
             .env("BROWSER", self.dir.join("browser"))
@@ -359,7 +359,7 @@ pub fn reject_with(world: &World, input: &str) -> Run {
     let mut command = command("git");
     command
         .args(["-c", "credential.helper=", "-c"])
-        .arg(format!("credential.helper={HELPER}"));
+        .arg(format!("credential.helper={}", helper_program()));
     world.network(&mut command);
     for setting in world.oauth_config() {
         command.args(["-c", &setting]);
