@@ -13,7 +13,7 @@
 //! `credlist.exe`, which shows what Credential Manager holds.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -92,6 +92,7 @@ impl Wine {
         compile("gcc", &dir.join("launch-script"), &["launch_script.c"]);
 
         let prefix = dir.join("prefix");
+        std::fs::create_dir_all(&prefix).unwrap();
         let helper = dir.join("git-credential-ghoauth");
         let windows_path = |path: &Path| format!("Z:{}", path.display()).replace('/', "\\");
         crate::world::write_script(
@@ -122,17 +123,24 @@ exec wine '{exe}' "$@""#,
         };
         // A new prefix takes seconds to make; do it once, up front, and keep
         // its server up between the tests' calls (it stops by itself 30 s
-        // after the last one).
-        let mut boot = wine.command("wineboot");
-        boot.arg("-i");
-        let booted = run(boot, b"");
-        assert!(booted.status.success(), "wineboot: {}", booted.stderr);
-        let _ = wine
-            .command("wineserver")
-            .arg("-p30")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status();
+        // after the last one). Their output goes nowhere: the services
+        // wineboot starts hold on to any pipe until the server stops.
+        for (program, argument) in [("wineserver", "-p30"), ("wineboot", "-i")] {
+            let mut child = wine
+                .command(program)
+                .arg(argument)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("{program} (package wine64): {e}"));
+            let mut status = None;
+            wait_until(Duration::from_secs(120), program, || {
+                status = child.try_wait().unwrap();
+                status.is_some()
+            });
+            assert!(status.unwrap().success(), "{program} {argument} failed");
+        }
         wait_until(Duration::from_secs(30), "the Windows helper", || {
             let mut version = wine.command(&wine.helper.display().to_string());
             version.arg("--version");
