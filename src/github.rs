@@ -83,10 +83,13 @@ impl Endpoints {
         url
     }
 
-    /// Where the user installs the app `slug` on their repositories.
-    pub fn install_page(&self, slug: &str, state: &str) -> Url {
+    /// Where the user installs the app `slug` on their repositories; with
+    /// the `state` that GitHub may send back to the setup URL.
+    pub fn install_page(&self, slug: &str, state: Option<&str>) -> Url {
         let mut url = self.web_path(&format!("/apps/{slug}/installations/new"));
-        url.query_pairs_mut().append_pair("state", state);
+        if let Some(state) = state {
+            url.query_pairs_mut().append_pair("state", state);
+        }
         url
     }
 
@@ -144,6 +147,8 @@ impl std::error::Error for NoEndpoints {}
 /// secret are read and dropped.
 #[derive(Debug)]
 pub struct CreatedApp {
+    /// GitHub's numeric id of the app, when the reply gave it.
+    pub id: Option<u64>,
     pub slug: String,
     pub name: String,
     pub client_id: String,
@@ -152,6 +157,10 @@ pub struct CreatedApp {
 }
 
 /// Reads the conversion's reply; every string is checked before use.
+/// GitHub's description of the reply lets `slug`, `owner` and
+/// `webhook_secret` be absent or null, and the user may have renamed the
+/// app on GitHub's form: a missing slug is derived from the name the
+/// reply gives, as GitHub derives slugs.
 pub fn read_created_app(url: &Url, body: &[u8]) -> anyhow::Result<CreatedApp> {
     #[derive(Deserialize)]
     struct Owner {
@@ -159,7 +168,8 @@ pub fn read_created_app(url: &Url, body: &[u8]) -> anyhow::Result<CreatedApp> {
     }
     #[derive(Deserialize)]
     struct Reply {
-        slug: String,
+        id: Option<u64>,
+        slug: Option<String>,
         name: String,
         client_id: String,
         client_secret: String,
@@ -174,18 +184,19 @@ pub fn read_created_app(url: &Url, body: &[u8]) -> anyhow::Result<CreatedApp> {
         reply.pem.map(Secret::new),
         reply.webhook_secret.map(Secret::new),
     ));
-    let plain = |text: &str| {
-        !text.is_empty()
-            && text.len() <= 100
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-    };
-    if !plain(&reply.slug) || !plain(&reply.client_id) || reply.client_secret.is_empty() {
+    let slug = reply
+        .slug
+        .filter(|slug| !slug.is_empty())
+        .unwrap_or_else(|| slug_of(&reply.name));
+    if !is_path_segment(&slug)
+        || !is_path_segment(&reply.client_id)
+        || reply.client_secret.is_empty()
+    {
         bail!("{url} answered with an app whose slug or client id is not plain text");
     }
     Ok(CreatedApp {
-        slug: reply.slug,
+        id: reply.id,
+        slug,
         name: printable(&reply.name),
         client_id: reply.client_id,
         client_secret: Secret::new(reply.client_secret),
@@ -194,6 +205,58 @@ pub fn read_created_app(url: &Url, body: &[u8]) -> anyhow::Result<CreatedApp> {
             .map(|owner| printable(&owner.login))
             .unwrap_or_default(),
     })
+}
+
+/// GitHub's slug for an app name: lower case, every run of other
+/// characters one `-`, none at either end ("My App (work)" is
+/// `my-app-work`).
+fn slug_of(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_matches('-').to_string()
+}
+
+/// Text that can stand as one segment of a URL's path, unchanged: a slug
+/// or a client id. `.` and `..` would change the path they are put in.
+fn is_path_segment(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 100
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        && text.bytes().any(|b| b.is_ascii_alphanumeric())
+}
+
+/// One of the user's installations, as `GET /user/installations` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Installation {
+    pub app_id: Option<u64>,
+    pub app_slug: Option<String>,
+}
+
+impl Installation {
+    pub fn is_of(&self, app: &CreatedApp) -> bool {
+        match (self.app_id, app.id) {
+            (Some(installed), Some(created)) => installed == created,
+            _ => self.app_slug.as_deref() == Some(app.slug.as_str()),
+        }
+    }
+}
+
+pub fn read_installations(url: &Url, body: &[u8]) -> anyhow::Result<Vec<Installation>> {
+    #[derive(Deserialize)]
+    struct Reply {
+        installations: Vec<Installation>,
+    }
+    let reply: Reply = serde_json::from_slice(body)
+        .map_err(|_| anyhow!("{url} answered with something that is not a list of installations"))?;
+    Ok(reply.installations)
 }
 
 /// What the token endpoint hands out.
@@ -467,6 +530,26 @@ impl GitHub {
         read_user_reply(&url, &body, scopes)
     }
 
+    /// `GET /user/installations`: the GitHub App installations the user's
+    /// token can reach (GitHub's word that an app is installed for them;
+    /// the `installation_id` on the setup redirect can be spoofed).
+    pub fn installations(&self, token: &Secret) -> anyhow::Result<Vec<Installation>> {
+        let url = self.endpoints.api_path("/user/installations");
+        let request = self
+            .http
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT, "application/vnd.github+json")
+            .bearer_auth(text(token)?);
+        let (status, _, body) = self.send(request, &url)?;
+        if !status.is_success() {
+            bail!(
+                "{url} did not list the installations (HTTP {})",
+                status.as_u16()
+            );
+        }
+        read_installations(&url, &body)
+    }
+
     /// `DELETE /applications/{client_id}/token`, authenticated as the app.
     pub fn revoke(&self, app: &OAuthApp, token: &Secret) -> anyhow::Result<Revocation> {
         let Some(secret) = &app.client_secret else {
@@ -656,10 +739,22 @@ pub fn read_token_reply(url: &Url, body: &[u8]) -> anyhow::Result<Grant> {
         .access_token
         .filter(|token| !token.is_empty())
         .ok_or_else(|| anyhow!("{url} answered without an access token"))?;
+    let checked = |kind: &str, token: String| {
+        checked_token(token).map(Secret::new).map_err(|why| {
+            anyhow!(
+                "{url} answered with {kind} that {why}, which no GitHub token does, so nothing \
+                 was kept; check the host and any proxy in between, then run the git command again"
+            )
+        })
+    };
     Ok(Grant {
-        access_token: Secret::new(access_token),
+        access_token: checked("an access token", access_token)?,
         scopes: printable(&reply.scope.unwrap_or_default().replace(',', " ")),
-        refresh_token: reply.refresh_token.map(Secret::new),
+        refresh_token: reply
+            .refresh_token
+            .filter(|token| !token.is_empty())
+            .map(|token| checked("a refresh token", token))
+            .transpose()?,
         expires_in: reply.expires_in,
         refresh_token_expires_in: reply.refresh_token_expires_in,
     })
@@ -744,6 +839,23 @@ pub fn checked_login(login: String) -> Result<String, &'static str> {
         Err("holds characters that would reorder a terminal's text")
     } else {
         Ok(login)
+    }
+}
+
+/// GitHub's tokens are short words of printable ASCII (`gho_…`, `ghu_…`,
+/// `ghr_…`; GitHub documents up to 255 characters). Anything else would be
+/// stored into the item's `key=value` lines and handed to git.
+const MAX_TOKEN_BYTES: usize = 1024;
+
+fn checked_token(token: String) -> Result<String, &'static str> {
+    if token.is_empty() {
+        Err("is empty")
+    } else if token.len() > MAX_TOKEN_BYTES {
+        Err("is over 1024 bytes long")
+    } else if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        Err("holds a space, a line break or a character that is not printable ASCII")
+    } else {
+        Ok(token)
     }
 }
 
@@ -839,6 +951,72 @@ mod tests {
         );
         let user = read_user_reply(&url, br#"{"login":"octocat"}"#, "repo, \u{1b}[2Jgist").unwrap();
         assert_eq!(user.scopes, "repo  [2Jgist");
+    }
+
+    #[test]
+    fn a_created_app_without_a_slug_gets_githubs_slug_of_its_name() {
+        let url = Url::parse("https://api.github.com/app-manifests/x/conversions").unwrap();
+        let reply = |slug: serde_json::Value, name: &str, client_id: &str| {
+            let body = serde_json::json!({
+                "id": 9, "slug": slug, "name": name, "client_id": client_id,
+                "client_secret": "s", "owner": null, "webhook_secret": null, "pem": "k",
+            });
+            read_created_app(&url, body.to_string().as_bytes())
+        };
+        let renamed = reply(serde_json::Value::Null, "My Git App (work)", "Iv23x").unwrap();
+        assert_eq!(renamed.slug, "my-git-app-work");
+        assert_eq!(renamed.id, Some(9));
+        assert_eq!(renamed.owner, "");
+        assert_eq!(reply("given".into(), "Other", "Iv23x").unwrap().slug, "given");
+        for (slug, client_id) in [("..", "Iv23x"), ("ok", ".."), ("a/b", "Iv23x"), ("ok", "")] {
+            assert!(reply(slug.into(), "n", client_id).is_err(), "{slug} {client_id}");
+        }
+        assert!(reply(serde_json::Value::Null, "...", "Iv23x").is_err());
+    }
+
+    #[test]
+    fn an_installation_is_the_apps_by_id_else_by_slug() {
+        let app = |id| CreatedApp {
+            id,
+            slug: "mine".into(),
+            name: "mine".into(),
+            client_id: "Iv23x".into(),
+            client_secret: Secret::new("s"),
+            owner: String::new(),
+        };
+        let installed = |app_id, slug: &str| Installation {
+            app_id,
+            app_slug: Some(slug.into()),
+        };
+        assert!(installed(Some(7), "mine").is_of(&app(Some(7))));
+        assert!(!installed(Some(8), "mine").is_of(&app(Some(7))));
+        assert!(installed(None, "mine").is_of(&app(Some(7))));
+        assert!(installed(Some(8), "mine").is_of(&app(None)));
+        assert!(!installed(None, "theirs").is_of(&app(None)));
+    }
+
+    #[test]
+    fn a_token_that_is_not_a_short_printable_word_is_refused() {
+        let url = Url::parse("https://ghe.example.com/login/oauth/access_token").unwrap();
+        let reply = |access: &str, refresh: &str| {
+            let body = serde_json::json!({"access_token": access, "refresh_token": refresh});
+            read_token_reply(&url, body.to_string().as_bytes())
+        };
+        let good = reply("ghu_abc", "ghr_def").unwrap();
+        assert_eq!(good.access_token.expose(), b"ghu_abc");
+        assert_eq!(good.refresh_token.unwrap().expose(), b"ghr_def");
+        assert!(reply("gho_a", "").unwrap().refresh_token.is_none());
+        for (access, refresh) in [
+            ("gho_a\noauth_client_id=evil", "r"),
+            ("gho_a", "ghr_b\nstored_at=0"),
+            ("gho a", "r"),
+            ("gho_\u{e9}", "r"),
+            (&"x".repeat(1025), "r"),
+        ] {
+            let refused = reply(access, refresh).err().unwrap().to_string();
+            assert!(refused.contains("ghe.example.com"), "{refused}");
+            assert!(!refused.contains('\n'), "{refused:?}");
+        }
     }
 
     fn oauth_host(protocol: &str, host: &str) -> OAuthHost {

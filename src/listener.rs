@@ -32,7 +32,9 @@ use crate::secret::Secret;
 
 /// A browser's request line and headers are a few hundred bytes.
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
-/// A browser sends its request as soon as it connects.
+/// A browser sends its request as soon as it connects: the whole head must
+/// arrive within this, however it is sliced (a client sending one byte every
+/// few seconds must not hold a slot for ever).
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections being read at once; more are closed on arrival, so junk
 /// costs at most this many threads and buffers.
@@ -103,6 +105,26 @@ pub struct Callback {
     /// The value the wait was for: GitHub's `code`, say.
     pub code: Secret,
     stream: TcpStream,
+}
+
+/// The callback a wait is for: the parameter that carries its value, and
+/// the state it must carry.
+#[derive(Debug, Clone, Copy)]
+pub struct Awaited<'a> {
+    pub key: &'static str,
+    pub state: &'a str,
+    pub rule: StateRule,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateRule {
+    /// GitHub documents that it sends the state back: a callback without
+    /// the right one is ignored (OAuth's redirect).
+    Required,
+    /// GitHub does not promise to send it back (the app's setup URL): a
+    /// wrong state is ignored, a missing one accepted, and what the callback
+    /// says is only a hint, to be confirmed with GitHub.
+    IfPresent,
 }
 
 /// What `/start` gives the browser: a redirect (to GitHub's consent page),
@@ -256,16 +278,20 @@ impl Listener {
         consent: &str,
         deadline: Instant,
     ) -> Result<Callback, CallbackError> {
-        self.wait_for(expected_state, Start::RedirectTo(consent), "code", deadline)
+        let awaited = Awaited {
+            key: "code",
+            state: expected_state,
+            rule: StateRule::Required,
+        };
+        self.wait_for(awaited, Start::RedirectTo(consent), deadline)
     }
 
-    /// Waits until `deadline` for the callback carrying `expected_state`
-    /// and a `key` parameter, answering `/start` with `start` once.
+    /// Waits until `deadline` for the callback `awaited` describes,
+    /// answering `/start` with `start` once.
     pub fn wait_for(
         &self,
-        expected_state: &str,
+        awaited: Awaited<'_>,
         start: Start<'_>,
-        key: &'static str,
         deadline: Instant,
     ) -> Result<Callback, CallbackError> {
         let (sender, arrivals) = mpsc::channel();
@@ -280,7 +306,7 @@ impl Listener {
             let Ok(arrival) = arrivals.recv_timeout(left.min(ACCEPT_POLL)) else {
                 continue;
             };
-            match self.answer(arrival, (expected_state, key), start, &mut started) {
+            match self.answer(arrival, awaited, start, &mut started) {
                 Outcome::KeepWaiting => {}
                 Outcome::Done(result) => return result,
             }
@@ -310,7 +336,7 @@ impl Listener {
     fn answer(
         &self,
         arrival: Arrival,
-        (expected_state, key): (&str, &'static str),
+        awaited: Awaited<'_>,
         start: Start<'_>,
         started: &mut bool,
     ) -> Outcome {
@@ -343,7 +369,7 @@ impl Listener {
         if url.path() == "/start" && url.path() != self.path {
             return start_once(stream, start, started);
         }
-        answer_callback(stream, &url, expected_state, key)
+        answer_callback(stream, &url, awaited)
     }
 }
 
@@ -370,7 +396,8 @@ fn start_once(stream: TcpStream, start: Start<'_>, started: &mut bool) -> Outcom
 
 /// GitHub's redirect, or something posing as it: only one that carries
 /// this sign-in's state ends the wait.
-fn answer_callback(stream: TcpStream, url: &Url, expected_state: &str, key: &str) -> Outcome {
+fn answer_callback(stream: TcpStream, url: &Url, awaited: Awaited<'_>) -> Outcome {
+    let Awaited { key, rule, .. } = awaited;
     let mut code = None;
     let mut state = None;
     let mut error = None;
@@ -384,7 +411,13 @@ fn answer_callback(stream: TcpStream, url: &Url, expected_state: &str, key: &str
             _ => {}
         }
     }
-    if !state.is_some_and(|state| same_state(&state, expected_state)) {
+    let trusted = match (state, rule) {
+        (Some(state), _) => same_state(&state, awaited.state),
+        // Only a hint, checked with GitHub afterwards.
+        (None, StateRule::IfPresent) => code.is_some(),
+        (None, StateRule::Required) => false,
+    };
+    if !trusted {
         // Forged, stale or junk: the real callback may still come.
         respond_page(
             stream,
@@ -493,12 +526,11 @@ impl std::error::Error for CannotListen {}
 /// reaches the wait.
 fn read_arrival(mut stream: TcpStream, slot: Slot, sender: &mpsc::Sender<Arrival>) {
     let prepared = stream.set_nonblocking(false).is_ok()
-        && stream.set_read_timeout(Some(READ_TIMEOUT)).is_ok()
         && stream.set_write_timeout(Some(READ_TIMEOUT)).is_ok();
     if !prepared {
         return;
     }
-    let head = match read_head(&mut stream) {
+    let head = match read_head(&mut stream, Instant::now() + READ_TIMEOUT) {
         Ok(head) => head,
         Err(HeadError::TooLarge) => {
             respond(stream, 431, "text/plain", &[], "Request header too large\n");
@@ -524,12 +556,16 @@ enum HeadError {
     Incomplete,
 }
 
-/// Up to and including the blank line that ends the head, and never more
-/// than [`MAX_HEAD_BYTES`].
-fn read_head(stream: &mut impl Read) -> Result<Vec<u8>, HeadError> {
+/// Up to and including the blank line that ends the head, never more than
+/// [`MAX_HEAD_BYTES`], and all of it before `deadline`.
+fn read_head(stream: &mut TcpStream, deadline: Instant) -> Result<Vec<u8>, HeadError> {
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return Err(HeadError::Incomplete);
+        }
         let read = match stream.read(&mut chunk) {
             Ok(0) | Err(_) => return Err(HeadError::Incomplete),
             Ok(read) => read,
@@ -935,6 +971,33 @@ mod tests {
             started.elapsed() < READ_TIMEOUT,
             "the real callback waited for the stalled ones"
         );
+    }
+
+    #[test]
+    fn a_head_sent_a_byte_at_a_time_gets_one_deadline_not_one_per_read() {
+        let socket = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = socket.local_addr().unwrap();
+        let trickler = std::thread::spawn(move || {
+            let mut client = TcpStream::connect(address).unwrap();
+            // Each byte well inside any per-read timeout; all 39 take 2 s.
+            for byte in b"GET /callback?code=x&state=y HTTP/1.1\r\n" {
+                if client.write_all(&[*byte]).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        let (mut stream, _) = socket.accept().unwrap();
+        let started = Instant::now();
+        let read = read_head(&mut stream, started + Duration::from_millis(300));
+        assert!(matches!(read, Err(HeadError::Incomplete)));
+        let took = started.elapsed();
+        assert!(
+            took < Duration::from_millis(900),
+            "the trickle held the slot for {took:?}"
+        );
+        drop(stream);
+        trickler.join().unwrap();
     }
 
     #[test]

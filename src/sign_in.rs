@@ -15,7 +15,7 @@ use crate::browser;
 use crate::config::{FlowSetting, OAuthApp, RemoteConfig};
 use crate::github::{Endpoints, GitHub, GitHubError, Grant, Refusal};
 use crate::listener::{CallbackError, Listener, Page};
-use crate::report::say;
+use crate::report::{printable, say};
 use crate::secret::Secret;
 
 /// A token GitHub issued, and whose it is.
@@ -317,13 +317,16 @@ pub fn identify(github: &GitHub, grant: Grant) -> anyhow::Result<SignedIn> {
 /// git wants; a token for another account must not be stored under it.
 pub fn check_account(signed_in: SignedIn, wanted_login: Option<&str>) -> anyhow::Result<SignedIn> {
     match wanted_login {
-        Some(wanted) if !wanted.eq_ignore_ascii_case(&signed_in.login) => bail!(
-            "you authorized the GitHub account '{}', but git asked for '{wanted}', so nothing was \
-             stored; sign in to GitHub as {wanted} (signing out of {} first) and run the git \
-             command again, or drop the user name from the remote URL",
-            signed_in.login,
-            signed_in.login
-        ),
+        Some(wanted) if !wanted.eq_ignore_ascii_case(&signed_in.login) => {
+            // The name comes from a remote URL (a submodule's, say): it may
+            // carry terminal escapes.
+            let (wanted, login) = (printable(wanted), printable(&signed_in.login));
+            bail!(
+                "you authorized the GitHub account '{login}', but git asked for '{wanted}', so \
+                 nothing was stored; sign in to GitHub as {wanted} (signing out of {login} \
+                 first) and run the git command again, or drop the user name from the remote URL"
+            )
+        }
         _ => Ok(signed_in),
     }
 }
@@ -550,5 +553,9 @@ mod tests {
             error.contains("'bob'") && error.contains("'alice'"),
             "{error}"
         );
+        let escaped = check_account(signed_in(), Some("eve\x1b]0;PWNED\x07"))
+            .unwrap_err()
+            .to_string();
+        assert!(!escaped.contains('\x1b') && !escaped.contains('\x07'), "{escaped:?}");
     }
 }

@@ -260,3 +260,57 @@ fn ctrl_c_while_the_app_is_being_created_configures_nothing() {
 fn ctrl_c_while_the_app_is_being_installed_signs_in_nobody() {
     interrupted_at("setup-ctrl-c-install", 2);
 }
+
+/// setup to the end with GitHub's documented minimum: the installation
+/// redirect without the state, and a renamed app whose conversion reply
+/// has no slug. GitHub's list of the user's installations confirms it.
+#[test]
+fn setup_needs_only_what_github_documents() {
+    let world = world("setup-documented");
+    world
+        .fake
+        .set_install_user(InstallUser::InstallsWithoutState);
+    world.fake.set_manifest_user(ManifestUser::CreatesRenamed);
+    let config = global_config(&world, Some(20));
+    let done = setup_command(&world, &config, &[]);
+    assert!(done.status.success(), "{}", done.stderr);
+    assert_eq!(complaints(&done.stderr), Vec::<&str>::new());
+    let said = done.stdout_text();
+    assert!(said.contains("(Renamed!)"), "{said}");
+    assert!(said.contains("/apps/ghoauth-"), "{said}");
+    assert!(said.contains("-renamed/installations/new"), "{said}");
+    assert_eq!(world.fake.installations(), 1);
+    assert_eq!(world.fake.authorizations(), 1);
+    assert!(
+        world
+            .fake
+            .seen()
+            .iter()
+            .any(|(_, method, path)| method == "GET" && path == "/api/v3/user/installations"),
+        "setup asked GitHub whether the app is installed"
+    );
+}
+
+/// A redirect to the setup URL is no proof: when GitHub does not list the
+/// installation, setup says so in one line, keeps the token, and exits 1.
+#[test]
+fn an_installation_github_does_not_list_is_named_and_exits_1() {
+    let world = world("setup-spoofed");
+    world
+        .fake
+        .set_install_user(InstallUser::RedirectsWithoutInstalling);
+    let config = global_config(&world, Some(20));
+    let done = setup_command(&world, &config, &[]);
+    assert_eq!(done.status.code(), Some(1), "{}", done.stderr);
+    let said = complaints(&done.stderr);
+    assert_eq!(said.len(), 1, "{}", done.stderr);
+    assert!(
+        said[0].contains("as installed for octocat")
+            && said[0].contains("/installations/new")
+            && !said[0].contains("state="),
+        "{}",
+        said[0]
+    );
+    assert_eq!(world.fake.installations(), 0);
+    assert_eq!(world.live_tokens().len(), 1, "the token is kept");
+}

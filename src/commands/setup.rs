@@ -28,7 +28,7 @@ use crate::config::RemoteConfig;
 use crate::github::{CreatedApp, Endpoints, GitHub};
 use crate::global_config;
 use crate::host::OAuthHost;
-use crate::listener::{Listener, Page, Start};
+use crate::listener::{Awaited, Listener, Page, StateRule, Start};
 use crate::report::say;
 use crate::sign_in::{Flow, random_text};
 
@@ -77,10 +77,48 @@ pub fn run(
     install_app(&endpoints, &config, &listener, &app.slug)
         .with_context(|| created("not installed"))?;
     drop(listener);
-    let login =
-        sign_in(context, host, endpoints).with_context(|| created("the sign-in did not finish"))?;
+    let login = sign_in(context, host, endpoints.clone())
+        .with_context(|| created("the sign-in did not finish"))?;
     print_summary(host, &app, &settings_page, &login, org);
-    Ok(ExitCode::SUCCESS)
+    confirm_installed(context, host, &endpoints, &config, &app, &login)
+}
+
+/// Step 4: GitHub's own word, with the new user token, that the app is
+/// installed for this user. The redirect that ended step 2 proves nothing
+/// (GitHub: "generate a user access token … and then check that the
+/// installation is associated with that user"). The token is kept either
+/// way; without an installation it reaches no repository.
+fn confirm_installed(
+    context: &Context,
+    host: &OAuthHost,
+    endpoints: &Endpoints,
+    config: &RemoteConfig,
+    app: &CreatedApp,
+    login: &str,
+) -> anyhow::Result<ExitCode> {
+    let stored = context
+        .store
+        .list(Some(host.protocol().as_bytes()), Some(host.host().as_bytes()))?;
+    let token = stored
+        .iter()
+        .find(|credential| credential.username == login.as_bytes())
+        .map(|credential| &credential.password)
+        .ok_or_else(|| anyhow!("the token just kept for {login} is not in the store"))?;
+    let github = GitHub::new(endpoints.clone(), &config.http, Instant::now() + config.timeout)?;
+    if github
+        .installations(token)?
+        .iter()
+        .any(|installation| installation.is_of(app))
+    {
+        return Ok(ExitCode::SUCCESS);
+    }
+    say(format!(
+        "GitHub does not list the app \"{}\" as installed for {login}, so pushes will be \
+         refused; install it at {} (the token is kept, and works once it is installed)",
+        app.name,
+        endpoints.install_page(&app.slug, None)
+    ));
+    Ok(ExitCode::FAILURE)
 }
 
 /// Step 1: post the manifest from a loopback page, wait for GitHub's code,
@@ -107,7 +145,15 @@ fn create_app(
         say(error);
     }
     let callback = listener
-        .wait_for(&state, Start::Page(&page), "code", deadline)
+        .wait_for(
+            Awaited {
+                key: "code",
+                state: &state,
+                rule: StateRule::Required,
+            },
+            Start::Page(&page),
+            deadline,
+        )
         .map_err(|error| timed_out(error, "created the app", config))?;
     let github = GitHub::new(endpoints.clone(), &config.http, deadline)?;
     let converted = github.convert_manifest(&callback.code);
@@ -134,19 +180,27 @@ fn install_app(
 ) -> anyhow::Result<()> {
     let deadline = Instant::now() + config.timeout;
     let state = random_text()?;
-    let install = endpoints.install_page(slug, &state);
+    let install = endpoints.install_page(slug, Some(&state));
+    // A person is shown the page without the state: GitHub need not send
+    // it back, so it proves nothing, and it is no one else's business.
     say(format!(
         "to install it, choose repositories and press \"Install\" in your browser. If no \
-         browser opens, visit:\n    {install}"
+         browser opens, visit:\n    {}",
+        endpoints.install_page(slug, None)
     ));
     if let Err(error) = browser::open(listener.start_uri()) {
         say(error);
     }
     let callback = listener
         .wait_for(
-            &state,
+            Awaited {
+                key: "installation_id",
+                state: &state,
+                // GitHub documents only `installation_id` on this redirect,
+                // and says it can be spoofed: `confirm_installed` asks GitHub.
+                rule: StateRule::IfPresent,
+            },
             Start::RedirectTo(install.as_str()),
-            "installation_id",
             deadline,
         )
         .map_err(|error| timed_out(error, "installed the app", config))?;
@@ -329,6 +383,10 @@ mod tests {
             "http://127.0.0.1:1234/callback"
         );
         assert_eq!(manifest["redirect_url"], "http://127.0.0.1:9/callback");
+        // GitHub refuses a webhook it cannot reach; the hook is off anyway.
+        let hook = url::Url::parse(manifest["hook_attributes"]["url"].as_str().unwrap()).unwrap();
+        assert_eq!(hook.scheme(), "https");
+        assert_eq!(hook.as_str(), env!("CARGO_PKG_REPOSITORY"));
     }
 
     #[test]

@@ -83,6 +83,9 @@ pub enum TokenEndpoint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ManifestUser {
     Creates,
+    /// Renames the app on GitHub's form before creating it; the reply then
+    /// carries the new name and, as GitHub's description allows, no slug.
+    CreatesRenamed,
     /// Leaves the page: no redirect ever comes.
     WalksAway,
     /// The redirect carries a code that was converted already.
@@ -93,6 +96,12 @@ pub enum ManifestUser {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InstallUser {
     Installs,
+    /// Installs, and GitHub's redirect to the setup URL carries only
+    /// `installation_id` and `setup_action`: all that GitHub documents.
+    InstallsWithoutState,
+    /// The setup URL is reached, but nothing is installed (a redirect
+    /// someone spoofed, as GitHub warns can happen).
+    RedirectsWithoutInstalling,
     WalksAway,
 }
 
@@ -209,6 +218,8 @@ struct State {
     /// sign-ins must name one of these callbacks exactly.
     app_callbacks: Option<Vec<String>>,
     installations: usize,
+    /// The created app's slug, which its installation page is under.
+    app_slug: Option<String>,
     /// What each authorization request carried: its state and its PKCE
     /// challenge, if any.
     authorize_requests: Vec<AuthorizeRequest>,
@@ -282,6 +293,7 @@ impl FakeGitHub {
             manifest: None,
             app_callbacks: None,
             installations: 0,
+            app_slug: None,
             authorize_requests: Vec::new(),
             on_issue,
             web_url: format!("http://127.0.0.1:{port}"),
@@ -684,7 +696,11 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
             convert_manifest(state, code)
         }
         ("GET", p) if p.starts_with("/apps/") && p.ends_with("/installations/new") => {
-            install_app(state, &query)
+            let slug = &p["/apps/".len()..p.len() - "/installations/new".len()];
+            install_app(state, slug, &query)
+        }
+        ("GET", "/api/v3/user/installations") => {
+            user_installations(state, authorization.as_deref())
         }
         ("GET", "/login/oauth/authorize") => authorize(state, &query),
         ("POST", "/login/oauth/access_token") => {
@@ -862,7 +878,7 @@ fn manifest_form(state: &Mutex<State>, query: &HashMap<String, String>, body: &[
         ManifestUser::WalksAway => {
             return Reply::text(200, "<p>Create GitHub App</p>");
         }
-        ManifestUser::Creates => {
+        ManifestUser::Creates | ManifestUser::CreatesRenamed => {
             let code = random_text("mc");
             state
                 .manifest_codes
@@ -892,11 +908,17 @@ fn check_manifest(manifest: &serde_json::Value) -> Result<(), String> {
     if manifest["url"].as_str().is_none_or(str::is_empty) {
         return Err("url is required".into());
     }
-    if manifest["hook_attributes"]["url"]
-        .as_str()
-        .is_none_or(str::is_empty)
-    {
+    let hook = manifest["hook_attributes"]["url"].as_str().unwrap_or_default();
+    if hook.is_empty() {
         return Err("hook_attributes.url is required".into());
+    }
+    // GitHub refuses a webhook URL it cannot reach from the internet (an
+    // assumption: observed, not in the manifest's documentation).
+    let unreachable = url::Url::parse(hook).map_or(true, |url| {
+        matches!(url.host_str(), None | Some("localhost" | "127.0.0.1" | "[::1]"))
+    });
+    if unreachable {
+        return Err(format!("hook_attributes.url '{hook}' is not reachable from GitHub"));
     }
     let loopback = |value: &serde_json::Value| {
         value
@@ -948,32 +970,58 @@ fn convert_manifest(state: &Mutex<State>, code: &str) -> Reply {
     let (pem, webhook_secret) = (random_text("pem"), random_text("whsec"));
     (state.on_issue)(&pem);
     (state.on_issue)(&webhook_secret);
-    let name = manifest["name"].as_str().unwrap_or_default();
+    let asked = manifest["name"].as_str().unwrap_or_default();
+    let (name, slug_in_reply) = match state.manifest_user {
+        ManifestUser::CreatesRenamed => (format!("{asked} (Renamed!)"), false),
+        _ => (asked.to_string(), true),
+    };
+    let slug = github_slug(&name);
+    state.app_slug = Some(slug.clone());
     let reply = serde_json::json!({
-        "id": 4242,
-        "slug": name.to_ascii_lowercase(),
+        "id": APP_ID,
+        "slug": if slug_in_reply { serde_json::Value::from(slug.clone()) } else { serde_json::Value::Null },
         "name": name,
         "client_id": CLIENT_ID,
         "client_secret": state.client_secret,
         "pem": format!("-----BEGIN RSA PRIVATE KEY-----\n{pem}\n-----END RSA PRIVATE KEY-----\n"),
         "webhook_secret": webhook_secret,
         "owner": { "login": state.login },
-        "html_url": format!("{}/apps/{}", state.web_url, name.to_ascii_lowercase()),
+        "html_url": format!("{}/apps/{slug}", state.web_url),
     });
     Reply::json(201, &reply.to_string())
 }
 
-/// The app's installation page: once installed, GitHub sends the browser
-/// to the manifest's `setup_url` with the installation and the state.
-fn install_app(state: &Mutex<State>, query: &HashMap<String, String>) -> Reply {
+/// The app's id at the fake (GitHub's conversion reply carries one).
+const APP_ID: u64 = 4242;
+
+/// How GitHub makes a slug of an app's name: lower case, each run of other
+/// characters one `-`, none at the ends. The fake's own reading of it.
+fn github_slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.to_ascii_lowercase().chars() {
+        match c.is_ascii_alphanumeric() || c == '_' {
+            true => slug.push(c),
+            false if !slug.ends_with('-') => slug.push('-'),
+            false => {}
+        }
+    }
+    slug.trim_matches('-').to_string()
+}
+
+/// The app's installation page, under its slug: once installed, GitHub
+/// sends the browser to the manifest's `setup_url` with `installation_id`
+/// and `setup_action`. GitHub documents nothing more; many apps see their
+/// `state` come back too, which the fake does unless told not to.
+fn install_app(state: &Mutex<State>, slug: &str, query: &HashMap<String, String>) -> Reply {
     let mut state = state.lock().unwrap();
-    if state.app_callbacks.is_none() {
+    if state.app_callbacks.is_none() || state.app_slug.as_deref() != Some(slug) {
         return Reply::text(404, "<p>No such app.</p>");
     }
-    if state.install_user == InstallUser::WalksAway {
-        return Reply::text(200, "<p>Install</p>");
+    match state.install_user {
+        InstallUser::WalksAway => return Reply::text(200, "<p>Install</p>"),
+        InstallUser::RedirectsWithoutInstalling => {}
+        InstallUser::Installs | InstallUser::InstallsWithoutState => state.installations += 1,
     }
-    state.installations += 1;
     let setup = state
         .manifest
         .as_ref()
@@ -984,10 +1032,43 @@ fn install_app(state: &Mutex<State>, query: &HashMap<String, String>) -> Reply {
         .query_pairs_mut()
         .append_pair("installation_id", "77")
         .append_pair("setup_action", "install");
-    if let Some(their_state) = query.get("state") {
+    if let Some(their_state) = query
+        .get("state")
+        .filter(|_| state.install_user != InstallUser::InstallsWithoutState)
+    {
         target.query_pairs_mut().append_pair("state", their_state);
     }
     Reply::redirect(target.as_str())
+}
+
+/// `GET /user/installations`: the installations a user token can reach.
+fn user_installations(state: &Mutex<State>, authorization: Option<&str>) -> Reply {
+    let state = state.lock().unwrap();
+    let works = authorization
+        .and_then(|a| a.strip_prefix("Bearer ").or_else(|| a.strip_prefix("token ")))
+        .and_then(|token| state.tokens.get(token.trim()))
+        .is_some_and(|token| token.works() && token.github_app);
+    if !works {
+        return Reply::json(
+            401,
+            r#"{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}"#,
+        );
+    }
+    let installations: Vec<serde_json::Value> = match (state.installations, &state.app_slug) {
+        (0, _) | (_, None) => Vec::new(),
+        (_, Some(slug)) => vec![serde_json::json!({
+            "id": 77,
+            "app_id": APP_ID,
+            "app_slug": slug,
+            "target_type": "User",
+            "account": { "login": state.login },
+        })],
+    };
+    Reply::json(
+        200,
+        &serde_json::json!({ "total_count": installations.len(), "installations": installations })
+            .to_string(),
+    )
 }
 
 fn redirect_is_registered(redirect_uri: &str) -> bool {
