@@ -27,10 +27,13 @@ pub struct RemoteConfig {
     /// Set when the remote is an OAuth host: a client id is configured for it.
     pub oauth_app: Option<OAuthApp>,
     pub scopes: String,
-    /// Fixed loopback redirects to try in order until one is free
-    /// (`ghoauthRedirectUri`, which `setup` writes several of); none means
-    /// any free port on 127.0.0.1.
+    /// Fixed loopback redirects (`ghoauthRedirectUri`, which `setup`
+    /// writes several of): as `--get-urlmatch` read it, only the last one;
+    /// [`RemoteConfig::all_redirect_uris`] reads them all. None means any
+    /// free port on 127.0.0.1.
     pub redirect_uris: Vec<String>,
+    /// The URL git config is matched against (`protocol://[user@]host[/path]`).
+    pub lookup_url: String,
     pub timeout: Duration,
     /// False when git must not wait for a person (`credential.interactive`).
     pub interactive: bool,
@@ -161,6 +164,7 @@ impl RemoteConfig {
             |name| std::env::var(name).ok(),
             BUILTIN_APP,
         )?;
+        config.lookup_url = lookup.clone();
         // One more run, and only for hosts that will see a request.
         if config.oauth_app.is_some() {
             config.http = HttpSettings::from_listing(&git_config_section("http", &lookup));
@@ -203,9 +207,56 @@ impl RemoteConfig {
             interactive: raw.interactive,
             flow,
             http: HttpSettings::default(),
+            lookup_url: url.clone(),
             url,
         })
     }
+
+    /// Every `ghoauthRedirectUri` for this remote, in order: a browser
+    /// sign-in tries them until one is free. `--get-urlmatch` gives only
+    /// the last value of a key, so this is a second `git config` run, made
+    /// only when a browser sign-in starts and a redirect is configured.
+    pub fn all_redirect_uris(&self) -> Vec<String> {
+        if self.redirect_uris.is_empty() {
+            return Vec::new();
+        }
+        let listing = git_config(&[
+            "-z",
+            "--get-regexp",
+            r"^credential\.(.*\.)?ghoauthredirecturi$",
+        ]);
+        let all = redirect_uris_in(&listing, &self.lookup_url);
+        // A git that failed this time still said what it said before.
+        match all.is_empty() {
+            true => self.redirect_uris.clone(),
+            false => all,
+        }
+    }
+}
+
+/// The redirect URIs for `url` in `git config -z --get-regexp` output,
+/// with git's URL matching. Subsections keep their case (git lowercases
+/// only the section and the key), which the path match needs.
+fn redirect_uris_in(listing: &[u8], url: &str) -> Vec<String> {
+    let entries: Vec<(String, String)> = listing
+        .split(|&b| b == 0)
+        .filter_map(|record| {
+            let text = std::str::from_utf8(record).ok()?;
+            let (key, value) = text.split_once('\n').unwrap_or((text, ""));
+            let pattern = key
+                .strip_prefix("credential.")?
+                .strip_suffix("ghoauthredirecturi")?
+                .strip_suffix('.')
+                .unwrap_or("");
+            Some((pattern.to_string(), value.trim().to_string()))
+        })
+        .collect();
+    crate::urlmatch::all_values(
+        entries
+            .iter()
+            .map(|(pattern, value)| (pattern.as_str(), value.as_str())),
+        url,
+    )
 }
 
 /// A setting git config holds that makes no sense: names the key and the fix.
@@ -336,8 +387,14 @@ fn scope_list(written: Option<String>) -> String {
 /// `git config -z --get-urlmatch <section> <url>`: git's own URL matching,
 /// one section at a time. A git that fails means "nothing configured".
 fn git_config_section(section: &str, url: &str) -> Vec<u8> {
+    git_config(&["-z", "--get-urlmatch", section, url])
+}
+
+/// `git config <args>`'s output; nothing when git fails.
+fn git_config(args: &[&str]) -> Vec<u8> {
     Command::new("git")
-        .args(["config", "-z", "--get-urlmatch", section, url])
+        .arg("config")
+        .args(args)
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()

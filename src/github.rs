@@ -254,8 +254,9 @@ pub fn read_installations(url: &Url, body: &[u8]) -> anyhow::Result<Vec<Installa
     struct Reply {
         installations: Vec<Installation>,
     }
-    let reply: Reply = serde_json::from_slice(body)
-        .map_err(|_| anyhow!("{url} answered with something that is not a list of installations"))?;
+    let reply: Reply = serde_json::from_slice(body).map_err(|_| {
+        anyhow!("{url} answered with something that is not a list of installations")
+    })?;
     Ok(reply.installations)
 }
 
@@ -967,9 +968,15 @@ mod tests {
         assert_eq!(renamed.slug, "my-git-app-work");
         assert_eq!(renamed.id, Some(9));
         assert_eq!(renamed.owner, "");
-        assert_eq!(reply("given".into(), "Other", "Iv23x").unwrap().slug, "given");
+        assert_eq!(
+            reply("given".into(), "Other", "Iv23x").unwrap().slug,
+            "given"
+        );
         for (slug, client_id) in [("..", "Iv23x"), ("ok", ".."), ("a/b", "Iv23x"), ("ok", "")] {
-            assert!(reply(slug.into(), "n", client_id).is_err(), "{slug} {client_id}");
+            assert!(
+                reply(slug.into(), "n", client_id).is_err(),
+                "{slug} {client_id}"
+            );
         }
         assert!(reply(serde_json::Value::Null, "...", "Iv23x").is_err());
     }

@@ -32,6 +32,7 @@ mod secret;
 mod sign_in;
 mod store;
 mod stored;
+mod urlmatch;
 
 /// The parsers the fuzz targets (tests/fuzz) feed, and nothing else; built
 /// only under cargo-fuzz.

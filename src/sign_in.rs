@@ -204,7 +204,7 @@ pub fn with_browser(
         );
     }
     // Bound before the browser opens, and held until the redirect arrives.
-    let listener = Listener::bind_first_free(&config.redirect_uris)?;
+    let listener = Listener::bind_first_free(&config.all_redirect_uris())?;
     let redirect_uri = listener.redirect_uri().to_string();
     let state = random_text()?;
     let verifier = Secret::new(random_text()?);
@@ -556,6 +556,9 @@ mod tests {
         let escaped = check_account(signed_in(), Some("eve\x1b]0;PWNED\x07"))
             .unwrap_err()
             .to_string();
-        assert!(!escaped.contains('\x1b') && !escaped.contains('\x07'), "{escaped:?}");
+        assert!(
+            !escaped.contains('\x1b') && !escaped.contains('\x07'),
+            "{escaped:?}"
+        );
     }
 }

@@ -314,3 +314,49 @@ fn an_installation_github_does_not_list_is_named_and_exits_1() {
     assert_eq!(world.fake.installations(), 0);
     assert_eq!(world.live_tokens().len(), 1, "the token is kept");
 }
+
+/// setup writes ten callbacks; a sign-in takes the first whose port is
+/// free. git's `--get-urlmatch` returns only the last of them, so this
+/// holds the first and the last, and reads them all through real git.
+#[test]
+fn a_sign_in_after_setup_takes_a_free_callback_when_others_are_busy() {
+    let world = world("setup-busy-ports");
+    let config = global_config(&world, Some(20));
+    let done = setup_command(&world, &config, &[]);
+    assert!(done.status.success(), "{}", done.stderr);
+    let written = std::fs::read_to_string(&config).unwrap();
+    let ports: Vec<u16> = written
+        .lines()
+        .filter_map(|line| {
+            line.trim()
+                .strip_prefix("ghoauthRedirectUri = http://127.0.0.1:")
+        })
+        .filter_map(|rest| rest.strip_suffix("/callback")?.parse().ok())
+        .collect();
+    assert_eq!(ports.len(), 10, "{written}");
+
+    let url = world.fake.base_url.as_str();
+    let helper = |args: &[&str]| {
+        let mut command = command(HELPER);
+        command
+            .env("GIT_CONFIG_GLOBAL", &config)
+            .env("BROWSER", world.dir.join("browser"))
+            .env_remove("GIT_TERMINAL_PROMPT")
+            .args(args);
+        run(command, b"")
+    };
+    let logout = helper(&["logout", "--host", url]);
+    assert!(logout.status.success(), "{}", logout.stderr);
+    let _first = std::net::TcpListener::bind(("127.0.0.1", ports[0])).unwrap();
+    let _last = std::net::TcpListener::bind(("127.0.0.1", ports[9])).unwrap();
+    let login = helper(&["login", "--host", url, "--browser"]);
+    assert!(login.status.success(), "{}", login.stderr);
+    let asked = world.fake.authorize_requests();
+    assert_eq!(
+        asked
+            .last()
+            .and_then(|request| request.redirect_uri.clone()),
+        Some(format!("http://127.0.0.1:{}/callback", ports[1])),
+        "the first free callback"
+    );
+}

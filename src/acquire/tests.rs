@@ -139,6 +139,7 @@ fn remote(host: &OAuthHost, user: Option<&str>) -> OAuthRemote {
         oauth_app: Some(app.clone()),
         scopes: "repo".into(),
         redirect_uris: Vec::new(),
+        lookup_url: String::new(),
         timeout: Duration::from_secs(30),
         interactive: true,
         flow: FlowSetting::Device,

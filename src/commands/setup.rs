@@ -28,7 +28,7 @@ use crate::config::RemoteConfig;
 use crate::github::{CreatedApp, Endpoints, GitHub};
 use crate::global_config;
 use crate::host::OAuthHost;
-use crate::listener::{Awaited, Listener, Page, StateRule, Start};
+use crate::listener::{Awaited, Listener, Page, Start, StateRule};
 use crate::report::say;
 use crate::sign_in::{Flow, random_text};
 
@@ -96,15 +96,20 @@ fn confirm_installed(
     app: &CreatedApp,
     login: &str,
 ) -> anyhow::Result<ExitCode> {
-    let stored = context
-        .store
-        .list(Some(host.protocol().as_bytes()), Some(host.host().as_bytes()))?;
+    let stored = context.store.list(
+        Some(host.protocol().as_bytes()),
+        Some(host.host().as_bytes()),
+    )?;
     let token = stored
         .iter()
         .find(|credential| credential.username == login.as_bytes())
         .map(|credential| &credential.password)
         .ok_or_else(|| anyhow!("the token just kept for {login} is not in the store"))?;
-    let github = GitHub::new(endpoints.clone(), &config.http, Instant::now() + config.timeout)?;
+    let github = GitHub::new(
+        endpoints.clone(),
+        &config.http,
+        Instant::now() + config.timeout,
+    )?;
     if github
         .installations(token)?
         .iter()

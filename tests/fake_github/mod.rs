@@ -233,6 +233,7 @@ struct State {
 pub struct AuthorizeRequest {
     pub state: String,
     pub code_challenge: Option<String>,
+    pub redirect_uri: Option<String>,
 }
 
 pub struct FakeGitHub {
@@ -908,17 +909,24 @@ fn check_manifest(manifest: &serde_json::Value) -> Result<(), String> {
     if manifest["url"].as_str().is_none_or(str::is_empty) {
         return Err("url is required".into());
     }
-    let hook = manifest["hook_attributes"]["url"].as_str().unwrap_or_default();
+    let hook = manifest["hook_attributes"]["url"]
+        .as_str()
+        .unwrap_or_default();
     if hook.is_empty() {
         return Err("hook_attributes.url is required".into());
     }
     // GitHub refuses a webhook URL it cannot reach from the internet (an
     // assumption: observed, not in the manifest's documentation).
     let unreachable = url::Url::parse(hook).map_or(true, |url| {
-        matches!(url.host_str(), None | Some("localhost" | "127.0.0.1" | "[::1]"))
+        matches!(
+            url.host_str(),
+            None | Some("localhost" | "127.0.0.1" | "[::1]")
+        )
     });
     if unreachable {
-        return Err(format!("hook_attributes.url '{hook}' is not reachable from GitHub"));
+        return Err(format!(
+            "hook_attributes.url '{hook}' is not reachable from GitHub"
+        ));
     }
     let loopback = |value: &serde_json::Value| {
         value
@@ -1045,7 +1053,10 @@ fn install_app(state: &Mutex<State>, slug: &str, query: &HashMap<String, String>
 fn user_installations(state: &Mutex<State>, authorization: Option<&str>) -> Reply {
     let state = state.lock().unwrap();
     let works = authorization
-        .and_then(|a| a.strip_prefix("Bearer ").or_else(|| a.strip_prefix("token ")))
+        .and_then(|a| {
+            a.strip_prefix("Bearer ")
+                .or_else(|| a.strip_prefix("token "))
+        })
         .and_then(|token| state.tokens.get(token.trim()))
         .is_some_and(|token| token.works() && token.github_app);
     if !works {
@@ -1113,6 +1124,7 @@ fn authorize(state: &Mutex<State>, query: &HashMap<String, String>) -> Reply {
     state.authorize_requests.push(AuthorizeRequest {
         state: query.get("state").cloned().unwrap_or_default(),
         code_challenge: challenge.clone(),
+        redirect_uri: query.get("redirect_uri").cloned(),
     });
     if challenge.is_some() && query.get("code_challenge_method").map(String::as_str) != Some("S256")
     {
