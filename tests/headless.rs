@@ -197,3 +197,93 @@ fn a_bus_without_a_secret_service_falls_back_to_the_kernel() {
         );
     });
 }
+
+/// A session bus that takes connections and never says a word: a Secret
+/// Service that does not answer (an unlock prompt over SSH nobody sees).
+/// It holds what it accepts until dropped, or for 60 s at most.
+struct MuteBus {
+    address: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl MuteBus {
+    fn start(name: &str) -> MuteBus {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let path = session().dir.join(format!("{name}.bus"));
+        let socket = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        socket.set_nonblocking(true).unwrap();
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            let until = std::time::Instant::now() + Duration::from_secs(60);
+            while !stopping.load(Ordering::SeqCst) && std::time::Instant::now() < until {
+                match socket.accept() {
+                    Ok((connection, _)) => held.push(connection),
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        MuteBus {
+            address: format!("unix:path={}", path.display()),
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for MuteBus {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[test]
+fn a_secret_service_that_does_not_answer_is_an_error_not_an_absence() {
+    let mute = MuteBus::start("mute");
+    without_dbus(None, || {
+        let host = host("mute-bus");
+        let password = secret("mute-bus");
+        let helper = |args: &[&str], input: String| {
+            let mut command = command(HELPER);
+            command
+                .env("DBUS_SESSION_BUS_ADDRESS", &mute.address)
+                .env("GHOAUTH_KEYRING_TIMEOUT", "1")
+                .args(args);
+            run(command, input.as_bytes())
+        };
+        let one_line_naming_the_timeout = |run: &Run| {
+            assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+            assert!(
+                run.stderr.contains("did not answer within 1 s"),
+                "{}",
+                run.stderr
+            );
+        };
+        let stored = helper(
+            &["store"],
+            format!("protocol=https\nhost={host}\nusername=u\npassword={password}\n"),
+        );
+        assert_eq!(stored.status.code(), Some(1), "{}", stored.stderr);
+        one_line_naming_the_timeout(&stored);
+        assert!(
+            !kernel_keys().contains(&password),
+            "not kept behind the locked store's back"
+        );
+        let got = helper(&["get"], format!("protocol=https\nhost={host}\n"));
+        assert!(got.status.success());
+        assert_eq!(got.stdout_text(), "");
+        one_line_naming_the_timeout(&got);
+        let erased = helper(&["erase"], format!("protocol=https\nhost={host}\n"));
+        assert_eq!(erased.status.code(), Some(1), "{}", erased.stderr);
+        one_line_naming_the_timeout(&erased);
+        let logout = helper(&["logout", "--host", &format!("https://{host}")], String::new());
+        assert_eq!(logout.status.code(), Some(1), "{}", logout.stdout_text());
+        assert!(!logout.stdout_text().contains("Nobody is logged in"));
+        one_line_naming_the_timeout(&logout);
+    });
+}

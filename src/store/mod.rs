@@ -127,14 +127,14 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// True when the Secret Service is not there at all (or not answering),
-    /// as opposed to there and refusing: `auto` then uses the kernel.
+    /// True when there is no Secret Service here at all: `auto` then uses
+    /// the kernel. One that is there but does not answer in time (an
+    /// unlock prompt nobody sees over SSH, a wedged bus) is not absent: its
+    /// tokens are still in it, so using the kernel instead would hide them
+    /// from `erase` and `logout`, and sign in again.
     #[cfg(target_os = "linux")]
     pub(crate) fn means_absent(&self) -> bool {
-        matches!(
-            self,
-            StoreError::NoSessionBus | StoreError::NoSecretService | StoreError::TimedOut(_)
-        )
+        matches!(self, StoreError::NoSessionBus | StoreError::NoSecretService)
     }
 }
 
