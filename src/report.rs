@@ -1,7 +1,7 @@
 //! The helper's only voice: one line on stderr. stdout belongs to git.
 
 use std::fmt::Display;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 /// Writes `git-credential-ghoauth: <message>` on stderr as a single write,
 /// so that parallel gits sharing a terminal do not interleave half lines.
@@ -10,6 +10,16 @@ use std::io::Write;
 pub fn say(message: impl Display) {
     let line = format!("git-credential-ghoauth: {message}\n");
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// A note that is no failure (where credentials went, say): said only when
+/// stderr is a terminal. git's own helper tests, and scripts, treat any
+/// stderr as a failure; a person at a push still sees it, since git hands
+/// the helper its terminal. `status` says the same thing every time.
+pub fn note(message: impl Display) {
+    if std::io::stderr().is_terminal() {
+        say(message);
+    }
 }
 
 /// Text from a server (or any other stranger), made safe to print on a

@@ -219,14 +219,18 @@ pub fn with_browser(
     );
 
     // The address first, always: the browser may never appear (SSH, WSL,
-    // containers), and the user can open it by hand.
+    // containers), and the user can open it by hand. Both the browser and
+    // the person get the loopback `/start`, which redirects once to the
+    // consent page: the consent address holds the state and the PKCE
+    // challenge, which another local user could otherwise read off a
+    // command line or a terminal and use for a login-CSRF. A second fetch
+    // of `/start` ends the sign-in. Over SSH, `/start` works through a
+    // forward of a fixed port.
     say(format!(
-        "to sign in to {}, approve access in your browser. If no browser opens, visit:\n    {consent}",
-        endpoints.host
+        "to sign in to {}, approve access in your browser. If no browser opens, visit:\n    {}",
+        endpoints.host,
+        listener.start_uri()
     ));
-    // The browser gets a loopback address that redirects to the consent
-    // page: other users can read a process's arguments, and must not learn
-    // the state or the challenge from them.
     if let Err(error) = browser::open(listener.start_uri()) {
         say(error);
     }

@@ -31,7 +31,7 @@ fn first_push_signs_in_once_and_the_second_does_not() {
     assert_eq!(world.fake.authorizations(), 1);
     assert_eq!(world.browser_opened(), 1);
     assert!(
-        pushed.stderr.contains("/login/oauth/authorize?"),
+        pushed.stderr.contains("    http://127.0.0.1:") && pushed.stderr.contains("/start\n"),
         "the address is shown: {}",
         pushed.stderr
     );
@@ -398,9 +398,9 @@ fn a_fixed_redirect_port_is_used_and_a_busy_one_is_named() {
     );
     assert_signed_in_as(&filled, "octocat");
     assert!(
-        filled.stderr.contains(&format!(
-            "redirect_uri=http%3A%2F%2F127.0.0.1%3A{free_port}%2Fcallback"
-        )),
+        filled
+            .stderr
+            .contains(&format!("http://127.0.0.1:{free_port}/start")),
         "{}",
         filled.stderr
     );
@@ -709,4 +709,76 @@ fn gits_own_proxy_setting_carries_the_sign_in() {
         said[0].contains("could not reach https://github.com/login/device/code"),
         "{said:?}"
     );
+}
+
+/// Where no browser opens, the person is shown the loopback `/start`, not
+/// the consent address: the state and the PKCE challenge never reach a
+/// terminal. Opening it by hand signs in.
+#[test]
+fn with_no_browser_the_person_opens_start_and_never_sees_the_state() {
+    use std::io::{BufRead, BufReader};
+    let world = world("no-browser");
+    let mut fill = world.fill_command(&[format!(
+        "credential.{}.ghoauthFlow=browser",
+        world.fake.base_url
+    )]);
+    fill.env_remove("BROWSER")
+        .env("PATH", "/usr/bin:/bin")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = fill.spawn().unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(world.fill_input("").as_bytes())
+        .unwrap();
+    let (lines, seen) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let mut shown = Vec::new();
+    let start = loop {
+        let line = seen
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the helper shows an address within 30 s");
+        shown.push(line.clone());
+        if let Some(address) = line.trim().strip_prefix("http://")
+            && address.ends_with("/start")
+        {
+            break format!("http://{address}");
+        }
+    };
+    // The person opens it: the same curl the tests' browser is.
+    let opened = std::process::Command::new(world.dir.join("browser"))
+        .arg(&start)
+        .status()
+        .unwrap();
+    assert!(opened.success());
+    let mut status = None;
+    wait_until(Duration::from_secs(30), "the sign-in to finish", || {
+        status = child.try_wait().unwrap();
+        status.is_some()
+    });
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut answer).unwrap();
+    reader.join().unwrap();
+    shown.extend(seen.try_iter());
+    assert!(status.unwrap().success());
+    assert!(answer.contains("username=octocat\n"), "{answer} {shown:?}");
+    let said = shown.join("\n");
+    assert!(
+        !said.contains("state=")
+            && !said.contains("code_challenge")
+            && !said.contains("/authorize"),
+        "{said}"
+    );
+    let asked = world.fake.authorize_requests();
+    assert_eq!(asked.len(), 1);
+    assert!(!said.contains(&asked[0].state));
 }

@@ -23,9 +23,7 @@ fn clone_push_and_erase_reach_github_com_and_api_github_com() {
         assert!(pushed.status.success(), "push: {}", pushed.stderr);
         assert_eq!(world.fake.authorizations(), 1);
         assert!(
-            pushed
-                .stderr
-                .contains("https://github.com/login/oauth/authorize?"),
+            pushed.stderr.contains("to sign in to github.com") && pushed.stderr.contains("/start"),
             "{}",
             pushed.stderr
         );

@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::kernel::KernelStore;
 use super::secret_service::{SecretServiceStore, session_bus_configured};
 use super::{Store, StoreError};
-use crate::report::say;
+use crate::report::note;
 use crate::stored::StoredCredential;
 
 pub struct AutoStore {
@@ -99,7 +99,7 @@ impl Store for AutoStore {
                     .save(credential)
                     .map_err(|kernel| self.neither(kernel))?;
                 if first {
-                    say(format!(
+                    note(format!(
                         "no Secret Service here, so credentials are kept in {}",
                         self.kernel.describe()
                     ));
