@@ -223,8 +223,19 @@ fn read_own_file(path: &Path) -> std::io::Result<String> {
         .read(true)
         .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
         .open(path)?;
-    if !file.metadata()?.is_file() {
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
         return Err(std::io::Error::other("not a plain file"));
+    }
+    // Someone else's file here could feed git an include of their choosing,
+    // and rewriting it would hand them the secrets: refuse, as the lock
+    // directory does.
+    use std::os::unix::fs::MetadataExt;
+    if metadata.uid() != rustix::process::geteuid().as_raw() {
+        return Err(std::io::Error::other(format!(
+            "owned by user {}, not by you",
+            metadata.uid()
+        )));
     }
     let mut text = String::new();
     file.read_to_string(&mut text)?;
@@ -327,6 +338,29 @@ mod tests {
                 .contains("planted")
         );
         std::fs::remove_dir_all(secrets.path().parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_file_someone_else_owns_is_never_rewritten() {
+        let secrets = scratch("others");
+        secrets
+            .set("https://github.com", &Secret::new("s1"))
+            .unwrap();
+        // Owned by another user: as root here, chown it away.
+        let other = rustix::process::Uid::from_raw(rustix::process::geteuid().as_raw() + 1);
+        if rustix::fs::chown(secrets.path(), Some(other), None).is_err() {
+            return; // Not root: cannot make such a file; nothing to test.
+        }
+        let refused = secrets
+            .set("https://github.com", &Secret::new("s2"))
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("not by you"), "{refused}");
+        assert!(
+            std::fs::read_to_string(secrets.path())
+                .unwrap()
+                .contains("s1")
+        );
     }
 
     #[test]

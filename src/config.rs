@@ -351,7 +351,13 @@ fn choose_app(
             client_id = Some(id);
             source = AppSource::Environment;
         }
-        if let Some(secret) = env("GHOAUTH_CLIENT_SECRET").filter(|v| !v.is_empty()) {
+        // The secret in the environment belongs with the id there, or with
+        // github.com: never sent to an Enterprise server's token endpoint
+        // for an app configured there.
+        let secret_applies = public_github || source == AppSource::Environment;
+        if let Some(secret) = env("GHOAUTH_CLIENT_SECRET").filter(|v| !v.is_empty())
+            && secret_applies
+        {
             client_secret = Some(Secret::new(secret));
         }
     }
@@ -534,6 +540,46 @@ mod tests {
         assert_eq!(other.oauth_app, None);
         let github = parse(b"", &env);
         assert_eq!(github.oauth_app.unwrap().client_id, "from-env");
+    }
+
+    #[test]
+    fn a_secret_in_the_environment_reaches_only_its_own_app() {
+        let at = |url: &str, listing: &[u8], env: &[(&str, &str)]| {
+            let env: Vec<(String, String)> = env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            RemoteConfig::from_listing(
+                url.into(),
+                listing,
+                |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+                None,
+            )
+            .unwrap()
+            .oauth_app
+            .unwrap()
+        };
+        let enterprise = b"credential.ghoauthclientid\nIv1.ghe\0";
+        let secret_only = [("GHOAUTH_CLIENT_SECRET", "github-com-secret")];
+        let ghe = at("https://ghe.example.com", enterprise, &secret_only);
+        assert_eq!(ghe.client_id, "Iv1.ghe");
+        assert!(
+            ghe.client_secret.is_none(),
+            "github.com's secret stays home"
+        );
+        let both = [
+            ("GHOAUTH_CLIENT_ID", "Iv1.env"),
+            ("GHOAUTH_CLIENT_SECRET", "env-secret"),
+        ];
+        let from_env = at("https://ghe.example.com", enterprise, &both);
+        assert_eq!(from_env.client_id, "Iv1.env");
+        assert_eq!(from_env.client_secret.unwrap().expose(), b"env-secret");
+        let github = at(
+            "https://github.com",
+            b"credential.ghoauthclientid\nIv1.gh\0",
+            &secret_only,
+        );
+        assert_eq!(github.client_secret.unwrap().expose(), b"github-com-secret");
     }
 
     #[test]

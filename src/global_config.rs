@@ -229,20 +229,53 @@ fn forget_secret(url: &str) -> anyhow::Result<bool> {
 }
 
 /// Removes the empty `helper =` line that configure wrote before our (already
-/// removed) helper line in the `[credential "<url>"]` section,
-/// taking git's lock file as git does. Used only when the section holds
-/// several empty entries, which `git config --unset` cannot tell apart.
+/// removed) helper line in the `[credential "<url>"]` section, as git
+/// writes its config: through a symlink to its target (dotfiles often link
+/// `~/.gitconfig`), under git's lock file, read after the lock is taken,
+/// and keeping the file's mode. Used only when the section holds several
+/// empty entries, which `git config --unset` cannot tell apart.
 fn remove_empty_helper_before(url: &str, helper_key: &str) -> anyhow::Result<()> {
     // Where the global config lives (GIT_CONFIG_GLOBAL, ~/.gitconfig, XDG).
     let origin = git_config(&["--show-origin", "--get-all", helper_key])?;
-    let path = origin
+    let named = origin
         .lines()
         .next()
         .and_then(|line| line.strip_prefix("file:"))
         .and_then(|line| line.split('\t').next())
         .context("git config did not say where the global config is")?
         .to_string();
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+    let path = std::fs::canonicalize(&named).with_context(|| format!("cannot find {named}"))?;
+    let shown = path.display().to_string();
+    let lock = path.with_file_name(format!(
+        "{}.lock",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&lock)
+        .with_context(|| format!("cannot lock {shown}; is another git writing it?"))?;
+    let written = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {shown}"))
+        .and_then(|text| without_empty_helper(&text, url))
+        .and_then(|edited| {
+            use std::io::Write;
+            let mode = std::fs::metadata(&path)?.permissions();
+            file.write_all(edited.as_bytes())?;
+            file.sync_all()?;
+            std::fs::set_permissions(&lock, mode)?;
+            std::fs::rename(&lock, &path)?;
+            Ok(())
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&lock);
+    }
+    written.with_context(|| format!("cannot write {shown}"))
+}
+
+/// `text` without the last empty `helper =` entry of the section for
+/// `url`: configure added it together with ours, just before it.
+fn without_empty_helper(text: &str, url: &str) -> anyhow::Result<String> {
     let header = format!("[credential \"{url}\"]");
     let start = text
         .find(&header)
@@ -250,32 +283,15 @@ fn remove_empty_helper_before(url: &str, helper_key: &str) -> anyhow::Result<()>
     let end = text[start + header.len()..]
         .find("\n[")
         .map_or(text.len(), |at| start + header.len() + at + 1);
-    // configure added the pair together, so the empty line is the last
-    // empty entry of the section.
-    let section = &text[start..end];
-    let line = section
+    let line = text[start..end]
         .rfind("\thelper = \n")
         .context("the empty helper entry configure wrote is gone")?;
     let cut = start + line;
-    let mut edited = String::with_capacity(text.len());
-    edited.push_str(&text[..cut]);
-    edited.push_str(&text[cut + "\thelper = \n".len()..]);
-    let lock = format!("{path}.lock");
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&lock)
-        .with_context(|| format!("cannot lock {path}; is another git writing it?"))?;
-    use std::io::Write;
-    let written = file
-        .write_all(edited.as_bytes())
-        .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::rename(&lock, &path));
-    if let Err(error) = written {
-        let _ = std::fs::remove_file(&lock);
-        return Err(error).with_context(|| format!("cannot write {path}"));
-    }
-    Ok(())
+    Ok(format!(
+        "{}{}",
+        &text[..cut],
+        &text[cut + "\thelper = \n".len()..]
+    ))
 }
 
 /// `ghoauth` when git can find the helper by that name on PATH, else the

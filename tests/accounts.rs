@@ -449,6 +449,46 @@ fn configure_then_unconfigure_leaves_the_config_as_it_was() {
     }
 }
 
+/// A dotfiles-managed global config: `~/.gitconfig` a symlink to a private
+/// file. unconfigure rewrites it where the section holds two empty helper
+/// entries (gh's and ours): through the link, keeping its mode.
+#[test]
+fn unconfigure_writes_through_a_symlinked_config_and_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let world = world("configure-symlink");
+    let dotfiles = world.dir.join("dotfiles");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    let target = dotfiles.join("gitconfig");
+    std::fs::write(&target, USER_CONFIG).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let link = world.dir.join("linked-gitconfig");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let args = [
+        "configure",
+        "--host",
+        "github.com",
+        "--client-id",
+        "Ov23liSomeApp",
+    ];
+    let configured = helper_with(&world, &link, &args);
+    assert!(configured.status.success(), "{}", configured.stderr);
+    let removed = helper_with(&world, &link, &["unconfigure", "--host", "github.com"]);
+    assert!(removed.status.success(), "{}", removed.stderr);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link is still a link"
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), USER_CONFIG);
+    assert_eq!(
+        std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(!dotfiles.join("gitconfig.lock").exists());
+}
+
 #[test]
 fn install_sh_installs_configures_and_uninstalls() {
     let world = world("install");
