@@ -61,3 +61,30 @@ exec curl -sS -L --noproxy '*' --max-time 20 -o /dev/null "$base$link"
         "one browser, for the first push only"
     );
 }
+
+/// On a server with no browser, the demo says so and still finishes: the
+/// device flow, with the demo playing the person at the device page.
+#[test]
+fn where_no_browser_can_open_the_demo_uses_the_device_flow_and_finishes() {
+    let demo = Path::new(HELPER).parent().unwrap().join("examples/demo");
+    let mut command = command(demo.to_str().unwrap());
+    for name in [
+        "BROWSER",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+        "WSL_DISTRO_NAME",
+        "GIT_TERMINAL_PROMPT",
+    ] {
+        command.env_remove(name);
+    }
+    let ran = run(command, b"");
+    let said = ran.stdout_text();
+    assert!(ran.status.success(), "{said}\n{}", ran.stderr);
+    assert!(said.contains("no browser can open here"), "{said}");
+    assert!(said.contains("device flow"), "{said}");
+    assert!(ran.stderr.contains("enter the code"), "{}", ran.stderr);
+    assert!(
+        said.contains("Done: one sign-in, two pushes, nothing left behind."),
+        "{said}"
+    );
+}

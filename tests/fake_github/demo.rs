@@ -5,6 +5,10 @@
 //! the token from your keyring. At the end the token is erased from the
 //! keyring and revoked, and everything is removed.
 //!
+//! Where no browser can open (a server over SSH, a container), the demo
+//! says so and signs in with the device flow instead, playing you at the
+//! fake's device page itself: it enters the code the helper shows.
+//!
 //! The demo is its own credential helper: git runs `<demo> helper get`, and
 //! that runs the same code as `git-credential-ghoauth get`.
 
@@ -17,7 +21,7 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
 use clap::Parser;
-use fake_github::{CLIENT_ID, Consent, FakeGitHub};
+use fake_github::{CLIENT_ID, Consent, DeviceUser, FakeGitHub};
 use git_credential_ghoauth::cli::Cli;
 
 fn main() -> ExitCode {
@@ -44,10 +48,35 @@ fn demo() -> Result<(), String> {
     outcome
 }
 
+/// Whether a browser can open here: what the helper itself looks at
+/// before it tries (a `$BROWSER`, a display, or a desktop platform).
+fn a_browser_can_open() -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|value| !value.is_empty());
+    cfg!(any(target_os = "macos", target_os = "windows"))
+        || set("BROWSER")
+        || set("DISPLAY")
+        || set("WAYLAND_DISPLAY")
+        || set("WSL_DISTRO_NAME")
+}
+
 fn run_demo(dir: &Path) -> Result<(), String> {
     let client_secret = format!("demo-secret-{}", std::process::id());
     let fake = FakeGitHub::start(&dir.join("server"), &client_secret, |_| {});
     fake.set_consent(Consent::AskUser);
+    let with_browser = a_browser_can_open();
+    let flow = match with_browser {
+        true => "browser",
+        false => {
+            // The demo plays the person at the device page: the code is
+            // entered after the helper's first poll, which comes after 1 s.
+            fake.set_device_user(DeviceUser::EntersCodeAfterPolls(1));
+            fake.set_device_timing(
+                std::time::Duration::from_secs(1),
+                std::time::Duration::from_secs(120),
+            );
+            "device"
+        }
+    };
     let remote = fake.create_repo("demo/hello");
     let url = fake.base_url.clone();
     let me = std::env::current_exe().map_err(|e| format!("where am I? {e}"))?;
@@ -57,7 +86,7 @@ fn run_demo(dir: &Path) -> Result<(), String> {
         format!("credential.helper=!'{}' helper", me.display()),
         format!("credential.{url}.ghoauthClientId={CLIENT_ID}"),
         format!("credential.{url}.ghoauthClientSecret={client_secret}"),
-        format!("credential.{url}.ghoauthFlow=browser"),
+        format!("credential.{url}.ghoauthFlow={flow}"),
         "user.name=Demo".to_string(),
         "user.email=demo@example.com".to_string(),
     ];
@@ -102,9 +131,18 @@ fn run_demo(dir: &Path) -> Result<(), String> {
         None,
     )?;
 
-    println!(
-        "\n2/4  git push   (the helper opens your browser on the fake consent page: press Authorize)"
-    );
+    match with_browser {
+        true => println!(
+            "\n2/4  git push   (the helper opens your browser on the fake consent page: press \
+             Authorize)"
+        ),
+        false => println!(
+            "\n2/4  git push   (no browser can open here: no $BROWSER, DISPLAY or \
+             WAYLAND_DISPLAY. So the helper signs in with the device flow: it shows a code to \
+             enter at the fake's device page, and the demo plays you there, entering the code \
+             and pressing Authorize itself)"
+        ),
+    }
     std::fs::write(work.join("first.txt"), "first\n").map_err(|e| e.to_string())?;
     git(&work, &["add", "first.txt"], None)?;
     git(&work, &["commit", "-q", "-m", "first"], None)?;
