@@ -229,7 +229,7 @@ GHOAUTH_CLIENT_SECRET=9a2b... git credential-ghoauth configure --host https://gh
         #[command(flatten)]
         host: HostArg,
         /// The OAuth app's client id
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID", value_parser = client_id)]
         client_id: String,
         /// The OAuth app's client secret; visible to other users in the process list, so
         /// prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin
@@ -354,6 +354,16 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     rows[a.len()][b.len()]
+}
+
+/// A client id as GitHub issues them: it becomes a segment of a URL's path.
+fn client_id(text: &str) -> Result<String, String> {
+    match crate::github::is_path_segment(text) {
+        true => Ok(text.to_string()),
+        false => {
+            Err("a client id is letters, digits, '.', '-' and '_', as GitHub issues them".into())
+        }
+    }
 }
 
 /// A GitHub organisation's login: letters, digits and hyphens.

@@ -224,7 +224,7 @@ fn slug_of(name: &str) -> String {
 
 /// Text that can stand as one segment of a URL's path, unchanged: a slug
 /// or a client id. `.` and `..` would change the path they are put in.
-fn is_path_segment(text: &str) -> bool {
+pub(crate) fn is_path_segment(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 100
         && text
@@ -556,6 +556,14 @@ impl GitHub {
         let Some(secret) = &app.client_secret else {
             bail!("revoking needs the app's client secret, and none is configured");
         };
+        // `..` or a `/` would send the app's secret to another endpoint.
+        if !is_path_segment(&app.client_id) {
+            bail!(
+                "the client id '{}' is not one GitHub issues (letters, digits, '.', '-', '_'); \
+                 fix credential.<url>.ghoauthClientId",
+                printable(&app.client_id)
+            );
+        }
         let url = self
             .endpoints
             .api_path(&format!("/applications/{}/token", app.client_id));

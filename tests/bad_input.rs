@@ -211,3 +211,26 @@ fn a_bad_setting_in_the_environment_is_reported_not_ignored() {
     assert!(ran.stdout.is_empty());
     assert!(ran.stderr.contains("--cache-seconds"), "{}", ran.stderr);
 }
+
+/// A client id becomes a segment of a URL's path (`/applications/{id}/token`,
+/// where the app's secret goes): `..` or a slash is refused at the door.
+#[test]
+fn a_client_id_that_is_no_path_segment_is_refused() {
+    for bad in ["..", "a/b", "."] {
+        let mut configure = crate::common::command(crate::common::HELPER);
+        configure.args([
+            "configure",
+            "--host",
+            "https://ghe.example.com",
+            "--client-id",
+            bad,
+        ]);
+        let refused = crate::common::run(configure, b"");
+        assert_eq!(refused.status.code(), Some(2), "{bad}: {}", refused.stderr);
+        assert!(
+            refused.stderr.contains("a client id is letters"),
+            "{}",
+            refused.stderr
+        );
+    }
+}
