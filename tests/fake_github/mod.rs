@@ -19,6 +19,24 @@
 //! - 401 with `WWW-Authenticate: Basic realm="GitHub"` for git without a
 //!   live token, anonymous fetches from public repositories.
 //!
+//! - the app-manifest flow for `setup`: a code that converts once within an
+//!   hour; a reply whose `slug`, `owner` and `webhook_secret` may be null; the
+//!   installation page under the app's slug; `GET /user/installations` with
+//!   a user token, the only proof of an installation.
+//!
+//! What it assumes beyond GitHub's documentation, each marked where it is
+//! coded ("an assumption"):
+//! - the installation redirect to `setup_url` carries our `state` back (many
+//!   apps see it; GitHub documents only `installation_id`):
+//!   [`InstallUser::InstallsWithoutState`] drops it, and setup must pass both ways;
+//! - a webhook URL GitHub cannot reach (loopback) is refused in a manifest
+//!   (observed; the manifest page does not say so);
+//! - a renamed app's slug is its name lowercased with every run of other
+//!   characters made one `-` (GitHub's slugs look so; the rule is not
+//!   published);
+//! - `/start`-style details of the consent page itself (its HTML, the
+//!   `login` hint shown) are the fake's own: the helper never reads them.
+//!
 //! It lives under tests/ so it never ships. Its server thread stops when the
 //! fake is dropped, or after [`LIFETIME`] whatever happens.
 #![allow(dead_code)]
@@ -1003,7 +1021,8 @@ fn convert_manifest(state: &Mutex<State>, code: &str) -> Reply {
 const APP_ID: u64 = 4242;
 
 /// How GitHub makes a slug of an app's name: lower case, each run of other
-/// characters one `-`, none at the ends. The fake's own reading of it.
+/// characters one `-`, none at the ends. The fake's own reading of it (an
+/// assumption: GitHub's slugs look so, and the rule is not published).
 fn github_slug(name: &str) -> String {
     let mut slug = String::new();
     for c in name.to_ascii_lowercase().chars() {
@@ -1019,7 +1038,8 @@ fn github_slug(name: &str) -> String {
 /// The app's installation page, under its slug: once installed, GitHub
 /// sends the browser to the manifest's `setup_url` with `installation_id`
 /// and `setup_action`. GitHub documents nothing more; many apps see their
-/// `state` come back too, which the fake does unless told not to.
+/// `state` come back too, which the fake does unless told not to (an
+/// assumption, which setup must not rely on).
 fn install_app(state: &Mutex<State>, slug: &str, query: &HashMap<String, String>) -> Reply {
     let mut state = state.lock().unwrap();
     if state.app_callbacks.is_none() || state.app_slug.as_deref() != Some(slug) {
