@@ -34,8 +34,7 @@
 //! - a renamed app's slug is its name lowercased with every run of other
 //!   characters made one `-` (GitHub's slugs look so; the rule is not
 //!   published);
-//! - `/start`-style details of the consent page itself (its HTML, the
-//!   `login` hint shown) are the fake's own: the helper never reads them.
+//! - the consent page's HTML is the fake's own; the helper never reads it.
 //!
 //! It lives under tests/ so it never ships. Its server thread stops when the
 //! fake is dropped, or after [`LIFETIME`] whatever happens.
