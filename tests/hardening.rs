@@ -198,9 +198,9 @@ fn no_secret_state_or_challenge_in_any_argv() {
         world.fill_input("").as_bytes(),
     );
     assert_signed_in_as(&filled, "octocat");
-    // The sign-in URL printed for copying may carry state and challenge.
+    // The address printed for a person is /start too: no state, no challenge.
     assert!(
-        filled.stderr.contains("code_challenge="),
+        filled.stderr.contains("/start") && !filled.stderr.contains("code_challenge="),
         "{}",
         filled.stderr
     );

@@ -215,10 +215,14 @@ fn configure_login_status_logout_unconfigure() {
             "{written}"
         );
 
+        // The secret comes with its id from the environment: configure's
+        // secrets file would be included by a Windows path, which the Linux
+        // git behind the tests' git.exe cannot read.
         let mut login = command(&helper_program());
         world.network(&mut login);
         login
             .env("GIT_CONFIG_GLOBAL", &config)
+            .env("GHOAUTH_CLIENT_ID", CLIENT_ID)
             .env("GHOAUTH_CLIENT_SECRET", &world.client_secret)
             .env("BROWSER", world.dir.join("browser"))
             .env_remove("GIT_TERMINAL_PROMPT")
@@ -243,6 +247,7 @@ fn configure_login_status_logout_unconfigure() {
         world.network(&mut logout);
         logout
             .env("GIT_CONFIG_GLOBAL", &config)
+            .env("GHOAUTH_CLIENT_ID", CLIENT_ID)
             .env("GHOAUTH_CLIENT_SECRET", &world.client_secret)
             .args(["logout", "--host", url]);
         let logout = run(logout, b"");
