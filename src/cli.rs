@@ -3,8 +3,13 @@
 use std::ffi::OsString;
 
 use clap::{Parser, Subcommand};
+use clap_complete::Shell;
 
-use crate::host::OAuthHost;
+use crate::config::FlowSetting;
+use crate::helper::Settings;
+use crate::oauth::host::OAuthHost;
+use crate::oauth::sign_in::Flow;
+use crate::store::StoreChoice;
 
 pub(crate) const DEFAULT_CACHE_SECONDS: u64 = 900;
 pub(crate) const DEFAULT_KEYRING_TIMEOUT: u64 = 20;
@@ -106,18 +111,74 @@ pub struct Cli {
     )]
     pub(crate) keyring_timeout: u64,
 
-    /// Where to keep credentials on Linux: auto (the Secret Service if one answers, else the kernel keyring), secret-service, or kernel (the kernel's persistent keyring: no D-Bus needed, gone at reboot)
+    /// Where to keep credentials on Linux: auto (the Secret Service if there is one, else the kernel keyring), secret-service, or kernel (the kernel's persistent keyring: no D-Bus needed, gone at reboot)
     #[arg(
         long,
         value_name = "STORE",
         env = "GHOAUTH_STORE",
-        default_value = "auto",
-        value_parser = clap::builder::PossibleValuesParser::new(crate::store::StoreChoice::NAMES)
+        value_enum,
+        default_value = "auto"
     )]
-    pub(crate) store: String,
+    pub(crate) store: StoreChoice,
 
     #[command(subcommand)]
     pub(crate) operation: Operation,
+}
+
+impl Cli {
+    /// The settings every command works with, clamped.
+    pub(crate) fn settings(&self) -> Settings {
+        Settings::new(self.cache_seconds, self.keyring_timeout, self.store)
+    }
+}
+
+/// The operations git sends; each reads git's request on stdin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GitOperation {
+    Get,
+    Store,
+    Erase,
+}
+
+/// git's own call, `[--store=S | --store S] get|store|erase`, read as clap
+/// would read it (the same names, the same environment variables and
+/// defaults) but without building clap's command tree: that costs a tenth
+/// of a cache hit. `None` for anything else, including a value clap should
+/// complain about, which clap then does. Pure, so that a table test can
+/// hold it to clap's reading.
+pub(crate) fn plain_git_call(
+    args: &[OsString],
+    env: impl Fn(&str) -> Option<OsString>,
+) -> Option<(GitOperation, Settings)> {
+    let args: Vec<&str> = args.iter().map(|arg| arg.to_str()).collect::<Option<_>>()?;
+    let (operation, options) = args.split_last()?;
+    let store = match options {
+        [] => None,
+        [option] => Some(option.strip_prefix("--store=")?),
+        ["--store", value] => Some(*value),
+        _ => return None,
+    };
+    let operation = match *operation {
+        "get" => GitOperation::Get,
+        "store" => GitOperation::Store,
+        "erase" => GitOperation::Erase,
+        _ => return None,
+    };
+    let number = |name: &str, default: u64| match env(name) {
+        None => Some(default),
+        Some(value) => value.to_str()?.parse().ok(),
+    };
+    let store = match (store, env("GHOAUTH_STORE")) {
+        (Some(value), _) => StoreChoice::parse(value)?,
+        (None, Some(value)) => StoreChoice::parse(value.to_str()?)?,
+        (None, None) => StoreChoice::default(),
+    };
+    let settings = Settings::new(
+        number("GHOAUTH_CACHE_SECONDS", DEFAULT_CACHE_SECONDS)?,
+        number("GHOAUTH_KEYRING_TIMEOUT", DEFAULT_KEYRING_TIMEOUT)?,
+        store,
+    );
+    Some((operation, settings))
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,7 +192,7 @@ pub(crate) enum Operation {
     #[command(after_help = "Example:\n  \
 printf 'protocol=https\\nhost=example.com\\nusername=me\\npassword=secret\\n' | git credential-ghoauth store")]
     Store,
-    /// Remove the matching credentials and revoke tokens obtained here (git sends this after one was refused)
+    /// Remove the matching credentials and revoke tokens obtained here (git sends this after one was refused); with --host, a person's logout
     #[command(
         after_help = "Without --host it reads git's request on standard input. With --host it \
 is a person's form of the same, as logout is.\n\n\
@@ -176,11 +237,14 @@ git credential-ghoauth login --host https://ghe.example.com --device")]
     Login {
         #[command(flatten)]
         host: HostArg,
-        /// Sign in in the browser, whatever credential.<url>.ghoauthFlow says
-        #[arg(long, conflicts_with = "device")]
+        /// How to sign in: in the browser, or with a code typed at GitHub (default: as credential.<url>.ghoauthFlow says)
+        #[arg(long, value_enum, value_name = "FLOW")]
+        flow: Option<Flow>,
+        /// Old spelling of --flow browser
+        #[arg(long, hide = true, conflicts_with_all = ["flow", "device"])]
         browser: bool,
-        /// Sign in with a code typed at GitHub (no browser needed here)
-        #[arg(long)]
+        /// Old spelling of --flow device
+        #[arg(long, hide = true, conflicts_with = "flow")]
         device: bool,
         /// Sign in again even when a working token is stored
         #[arg(long)]
@@ -239,8 +303,8 @@ GHOAUTH_CLIENT_SECRET=9a2b... git credential-ghoauth configure --host https://gh
         #[arg(long)]
         client_secret_stdin: bool,
         /// browser, device or auto
-        #[arg(long, value_name = "FLOW", value_parser = ["browser", "device", "auto"])]
-        flow: Option<String>,
+        #[arg(long, value_name = "FLOW", value_enum)]
+        flow: Option<FlowSetting>,
     },
     /// Remove exactly what configure wrote for the host
     #[command(after_help = "Examples:\n  \
@@ -259,8 +323,8 @@ git credential-ghoauth completions bash > ~/.local/share/bash-completion/complet
 git credential-ghoauth completions fish > ~/.config/fish/completions/git-credential-ghoauth.fish")]
     Completions {
         /// bash, zsh or fish
-        #[arg(value_name = "SHELL", value_parser = ["bash", "zsh", "fish"])]
-        shell: String,
+        #[arg(value_name = "SHELL", value_enum)]
+        shell: Shell,
     },
     /// Any operation a future git may send: ignored, as git asks of helpers
     #[command(external_subcommand)]
@@ -281,14 +345,8 @@ pub(crate) struct HostArg {
 
 /// The completion script for `shell` (bash, zsh or fish), as
 /// `completions SHELL` prints it and `man/completions/` keeps it.
-pub fn completions(shell: &str) -> Vec<u8> {
+pub fn completions(shell: Shell) -> Vec<u8> {
     use clap::CommandFactory;
-    use clap_complete::Shell;
-    let shell = match shell {
-        "zsh" => Shell::Zsh,
-        "fish" => Shell::Fish,
-        _ => Shell::Bash,
-    };
     let mut script = Vec::new();
     clap_complete::generate(
         shell,
@@ -358,7 +416,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// A client id as GitHub issues them: it becomes a segment of a URL's path.
 fn client_id(text: &str) -> Result<String, String> {
-    match crate::github::is_path_segment(text) {
+    match crate::oauth::github::is_path_segment(text) {
         true => Ok(text.to_string()),
         false => {
             Err("a client id is letters, digits, '.', '-' and '_', as GitHub issues them".into())
@@ -392,6 +450,117 @@ impl std::error::Error for BadOrg {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What clap makes of `args` when it is one of git's plain calls.
+    fn clap_reading(args: &[&str]) -> Option<(GitOperation, Settings)> {
+        let cli = Cli::try_parse_from(
+            std::iter::once("git-credential-ghoauth").chain(args.iter().copied()),
+        )
+        .ok()?;
+        let operation = match cli.operation {
+            Operation::Get => GitOperation::Get,
+            Operation::Store => GitOperation::Store,
+            Operation::Erase { host: None, .. } => GitOperation::Erase,
+            _ => return None,
+        };
+        Some((operation, cli.settings()))
+    }
+
+    /// The fast path takes a call only when clap would read it the same
+    /// way, in whatever environment this runs (see the next test).
+    #[test]
+    fn the_fast_path_reads_git_calls_as_clap_does() {
+        let cases: &[&[&str]] = &[
+            &["get"],
+            &["store"],
+            &["erase"],
+            &["--store=kernel", "get"],
+            &["--store", "secret-service", "store"],
+            &["--store=auto", "erase"],
+            &["--store=bogus", "get"],
+            &["--store=", "get"],
+            &["--store"],
+            &["--cache-seconds", "5", "get"],
+            &["--cache-seconds=5", "get"],
+            &["get", "extra"],
+            &["erase", "--host", "github.com"],
+            &["frobnicate"],
+            &["--help"],
+            &[],
+        ];
+        let mut taken = 0;
+        for args in cases {
+            let os: Vec<OsString> = args.iter().map(OsString::from).collect();
+            let fast = plain_git_call(&os, |name| std::env::var_os(name));
+            if let Some(fast) = fast {
+                taken += 1;
+                assert_eq!(Some(fast), clap_reading(args), "{args:?}");
+            }
+        }
+        let tuned = [
+            "GHOAUTH_STORE",
+            "GHOAUTH_CACHE_SECONDS",
+            "GHOAUTH_KEYRING_TIMEOUT",
+        ]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some());
+        if !tuned {
+            assert_eq!(
+                taken, 6,
+                "the fast path takes git's plain calls, and only those"
+            );
+        }
+    }
+
+    /// clap reads its `env =` values from the process environment, which
+    /// the crate cannot set (unsafe in edition 2024, and forbidden here): so
+    /// the test above runs again in a child, once per environment.
+    #[test]
+    fn the_fast_path_agrees_with_clap_in_every_environment() {
+        let test_binary = std::env::current_exe().unwrap();
+        let environments: &[&[(&str, &str)]] = &[
+            &[("GHOAUTH_STORE", "kernel")],
+            &[("GHOAUTH_STORE", "secret-service")],
+            &[("GHOAUTH_STORE", "bogus")],
+            &[("GHOAUTH_STORE", "")],
+            &[
+                ("GHOAUTH_CACHE_SECONDS", "0"),
+                ("GHOAUTH_KEYRING_TIMEOUT", "1"),
+            ],
+            &[
+                ("GHOAUTH_CACHE_SECONDS", "99999999"),
+                ("GHOAUTH_KEYRING_TIMEOUT", "99999"),
+            ],
+            &[("GHOAUTH_CACHE_SECONDS", "-1")],
+            &[("GHOAUTH_KEYRING_TIMEOUT", "x")],
+        ];
+        for environment in environments {
+            let mut child = std::process::Command::new(&test_binary);
+            child.args([
+                "--exact",
+                "cli::tests::the_fast_path_reads_git_calls_as_clap_does",
+                "--test-threads=1",
+            ]);
+            for name in [
+                "GHOAUTH_STORE",
+                "GHOAUTH_CACHE_SECONDS",
+                "GHOAUTH_KEYRING_TIMEOUT",
+            ] {
+                child.env_remove(name);
+            }
+            child.envs(environment.iter().copied());
+            let ran = child.output().unwrap();
+            assert!(
+                ran.status.success(),
+                "{environment:?}: {}",
+                String::from_utf8_lossy(&ran.stdout)
+            );
+            assert!(
+                String::from_utf8_lossy(&ran.stdout).contains("1 passed"),
+                "the child ran the table"
+            );
+        }
+    }
 
     #[test]
     fn typos_find_their_command() {

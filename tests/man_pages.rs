@@ -43,10 +43,11 @@ fn completions_match_the_command_line() {
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("man/completions");
     let update = std::env::var_os("GHOAUTH_UPDATE_MAN").is_some();
     let mut stale = Vec::new();
+    use clap_complete::Shell;
     for (shell, file) in [
-        ("bash", "git-credential-ghoauth.bash"),
-        ("zsh", "_git-credential-ghoauth"),
-        ("fish", "git-credential-ghoauth.fish"),
+        (Shell::Bash, "git-credential-ghoauth.bash"),
+        (Shell::Zsh, "_git-credential-ghoauth"),
+        (Shell::Fish, "git-credential-ghoauth.fish"),
     ] {
         let fresh = git_credential_ghoauth::cli::completions(shell);
         assert!(!fresh.is_empty(), "{shell}");

@@ -26,14 +26,14 @@ end
 
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -l cache-seconds -d 'Seconds a credential found in the keyring stays in the kernel keyring cache (0 turns the cache off; at most 86400)' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -l keyring-timeout -d 'Seconds to wait for the OS keyring before giving up, so that git never hangs (1 to 300)' -r
-complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -l store -d 'Where to keep credentials on Linux: auto (the Secret Service if one answers, else the kernel keyring), secret-service, or kernel (the kernel\'s persistent keyring: no D-Bus needed, gone at reboot)' -r -f -a "auto\t''
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -l store -d 'Where to keep credentials on Linux: auto (the Secret Service if there is one, else the kernel keyring), secret-service, or kernel (the kernel\'s persistent keyring: no D-Bus needed, gone at reboot)' -r -f -a "auto\t''
 secret-service\t''
 kernel\t''"
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -s V -l version -d 'Print version'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "get" -d 'Answer git\'s request on standard input with a stored credential, or sign in to an OAuth host'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "store" -d 'Keep the credential on standard input (git sends this after it was accepted)'
-complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "erase" -d 'Remove the matching credentials and revoke tokens obtained here (git sends this after one was refused)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "erase" -d 'Remove the matching credentials and revoke tokens obtained here (git sends this after one was refused); with --host, a person\'s logout'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "setup" -d 'Create your own GitHub App, install it and sign in: setup with nothing to copy or paste'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "login" -d 'Sign in to a GitHub host now, keep the token, and say who is signed in'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_needs_command" -f -a "logout" -d 'Forget the host\'s tokens and revoke them at GitHub (one account, or all)'
@@ -52,8 +52,10 @@ complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subco
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand setup" -l force -d 'Set up again even when the host already has an app configured'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand setup" -s h -l help -d 'Print help'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l host -d 'A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)' -r
-complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l browser -d 'Sign in in the browser, whatever credential.<url>.ghoauthFlow says'
-complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l device -d 'Sign in with a code typed at GitHub (no browser needed here)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l flow -d 'How to sign in: in the browser, or with a code typed at GitHub (default: as credential.<url>.ghoauthFlow says)' -r -f -a "browser\t''
+device\t''"
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l browser -d 'Old spelling of --flow browser'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l device -d 'Old spelling of --flow device'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -l force -d 'Sign in again even when a working token is stored'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand login" -s h -l help -d 'Print help'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand logout" -l host -d 'A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)' -r
@@ -67,16 +69,16 @@ complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subco
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l client-secret -d 'The OAuth app\'s client secret; visible to other users in the process list, so prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l flow -d 'browser, device or auto' -r -f -a "browser\t''
 device\t''
-auto\t''"
+auto\t'The device flow where no browser can open, else the browser flow'"
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l client-secret-stdin -d 'Read the client secret from the first line of standard input'
-complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -s h -l help -d 'Print help'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand unconfigure" -l host -d 'A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand unconfigure" -l all -d 'Every host configure wrote settings for'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand unconfigure" -s h -l help -d 'Print help'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase setup login logout status configure unconfigure completions help" -f -a "get" -d 'Answer git\'s request on standard input with a stored credential, or sign in to an OAuth host'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase setup login logout status configure unconfigure completions help" -f -a "store" -d 'Keep the credential on standard input (git sends this after it was accepted)'
-complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase setup login logout status configure unconfigure completions help" -f -a "erase" -d 'Remove the matching credentials and revoke tokens obtained here (git sends this after one was refused)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase setup login logout status configure unconfigure completions help" -f -a "erase" -d 'Remove the matching credentials and revoke tokens obtained here (git sends this after one was refused); with --host, a person\'s logout'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase setup login logout status configure unconfigure completions help" -f -a "setup" -d 'Create your own GitHub App, install it and sign in: setup with nothing to copy or paste'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase setup login logout status configure unconfigure completions help" -f -a "login" -d 'Sign in to a GitHub host now, keep the token, and say who is signed in'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand help; and not __fish_seen_subcommand_from get store erase setup login logout status configure unconfigure completions help" -f -a "logout" -d 'Forget the host\'s tokens and revoke them at GitHub (one account, or all)'

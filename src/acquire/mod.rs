@@ -11,7 +11,6 @@
 //! against a store in memory and an issuer that only counts.
 
 mod renew;
-pub(crate) mod revoke;
 mod sign_in_turn;
 
 use std::time::Instant;
@@ -19,17 +18,18 @@ use std::time::Instant;
 pub(crate) use renew::{renew, renew_from_git};
 pub(crate) use sign_in_turn::{sign_in, sign_in_and_keep};
 
-use crate::Context;
 use crate::config::{OAuthApp, RemoteConfig, must_not_prompt};
-use crate::github::{Endpoints, GitHub, GitHubError, Grant};
-use crate::host::{NotOAuthHost, OAuthHost};
+use crate::git::protocol::Credential;
+use crate::git::record::{OAuthDetails, StoredCredential};
+use crate::helper::Helper;
 use crate::lock::{self, Purpose, Wait};
-use crate::protocol::Credential;
+use crate::oauth::github::{Endpoints, GitHub, GitHubError, Grant};
+use crate::oauth::host::{NotOAuthHost, OAuthHost};
+use crate::oauth::sign_in::{self, Flow, SignedIn};
 use crate::report::{printable_bytes, say};
 use crate::secret::Secret;
-use crate::sign_in::{self, Flow, SignedIn};
+use crate::store::Store;
 use crate::store::StoreError;
-use crate::stored::{OAuthDetails, StoredCredential};
 
 /// The GitHub side of acquiring a token.
 pub(crate) trait Issuer {
@@ -163,14 +163,10 @@ impl OAuthRemote {
 
     /// Everything the store holds for this host, or `None` after one line
     /// saying why it could not be read.
-    fn read_store(&self, context: &Context) -> Option<Vec<StoredCredential>> {
-        let (protocol, host) = (
-            self.request.protocol.as_deref(),
-            self.request.host.as_deref(),
-        );
-        context
+    fn read_store(&self, helper: &Helper) -> Option<Vec<StoredCredential>> {
+        helper
             .store
-            .list(protocol, host)
+            .list_host(&self.host)
             .inspect_err(|error| say(error))
             .ok()
     }
@@ -179,11 +175,11 @@ impl OAuthRemote {
     /// that failed is reported.
     fn keep_for_git(
         &self,
-        context: &Context,
+        helper: &Helper,
         signed_in: SignedIn,
         authorized_at: u128,
     ) -> Credential {
-        let (answer, kept) = keep_token(context, &self.host, &self.app, signed_in, authorized_at);
+        let (answer, kept) = keep_token(helper, &self.host, &self.app, signed_in, authorized_at);
         if let Err(error) = kept {
             say(format!(
                 "got a token from {}, but the token could not be kept, so the next git command \
@@ -201,13 +197,13 @@ impl OAuthRemote {
 /// Returns git's answer whether or not the store took it: the token is good
 /// for this once either way.
 pub(crate) fn keep_token(
-    context: &Context,
+    helper: &Helper,
     host: &OAuthHost,
     app: &OAuthApp,
     signed_in: SignedIn,
     authorized_at: u128,
 ) -> (Credential, Result<(), StoreError>) {
-    let now = context.unix_seconds();
+    let now = helper.unix_seconds();
     let grant = signed_in.grant;
     let credential = StoredCredential {
         protocol: host.protocol().into(),
@@ -227,42 +223,40 @@ pub(crate) fn keep_token(
                 .map(|seconds| now.saturating_add(seconds)),
         }),
     };
-    let saved = context.store.save(&credential);
-    context.invalidate_cache();
+    let saved = helper.store.save(&credential);
     (credential.answer(), saved)
 }
 
 /// `dead` expired and nothing can renew it: remove it, say so, and sign in
 /// anew where git may wait for a person.
 pub(crate) fn replace_dead(
-    context: &Context,
+    helper: &Helper,
     issuer: &dyn Issuer,
     request: &Credential,
     dead: &StoredCredential,
 ) -> Option<Credential> {
-    forget(context, dead);
+    forget(helper, dead);
     say(format!(
         "the token of {} at {} expired and cannot be renewed, so it was removed",
         printable_bytes(&dead.username),
         printable_bytes(&dead.host),
     ));
-    sign_in_and_keep(context, issuer, &OAuthRemote::read(request)?)
+    sign_in_and_keep(helper, issuer, &OAuthRemote::read(request)?)
 }
 
 /// Removes an entry that can never work again (expired, and its refresh
 /// token refused or gone). Nothing to revoke: GitHub has let it go already.
-fn forget(context: &Context, dead: &StoredCredential) {
-    let removed = context.store.delete(dead);
-    context.invalidate_cache();
+fn forget(helper: &Helper, dead: &StoredCredential) {
+    let removed = helper.store.delete(dead);
     if let Err(error) = removed {
         say(format!("could not remove an expired token: {error}"));
     }
 }
 
 /// A token that cannot be renewed now is still handed out while it works.
-fn still_valid(context: &Context, held: &StoredCredential) -> Option<Credential> {
+fn still_valid(helper: &Helper, held: &StoredCredential) -> Option<Credential> {
     held.password_expiry_utc
-        .is_none_or(|expiry| expiry > context.unix_seconds())
+        .is_none_or(|expiry| expiry > helper.unix_seconds())
         .then(|| held.answer())
 }
 

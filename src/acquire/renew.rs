@@ -5,13 +5,13 @@
 use std::time::{Duration, Instant};
 
 use super::{Issuer, OAuthRemote, forget, sign_in_and_keep, still_valid};
-use crate::Context;
+use crate::git::protocol::Credential;
+use crate::git::record::{Freshness, StoredCredential, pick_for_get};
+use crate::helper::Helper;
 use crate::lock::{Held, Purpose, Wait};
-use crate::protocol::Credential;
+use crate::oauth::sign_in::{SignedIn, check_account};
 use crate::report::{printable_bytes, say};
 use crate::secret::Secret;
-use crate::sign_in::{SignedIn, check_account};
-use crate::stored::{Freshness, StoredCredential, pick_for_get};
 
 /// A refresh is one request; nobody waits longer than this for another
 /// process's refresh, whatever the sign-in timeout.
@@ -39,19 +39,19 @@ enum Turn {
 /// new pair. When that cannot be done now, a token that still works is
 /// handed out all the same.
 pub(crate) fn renew(
-    context: &Context,
+    helper: &Helper,
     issuer: &dyn Issuer,
     request: &Credential,
     held: &StoredCredential,
 ) -> Option<Credential> {
     let Some(remote) = OAuthRemote::read(request) else {
-        return still_valid(context, held);
+        return still_valid(helper, held);
     };
-    renew_at(context, issuer, &remote, held)
+    renew_at(helper, issuer, &remote, held)
 }
 
 pub(crate) fn renew_at(
-    context: &Context,
+    helper: &Helper,
     issuer: &dyn Issuer,
     remote: &OAuthRemote,
     held: &StoredCredential,
@@ -67,13 +67,13 @@ pub(crate) fn renew_at(
             issued_by.unwrap_or("unknown"),
             remote.config.url
         ));
-        return still_valid(context, held);
+        return still_valid(helper, held);
     }
     let deadline = Instant::now() + refresh_wait(remote.config.timeout);
-    match wait_for_turn(context, remote, held, deadline) {
-        Turn::Ours(lock, current) => spend(context, issuer, remote, lock, &current, deadline),
+    match wait_for_turn(helper, remote, held, deadline) {
+        Turn::Ours(lock, current) => spend(helper, issuer, remote, lock, &current, deadline),
         Turn::Found(answer) => Some(*answer),
-        Turn::SignIn => sign_in_and_keep(context, issuer, remote),
+        Turn::SignIn => sign_in_and_keep(helper, issuer, remote),
         Turn::GiveUp(answer) => answer,
     }
 }
@@ -82,7 +82,7 @@ pub(crate) fn renew_at(
 /// re-reads the store: another process may have renewed the token, or
 /// given up on it, meanwhile.
 fn wait_for_turn(
-    context: &Context,
+    helper: &Helper,
     remote: &OAuthRemote,
     held: &StoredCredential,
     deadline: Instant,
@@ -101,10 +101,10 @@ fn wait_for_turn(
                     remote.host,
                     refresh_wait(remote.config.timeout).as_secs()
                 ));
-                return Turn::GiveUp(still_valid(context, held));
+                return Turn::GiveUp(still_valid(helper, held));
             }
         };
-        let Some(stored) = remote.read_store(context) else {
+        let Some(stored) = remote.read_store(helper) else {
             return Turn::GiveUp(None);
         };
         let Some(current) = stored
@@ -113,10 +113,10 @@ fn wait_for_turn(
         else {
             return Turn::SignIn;
         };
-        match current.freshness(context.unix_seconds()) {
+        match current.freshness(helper.unix_seconds()) {
             Freshness::Fresh => return Turn::Found(Box::new(current.answer())),
             Freshness::Dead => {
-                forget(context, &current);
+                forget(helper, &current);
                 return Turn::SignIn;
             }
             Freshness::Renewable if may_renew => return Turn::Ours(lock, current),
@@ -130,7 +130,7 @@ fn wait_for_turn(
 /// refresh token GitHub refuses is forgotten and a sign-in follows; any
 /// other failure hands out the old token while it works.
 fn spend(
-    context: &Context,
+    helper: &Helper,
     issuer: &dyn Issuer,
     remote: &OAuthRemote,
     lock: Option<Held>,
@@ -152,20 +152,20 @@ fn spend(
                 grant,
             };
             // Keeps its place among the host's accounts.
-            Some(remote.keep_for_git(context, signed_in, current.stored_at))
+            Some(remote.keep_for_git(helper, signed_in, current.stored_at))
         }
         Err(error) if error.is_bad_refresh_token() => {
-            forget(context, current);
+            forget(helper, current);
             say(format!(
                 "GitHub will no longer renew the sign-in of {shown} at {} ({error}), so it was \
                  removed; sign in again (`git credential-ghoauth login --host {}`)",
                 remote.host, remote.config.url
             ));
             drop(lock);
-            sign_in_and_keep(context, issuer, remote)
+            sign_in_and_keep(helper, issuer, remote)
         }
         Err(error) => {
-            let kept = still_valid(context, current);
+            let kept = still_valid(helper, current);
             let what_now = match kept {
                 Some(_) => "the current one still works and is used until then",
                 None => "and it has expired",
@@ -183,16 +183,16 @@ fn spend(
 /// store holds nothing for this request: renew with it, find out whose
 /// token came back, and keep it here.
 pub(crate) fn renew_from_git(
-    context: &Context,
+    helper: &Helper,
     issuer: &dyn Issuer,
     request: &Credential,
     refresh_token: &Secret,
 ) -> Option<Credential> {
-    renew_from_git_at(context, issuer, &OAuthRemote::read(request)?, refresh_token)
+    renew_from_git_at(helper, issuer, &OAuthRemote::read(request)?, refresh_token)
 }
 
 pub(crate) fn renew_from_git_at(
-    context: &Context,
+    helper: &Helper,
     issuer: &dyn Issuer,
     remote: &OAuthRemote,
     refresh_token: &Secret,
@@ -202,9 +202,9 @@ pub(crate) fn renew_from_git_at(
     let account = wanted_login.unwrap_or_default().as_bytes();
     // Timed out or not, go on: this refresh token is nobody else's to spend.
     let lock = remote.lock(Purpose::Refresh, account, deadline);
-    let stored = remote.read_store(context)?;
+    let stored = remote.read_store(helper)?;
     if let Some(found) = pick_for_get(&remote.request, &stored)
-        && found.freshness(context.unix_seconds()) == Freshness::Fresh
+        && found.freshness(helper.unix_seconds()) == Freshness::Fresh
     {
         return Some(found.answer());
     }
@@ -214,12 +214,12 @@ pub(crate) fn renew_from_git_at(
             .and_then(|signed_in| check_account(signed_in, wanted_login)),
         Err(error) if error.is_bad_refresh_token() => {
             drop(lock);
-            return sign_in_and_keep(context, issuer, remote);
+            return sign_in_and_keep(helper, issuer, remote);
         }
         Err(error) => Err(error.into()),
     };
     match renewed {
-        Ok(signed_in) => Some(remote.keep_for_git(context, signed_in, context.now().as_nanos())),
+        Ok(signed_in) => Some(remote.keep_for_git(helper, signed_in, helper.now().as_nanos())),
         Err(error) => {
             say(format!(
                 "could not renew the token git passed in for {}: {error:#}",

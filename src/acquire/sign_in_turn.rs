@@ -4,12 +4,12 @@
 use std::time::Instant;
 
 use super::{Issuer, OAuthRemote};
-use crate::Context;
+use crate::git::protocol::Credential;
+use crate::git::record::{Freshness, StoredCredential, pick_for_get};
+use crate::helper::Helper;
 use crate::lock::{self, Purpose, Wait};
-use crate::protocol::Credential;
+use crate::oauth::sign_in::{self, Flow, Surroundings};
 use crate::report::say;
-use crate::sign_in::{self, Flow, Surroundings};
-use crate::stored::{Freshness, StoredCredential, pick_for_get};
 use anyhow::Context as _;
 
 /// What came of a turn at the sign-in lock.
@@ -25,7 +25,7 @@ enum Turn {
 /// The store had nothing for git's request. If git may wait for a person,
 /// sign in and keep the token.
 pub(crate) fn sign_in_and_keep(
-    context: &Context,
+    helper: &Helper,
     issuer: &dyn Issuer,
     remote: &OAuthRemote,
 ) -> Option<Credential> {
@@ -34,7 +34,7 @@ pub(crate) fn sign_in_and_keep(
     if !remote.may_prompt {
         return None;
     }
-    let _held = match wait_for_turn(context, remote) {
+    let _held = match wait_for_turn(helper, remote) {
         Turn::Ours(held) => held,
         Turn::Found(answer) => return Some(*answer),
         Turn::GiveUp => return None,
@@ -44,19 +44,19 @@ pub(crate) fn sign_in_and_keep(
         .sign_in(remote, flow, remote.wanted_login())
         .inspect_err(|error| say(format!("{error:#}")))
         .ok()?;
-    Some(remote.keep_for_git(context, signed_in, context.now().as_nanos()))
+    Some(remote.keep_for_git(helper, signed_in, helper.now().as_nanos()))
 }
 
 /// `login`: a person asked to sign in, so there is no answer to find in the
 /// store first; still one sign-in per host at a time. The token is kept or
 /// the error says why not.
 pub(crate) fn sign_in(
-    context: &Context,
+    helper: &Helper,
     issuer: &dyn Issuer,
     remote: &OAuthRemote,
     forced: Option<Flow>,
 ) -> anyhow::Result<(String, String)> {
-    let wait = lock::sign_in_wait(remote.config.timeout, context.settings.keyring_timeout);
+    let wait = lock::sign_in_wait(remote.config.timeout, helper.settings.keyring_timeout);
     let _held = match remote.lock(Purpose::SignIn, b"", Instant::now() + wait) {
         Wait::Held(held) => Some(held),
         Wait::Unavailable | Wait::WaitedFor => None,
@@ -65,8 +65,8 @@ pub(crate) fn sign_in(
     let flow = forced.unwrap_or_else(|| choose_flow(remote));
     let signed_in = issuer.sign_in(remote, flow, None)?;
     let (login, scopes) = (signed_in.login.clone(), signed_in.scopes.clone());
-    let authorized_at = context.now().as_nanos();
-    let (_, kept) = super::keep_token(context, &remote.host, &remote.app, signed_in, authorized_at);
+    let authorized_at = helper.now().as_nanos();
+    let (_, kept) = super::keep_token(helper, &remote.host, &remote.app, signed_in, authorized_at);
     kept.with_context(|| format!("signed in as {login}, but the token could not be kept"))?;
     Ok((login, scopes))
 }
@@ -82,9 +82,9 @@ fn choose_flow(remote: &OAuthRemote) -> Flow {
 /// Takes the sign-in lock, or waits for whoever holds it and reads what
 /// they left. One attempt per batch of parallel gits: when the holder's
 /// sign-in failed, the waiters do not open a browser tab each.
-fn wait_for_turn(context: &Context, remote: &OAuthRemote) -> Turn {
-    let started = context.now().as_nanos();
-    let wait = lock::sign_in_wait(remote.config.timeout, context.settings.keyring_timeout);
+fn wait_for_turn(helper: &Helper, remote: &OAuthRemote) -> Turn {
+    let started = helper.now().as_nanos();
+    let wait = lock::sign_in_wait(remote.config.timeout, helper.settings.keyring_timeout);
     let deadline = Instant::now() + wait;
     let mut waited = false;
     loop {
@@ -99,10 +99,10 @@ fn wait_for_turn(context: &Context, remote: &OAuthRemote) -> Turn {
         };
         waited |= held.is_none();
         // Whoever held the lock last may have stored what this request needs.
-        let Some(stored) = remote.read_store(context) else {
+        let Some(stored) = remote.read_store(helper) else {
             return Turn::GiveUp;
         };
-        match after_someone_else(context, remote, &stored, waited, started) {
+        match after_someone_else(helper, remote, &stored, waited, started) {
             Some(turn) => return turn,
             None if held.is_some() => return Turn::Ours(held),
             // Someone signed in, but to another account: queue for our turn.
@@ -114,14 +114,14 @@ fn wait_for_turn(context: &Context, remote: &OAuthRemote) -> Turn {
 /// What the store, read after a turn at the lock, leaves to do: `None` to
 /// go on (sign in, if the lock is ours).
 fn after_someone_else(
-    context: &Context,
+    helper: &Helper,
     remote: &OAuthRemote,
     stored: &[StoredCredential],
     waited: bool,
     started: u128,
 ) -> Option<Turn> {
     if let Some(found) = pick_for_get(&remote.request, stored)
-        && found.freshness(context.unix_seconds()) == Freshness::Fresh
+        && found.freshness(helper.unix_seconds()) == Freshness::Fresh
     {
         return Some(Turn::Found(Box::new(found.answer())));
     }

@@ -10,20 +10,14 @@ use super::renew::{refresh_wait, renew_at, renew_from_git_at};
 use super::*;
 use crate::config::{AppSource, FlowSetting, HttpSettings};
 // Only the Linux lock-waiter tests write the store directly.
+use crate::fixtures::At;
 #[cfg(target_os = "linux")]
 use crate::store::Store;
 use crate::store::memory::MemoryStore;
-use crate::{Clock, Settings};
 
 const NOW: u64 = 1_900_000_000;
 
-struct StillClock;
-
-impl Clock for StillClock {
-    fn since_epoch(&self) -> Duration {
-        Duration::from_secs(NOW)
-    }
-}
+static STILL: At = At(NOW);
 
 /// What the fake GitHub hands out, and what it was asked.
 #[derive(Default)]
@@ -176,13 +170,8 @@ fn token(host: &OAuthHost, login: &str, expires_in: i64, refreshable: bool) -> S
     }
 }
 
-fn context(store: &MemoryStore) -> Context<'_> {
-    Context {
-        // No cache: nothing here may touch the user's kernel keyring.
-        settings: Settings::new(0, 5, crate::store::StoreChoice::Auto),
-        store,
-        clock: &StillClock,
-    }
+fn helper(store: &MemoryStore) -> Helper<'_> {
+    crate::fixtures::helper(store, &STILL)
 }
 
 fn password(answer: &Option<Credential>) -> Option<Vec<u8>> {
@@ -198,7 +187,7 @@ fn renewal_spends_the_refresh_token_once_and_keeps_the_new_pair_in_place() {
     let held = token(&host, "alice", 60, true);
     let store = MemoryStore::holding(vec![held.clone()]);
     let issuer = FakeIssuer::signing_in_as("alice");
-    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+    let answer = renew_at(&helper(&store), &issuer, &remote(&host, None), &held);
     assert_eq!(password(&answer), Some(b"ghu_new1".to_vec()));
     assert_eq!(issuer.refreshes.get(), 1);
     assert_eq!(
@@ -226,7 +215,7 @@ fn github_out_of_reach_hands_out_the_token_that_still_works() {
     let store = MemoryStore::holding(vec![held.clone()]);
     let issuer = FakeIssuer::signing_in_as("alice")
         .refusing(GitHubError::Failed(anyhow::anyhow!("connection refused")));
-    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+    let answer = renew_at(&helper(&store), &issuer, &remote(&host, None), &held);
     assert_eq!(password(&answer), Some(b"ghu_old_alice".to_vec()));
     assert_eq!(store.items(), vec![held], "the store is unchanged");
 }
@@ -238,7 +227,7 @@ fn github_out_of_reach_hands_out_nothing_once_the_token_has_expired() {
     let store = MemoryStore::holding(vec![held.clone()]);
     let issuer = FakeIssuer::signing_in_as("alice")
         .refusing(GitHubError::Failed(anyhow::anyhow!("connection refused")));
-    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+    let answer = renew_at(&helper(&store), &issuer, &remote(&host, None), &held);
     assert_eq!(answer, None);
 }
 
@@ -247,12 +236,13 @@ fn a_refused_refresh_token_is_forgotten_and_a_sign_in_follows() {
     let host = host("bad-refresh");
     let held = token(&host, "alice", 60, true);
     let store = MemoryStore::holding(vec![held.clone()]);
-    let issuer =
-        FakeIssuer::signing_in_as("alice").refusing(GitHubError::Refused(crate::github::Refusal {
+    let issuer = FakeIssuer::signing_in_as("alice").refusing(GitHubError::Refused(
+        crate::oauth::github::Refusal {
             error: "bad_refresh_token".into(),
             description: None,
-        }));
-    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+        },
+    ));
+    let answer = renew_at(&helper(&store), &issuer, &remote(&host, None), &held);
     assert_eq!(issuer.sign_ins.get(), 1);
     assert_eq!(password(&answer), Some(b"ghu_new1".to_vec()));
     let kept = store.items();
@@ -268,7 +258,7 @@ fn a_dead_token_found_on_rereading_is_replaced_by_a_sign_in() {
     let dead = token(&host, "alice", -10, false);
     let store = MemoryStore::holding(vec![dead]);
     let issuer = FakeIssuer::signing_in_as("alice");
-    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+    let answer = renew_at(&helper(&store), &issuer, &remote(&host, None), &held);
     assert_eq!(issuer.refreshes.get(), 0);
     assert_eq!(issuer.sign_ins.get(), 1);
     assert_eq!(password(&answer), Some(b"ghu_new1".to_vec()));
@@ -282,7 +272,7 @@ fn no_sign_in_where_git_may_not_prompt() {
     let issuer = FakeIssuer::signing_in_as("alice");
     let mut remote = remote(&host, None);
     remote.may_prompt = false;
-    assert_eq!(sign_in_and_keep(&context(&store), &issuer, &remote), None);
+    assert_eq!(sign_in_and_keep(&helper(&store), &issuer, &remote), None);
     assert_eq!(issuer.sign_ins.get(), 0);
     assert!(store.items().is_empty());
 }
@@ -292,7 +282,7 @@ fn a_sign_in_keeps_the_token_for_the_whole_host() {
     let host = host("sign-in");
     let store = MemoryStore::default();
     let issuer = FakeIssuer::signing_in_as("alice");
-    let answer = sign_in_and_keep(&context(&store), &issuer, &remote(&host, None));
+    let answer = sign_in_and_keep(&helper(&store), &issuer, &remote(&host, None));
     assert_eq!(password(&answer), Some(b"ghu_new1".to_vec()));
     let kept = store.items();
     assert_eq!(kept.len(), 1);
@@ -306,12 +296,12 @@ fn a_token_that_could_not_be_kept_is_still_handed_to_git_once() {
     let host = host("unkept");
     let store = MemoryStore::default();
     let issuer = FakeIssuer::signing_in_as("alice");
-    let context = context(&store);
+    let helper = helper(&store);
     let remote = remote(&host, None);
     // The store can be read (nothing there) but not written.
     let answer = {
         let (answer, kept) = keep_token(
-            &context,
+            &helper,
             &remote.host,
             &remote.app,
             issuer.sign_in(&remote, Flow::Device, None).unwrap(),
@@ -323,7 +313,7 @@ fn a_token_that_could_not_be_kept_is_still_handed_to_git_once() {
     assert_eq!(answer.password.unwrap().expose(), b"ghu_new1");
     *store.failure.lock().unwrap() = Some(StoreError::Locked);
     let (answer, kept) = keep_token(
-        &context,
+        &helper,
         &remote.host,
         &remote.app,
         issuer.sign_in(&remote, Flow::Device, None).unwrap(),
@@ -339,7 +329,7 @@ fn a_refresh_token_from_git_for_another_account_keeps_nothing() {
     let store = MemoryStore::default();
     let issuer = FakeIssuer::signing_in_as("bob");
     let answer = renew_from_git_at(
-        &context(&store),
+        &helper(&store),
         &issuer,
         &remote(&host, Some("alice")),
         &Secret::new("ghr_from_git"),
@@ -359,7 +349,7 @@ fn an_app_no_longer_configured_cannot_renew_but_the_token_still_works() {
     held.oauth.as_mut().unwrap().client_id = "Iv1.gone".into();
     let store = MemoryStore::holding(vec![held.clone()]);
     let issuer = FakeIssuer::signing_in_as("alice");
-    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+    let answer = renew_at(&helper(&store), &issuer, &remote(&host, None), &held);
     assert_eq!(issuer.refreshes.get(), 0);
     assert_eq!(password(&answer), Some(b"ghu_old_alice".to_vec()));
 }
@@ -376,7 +366,7 @@ fn a_waiter_rereads_after_the_holder_and_spends_nothing() {
         (Purpose::Refresh, b"alice"),
         || {
             let issuer = FakeIssuer::signing_in_as("alice");
-            let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+            let answer = renew_at(&helper(&store), &issuer, &remote(&host, None), &held);
             (answer, issuer.refreshes.get())
         },
         // The holder keeps its new pair, then lets go.
@@ -474,7 +464,7 @@ fn a_waiter_whose_holder_could_not_renew_renews_in_turn_holding_the_lock() {
         (Purpose::Refresh, b"alice"),
         || {
             let issuer = FakeIssuer::signing_in_as("alice");
-            let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &held);
+            let answer = renew_at(&helper(&store), &issuer, &remote(&host, None), &held);
             (answer, issuer.under_lock.borrow().clone())
         },
         // The holder gives up without renewing.
@@ -492,7 +482,7 @@ fn renewal_finds_the_account_it_was_asked_for() {
     let alice = token(&host, "alice", 60, true);
     let store = MemoryStore::holding(vec![bob.clone(), alice.clone()]);
     let issuer = FakeIssuer::signing_in_as("alice");
-    let answer = renew_at(&context(&store), &issuer, &remote(&host, None), &alice);
+    let answer = renew_at(&helper(&store), &issuer, &remote(&host, None), &alice);
     let answer = answer.expect("an answer");
     assert_eq!(answer.username.as_deref(), Some(&b"alice"[..]));
     assert_eq!(answer.password.unwrap().expose(), b"ghu_new1");
@@ -506,7 +496,7 @@ fn a_refresh_token_from_git_is_not_spent_when_the_store_has_a_fresh_token() {
     let store = MemoryStore::holding(vec![fresh]);
     let issuer = FakeIssuer::signing_in_as("alice");
     let answer = renew_from_git_at(
-        &context(&store),
+        &helper(&store),
         &issuer,
         &remote(&host, None),
         &Secret::new("ghr_from_git"),
@@ -519,13 +509,14 @@ fn a_refresh_token_from_git_is_not_spent_when_the_store_has_a_fresh_token() {
 fn a_refused_refresh_token_from_git_leads_to_a_sign_in_and_a_failure_to_nothing() {
     let first_host = host("from-git-refused");
     let store = MemoryStore::default();
-    let refused =
-        FakeIssuer::signing_in_as("alice").refusing(GitHubError::Refused(crate::github::Refusal {
+    let refused = FakeIssuer::signing_in_as("alice").refusing(GitHubError::Refused(
+        crate::oauth::github::Refusal {
             error: "bad_refresh_token".into(),
             description: None,
-        }));
+        },
+    ));
     let answer = renew_from_git_at(
-        &context(&store),
+        &helper(&store),
         &refused,
         &remote(&first_host, None),
         &Secret::new("ghr_spent"),
@@ -538,7 +529,7 @@ fn a_refused_refresh_token_from_git_leads_to_a_sign_in_and_a_failure_to_nothing(
     let unreachable = FakeIssuer::signing_in_as("alice")
         .refusing(GitHubError::Failed(anyhow::anyhow!("connection refused")));
     let answer = renew_from_git_at(
-        &context(&store),
+        &helper(&store),
         &unreachable,
         &remote(&second_host, None),
         &Secret::new("ghr_x"),
@@ -559,7 +550,7 @@ fn a_sign_in_waiter_takes_what_the_holder_kept() {
         (Purpose::SignIn, b""),
         || {
             let issuer = FakeIssuer::signing_in_as("alice");
-            let answer = sign_in_and_keep(&context(&store), &issuer, &remote(&host, None));
+            let answer = sign_in_and_keep(&helper(&store), &issuer, &remote(&host, None));
             (answer, issuer.sign_ins.get())
         },
         // The holder signed in (after the waiter began) and kept its token.
@@ -585,7 +576,7 @@ fn login_signs_in_after_another_sign_in_and_keeps_the_token() {
         (Purpose::SignIn, b""),
         || {
             let issuer = FakeIssuer::signing_in_as("alice");
-            sign_in(&context(&store), &issuer, &remote(&host, None), None)
+            sign_in(&helper(&store), &issuer, &remote(&host, None), None)
                 .map_err(|error| error.to_string())
         },
         || {},
@@ -601,7 +592,7 @@ fn login_says_when_the_token_could_not_be_kept() {
     let store = MemoryStore::default();
     *store.failure.lock().unwrap() = Some(StoreError::Locked);
     let issuer = FakeIssuer::signing_in_as("alice");
-    let error = sign_in(&context(&store), &issuer, &remote(&host, None), None).unwrap_err();
+    let error = sign_in(&helper(&store), &issuer, &remote(&host, None), None).unwrap_err();
     let said = format!("{error:#}");
     assert!(
         said.contains("signed in as alice, but the token could not be kept"),
@@ -620,7 +611,7 @@ fn a_waiter_whose_holder_signed_in_nobody_starts_no_second_sign_in() {
         (Purpose::SignIn, b""),
         || {
             let issuer = FakeIssuer::signing_in_as("alice");
-            let answer = sign_in_and_keep(&context(&store), &issuer, &remote(&host, None));
+            let answer = sign_in_and_keep(&helper(&store), &issuer, &remote(&host, None));
             (answer, issuer.sign_ins.get())
         },
         // Declined, abandoned or failed: nothing kept.
@@ -642,7 +633,7 @@ fn a_waiter_for_another_account_signs_in_in_turn_holding_the_lock() {
         || {
             let issuer = FakeIssuer::signing_in_as("alice");
             let remote = remote(&host, Some("alice"));
-            let answer = sign_in_and_keep(&context(&store), &issuer, &remote);
+            let answer = sign_in_and_keep(&helper(&store), &issuer, &remote);
             (answer, issuer.under_lock.borrow().clone())
         },
         // The holder signed in as bob.
@@ -669,7 +660,7 @@ fn a_credential_git_stored_meanwhile_is_no_sign_in_by_the_holder() {
         || {
             let issuer = FakeIssuer::signing_in_as("alice");
             let remote = remote(&host, Some("alice"));
-            let answer = sign_in_and_keep(&context(&store), &issuer, &remote);
+            let answer = sign_in_and_keep(&helper(&store), &issuer, &remote);
             (answer, issuer.sign_ins.get())
         },
         // git stored a password for bob meanwhile: not a sign-in.
@@ -694,14 +685,10 @@ fn a_sign_in_held_too_long_is_named_and_waited_for_no_longer() {
         b"",
         Instant::now() + Duration::from_secs(5),
     );
-    let context = Context {
-        settings: Settings::new(0, 1, crate::store::StoreChoice::Auto),
-        store: &store,
-        clock: &StillClock,
-    };
+    let helper = crate::fixtures::helper_with_timeout(&store, &STILL, 1);
     let issuer = FakeIssuer::signing_in_as("alice");
     let started = Instant::now();
-    let error = sign_in(&context, &issuer, &remote, None).unwrap_err();
+    let error = sign_in(&helper, &issuer, &remote, None).unwrap_err();
     // The sign-in's 1 s, and 1 s twice for the store.
     assert!(started.elapsed() < Duration::from_secs(10));
     assert!(

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::global_config;
-use crate::host::OAuthHost;
+use crate::config::{FlowSetting, global};
+use crate::oauth::host::OAuthHost;
 use crate::report::say;
 use crate::secret::Secret;
 
@@ -14,11 +14,16 @@ pub fn configure(
     remote: &OAuthHost,
     client_id: &str,
     client_secret: Option<&Secret>,
-    flow: Option<&str>,
+    flow: Option<FlowSetting>,
 ) -> anyhow::Result<ExitCode> {
     let url = remote.url();
-    global_config::write_app(remote, client_id, client_secret, flow)?;
-    if !global_config::has_secret_for(remote) {
+    global::write_app(
+        remote,
+        client_id,
+        client_secret,
+        flow.map(FlowSetting::name),
+    )?;
+    if !global::has_secret_for(remote) {
         println!(
             "Note: no client secret is configured, so signing in uses the device flow (tick \
              \"Enable Device Flow\" in the app's settings) and logout cannot revoke tokens. \
@@ -31,7 +36,7 @@ pub fn configure(
 }
 
 pub fn unconfigure(remote: &OAuthHost) -> anyhow::Result<ExitCode> {
-    match global_config::remove_app(remote)? {
+    match global::remove_app(remote)? {
         true => println!(
             "Removed this helper's settings for {} from your global git config.",
             remote.url()
@@ -47,7 +52,7 @@ pub fn unconfigure(remote: &OAuthHost) -> anyhow::Result<ExitCode> {
 /// `unconfigure --all`: every host that has a client id in the global
 /// config, as `install.sh --uninstall` needs.
 pub fn unconfigure_all() -> anyhow::Result<ExitCode> {
-    let urls = global_config::configured_urls();
+    let urls = global::configured_urls();
     if urls.is_empty() {
         println!("Nothing of this helper's is configured.");
         return Ok(ExitCode::SUCCESS);
@@ -64,4 +69,61 @@ pub fn unconfigure_all() -> anyhow::Result<ExitCode> {
         }
     }
     Ok(code)
+}
+
+/// The client secret for `configure`: from standard input, from
+/// `GHOAUTH_CLIENT_SECRET`, or from the command line, which every local
+/// user can read in the process list, and is warned about.
+pub fn client_secret_from(
+    argument: Option<String>,
+    from_stdin: bool,
+) -> anyhow::Result<Option<Secret>> {
+    if from_stdin {
+        let line = read_secret_line().context("could not read the client secret from stdin")?;
+        let line = line.trim_end_matches(['\n', '\r']);
+        if line.is_empty() {
+            anyhow::bail!("--client-secret-stdin: standard input held no secret");
+        }
+        return Ok(Some(Secret::new(line)));
+    }
+    if let Some(argument) = argument {
+        say(
+            "warning: --client-secret is visible to every local user in the process list; \
+             prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin",
+        );
+        return Ok(Some(Secret::new(argument)));
+    }
+    Ok(std::env::var_os("GHOAUTH_CLIENT_SECRET")
+        .filter(|value| !value.is_empty())
+        .map(|value| Secret::new(value.as_encoded_bytes())))
+}
+
+/// One line from stdin. At a terminal, a prompt on stderr and no echo, so
+/// the secret is not left on the screen.
+fn read_secret_line() -> std::io::Result<String> {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    let mut line = String::new();
+    if !stdin.is_terminal() {
+        stdin.read_line(&mut line)?;
+        return Ok(line);
+    }
+    #[cfg(unix)]
+    let saved = {
+        use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
+        let saved = tcgetattr(&stdin).ok();
+        if let Some(mut quiet) = saved.clone() {
+            quiet.local_modes.remove(LocalModes::ECHO);
+            let _ = tcsetattr(&stdin, OptionalActions::Now, &quiet);
+        }
+        saved
+    };
+    eprint!("Client secret (not shown): ");
+    let read = stdin.read_line(&mut line);
+    #[cfg(unix)]
+    if let Some(saved) = saved {
+        let _ = rustix::termios::tcsetattr(&stdin, rustix::termios::OptionalActions::Now, &saved);
+    }
+    eprintln!();
+    read.map(|_| line)
 }

@@ -7,14 +7,15 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use super::{after_store_write, read_request};
-use crate::Context;
-use crate::acquire::revoke::revoke_all;
-use crate::protocol::Credential;
+use crate::git::protocol::Credential;
+use crate::git::record::{StoredCredential, erase_is_too_broad, pick_for_erase};
+use crate::helper::Helper;
+use crate::oauth::revoke::revoke_all;
 use crate::report::say;
+use crate::store::Store;
 use crate::store::StoreError;
-use crate::stored::{StoredCredential, erase_is_too_broad, pick_for_erase};
 
-pub fn run(context: &Context, input: impl Read) -> ExitCode {
+pub fn run(helper: &Helper, input: impl Read) -> ExitCode {
     let request = match read_request(input) {
         Ok(request) => request,
         Err(code) => return code,
@@ -26,11 +27,11 @@ pub fn run(context: &Context, input: impl Read) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let (outcome, obtained) = match remove_matches(context, &request) {
+    let (outcome, obtained) = match remove_matches(helper, &request) {
         Ok(obtained) => (Ok(()), obtained),
         Err(error) => (Err(error), Vec::new()),
     };
-    let code = after_store_write(context, outcome, "credential not erased");
+    let code = after_store_write(outcome, "credential not erased");
     revoke_all(&obtained);
     code
 }
@@ -38,15 +39,15 @@ pub fn run(context: &Context, input: impl Read) -> ExitCode {
 /// Removes what the request matches; returns the tokens this helper
 /// obtained among them, to be revoked.
 pub(crate) fn remove_matches(
-    context: &Context,
+    helper: &Helper,
     request: &Credential,
 ) -> Result<Vec<StoredCredential>, StoreError> {
-    let stored = context
+    let stored = helper
         .store
         .list(request.protocol.as_deref(), request.host.as_deref())?;
     let mut obtained = Vec::new();
     for doomed in pick_for_erase(request, &stored) {
-        context.store.delete(doomed)?;
+        helper.store.delete(doomed)?;
         if doomed.oauth.is_some() {
             obtained.push(doomed.clone());
         }
@@ -57,32 +58,16 @@ pub(crate) fn remove_matches(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
-    use crate::store::StoreChoice;
+    use crate::fixtures;
+    use crate::helper::SystemClock;
     use crate::store::memory::MemoryStore;
-    use crate::{Settings, SystemClock};
 
     fn stored(user: &str, password: &str) -> StoredCredential {
-        StoredCredential {
-            protocol: b"https".to_vec(),
-            host: b"h".to_vec(),
-            path: None,
-            username: user.as_bytes().to_vec(),
-            password: Secret::new(password),
-            password_expiry_utc: None,
-            oauth_refresh_token: None,
-            stored_at: 1,
-            oauth: None,
-        }
+        fixtures::stored("h", None, user, password, 1)
     }
 
     fn erase(store: &MemoryStore, input: &str) -> ExitCode {
-        let context = Context {
-            settings: Settings::new(0, 5, StoreChoice::Auto),
-            store,
-            clock: &SystemClock,
-        };
-        run(&context, input.as_bytes())
+        run(&fixtures::helper(store, &SystemClock), input.as_bytes())
     }
 
     #[test]

@@ -7,18 +7,19 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use super::read_request;
-use crate::Context;
 use crate::acquire::{self, GitHubIssuer, Issuer};
-use crate::protocol::Credential;
+use crate::git::protocol::Credential;
+use crate::git::record::{Freshness, pick_for_get};
+use crate::helper::Helper;
 use crate::report::say;
-use crate::stored::{Freshness, pick_for_get};
+use crate::store::Store;
 
-pub fn run(context: &Context, input: impl Read, output: impl Write) -> ExitCode {
+pub fn run(helper: &Helper, input: impl Read, output: impl Write) -> ExitCode {
     let request = match read_request(input) {
         Ok(request) => request,
         Err(code) => return code,
     };
-    match answer(context, &GitHubIssuer, &request) {
+    match answer(helper, &GitHubIssuer, &request) {
         Some(answer) => answer_git(&answer, output),
         None => ExitCode::SUCCESS,
     }
@@ -27,7 +28,7 @@ pub fn run(context: &Context, input: impl Read, output: impl Write) -> ExitCode 
 /// git's answer, or `None` when this helper cannot help (after one line on
 /// stderr saying why, where there is something to say).
 pub(crate) fn answer(
-    context: &Context,
+    helper: &Helper,
     issuer: &dyn Issuer,
     request: &Credential,
 ) -> Option<Credential> {
@@ -35,41 +36,39 @@ pub(crate) fn answer(
         return None;
     }
     // The hot path: no D-Bus, no process, no runtime.
-    let cache = context.cache();
+    let cache = helper.store.cache();
     if let Some(answer) = cache
         .as_ref()
-        .and_then(|cache| cache.lookup(request, context.unix_seconds()))
+        .and_then(|cache| cache.lookup(request, helper.unix_seconds()))
     {
         return Some(answer);
     }
     // Taken before the store read, so a store that lands in between makes
     // what we are about to cache stale instead of wrong.
     let generation = cache.as_ref().and_then(|cache| cache.generation());
-    let stored = context
+    let stored = helper
         .store
         .list(request.protocol.as_deref(), request.host.as_deref())
         .inspect_err(|error| say(error))
         .ok()?;
     let Some(found) = pick_for_get(request, &stored) else {
         return match &request.oauth_refresh_token {
-            Some(refresh_token) => acquire::renew_from_git(context, issuer, request, refresh_token),
+            Some(refresh_token) => acquire::renew_from_git(helper, issuer, request, refresh_token),
             None => {
-                acquire::sign_in_and_keep(context, issuer, &acquire::OAuthRemote::read(request)?)
+                acquire::sign_in_and_keep(helper, issuer, &acquire::OAuthRemote::read(request)?)
             }
         };
     };
-    match found.freshness(context.unix_seconds()) {
+    match found.freshness(helper.unix_seconds()) {
         Freshness::Fresh => {
             let answer = found.answer();
-            if let (Some(cache), Some(generation), true) =
-                (&cache, generation, context.store.wants_cache())
-            {
-                cache.remember(request, generation, &answer, context.unix_seconds());
+            if let (Some(cache), Some(generation)) = (&cache, generation) {
+                cache.remember(request, generation, &answer, helper.unix_seconds());
             }
             Some(answer)
         }
-        Freshness::Renewable => acquire::renew(context, issuer, request, found),
-        Freshness::Dead => acquire::replace_dead(context, issuer, request, found),
+        Freshness::Renewable => acquire::renew(helper, issuer, request, found),
+        Freshness::Dead => acquire::replace_dead(helper, issuer, request, found),
     }
 }
 
@@ -84,35 +83,24 @@ fn answer_git(answer: &Credential, output: impl Write) -> ExitCode {
 mod tests {
     use super::*;
     use crate::acquire::GitHubIssuer;
-    use crate::secret::Secret;
+    use crate::fixtures;
+    use crate::git::record::StoredCredential;
+    use crate::helper::SystemClock;
+    use crate::store::StoreError;
     use crate::store::memory::MemoryStore;
-    use crate::store::{StoreChoice, StoreError};
-    use crate::stored::StoredCredential;
-    use crate::{Settings, SystemClock};
 
     fn stored(user: &str, password: &str, at: u128) -> StoredCredential {
-        StoredCredential {
-            protocol: b"https".to_vec(),
-            host: b"h.test".to_vec(),
-            path: None,
-            username: user.as_bytes().to_vec(),
-            password: Secret::new(password),
-            password_expiry_utc: None,
-            oauth_refresh_token: None,
-            stored_at: at,
-            oauth: None,
-        }
+        fixtures::stored("h.test", None, user, password, at)
     }
 
     fn get(store: &MemoryStore, input: &str) -> Option<Credential> {
-        let context = Context {
-            settings: Settings::new(0, 5, StoreChoice::Auto),
-            store,
-            clock: &SystemClock,
-        };
         // A plain host: no OAuth app, so no sign-in and no network.
         let request = Credential::parse(input.as_bytes()).unwrap();
-        answer(&context, &GitHubIssuer, &request)
+        answer(
+            &fixtures::helper(store, &SystemClock),
+            &GitHubIssuer,
+            &request,
+        )
     }
 
     #[test]

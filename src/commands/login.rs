@@ -4,19 +4,20 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 
-use crate::Context;
 use crate::acquire::{self, GitHubIssuer, OAuthRemote};
 use crate::config::RemoteConfig;
-use crate::github::Endpoints;
-use crate::host::OAuthHost;
+use crate::git::record::Freshness;
+use crate::helper::Helper;
+use crate::oauth::github::Endpoints;
+use crate::oauth::host::OAuthHost;
+use crate::oauth::sign_in::Flow;
 use crate::report::printable_bytes;
-use crate::sign_in::Flow;
-use crate::stored::Freshness;
+use crate::store::Store;
 
 /// `forced` is `--browser` or `--device`; without it the remote's
 /// `ghoauthFlow` decides, as it does for git.
 pub fn run(
-    context: &Context,
+    helper: &Helper,
     host: &OAuthHost,
     forced: Option<Flow>,
     again: bool,
@@ -31,14 +32,8 @@ pub fn run(
     };
     let endpoints = Endpoints::for_host(host)?;
     // A token that cannot be kept would be a sign-in for nothing.
-    let stored = context
-        .store
-        .list(
-            Some(host.protocol().as_bytes()),
-            Some(host.host().as_bytes()),
-        )
-        .context("not signing in")?;
-    let now = context.unix_seconds();
+    let stored = helper.store.list_host(host).context("not signing in")?;
+    let now = helper.unix_seconds();
     let working = stored
         .iter()
         .filter(|entry| entry.oauth.is_some() && entry.freshness(now) != Freshness::Dead)
@@ -53,7 +48,7 @@ pub fn run(
         return Ok(ExitCode::SUCCESS);
     }
     let remote = OAuthRemote::new(host.clone(), &host.request(), config, app, endpoints);
-    let (login, scopes) = acquire::sign_in(context, &GitHubIssuer, &remote, forced)?;
+    let (login, scopes) = acquire::sign_in(helper, &GitHubIssuer, &remote, forced)?;
     let scopes = if scopes.is_empty() {
         "none".into()
     } else {

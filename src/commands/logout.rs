@@ -4,17 +4,18 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::Context;
-use crate::acquire::revoke::revoke_all;
-use crate::host::OAuthHost;
+use crate::git::record::StoredCredential;
+use crate::helper::Helper;
+use crate::oauth::host::OAuthHost;
+use crate::oauth::revoke::revoke_all;
 use crate::report::printable_bytes;
+use crate::store::Store;
 use crate::store::StoreError;
-use crate::stored::StoredCredential;
 
-pub fn run(context: &Context, host: &OAuthHost, user: Option<&str>) -> anyhow::Result<ExitCode> {
+pub fn run(helper: &Helper, host: &OAuthHost, user: Option<&str>) -> anyhow::Result<ExitCode> {
     let (protocol, name) = (host.protocol().to_string(), host.host());
     let only = user.map(|user| user.as_bytes().to_vec());
-    let removed = remove_where(context, Some((protocol, name)), move |stored| {
+    let removed = remove_where(helper, Some((protocol, name)), move |stored| {
         only.as_ref().is_none_or(|only| *only == stored.username)
     })?;
     if removed.is_empty() {
@@ -29,8 +30,8 @@ pub fn run(context: &Context, host: &OAuthHost, user: Option<&str>) -> anyhow::R
 
 /// `logout --all`: every token this helper obtained, on every host.
 /// Credentials git stored are not this helper's to take away.
-pub fn everywhere(context: &Context) -> anyhow::Result<ExitCode> {
-    let removed = remove_where(context, None, |stored| stored.oauth.is_some())?;
+pub fn everywhere(helper: &Helper) -> anyhow::Result<ExitCode> {
+    let removed = remove_where(helper, None, |stored| stored.oauth.is_some())?;
     if removed.is_empty() {
         println!("Nobody is logged in anywhere.");
         return Ok(ExitCode::SUCCESS);
@@ -41,26 +42,25 @@ pub fn everywhere(context: &Context) -> anyhow::Result<ExitCode> {
 /// Deletes the entries (of one `(protocol, host)`, or all) that `doomed`
 /// picks, and makes cached answers stale.
 fn remove_where(
-    context: &Context,
+    helper: &Helper,
     host: Option<(String, String)>,
     doomed: impl Fn(&StoredCredential) -> bool,
 ) -> anyhow::Result<Vec<StoredCredential>> {
     let removed = (|| -> Result<Vec<StoredCredential>, StoreError> {
         let listed = match &host {
-            Some((protocol, name)) => context
+            Some((protocol, name)) => helper
                 .store
                 .list(Some(protocol.as_bytes()), Some(name.as_bytes()))?,
-            None => context.store.list(None, None)?,
+            None => helper.store.list(None, None)?,
         };
         let mut removed = Vec::new();
         for stored in listed.into_iter().filter(|stored| doomed(stored)) {
-            context.store.delete(&stored)?;
+            helper.store.delete(&stored)?;
             removed.push(stored);
         }
         Ok(removed)
     })();
     // Even a delete that failed halfway may have changed the store.
-    context.invalidate_cache();
     removed.context("not logged out")
 }
 

@@ -21,16 +21,17 @@ use std::time::Instant;
 
 use anyhow::{Context as _, anyhow};
 
-use crate::Context;
 use crate::acquire::{self, GitHubIssuer, OAuthRemote};
-use crate::browser;
 use crate::config::RemoteConfig;
-use crate::github::{CreatedApp, Endpoints, GitHub};
-use crate::global_config;
-use crate::host::OAuthHost;
-use crate::listener::{Awaited, Listener, Page, Start, StateRule};
+use crate::config::global;
+use crate::helper::Helper;
+use crate::oauth::browser;
+use crate::oauth::github::{CreatedApp, Endpoints, GitHub};
+use crate::oauth::host::OAuthHost;
+use crate::oauth::listener::{Awaited, Listener, Page, Start, StateRule};
+use crate::oauth::sign_in::{Flow, random_text};
 use crate::report::say;
-use crate::sign_in::{Flow, random_text};
+use crate::store::Store;
 
 /// GitHub allows at most ten callback URLs per app.
 const CALLBACK_PORTS: usize = 10;
@@ -38,12 +39,12 @@ const CALLBACK_PORTS: usize = 10;
 const MAX_NAME: usize = 34;
 
 pub fn run(
-    context: &Context,
+    helper: &Helper,
     host: &OAuthHost,
     org: Option<&str>,
     force: bool,
 ) -> anyhow::Result<ExitCode> {
-    if let (Some(id), false) = (global_config::configured_client_id(host), force) {
+    if let (Some(id), false) = (global::configured_client_id(host), force) {
         println!(
             "{url} is already set up (app {id}); nothing was changed. `git credential-ghoauth \
              setup --host {url} --force` sets it up again.",
@@ -66,8 +67,8 @@ pub fn run(
             host.url()
         )
     };
-    global_config::write_app(host, &app.client_id, Some(&app.client_secret), None)
-        .and_then(|()| global_config::set_redirect_uris(host, &callbacks))
+    global::write_app(host, &app.client_id, Some(&app.client_secret), None)
+        .and_then(|()| global::set_redirect_uris(host, &callbacks))
         .with_context(|| created("its settings could not be written"))?;
     say(format!(
         "created the GitHub App \"{}\"; its private key and webhook secret were not kept (a \
@@ -77,10 +78,10 @@ pub fn run(
     install_app(&endpoints, &config, &listener, &app.slug)
         .with_context(|| created("not installed"))?;
     drop(listener);
-    let login = sign_in(context, host, endpoints.clone())
+    let login = sign_in(helper, host, endpoints.clone())
         .with_context(|| created("the sign-in did not finish"))?;
     print_summary(host, &app, &settings_page, &login, org);
-    confirm_installed(context, host, &endpoints, &config, &app, &login)
+    confirm_installed(helper, host, &endpoints, &config, &app, &login)
 }
 
 /// Step 4: GitHub's own word, with the new user token, that the app is
@@ -89,17 +90,14 @@ pub fn run(
 /// installation is associated with that user"). The token is kept either
 /// way; without an installation it reaches no repository.
 fn confirm_installed(
-    context: &Context,
+    helper: &Helper,
     host: &OAuthHost,
     endpoints: &Endpoints,
     config: &RemoteConfig,
     app: &CreatedApp,
     login: &str,
 ) -> anyhow::Result<ExitCode> {
-    let stored = context.store.list(
-        Some(host.protocol().as_bytes()),
-        Some(host.host().as_bytes()),
-    )?;
+    let stored = helper.store.list_host(host)?;
     let token = stored
         .iter()
         .find(|credential| credential.username == login.as_bytes())
@@ -217,24 +215,24 @@ fn install_app(
 }
 
 /// Step 3: sign in with the new app, exactly as `login` does.
-fn sign_in(context: &Context, host: &OAuthHost, endpoints: Endpoints) -> anyhow::Result<String> {
+fn sign_in(helper: &Helper, host: &OAuthHost, endpoints: Endpoints) -> anyhow::Result<String> {
     let config = RemoteConfig::read(host, &host.request())?;
     let app = config
         .oauth_app
         .clone()
         .ok_or_else(|| anyhow!("the app just written to git config is not there"))?;
     let remote = OAuthRemote::new(host.clone(), &host.request(), config, app, endpoints);
-    let (login, _) = acquire::sign_in(context, &GitHubIssuer, &remote, Some(Flow::Browser))?;
+    let (login, _) = acquire::sign_in(helper, &GitHubIssuer, &remote, Some(Flow::Browser))?;
     Ok(login)
 }
 
 fn timed_out(
-    error: crate::listener::CallbackError,
+    error: crate::oauth::listener::CallbackError,
     step: &str,
     config: &RemoteConfig,
 ) -> anyhow::Error {
     match error {
-        crate::listener::CallbackError::TimedOut => anyhow!(
+        crate::oauth::listener::CallbackError::TimedOut => anyhow!(
             "GitHub did not say it {step} within {} s (for more time, raise \
              credential.{}.ghoauthTimeout)",
             config.timeout.as_secs(),

@@ -2,25 +2,23 @@
 
 use std::process::ExitCode;
 
-use crate::Context;
 use crate::config::RemoteConfig;
-use crate::host::OAuthHost;
-use crate::protocol::Credential;
+use crate::git::protocol::Credential;
+use crate::git::record::StoredCredential;
+use crate::helper::Helper;
+use crate::oauth::host::OAuthHost;
 use crate::secret::Secret;
-use crate::stored::StoredCredential;
+use crate::store::Store;
 
-pub fn run(context: &Context, remote: Option<&OAuthHost>) -> anyhow::Result<ExitCode> {
+pub fn run(helper: &Helper, remote: Option<&OAuthHost>) -> anyhow::Result<ExitCode> {
     let mut stored = match remote {
-        Some(remote) => context.store.list(
-            Some(remote.protocol().as_bytes()),
-            Some(remote.host().as_bytes()),
-        ),
-        None => context.store.list(None, None),
+        Some(remote) => helper.store.list_host(remote),
+        None => helper.store.list(None, None),
     }?;
     let app_line = describe_app(remote.unwrap_or(&OAuthHost::github_com()));
     if stored.is_empty() {
         println!("{app_line}");
-        println!("Credentials are kept in {}.", context.store.describe());
+        println!("Credentials are kept in {}.", helper.store.describe());
         match remote {
             Some(remote) => println!(
                 "Nothing is stored for {url}. Sign in with `git credential-ghoauth login --host {url}`.",
@@ -33,8 +31,8 @@ pub fn run(context: &Context, remote: Option<&OAuthHost>) -> anyhow::Result<Exit
         }
         return Ok(ExitCode::FAILURE);
     }
-    print_accounts(&mut stored, context.unix_seconds());
-    println!("Stored in {}.", context.store.describe());
+    print_accounts(&mut stored, helper.unix_seconds());
+    println!("Stored in {}.", helper.store.describe());
     println!("{app_line}");
     Ok(ExitCode::SUCCESS)
 }

@@ -7,15 +7,16 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use super::{after_store_write, read_request};
-use crate::Context;
-use crate::stored::{StoredCredential, already_holds, is_superseded};
+use crate::git::record::{StoredCredential, already_holds, is_superseded};
+use crate::helper::Helper;
+use crate::store::Store;
 
-pub fn run(context: &Context, input: impl Read) -> ExitCode {
+pub fn run(helper: &Helper, input: impl Read) -> ExitCode {
     let request = match read_request(input) {
         Ok(request) => request,
         Err(code) => return code,
     };
-    let now = context.now();
+    let now = helper.now();
     // Incomplete, ephemeral and already expired credentials are not kept;
     // git's own helpers say nothing about them either.
     let Ok(credential) =
@@ -23,7 +24,7 @@ pub fn run(context: &Context, input: impl Read) -> ExitCode {
     else {
         return ExitCode::SUCCESS;
     };
-    let held = context
+    let held = helper
         .store
         .list(Some(&credential.protocol), Some(&credential.host));
     let saved = match held {
@@ -31,41 +32,25 @@ pub fn run(context: &Context, input: impl Read) -> ExitCode {
         Ok(held) if already_holds(&request, &held) || is_superseded(&request, &held) => {
             return ExitCode::SUCCESS;
         }
-        Ok(_) => context.store.save(&credential),
+        Ok(_) => helper.store.save(&credential),
         Err(error) => Err(error),
     };
-    after_store_write(context, saved, "credential not stored")
+    after_store_write(saved, "credential not stored")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::{At, helper};
+    use crate::store::StoreError;
     use crate::store::memory::MemoryStore;
-    use crate::store::{Store, StoreChoice, StoreError};
-    use crate::{Clock, Settings};
-
-    struct At(u64);
-
-    impl Clock for At {
-        fn since_epoch(&self) -> std::time::Duration {
-            std::time::Duration::from_secs(self.0)
-        }
-    }
-
-    fn context<'a>(store: &'a MemoryStore, clock: &'a At) -> Context<'a> {
-        Context {
-            settings: Settings::new(0, 5, StoreChoice::Auto),
-            store,
-            clock,
-        }
-    }
 
     #[test]
     fn store_keeps_replaces_and_skips_what_git_would_not_keep() {
         let store = MemoryStore::default();
         let clock = At(1_000);
-        let context = context(&store, &clock);
-        let keep = |input: &str| run(&context, input.as_bytes());
+        let helper = helper(&store, &clock);
+        let keep = |input: &str| run(&helper, input.as_bytes());
         assert_eq!(
             keep("protocol=https\nhost=h\nusername=u\npassword=one\n"),
             ExitCode::SUCCESS
@@ -88,7 +73,7 @@ mod tests {
         *store.failure.lock().unwrap() = Some(StoreError::Locked);
         let clock = At(1_000);
         let code = run(
-            &context(&store, &clock),
+            &helper(&store, &clock),
             &b"protocol=https\nhost=h\nusername=u\npassword=p\n"[..],
         );
         assert_eq!(code, ExitCode::FAILURE);
@@ -101,7 +86,7 @@ mod tests {
         let store = MemoryStore::default();
         let clock = At(1_000);
         let code = run(
-            &context(&store, &clock),
+            &helper(&store, &clock),
             &b"protocol=https\nhost=h\0\nusername=u\npassword=p\n"[..],
         );
         assert_eq!(code, ExitCode::FAILURE);

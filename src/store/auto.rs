@@ -12,8 +12,8 @@ use std::time::Duration;
 use super::kernel::KernelStore;
 use super::secret_service::{SecretServiceStore, session_bus_configured};
 use super::{Store, StoreError};
+use crate::git::record::StoredCredential;
 use crate::report::note;
-use crate::stored::StoredCredential;
 
 pub struct AutoStore {
     secret_service: SecretServiceStore,
@@ -123,10 +123,5 @@ impl Store for AutoStore {
             Some(Err(error)) => format!("{} ({error})", self.secret_service.describe()),
             None => self.kernel.describe(),
         }
-    }
-
-    /// In front of the Secret Service, yes; not once the kernel answers.
-    fn wants_cache(&self) -> bool {
-        self.absent.borrow().is_none()
     }
 }

@@ -8,8 +8,8 @@
 //! `key=value` lines for the refresh token, the expiry, the time of storing
 //! and what this helper knows of a token it obtained.
 
+use crate::git::record::{OAuthDetails, StoredCredential};
 use crate::secret::Secret;
-use crate::stored::{OAuthDetails, StoredCredential};
 
 /// `protocol://user@host[/path]`, each part percent-encoded so that the
 /// separators cannot occur inside it: distinct identities, distinct keys.

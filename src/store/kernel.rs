@@ -22,8 +22,8 @@ use linux_keyutils::{
 
 use super::item::{decode_item, encode_secret, identity_key, parse_identity_key};
 use super::{SERVICE, Store, StoreError};
+use crate::git::record::StoredCredential;
 use crate::secret::Secret;
-use crate::stored::StoredCredential;
 
 /// A `user` key's payload is at most 32767 bytes.
 const MAX_PAYLOAD: usize = 32 * 1024 - 1;
@@ -244,10 +244,6 @@ impl Store for KernelStore {
             }
             Err(error) => format!("the kernel keyring, which cannot be used here: {error}"),
         }
-    }
-
-    fn wants_cache(&self) -> bool {
-        false
     }
 }
 

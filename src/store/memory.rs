@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use super::item::identity_key;
 use super::{Store, StoreError};
-use crate::stored::StoredCredential;
+use crate::git::record::StoredCredential;
 
 #[derive(Default)]
 pub struct MemoryStore {
@@ -72,9 +72,5 @@ impl Store for MemoryStore {
 
     fn describe(&self) -> String {
         "memory".into()
-    }
-
-    fn wants_cache(&self) -> bool {
-        false
     }
 }

@@ -13,6 +13,7 @@
 
 #[cfg(target_os = "linux")]
 mod auto;
+pub(crate) mod cache;
 mod item;
 #[cfg(target_os = "linux")]
 mod kernel;
@@ -29,7 +30,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use crate::stored::StoredCredential;
+use crate::git::record::StoredCredential;
+use crate::oauth::host::OAuthHost;
 
 /// The service name every item carries: what `secret-tool search --all
 /// service git-credential-ghoauth` finds, and the prefix of kernel keys.
@@ -53,13 +55,80 @@ pub trait Store {
     /// Where the credentials live, for people reading `status`.
     fn describe(&self) -> String;
 
-    /// Whether the kernel-keyring cache is worth putting in front: it is for
-    /// a store that costs a D-Bus session per read, not for the kernel.
-    fn wants_cache(&self) -> bool;
+    /// Every credential kept for one OAuth host.
+    fn list_host(&self, host: &OAuthHost) -> Result<Vec<StoredCredential>, StoreError> {
+        self.list(
+            Some(host.protocol().as_bytes()),
+            Some(host.host().as_bytes()),
+        )
+    }
+}
+
+/// The store as every command sees it. Each write through it makes the
+/// kernel-keyring cache's answers stale, whatever the outcome (even a
+/// write that timed out may have landed), so that no new write path can
+/// forget to; and it says whether reading the cache first pays.
+pub struct CachedStore<'a> {
+    store: &'a dyn Store,
+    cache_seconds: u64,
+    read_cache: bool,
+}
+
+impl<'a> CachedStore<'a> {
+    /// `read_cache`: whether the cache is worth reading in front of
+    /// `store`, as [`Opened::read_cache`] says.
+    pub fn new(store: &'a dyn Store, cache_seconds: u64, read_cache: bool) -> CachedStore<'a> {
+        CachedStore {
+            store,
+            cache_seconds,
+            read_cache,
+        }
+    }
+
+    /// The kernel-keyring cache, where it is worth reading first.
+    pub fn cache(&self) -> Option<cache::Cache> {
+        self.read_cache
+            .then(|| cache::Cache::open(self.cache_seconds))
+            .flatten()
+    }
+
+    fn invalidate(&self) {
+        // Another configuration may have cached from this store: every
+        // write makes every answer stale, cached in front of it or not.
+        if let Some(cache) = cache::Cache::open(self.cache_seconds) {
+            cache.invalidate();
+        }
+    }
+}
+
+impl Store for CachedStore<'_> {
+    fn list(
+        &self,
+        protocol: Option<&[u8]>,
+        host: Option<&[u8]>,
+    ) -> Result<Vec<StoredCredential>, StoreError> {
+        self.store.list(protocol, host)
+    }
+
+    fn save(&self, credential: &StoredCredential) -> Result<(), StoreError> {
+        let saved = self.store.save(credential);
+        self.invalidate();
+        saved
+    }
+
+    fn delete(&self, credential: &StoredCredential) -> Result<(), StoreError> {
+        let deleted = self.store.delete(credential);
+        self.invalidate();
+        deleted
+    }
+
+    fn describe(&self) -> String {
+        self.store.describe()
+    }
 }
 
 /// Which store to use, from `--store=` or `GHOAUTH_STORE`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum StoreChoice {
     #[default]
     Auto,
@@ -68,36 +137,47 @@ pub enum StoreChoice {
 }
 
 impl StoreChoice {
-    pub const NAMES: [&str; 3] = ["auto", "secret-service", "kernel"];
-
+    /// clap's own reading of the name, for the fast path that skips clap.
     pub fn parse(text: &str) -> Option<StoreChoice> {
-        match text {
-            "auto" => Some(StoreChoice::Auto),
-            "secret-service" => Some(StoreChoice::SecretService),
-            "kernel" => Some(StoreChoice::Kernel),
-            _ => None,
-        }
+        clap::ValueEnum::from_str(text, false).ok()
     }
 }
 
 /// The store chosen, not yet touched: opening costs nothing, so a `get`
 /// answered from the cache never connects to anything.
-pub fn open(choice: StoreChoice, timeout: Duration) -> Box<dyn Store> {
+pub struct Opened {
+    pub store: Box<dyn Store>,
+    /// Whether the kernel-keyring cache is worth reading first: it is in
+    /// front of a store that costs a D-Bus session per read, not in front
+    /// of the kernel or a native store.
+    pub read_cache: bool,
+}
+
+pub fn open(choice: StoreChoice, timeout: Duration) -> Opened {
     #[cfg(target_os = "linux")]
     {
-        match choice {
-            StoreChoice::Auto => Box::new(auto::AutoStore::new(timeout)),
-            StoreChoice::SecretService => {
-                Box::new(secret_service::SecretServiceStore::new(timeout))
-            }
-            StoreChoice::Kernel => Box::new(kernel::KernelStore::new()),
-        }
+        let (store, read_cache): (Box<dyn Store>, bool) = match choice {
+            // With no session bus, auto is the kernel.
+            StoreChoice::Auto => (
+                Box::new(auto::AutoStore::new(timeout)),
+                secret_service::session_bus_configured(),
+            ),
+            StoreChoice::SecretService => (
+                Box::new(secret_service::SecretServiceStore::new(timeout)),
+                true,
+            ),
+            StoreChoice::Kernel => (Box::new(kernel::KernelStore::new()), false),
+        };
+        Opened { store, read_cache }
     }
     #[cfg(not(target_os = "linux"))]
     {
         // Only the native store exists here; the choice is Linux's.
         let _ = choice;
-        Box::new(native::NativeStore::new(timeout))
+        Opened {
+            store: Box::new(native::NativeStore::new(timeout)),
+            read_cache: false,
+        }
     }
 }
 

@@ -25,8 +25,8 @@ use super::item::{
     parse_identity_key,
 };
 use super::{SERVICE, Store, StoreError, with_deadline};
+use crate::git::record::StoredCredential;
 use crate::secret::Secret;
-use crate::stored::StoredCredential;
 
 /// One connection per process, opened on first use, on the thread that
 /// holds the deadline.
@@ -208,10 +208,6 @@ impl Store for SecretServiceStore {
 
     fn describe(&self) -> String {
         "the Secret Service (D-Bus), e.g. GNOME Keyring".into()
-    }
-
-    fn wants_cache(&self) -> bool {
-        true
     }
 }
 

@@ -161,11 +161,18 @@ exec wine '{exe}' "$@""#,
     }
 
     /// What Credential Manager holds: each item's target name, then its
-    /// secret, one line each.
+    /// secret, one line each. Wine's `CredEnumerateW` fails when another
+    /// test's helper deletes an item while it reads them all; a few tries
+    /// (bounded) get a listing that is whole.
     pub fn credentials(&self) -> String {
-        let mut list = self.command("wine");
-        list.arg(self.shims.join("credlist.exe"));
-        let listed = run(list, b"");
-        format!("{}{}", listed.stdout_text(), listed.stderr)
+        for _ in 0..5 {
+            let mut list = self.command("wine");
+            list.arg(self.shims.join("credlist.exe"));
+            let listed = run(list, b"");
+            if listed.status.success() {
+                return listed.stdout_text();
+            }
+        }
+        panic!("credlist.exe failed five times running");
     }
 }

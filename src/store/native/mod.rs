@@ -20,8 +20,8 @@ use keyring_core::{CredentialStore, Entry, Error as KeyringCoreError};
 
 use super::item::{decode_item, encode_secret, identity_key, parse_identity_key};
 use super::{SERVICE, Store, StoreError, with_deadline};
+use crate::git::record::StoredCredential;
 use crate::secret::Secret;
-use crate::stored::StoredCredential;
 
 /// Which crate's rules apply. Everything that differs between the two
 /// lives here; the store's logic does not branch on the platform.
@@ -285,10 +285,6 @@ impl Store for NativeStore {
 
     fn describe(&self) -> String {
         self.platform.describe().into()
-    }
-
-    fn wants_cache(&self) -> bool {
-        false
     }
 }
 

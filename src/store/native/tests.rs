@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::contract_doubles::{Inspect, StrictCredentialManager, StrictKeychain};
 use super::*;
-use crate::stored::OAuthDetails;
+use crate::git::record::OAuthDetails;
 use keyring_core::api::CredentialStoreApi;
 
 fn each_platform(test: impl Fn(&NativeStore, &dyn Inspect, Platform)) {

@@ -3,7 +3,7 @@
 //! credential-cache, libsecret), because users expect a helper to behave
 //! like them.
 
-use crate::protocol::Credential;
+use crate::git::protocol::Credential;
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,26 +235,7 @@ pub fn erase_is_too_broad(request: &Credential) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn stored(
-        host: &str,
-        path: Option<&str>,
-        user: &str,
-        password: &str,
-        at: u128,
-    ) -> StoredCredential {
-        StoredCredential {
-            protocol: b"https".to_vec(),
-            host: host.as_bytes().to_vec(),
-            path: path.map(|p| p.as_bytes().to_vec()),
-            username: user.as_bytes().to_vec(),
-            password: Secret::new(password.as_bytes()),
-            password_expiry_utc: None,
-            oauth_refresh_token: None,
-            stored_at: at,
-            oauth: None,
-        }
-    }
+    use crate::fixtures::stored;
 
     fn obtained(host: &str, user: &str, token: &str) -> StoredCredential {
         StoredCredential {

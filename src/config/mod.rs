@@ -3,13 +3,17 @@
 //! Reading config costs a `git config` process (a few milliseconds), so it is
 //! only ever done after the keyring had nothing to give: never on a hit.
 
+pub(crate) mod client_secrets;
+pub(crate) mod global;
+pub(crate) mod urlmatch;
+
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
 
-use crate::host::OAuthHost;
-use crate::protocol::Credential;
+use crate::git::protocol::Credential;
+use crate::oauth::host::OAuthHost;
 use crate::secret::Secret;
 
 pub const DEFAULT_SCOPES: &str = "repo workflow";
@@ -86,13 +90,24 @@ fn records(listing: &[u8]) -> impl Iterator<Item = (String, Option<String>)> + '
 }
 
 /// `credential.<url>.ghoauthFlow`: how to sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum FlowSetting {
     Browser,
     Device,
     /// The device flow where no browser can open, else the browser flow.
     #[default]
     Auto,
+}
+
+impl FlowSetting {
+    /// As git config and the command line spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FlowSetting::Browser => "browser",
+            FlowSetting::Device => "device",
+            FlowSetting::Auto => "auto",
+        }
+    }
 }
 
 /// A `ghoauthFlow` that is none of the three.
@@ -251,7 +266,7 @@ fn redirect_uris_in(listing: &[u8], url: &str) -> Vec<String> {
             Some((pattern.to_string(), value.trim().to_string()))
         })
         .collect();
-    crate::urlmatch::all_values(
+    crate::config::urlmatch::all_values(
         entries
             .iter()
             .map(|(pattern, value)| (pattern.as_str(), value.as_str())),

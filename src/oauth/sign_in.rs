@@ -11,10 +11,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use crate::browser;
 use crate::config::{FlowSetting, OAuthApp, RemoteConfig};
-use crate::github::{Endpoints, GitHub, GitHubError, Grant, Refusal};
-use crate::listener::{CallbackError, Listener, Page};
+use crate::oauth::browser;
+use crate::oauth::github::{Endpoints, GitHub, GitHubError, Grant, Refusal};
+use crate::oauth::listener::{CallbackError, Listener, Page};
 use crate::report::{printable, say};
 use crate::secret::Secret;
 
@@ -28,7 +28,7 @@ pub struct SignedIn {
 }
 
 /// Which way to sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Flow {
     Browser,
     Device,
@@ -422,7 +422,7 @@ mod tests {
 
     #[test]
     fn consent_url_carries_pkce_state_and_hint() {
-        let host = crate::host::OAuthHost::parse(b"https", b"github.com").unwrap();
+        let host = crate::oauth::host::OAuthHost::parse(b"https", b"github.com").unwrap();
         let endpoints = Endpoints::for_host(&host).unwrap();
         let app = OAuthApp {
             client_id: "Iv1.abc".into(),

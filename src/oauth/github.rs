@@ -15,7 +15,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::config::{HttpSettings, OAuthApp};
-use crate::host::OAuthHost;
+use crate::oauth::host::OAuthHost;
 use crate::report::printable;
 use crate::secret::Secret;
 

@@ -24,7 +24,7 @@
 //! here quietly does nothing and the Secret Service answers every time.
 
 #[cfg(target_os = "linux")]
-use crate::protocol::Credential;
+use crate::git::protocol::Credential;
 
 /// Where the cache is kept apart per Secret Service: two D-Bus sessions are
 /// two keyrings, and must not see each other's answers.
@@ -68,9 +68,9 @@ mod linux {
     use linux_keyutils::{Key, KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission};
 
     use super::{namespace, request_identity};
+    use crate::git::protocol::Credential;
+    use crate::git::record::RENEW_BEFORE_EXPIRY_SECONDS;
     use crate::lock::hex_digest;
-    use crate::protocol::Credential;
-    use crate::stored::RENEW_BEFORE_EXPIRY_SECONDS;
 
     /// A user key's payload is at most 32767 bytes; larger answers are not cached.
     pub(super) const MAX_PAYLOAD: usize = 32 * 1024 - 1;
@@ -79,7 +79,7 @@ mod linux {
     pub struct Cache {
         user_ring: KeyRing,
         /// Tests set one of their own.
-        pub(in crate::cache) namespace: Vec<u8>,
+        pub(in crate::store::cache) namespace: Vec<u8>,
         ttl_seconds: u64,
     }
 
@@ -219,12 +219,12 @@ mod linux {
         /// `,guid=`, say) must still make every answer stale.
         /// The serial of the generation key now in the user keyring.
         #[cfg(test)]
-        pub(in crate::cache) fn generation_serial(&self) -> Option<i32> {
+        pub(in crate::store::cache) fn generation_serial(&self) -> Option<i32> {
             let key = self.user_ring.search(&self.generation_description()).ok()?;
             Some(key.get_id().as_raw_id())
         }
 
-        pub(in crate::cache) fn generation_description(&self) -> String {
+        pub(in crate::store::cache) fn generation_description(&self) -> String {
             "git-credential-ghoauth:generation:v2".to_string()
         }
     }
@@ -233,7 +233,7 @@ mod linux {
 /// Elsewhere there is no kernel keyring: nothing is ever cached.
 #[cfg(not(target_os = "linux"))]
 mod no_cache {
-    use crate::protocol::Credential;
+    use crate::git::protocol::Credential;
 
     pub struct Cache;
 

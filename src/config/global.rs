@@ -23,8 +23,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::Context;
 
-use crate::client_secrets::ClientSecrets;
-use crate::host::OAuthHost;
+use crate::config::client_secrets::ClientSecrets;
+use crate::oauth::host::OAuthHost;
 use crate::secret::Secret;
 
 const KEYS: [&str; 4] = [
@@ -297,7 +297,7 @@ fn without_empty_helper(text: &str, url: &str) -> anyhow::Result<String> {
 /// `ghoauth` when git can find the helper by that name on PATH, else the
 /// full path of this program.
 fn helper_value() -> String {
-    if crate::sign_in::on_path("git-credential-ghoauth") {
+    if crate::oauth::sign_in::on_path("git-credential-ghoauth") {
         return "ghoauth".into();
     }
     std::env::current_exe()

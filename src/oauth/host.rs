@@ -14,7 +14,7 @@ use std::fmt;
 
 use url::{Host, Url};
 
-use crate::protocol::Credential;
+use crate::git::protocol::Credential;
 
 /// A `--host` that names no host the helper signs in to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,11 +4,11 @@
 use std::time::{Duration, Instant};
 
 use crate::config::{ConfigError, RemoteConfig};
-use crate::github::{Endpoints, GitHub, NoEndpoints, Revocation};
-use crate::host::OAuthHost;
-use crate::protocol::Credential;
+use crate::git::protocol::Credential;
+use crate::git::record::StoredCredential;
+use crate::oauth::github::{Endpoints, GitHub, NoEndpoints, Revocation};
+use crate::oauth::host::OAuthHost;
 use crate::report::{printable_bytes, say};
-use crate::stored::StoredCredential;
 
 /// git waits for `erase`; a revocation that cannot finish in this long is
 /// reported and left.

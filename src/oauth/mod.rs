@@ -1,0 +1,14 @@
+//! Signing in to GitHub, reached only when the store has nothing to give.
+//!
+//! `sign_in` runs the browser flow (with the loopback `listener` and the
+//! `browser` launcher) or the device flow; `github` makes the requests
+//! (endpoints per host, code exchange, `/user`, refresh, revocation, the
+//! app-manifest calls); `host` is the one canonical name of an OAuth host;
+//! `revoke` kills the tokens this helper obtained when they leave the store.
+
+pub(crate) mod browser;
+pub(crate) mod github;
+pub(crate) mod host;
+pub(crate) mod listener;
+pub(crate) mod revoke;
+pub(crate) mod sign_in;
