@@ -340,6 +340,7 @@ mod tests {
         std::fs::remove_dir_all(secrets.path().parent().unwrap()).unwrap();
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_file_someone_else_owns_is_never_rewritten() {
         let secrets = scratch("others");

@@ -126,12 +126,17 @@ int wmain(int argc, wchar_t **argv)
     CloseHandle(process.hThread);
     CloseHandle(process.hProcess);
 
-    /* Bounded: a git that never finishes fails the call after a minute. */
+    /* Bounded: a git that never finishes fails the call after 20 s, with a
+     * line that names the script, which is kept for a look. */
     snprintf(path, sizeof path, "Z:%s.status", base);
     FILE *status_file = NULL;
-    for (int waited = 0; waited < 60000 && !(status_file = fopen(path, "rb")); waited += 5)
+    for (int waited = 0; waited < 20000 && !(status_file = fopen(path, "rb")); waited += 5)
         Sleep(5);
     int status = 128;
+    if (!status_file) {
+        fprintf(stderr, "git.exe (test shim): no status from %s.sh after 20 s\n", base);
+        return 128;
+    }
     if (status_file) {
         if (fscanf(status_file, "%d", &status) != 1)
             status = 128;

@@ -29,7 +29,16 @@ pub struct Wine {
 static WINE: OnceLock<Wine> = OnceLock::new();
 
 /// Runs `test` with every helper the harness starts being the Windows build.
+/// One such test at a time: Wine 8's `CredEnumerateW` sizes its buffer in
+/// one pass and fills it in another, so a credential another process writes
+/// in between overruns the heap (measured here: four processes storing and
+/// listing at once crash in ntdll's heap within a minute). Real Windows
+/// serves Credential Manager from one service and has no such gap.
 pub fn on_windows<T>(test: impl FnOnce() -> T) -> T {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     common::WINDOWS_HELPER.get_or_init(|| wine().helper.clone());
     common::with_windows_helper(test)
 }

@@ -120,6 +120,10 @@ impl CredentialStoreApi for StrictKeychain {
 #[derive(Debug, Default)]
 pub(crate) struct StrictCredentialManager {
     items: Items,
+    /// Target names a search still reports after another process deleted
+    /// them, as happens when a delete lands between the enumeration and the
+    /// read.
+    pub vanished: Mutex<Vec<String>>,
 }
 
 const CRED_MAX_USERNAME_LENGTH: u32 = 513;
@@ -201,7 +205,8 @@ impl CredentialStoreApi for StrictCredentialManager {
             ),
         };
         let layout = regex::Regex::new(r"^(.*)\.(.*)$").unwrap();
-        let targets: Vec<String> = self.items.lock().unwrap().keys().cloned().collect();
+        let mut targets: Vec<String> = self.items.lock().unwrap().keys().cloned().collect();
+        targets.extend(self.vanished.lock().unwrap().iter().cloned());
         Ok(targets
             .into_iter()
             .filter(|target| pattern.as_ref().is_none_or(|p| p.is_match(target)))

@@ -218,7 +218,14 @@ impl Store for NativeStore {
                 if service != SERVICE {
                     continue;
                 }
-                let secret = Secret::new(entry.get_secret().map_err(from_keyring_core)?);
+                // Another process may delete an item between the search
+                // and this read (git's erase of another host, say): it
+                // is simply not there any more.
+                let secret = match entry.get_secret() {
+                    Ok(secret) => Secret::new(secret),
+                    Err(KeyringCoreError::NoEntry) => continue,
+                    Err(error) => return Err(from_keyring_core(error)),
+                };
                 let Some(credential) = read_item(&name, secret) else {
                     continue;
                 };

@@ -149,6 +149,20 @@ fn items_of_other_programs_are_left_alone() {
 }
 
 #[test]
+fn an_item_deleted_between_the_search_and_the_read_is_skipped() {
+    let manager = Arc::new(StrictCredentialManager::default());
+    manager
+        .vanished
+        .lock()
+        .unwrap()
+        .push("https://gone@h.test.git-credential-ghoauth".into());
+    let store = NativeStore::with_store(Platform::CredentialManager, manager.clone());
+    let kept = credential("h.test", "here", "p", None);
+    store.save(&kept).unwrap();
+    assert_eq!(store.list(None, None).unwrap(), vec![kept]);
+}
+
+#[test]
 fn a_long_path_is_shortened_to_fit_windows_and_comes_back_whole() {
     each_platform(|store, double, platform| {
         let long = |last: u8| {
