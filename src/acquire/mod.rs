@@ -31,6 +31,42 @@ use crate::secret::Secret;
 use crate::store::Store;
 use crate::store::StoreError;
 
+/// Why `get` gives git no answer. git asks its next helper, or the person,
+/// either way; `commands::get` says the reason, once, where there is one
+/// to say. Tests ask for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NoAnswer {
+    /// The request names no protocol or no host: nothing to look up.
+    Incomplete,
+    /// Nothing stored, and the host is not one this helper signs in to (no
+    /// OAuth app configured, or another protocol): git's other helpers may
+    /// have it.
+    NotOurs,
+    /// An OAuth host, but git must not wait for a person here
+    /// (`GIT_TERMINAL_PROMPT=0`, `credential.interactive`).
+    MayNotPrompt,
+    /// Something is in the way: one line naming it and the fix.
+    Failed(String),
+}
+
+impl NoAnswer {
+    pub(crate) fn failed(why: impl std::fmt::Display) -> NoAnswer {
+        NoAnswer::Failed(why.to_string())
+    }
+
+    /// What to tell the person, if anything: "not ours" and "may not
+    /// prompt" are git's business, said by git if at all.
+    pub(crate) fn reason(&self) -> Option<&str> {
+        match self {
+            NoAnswer::Failed(why) => Some(why),
+            NoAnswer::Incomplete | NoAnswer::NotOurs | NoAnswer::MayNotPrompt => None,
+        }
+    }
+}
+
+/// git's answer, or why there is none.
+pub(crate) type Answer = Result<Credential, NoAnswer>;
+
 /// The GitHub side of acquiring a token.
 pub(crate) trait Issuer {
     /// A sign-in the chosen way, bounded by the remote's timeout.
@@ -107,18 +143,14 @@ pub(crate) struct OAuthRemote {
 }
 
 impl OAuthRemote {
-    /// Costs one `git config` run. `None` (after one line saying why, if
-    /// something is wrong) for remotes that are not OAuth hosts.
-    pub fn read(request: &Credential) -> Option<OAuthRemote> {
+    /// Costs one `git config` run. [`NoAnswer::NotOurs`] for remotes that
+    /// are not OAuth hosts.
+    pub fn read(request: &Credential) -> Result<OAuthRemote, NoAnswer> {
         let host = oauth_host(request)?;
-        let config = RemoteConfig::read(&host, request)
-            .inspect_err(|error| say(error))
-            .ok()?;
-        let app = config.oauth_app.clone()?;
-        let endpoints = Endpoints::for_host(&host)
-            .inspect_err(|error| say(error))
-            .ok()?;
-        Some(OAuthRemote::new(host, request, config, app, endpoints))
+        let config = RemoteConfig::read(&host, request).map_err(NoAnswer::failed)?;
+        let app = config.oauth_app.clone().ok_or(NoAnswer::NotOurs)?;
+        let endpoints = Endpoints::for_host(&host).map_err(NoAnswer::failed)?;
+        Ok(OAuthRemote::new(host, request, config, app, endpoints))
     }
 
     pub fn new(
@@ -161,14 +193,9 @@ impl OAuthRemote {
         )
     }
 
-    /// Everything the store holds for this host, or `None` after one line
-    /// saying why it could not be read.
-    fn read_store(&self, helper: &Helper) -> Option<Vec<StoredCredential>> {
-        helper
-            .store
-            .list_host(&self.host)
-            .inspect_err(|error| say(error))
-            .ok()
+    /// Everything the store holds for this host.
+    fn read_store(&self, helper: &Helper) -> Result<Vec<StoredCredential>, NoAnswer> {
+        helper.store.list_host(&self.host).map_err(NoAnswer::failed)
     }
 
     /// Keeps a token for git's sake: git gets it either way, and a store
@@ -234,7 +261,7 @@ pub(crate) fn replace_dead(
     issuer: &dyn Issuer,
     request: &Credential,
     dead: &StoredCredential,
-) -> Option<Credential> {
+) -> Answer {
     forget(helper, dead);
     say(format!(
         "the token of {} at {} expired and cannot be renewed, so it was removed",
@@ -253,28 +280,41 @@ fn forget(helper: &Helper, dead: &StoredCredential) {
     }
 }
 
-/// A token that cannot be renewed now is still handed out while it works.
-fn still_valid(helper: &Helper, held: &StoredCredential) -> Option<Credential> {
+/// Whether `held` still works now: a token that cannot be renewed is
+/// handed out all the same until it expires.
+fn still_works(helper: &Helper, held: &StoredCredential) -> bool {
     held.password_expiry_utc
         .is_none_or(|expiry| expiry > helper.unix_seconds())
-        .then(|| held.answer())
+}
+
+/// `held` could not be renewed, for the reason `why`: while it still
+/// works it is the answer, and `why` a warning; once expired, `why` is why
+/// there is no answer.
+fn still_valid_or(helper: &Helper, held: &StoredCredential, why: String) -> Answer {
+    match still_works(helper, held) {
+        true => {
+            say(why);
+            Ok(held.answer())
+        }
+        false => Err(NoAnswer::Failed(why)),
+    }
 }
 
 /// The request's host as the one name everything OAuth goes by. A host
-/// that two URL parsers could read apart gets one line and no sign-in.
-fn oauth_host(request: &Credential) -> Option<OAuthHost> {
-    let (protocol, host) = (request.protocol.as_deref()?, request.host.as_deref()?);
+/// that two URL parsers could read apart gets no sign-in, and a line.
+fn oauth_host(request: &Credential) -> Result<OAuthHost, NoAnswer> {
+    let (Some(protocol), Some(host)) = (request.protocol.as_deref(), request.host.as_deref())
+    else {
+        return Err(NoAnswer::Incomplete);
+    };
     match OAuthHost::parse(protocol, host) {
-        Ok(host) => Some(host),
-        Err(NotOAuthHost::OtherProtocol) => None,
-        Err(NotOAuthHost::Malformed(why)) => {
-            say(format!(
-                "not signing in to the host {}: {why}, so it is not a plain host name; check \
-                 the remote URL (a host is a name or an IP address, with an optional port)",
-                quoted(host)
-            ));
-            None
-        }
+        Ok(host) => Ok(host),
+        Err(NotOAuthHost::OtherProtocol) => Err(NoAnswer::NotOurs),
+        Err(NotOAuthHost::Malformed(why)) => Err(NoAnswer::Failed(format!(
+            "not signing in to the host {}: {why}, so it is not a plain host name; check \
+             the remote URL (a host is a name or an IP address, with an optional port)",
+            quoted(host)
+        ))),
     }
 }
 

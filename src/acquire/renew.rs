@@ -4,7 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Issuer, OAuthRemote, forget, sign_in_and_keep, still_valid};
+use super::{
+    Answer, Issuer, NoAnswer, OAuthRemote, forget, sign_in_and_keep, still_valid_or, still_works,
+};
 use crate::git::protocol::Credential;
 use crate::git::record::{Freshness, StoredCredential, pick_for_get};
 use crate::helper::Helper;
@@ -31,8 +33,8 @@ enum Turn {
     Found(Box<Credential>),
     /// Nothing left to renew: the lock is let go, sign in instead.
     SignIn,
-    /// Stop here, already said why; hand out this if it still works.
-    GiveUp(Option<Credential>),
+    /// Stop here with this: the old token while it still works, else why not.
+    GiveUp(Answer),
 }
 
 /// `held` expires within minutes and has a refresh token: trade it for a
@@ -43,11 +45,18 @@ pub(crate) fn renew(
     issuer: &dyn Issuer,
     request: &Credential,
     held: &StoredCredential,
-) -> Option<Credential> {
-    let Some(remote) = OAuthRemote::read(request) else {
-        return still_valid(helper, held);
-    };
-    renew_at(helper, issuer, &remote, held)
+) -> Answer {
+    match OAuthRemote::read(request) {
+        Ok(remote) => renew_at(helper, issuer, &remote, held),
+        // Not ours to renew any more (no app, say): while it works, it works.
+        Err(why) if still_works(helper, held) => {
+            if let Some(why) = why.reason() {
+                say(why);
+            }
+            Ok(held.answer())
+        }
+        Err(why) => Err(why),
+    }
 }
 
 pub(crate) fn renew_at(
@@ -55,10 +64,10 @@ pub(crate) fn renew_at(
     issuer: &dyn Issuer,
     remote: &OAuthRemote,
     held: &StoredCredential,
-) -> Option<Credential> {
+) -> Answer {
     let issued_by = held.oauth.as_ref().map(|oauth| oauth.client_id.as_str());
     if issued_by != Some(remote.app.client_id.as_str()) {
-        say(format!(
+        let why = format!(
             "the token for {} at {} expires soon, and the OAuth app that issued it ({}) is no \
              longer configured for {}, so it cannot be renewed; configure it again, or sign in \
              anew with `git credential-ghoauth logout` and `login`",
@@ -66,13 +75,13 @@ pub(crate) fn renew_at(
             remote.host,
             issued_by.unwrap_or("unknown"),
             remote.config.url
-        ));
-        return still_valid(helper, held);
+        );
+        return still_valid_or(helper, held, why);
     }
     let deadline = Instant::now() + refresh_wait(remote.config.timeout);
     match wait_for_turn(helper, remote, held, deadline) {
         Turn::Ours(lock, current) => spend(helper, issuer, remote, lock, &current, deadline),
-        Turn::Found(answer) => Some(*answer),
+        Turn::Found(answer) => Ok(*answer),
         Turn::SignIn => sign_in_and_keep(helper, issuer, remote),
         Turn::GiveUp(answer) => answer,
     }
@@ -94,18 +103,19 @@ fn wait_for_turn(
             Wait::WaitedFor => (None, false),
             Wait::Unavailable => (None, true),
             Wait::TimedOut => {
-                say(format!(
+                let why = format!(
                     "another git command has been renewing the token for {} at {} for over \
                      {} s; run this git command again",
                     printable_bytes(&held.username),
                     remote.host,
                     refresh_wait(remote.config.timeout).as_secs()
-                ));
-                return Turn::GiveUp(still_valid(helper, held));
+                );
+                return Turn::GiveUp(still_valid_or(helper, held, why));
             }
         };
-        let Some(stored) = remote.read_store(helper) else {
-            return Turn::GiveUp(None);
+        let stored = match remote.read_store(helper) {
+            Ok(stored) => stored,
+            Err(why) => return Turn::GiveUp(Err(why)),
         };
         let Some(current) = stored
             .into_iter()
@@ -136,8 +146,11 @@ fn spend(
     lock: Option<Held>,
     current: &StoredCredential,
     deadline: Instant,
-) -> Option<Credential> {
-    let refresh_token = current.oauth_refresh_token.as_ref()?;
+) -> Answer {
+    // Only entries with a refresh token are renewable.
+    let Some(refresh_token) = current.oauth_refresh_token.as_ref() else {
+        return Err(NoAnswer::NotOurs);
+    };
     let shown = printable_bytes(&current.username);
     match issuer.refresh(remote, refresh_token, deadline) {
         Ok(grant) => {
@@ -152,7 +165,7 @@ fn spend(
                 grant,
             };
             // Keeps its place among the host's accounts.
-            Some(remote.keep_for_git(helper, signed_in, current.stored_at))
+            Ok(remote.keep_for_git(helper, signed_in, current.stored_at))
         }
         Err(error) if error.is_bad_refresh_token() => {
             forget(helper, current);
@@ -165,16 +178,15 @@ fn spend(
             sign_in_and_keep(helper, issuer, remote)
         }
         Err(error) => {
-            let kept = still_valid(helper, current);
-            let what_now = match kept {
-                Some(_) => "the current one still works and is used until then",
-                None => "and it has expired",
+            let what_now = match still_works(helper, current) {
+                true => "the current one still works and is used until then",
+                false => "and it has expired",
             };
-            say(format!(
+            let why = format!(
                 "could not renew the token for {shown} at {}: {error}; {what_now}",
                 remote.host
-            ));
-            kept
+            );
+            still_valid_or(helper, current, why)
         }
     }
 }
@@ -187,7 +199,7 @@ pub(crate) fn renew_from_git(
     issuer: &dyn Issuer,
     request: &Credential,
     refresh_token: &Secret,
-) -> Option<Credential> {
+) -> Answer {
     renew_from_git_at(helper, issuer, &OAuthRemote::read(request)?, refresh_token)
 }
 
@@ -196,7 +208,7 @@ pub(crate) fn renew_from_git_at(
     issuer: &dyn Issuer,
     remote: &OAuthRemote,
     refresh_token: &Secret,
-) -> Option<Credential> {
+) -> Answer {
     let wanted_login = remote.wanted_login();
     let deadline = Instant::now() + refresh_wait(remote.config.timeout);
     let account = wanted_login.unwrap_or_default().as_bytes();
@@ -206,7 +218,7 @@ pub(crate) fn renew_from_git_at(
     if let Some(found) = pick_for_get(&remote.request, &stored)
         && found.freshness(helper.unix_seconds()) == Freshness::Fresh
     {
-        return Some(found.answer());
+        return Ok(found.answer());
     }
     let renewed = match issuer.refresh(remote, refresh_token, deadline) {
         Ok(grant) => issuer
@@ -219,13 +231,10 @@ pub(crate) fn renew_from_git_at(
         Err(error) => Err(error.into()),
     };
     match renewed {
-        Ok(signed_in) => Some(remote.keep_for_git(helper, signed_in, helper.now().as_nanos())),
-        Err(error) => {
-            say(format!(
-                "could not renew the token git passed in for {}: {error:#}",
-                remote.host
-            ));
-            None
-        }
+        Ok(signed_in) => Ok(remote.keep_for_git(helper, signed_in, helper.now().as_nanos())),
+        Err(error) => Err(NoAnswer::Failed(format!(
+            "could not renew the token git passed in for {}: {error:#}",
+            remote.host
+        ))),
     }
 }

@@ -3,13 +3,12 @@
 
 use std::time::Instant;
 
-use super::{Issuer, OAuthRemote};
+use super::{Answer, Issuer, NoAnswer, OAuthRemote};
 use crate::git::protocol::Credential;
 use crate::git::record::{Freshness, StoredCredential, pick_for_get};
 use crate::helper::Helper;
 use crate::lock::{self, Purpose, Wait};
 use crate::oauth::sign_in::{self, Flow, Surroundings};
-use crate::report::say;
 use anyhow::Context as _;
 
 /// What came of a turn at the sign-in lock.
@@ -18,8 +17,8 @@ enum Turn {
     Ours(Option<lock::Held>),
     /// Whoever went first left what the request needs.
     Found(Box<Credential>),
-    /// Nothing to do but stop, already said why.
-    GiveUp,
+    /// Nothing to do but stop, for this reason.
+    GiveUp(NoAnswer),
 }
 
 /// The store had nothing for git's request. If git may wait for a person,
@@ -28,23 +27,22 @@ pub(crate) fn sign_in_and_keep(
     helper: &Helper,
     issuer: &dyn Issuer,
     remote: &OAuthRemote,
-) -> Option<Credential> {
+) -> Answer {
     // git would fail fast here rather than prompt; so does the helper,
     // without a browser and without a word.
     if !remote.may_prompt {
-        return None;
+        return Err(NoAnswer::MayNotPrompt);
     }
     let _held = match wait_for_turn(helper, remote) {
         Turn::Ours(held) => held,
-        Turn::Found(answer) => return Some(*answer),
-        Turn::GiveUp => return None,
+        Turn::Found(answer) => return Ok(*answer),
+        Turn::GiveUp(why) => return Err(why),
     };
     let flow = choose_flow(remote);
     let signed_in = issuer
         .sign_in(remote, flow, remote.wanted_login())
-        .inspect_err(|error| say(format!("{error:#}")))
-        .ok()?;
-    Some(remote.keep_for_git(helper, signed_in, helper.now().as_nanos()))
+        .map_err(|error| NoAnswer::Failed(format!("{error:#}")))?;
+    Ok(remote.keep_for_git(helper, signed_in, helper.now().as_nanos()))
 }
 
 /// `login`: a person asked to sign in, so there is no answer to find in the
@@ -92,15 +90,15 @@ fn wait_for_turn(helper: &Helper, remote: &OAuthRemote) -> Turn {
             Wait::Held(held) => Some(held),
             Wait::WaitedFor => None,
             Wait::TimedOut => {
-                say(busy_signing_in(remote, wait.as_secs()));
-                return Turn::GiveUp;
+                return Turn::GiveUp(NoAnswer::Failed(busy_signing_in(remote, wait.as_secs())));
             }
             Wait::Unavailable => return Turn::Ours(None),
         };
         waited |= held.is_none();
         // Whoever held the lock last may have stored what this request needs.
-        let Some(stored) = remote.read_store(helper) else {
-            return Turn::GiveUp;
+        let stored = match remote.read_store(helper) {
+            Ok(stored) => stored,
+            Err(why) => return Turn::GiveUp(why),
         };
         match after_someone_else(helper, remote, &stored, waited, started) {
             Some(turn) => return turn,
@@ -131,12 +129,11 @@ fn after_someone_else(
     if waited && !someone_signed_in {
         // Declined, abandoned or failed: one attempt per batch of
         // parallel gits, not one browser tab after another.
-        say(format!(
+        return Some(Turn::GiveUp(NoAnswer::Failed(format!(
             "another git command's sign-in to {} did not finish, so this one is not \
              starting a second; run the git command again",
             remote.host
-        ));
-        return Some(Turn::GiveUp);
+        ))));
     }
     None
 }

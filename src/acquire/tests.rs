@@ -174,9 +174,10 @@ fn helper(store: &MemoryStore) -> Helper<'_> {
     crate::fixtures::helper(store, &STILL)
 }
 
-fn password(answer: &Option<Credential>) -> Option<Vec<u8>> {
+fn password(answer: &Answer) -> Option<Vec<u8>> {
     answer
         .as_ref()
+        .ok()
         .and_then(|answer| answer.password.as_ref())
         .map(|password| password.expose().to_vec())
 }
@@ -228,7 +229,13 @@ fn github_out_of_reach_hands_out_nothing_once_the_token_has_expired() {
     let issuer = FakeIssuer::signing_in_as("alice")
         .refusing(GitHubError::Failed(anyhow::anyhow!("connection refused")));
     let answer = renew_at(&helper(&store), &issuer, &remote(&host, None), &held);
-    assert_eq!(answer, None);
+    let Err(NoAnswer::Failed(why)) = answer else {
+        panic!("{answer:?}")
+    };
+    assert!(
+        why.contains("connection refused") && why.contains("and it has expired"),
+        "{why}"
+    );
 }
 
 #[test]
@@ -272,7 +279,10 @@ fn no_sign_in_where_git_may_not_prompt() {
     let issuer = FakeIssuer::signing_in_as("alice");
     let mut remote = remote(&host, None);
     remote.may_prompt = false;
-    assert_eq!(sign_in_and_keep(&helper(&store), &issuer, &remote), None);
+    assert_eq!(
+        sign_in_and_keep(&helper(&store), &issuer, &remote),
+        Err(NoAnswer::MayNotPrompt)
+    );
     assert_eq!(issuer.sign_ins.get(), 0);
     assert!(store.items().is_empty());
 }
@@ -334,7 +344,10 @@ fn a_refresh_token_from_git_for_another_account_keeps_nothing() {
         &remote(&host, Some("alice")),
         &Secret::new("ghr_from_git"),
     );
-    assert_eq!(answer, None);
+    let Err(NoAnswer::Failed(why)) = answer else {
+        panic!("{answer:?}")
+    };
+    assert!(why.contains("'bob'") && why.contains("'alice'"), "{why}");
     assert_eq!(issuer.refreshes.get(), 1);
     assert!(
         store.items().is_empty(),
@@ -534,7 +547,13 @@ fn a_refused_refresh_token_from_git_leads_to_a_sign_in_and_a_failure_to_nothing(
         &remote(&second_host, None),
         &Secret::new("ghr_x"),
     );
-    assert_eq!(answer, None);
+    let Err(NoAnswer::Failed(why)) = answer else {
+        panic!("{answer:?}")
+    };
+    assert!(
+        why.contains("could not renew the token git passed in"),
+        "{why}"
+    );
     assert_eq!(unreachable.sign_ins.get(), 0);
     assert!(store.items().is_empty());
 }
@@ -617,7 +636,13 @@ fn a_waiter_whose_holder_signed_in_nobody_starts_no_second_sign_in() {
         // Declined, abandoned or failed: nothing kept.
         || {},
     );
-    assert_eq!(answer, None);
+    let Err(NoAnswer::Failed(why)) = answer else {
+        panic!("{answer:?}")
+    };
+    assert!(
+        why.contains("did not finish, so this one is not starting a second"),
+        "{why}"
+    );
     assert_eq!(sign_ins, 0, "one browser per batch of gits");
 }
 
@@ -671,7 +696,10 @@ fn a_credential_git_stored_meanwhile_is_no_sign_in_by_the_holder() {
             store.save(&plain).unwrap();
         },
     );
-    assert_eq!(outcome, (None, 0), "the holder's sign-in did not finish");
+    assert!(
+        matches!(&outcome, (Err(NoAnswer::Failed(why)), 0) if why.contains("did not finish")),
+        "the holder's sign-in did not finish: {outcome:?}"
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use super::{after_store_write, read_request};
 use crate::git::protocol::Credential;
 use crate::git::record::{StoredCredential, erase_is_too_broad, pick_for_erase};
 use crate::helper::Helper;
-use crate::oauth::revoke::revoke_all;
+use crate::oauth::revoke::revoke_or_warn;
 use crate::report::say;
 use crate::store::Store;
 use crate::store::StoreError;
@@ -32,7 +32,9 @@ pub fn run(helper: &Helper, input: impl Read) -> ExitCode {
         Err(error) => (Err(error), Vec::new()),
     };
     let code = after_store_write(outcome, "credential not erased");
-    revoke_all(&obtained);
+    for token in &obtained {
+        revoke_or_warn(token);
+    }
     code
 }
 

@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use super::read_request;
-use crate::acquire::{self, GitHubIssuer, Issuer};
+use crate::acquire::{self, Answer, GitHubIssuer, Issuer, NoAnswer};
 use crate::git::protocol::Credential;
 use crate::git::record::{Freshness, pick_for_get};
 use crate::helper::Helper;
@@ -20,20 +20,21 @@ pub fn run(helper: &Helper, input: impl Read, output: impl Write) -> ExitCode {
         Err(code) => return code,
     };
     match answer(helper, &GitHubIssuer, &request) {
-        Some(answer) => answer_git(&answer, output),
-        None => ExitCode::SUCCESS,
+        Ok(answer) => answer_git(&answer, output),
+        // git moves on either way: to its next helper, or the person.
+        Err(no_answer) => {
+            if let Some(why) = no_answer.reason() {
+                say(why);
+            }
+            ExitCode::SUCCESS
+        }
     }
 }
 
-/// git's answer, or `None` when this helper cannot help (after one line on
-/// stderr saying why, where there is something to say).
-pub(crate) fn answer(
-    helper: &Helper,
-    issuer: &dyn Issuer,
-    request: &Credential,
-) -> Option<Credential> {
+/// git's answer, or why this helper cannot help.
+pub(crate) fn answer(helper: &Helper, issuer: &dyn Issuer, request: &Credential) -> Answer {
     if request.protocol.is_none() || request.host.is_none() {
-        return None;
+        return Err(NoAnswer::Incomplete);
     }
     // The hot path: no D-Bus, no process, no runtime.
     let cache = helper.store.cache();
@@ -41,7 +42,7 @@ pub(crate) fn answer(
         .as_ref()
         .and_then(|cache| cache.lookup(request, helper.unix_seconds()))
     {
-        return Some(answer);
+        return Ok(answer);
     }
     // Taken before the store read, so a store that lands in between makes
     // what we are about to cache stale instead of wrong.
@@ -49,8 +50,7 @@ pub(crate) fn answer(
     let stored = helper
         .store
         .list(request.protocol.as_deref(), request.host.as_deref())
-        .inspect_err(|error| say(error))
-        .ok()?;
+        .map_err(NoAnswer::failed)?;
     let Some(found) = pick_for_get(request, &stored) else {
         return match &request.oauth_refresh_token {
             Some(refresh_token) => acquire::renew_from_git(helper, issuer, request, refresh_token),
@@ -65,7 +65,7 @@ pub(crate) fn answer(
             if let (Some(cache), Some(generation)) = (&cache, generation) {
                 cache.remember(request, generation, &answer, helper.unix_seconds());
             }
-            Some(answer)
+            Ok(answer)
         }
         Freshness::Renewable => acquire::renew(helper, issuer, request, found),
         Freshness::Dead => acquire::replace_dead(helper, issuer, request, found),
@@ -93,7 +93,7 @@ mod tests {
         fixtures::stored("h.test", None, user, password, at)
     }
 
-    fn get(store: &MemoryStore, input: &str) -> Option<Credential> {
+    fn get(store: &MemoryStore, input: &str) -> Answer {
         // A plain host: no OAuth app, so no sign-in and no network.
         let request = Credential::parse(input.as_bytes()).unwrap();
         answer(
@@ -106,20 +106,29 @@ mod tests {
     #[test]
     fn get_answers_the_named_user_or_else_the_newest() {
         let store = MemoryStore::holding(vec![stored("u", "old", 1), stored("v", "new", 2)]);
-        let password = |answer: Option<Credential>| answer.unwrap().password.unwrap();
+        let password = |answer: Answer| answer.unwrap().password.unwrap();
         let named = get(&store, "protocol=cert\nhost=h.test\nusername=u\n");
-        assert_eq!(named, None, "another protocol matches nothing");
+        assert_eq!(
+            named,
+            Err(NoAnswer::NotOurs),
+            "another protocol matches nothing"
+        );
         let named = get(&store, "protocol=https\nhost=h.test\nusername=u\n");
         assert_eq!(password(named).expose(), b"old");
         let newest = get(&store, "protocol=https\nhost=h.test\n");
         assert_eq!(password(newest).expose(), b"new");
+        assert_eq!(
+            get(&store, "protocol=https\nhost=no-app.test\n"),
+            Err(NoAnswer::NotOurs),
+            "nothing stored and no app: the next helper's turn"
+        );
     }
 
     #[test]
     fn get_without_a_host_asks_nothing() {
         let store = MemoryStore::holding(vec![stored("u", "p", 1)]);
         *store.failure.lock().unwrap() = Some(StoreError::Locked);
-        assert_eq!(get(&store, "protocol=https\n"), None);
+        assert_eq!(get(&store, "protocol=https\n"), Err(NoAnswer::Incomplete));
     }
 
     #[test]
@@ -127,6 +136,10 @@ mod tests {
         let store = MemoryStore::holding(vec![stored("u", "p", 1)]);
         *store.failure.lock().unwrap() =
             Some(StoreError::TimedOut(std::time::Duration::from_secs(5)));
-        assert_eq!(get(&store, "protocol=https\nhost=h.test\n"), None);
+        let failed = get(&store, "protocol=https\nhost=h.test\n");
+        assert!(
+            matches!(&failed, Err(NoAnswer::Failed(why)) if why.contains("did not answer within 5 s")),
+            "{failed:?}"
+        );
     }
 }

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use crate::git::record::StoredCredential;
 use crate::helper::Helper;
 use crate::oauth::host::OAuthHost;
-use crate::oauth::revoke::revoke_all;
+use crate::oauth::revoke::revoke_or_warn;
 use crate::report::printable_bytes;
 use crate::store::Store;
 use crate::store::StoreError;
@@ -67,17 +67,11 @@ fn remove_where(
 /// Revokes the tokens this helper obtained and says, entry by entry, what
 /// became of it: "revoked" only for a token that really was.
 fn revoke_and_report(removed: &[StoredCredential]) -> ExitCode {
-    let obtained: Vec<_> = removed
-        .iter()
-        .filter(|s| s.oauth.is_some())
-        .cloned()
-        .collect();
-    let mut revoked = revoke_all(&obtained).into_iter();
     let mut all_revoked = true;
     for stored in removed {
         let outcome = if stored.oauth.is_none() {
             ""
-        } else if revoked.next() == Some(true) {
+        } else if revoke_or_warn(stored) {
             " and revoked its token"
         } else {
             all_revoked = false;

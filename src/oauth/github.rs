@@ -306,12 +306,11 @@ impl GitHubError {
     }
 }
 
+/// Everything but GitHub's own refusal (which the reply readers return as
+/// [`GitHubError::Refused`] themselves) is a failure.
 impl From<anyhow::Error> for GitHubError {
     fn from(error: anyhow::Error) -> Self {
-        match error.downcast::<Refusal>() {
-            Ok(refusal) => GitHubError::Refused(refusal),
-            Err(other) => GitHubError::Failed(other),
-        }
+        GitHubError::Failed(error)
     }
 }
 
@@ -469,7 +468,7 @@ impl GitHub {
             ("scope", scopes.to_string()),
         ];
         let body = self.post_form(&url, &form)?;
-        Ok(read_device_reply(&url, &body)?)
+        read_device_reply(&url, &body)
     }
 
     /// One poll of the device flow. Until the user has entered the code this
@@ -506,7 +505,7 @@ impl GitHub {
     pub fn token_request(&self, form: &[(&str, String)]) -> Result<Grant, GitHubError> {
         let url = self.endpoints.access_token.clone();
         let body = self.post_form(&url, form)?;
-        Ok(read_token_reply(&url, &body)?)
+        read_token_reply(&url, &body)
     }
 
     /// `GET /user`: the login a token belongs to, and its scopes.
@@ -696,7 +695,7 @@ fn decode<T: serde::de::DeserializeOwned>(url: &Url, body: &[u8]) -> anyhow::Res
 }
 
 /// The device-code endpoint's reply (RFC 8628 §3.2).
-pub fn read_device_reply(url: &Url, body: &[u8]) -> anyhow::Result<DeviceCode> {
+pub fn read_device_reply(url: &Url, body: &[u8]) -> Result<DeviceCode, GitHubError> {
     #[derive(Deserialize)]
     struct DeviceReply {
         device_code: Option<String>,
@@ -708,11 +707,11 @@ pub fn read_device_reply(url: &Url, body: &[u8]) -> anyhow::Result<DeviceCode> {
         refusal: RefusalFields,
     }
     let reply: DeviceReply = decode(url, body)?;
-    reply.refusal.check()?;
+    reply.refusal.check().map_err(GitHubError::Refused)?;
     let (Some(device_code), Some(user_code), Some(verification_uri)) =
         (reply.device_code, reply.user_code, reply.verification_uri)
     else {
-        bail!("{url} answered without a device code");
+        return Err(anyhow!("{url} answered without a device code").into());
     };
     Ok(DeviceCode {
         device_code: Secret::new(device_code),
@@ -731,7 +730,7 @@ pub fn read_device_reply(url: &Url, body: &[u8]) -> anyhow::Result<DeviceCode> {
 }
 
 /// The token endpoint's reply, for every grant type.
-pub fn read_token_reply(url: &Url, body: &[u8]) -> anyhow::Result<Grant> {
+pub fn read_token_reply(url: &Url, body: &[u8]) -> Result<Grant, GitHubError> {
     #[derive(Deserialize)]
     struct TokenReply {
         access_token: Option<String>,
@@ -743,7 +742,7 @@ pub fn read_token_reply(url: &Url, body: &[u8]) -> anyhow::Result<Grant> {
         refusal: RefusalFields,
     }
     let reply: TokenReply = decode(url, body)?;
-    reply.refusal.check()?;
+    reply.refusal.check().map_err(GitHubError::Refused)?;
     let access_token = reply
         .access_token
         .filter(|token| !token.is_empty())

@@ -15,24 +15,20 @@ use crate::report::{printable_bytes, say};
 const REVOKE_TIME: Duration = Duration::from_secs(15);
 
 /// Best effort: a token GitHub no longer knows is already what we want, and
-/// any other failure is a warning, never a failed erase. Each token goes to
-/// its own host, with the app configured there. Says, token by token,
-/// whether it is revoked.
-pub(crate) fn revoke_all(obtained: &[StoredCredential]) -> Vec<bool> {
-    let mut revoked = Vec::with_capacity(obtained.len());
-    for token in obtained {
-        let outcome = revoke(token);
-        revoked.push(outcome.is_ok());
-        if let Err(why) = outcome {
-            say(format!(
-                "the token of {} was removed from the keyring but not revoked at {}: {why}; \
-                 revoke it in GitHub under Settings > Applications > Authorized OAuth Apps",
-                printable_bytes(&token.username),
-                printable_bytes(&token.host),
-            ));
-        }
-    }
-    revoked
+/// any other failure is a warning, never a failed erase. The token goes to
+/// its own host, with the app configured there. True when it is dead at
+/// GitHub.
+pub(crate) fn revoke_or_warn(token: &StoredCredential) -> bool {
+    let Err(why) = revoke(token) else {
+        return true;
+    };
+    say(format!(
+        "the token of {} was removed from the keyring but not revoked at {}: {why}; \
+         revoke it in GitHub under Settings > Applications > Authorized OAuth Apps",
+        printable_bytes(&token.username),
+        printable_bytes(&token.host),
+    ));
+    false
 }
 
 /// Why a token taken out of the store is still alive at GitHub.
