@@ -18,7 +18,7 @@
 //! reads a header line without limit (one 400 MiB line took a helper to
 //! 412 MB), and what is needed here is one small, bounded request reader.
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
@@ -30,12 +30,20 @@ use url::Url;
 use crate::report::printable;
 use crate::secret::Secret;
 
-/// A browser's request line and headers are a few hundred bytes.
-pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+mod head;
+mod pages;
+
+#[cfg(fuzzing)]
+pub use head::MAX_HEAD_BYTES;
+use head::{HeadError, read_head};
+pub use head::{RequestHead, parse_head};
+pub use pages::Page;
+use pages::{respond, respond_failure, respond_page};
+
 /// A browser sends its request as soon as it connects: the whole head must
 /// arrive within this, however it is sliced (a client sending one byte every
 /// few seconds must not hold a slot for ever).
-const READ_TIMEOUT: Duration = Duration::from_secs(10);
+pub(super) const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections being read at once; more are closed on arrival, so junk
 /// costs at most this many threads and buffers.
 const MAX_OPEN_CONNECTIONS: usize = 16;
@@ -139,21 +147,6 @@ impl Callback {
     pub fn finish(self, page: Page) {
         respond_page(self.stream, &page);
     }
-}
-
-/// The small HTML page the browser tab shows at the end.
-#[derive(Debug, Clone)]
-pub struct Page {
-    pub succeeded: bool,
-    pub message: String,
-}
-
-/// A request's head, as far as the listener cares.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestHead {
-    pub method: String,
-    pub target: String,
-    pub host: Option<String>,
 }
 
 /// A request that was read whole, with the connection to answer on.
@@ -550,80 +543,6 @@ fn read_arrival(mut stream: TcpStream, slot: Slot, sender: &mpsc::Sender<Arrival
     }
 }
 
-enum HeadError {
-    TooLarge,
-    /// The client closed, stalled or failed before the head ended.
-    Incomplete,
-}
-
-/// Up to and including the blank line that ends the head, never more than
-/// [`MAX_HEAD_BYTES`], and all of it before `deadline`.
-fn read_head(stream: &mut TcpStream, deadline: Instant) -> Result<Vec<u8>, HeadError> {
-    let mut head = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
-            return Err(HeadError::Incomplete);
-        }
-        let read = match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return Err(HeadError::Incomplete),
-            Ok(read) => read,
-        };
-        let searched_from = head.len().saturating_sub(3);
-        head.extend_from_slice(&chunk[..read]);
-        if let Some(end) = find_end_of_head(&head[searched_from..]) {
-            head.truncate(searched_from + end);
-            return Ok(head);
-        }
-        if head.len() > MAX_HEAD_BYTES {
-            return Err(HeadError::TooLarge);
-        }
-    }
-}
-
-fn find_end_of_head(bytes: &[u8]) -> Option<usize> {
-    bytes
-        .windows(4)
-        .position(|window| window == b"\r\n\r\n")
-        .map(|at| at + 4)
-}
-
-/// Parses an HTTP/1.x request head: the request line and the `Host`
-/// header. Two `Host` headers, or a line that is not text, are refused.
-pub fn parse_head(head: &[u8]) -> Result<RequestHead, &'static str> {
-    if head.len() > MAX_HEAD_BYTES {
-        return Err("head too large");
-    }
-    let text = std::str::from_utf8(head).map_err(|_| "not text")?;
-    let mut lines = text.split("\r\n");
-    let request_line = lines.next().ok_or("no request line")?;
-    let mut parts = request_line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err("request line is not METHOD TARGET VERSION");
-    };
-    if !version.starts_with("HTTP/1.") || !target.starts_with('/') || method.is_empty() {
-        return Err("not an HTTP/1 request for a path");
-    }
-    let mut host = None;
-    for line in lines.take_while(|line| !line.is_empty()) {
-        let (name, value) = line.split_once(':').ok_or("header without a colon")?;
-        if name.eq_ignore_ascii_case("host") {
-            if host.is_some() {
-                return Err("two Host headers");
-            }
-            host = Some(value.trim().to_string());
-        }
-    }
-    Ok(RequestHead {
-        method: method.to_string(),
-        target: target.to_string(),
-        host,
-    })
-}
-
 /// Where to listen for a configured redirect URI: it must be plain http on
 /// a loopback address, since the browser delivers the code to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -674,91 +593,6 @@ impl FixedRedirect {
             path: url.path().to_string(),
         })
     }
-}
-
-fn respond_failure(stream: TcpStream, failure: &CallbackError) {
-    respond_page(
-        stream,
-        &Page {
-            succeeded: false,
-            message: failure.to_string(),
-        },
-    );
-}
-
-fn respond_page(stream: TcpStream, page: &Page) {
-    let status = if page.succeeded { 200 } else { 400 };
-    respond(
-        stream,
-        status,
-        "text/html; charset=utf-8",
-        &[],
-        &render(page),
-    );
-}
-
-/// Writes a whole response and closes the connection; a client that has
-/// gone away is no concern of ours.
-fn respond(
-    mut stream: TcpStream,
-    status: u16,
-    content_type: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) {
-    let reason = match status {
-        200 => "OK",
-        302 => "Found",
-        400 => "Bad Request",
-        404 => "Not Found",
-        431 => "Request Header Fields Too Large",
-        _ => "",
-    };
-    let mut response = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        response.push_str(&format!("{name}: {value}\r\n"));
-    }
-    response.push_str("\r\n");
-    response.push_str(body);
-    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
-    let _ = stream.write_all(response.as_bytes());
-    let _ = stream.flush();
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-}
-
-fn render(page: &Page) -> String {
-    let (title, colour) = if page.succeeded {
-        ("Signed in", "#1a7f37")
-    } else {
-        ("Sign-in failed", "#cf222e")
-    };
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>{title} – git-credential-ghoauth</title></head>\
-         <body style=\"font-family:system-ui,sans-serif;max-width:36em;margin:4em auto\">\
-         <h1 style=\"color:{colour}\">{title}</h1><p>{}</p>\
-         <p>You can close this tab and return to the terminal.</p></body></html>\n",
-        escape_html(&page.message)
-    )
-}
-
-fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 #[cfg(test)]
