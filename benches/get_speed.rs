@@ -15,8 +15,7 @@
 //! /usr/share/doc/git/contrib/credential/libsecret, with libsecret-1-dev);
 //! without them its figure is skipped, and the bench says so.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+use ghoauth_test_support::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -207,7 +206,7 @@ impl Timed {
 }
 
 fn helper(args: &[&str]) -> Command {
-    let mut command = common::command(common::HELPER);
+    let mut command = common::command(common::helper_exe());
     command.args(args);
     command
 }

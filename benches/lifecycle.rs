@@ -9,12 +9,7 @@
 //!
 //!   cargo bench --locked --bench lifecycle [-- ROUNDS]
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-#[path = "../tests/fake_github/mod.rs"]
-mod fake_github;
-#[path = "../tests/world/mod.rs"]
-mod world;
+use ghoauth_test_support::{common, fake_github, world};
 
 use std::time::{Duration, Instant};
 

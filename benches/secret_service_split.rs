@@ -7,8 +7,7 @@
 //!   cargo bench --locked --bench secret_service_split [-- RUNS]
 
 #[cfg(target_os = "linux")]
-#[path = "../tests/common/mod.rs"]
-mod common;
+use ghoauth_test_support::common;
 
 #[cfg(not(target_os = "linux"))]
 fn main() {
@@ -29,7 +28,7 @@ fn main() {
         .unwrap_or(200);
     let session = common::start_session(common::KeyringState::Unlocked);
     let host = common::host("split");
-    let mut store = common::command(common::HELPER);
+    let mut store = common::command(common::helper_exe());
     store
         .env("DBUS_SESSION_BUS_ADDRESS", &session.bus_address)
         .arg("store");

@@ -18,15 +18,19 @@ minutes=${MINUTES:-30}
 # applies to every test target given, so it is used with --lib alone)
 plan() {
     cat <<'PLAN'
-host src/host.rs --lib host::
-protocol src/protocol.rs --lib protocol::
-stored src/stored.rs --lib stored::
-listener src/listener.rs --lib listener::
+host src/oauth/host.rs --lib oauth::host::
+protocol src/git/protocol.rs --lib git::protocol::
+record src/git/record.rs --lib git::record::
+listener src/oauth/listener/mod.rs --lib oauth::listener::
+listener_head src/oauth/listener/head.rs --lib oauth::listener::
 lock src/lock.rs --lib lock::
-cache src/cache.rs --lib cache::
+cache src/store/cache.rs --lib store::cache::
 acquire src/acquire/renew.rs --lib acquire::
 sign_in_turn src/acquire/sign_in_turn.rs --lib acquire::
 store_item src/store/item.rs --lib store::
+native src/store/native/mod.rs --lib store::native::
+urlmatch src/config/urlmatch.rs --lib config::urlmatch::
+fast_path src/cli.rs --lib cli::
 PLAN
 }
 

@@ -1,7 +1,7 @@
 //! The Windows build under Wine, signing in against the fake GitHub through
 //! real git: what git's storage semantics (run on Windows in `git_storage`)
 //! do not cover. Credential Manager is Wine's; what it holds is read back
-//! with `credlist.exe` (tests/wine).
+//! with `credlist.exe` (tests/support/src/wine).
 #![cfg(unix)]
 
 use std::path::{Path, PathBuf};

@@ -23,7 +23,7 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $packages >/dev/null
 fi
 
-# The Windows build, which the suite runs under Wine (tests/wine); the
+# The Windows build, which the suite runs under Wine (tests/support/src/wine); the
 # script installs Debian's cross toolchain and Wine when they are missing.
 GHOAUTH_TEST_WINDOWS_EXE=$(.ci/build-windows)
 export GHOAUTH_TEST_WINDOWS_EXE

@@ -1,12 +1,15 @@
 //! The one integration-test binary. Every module drives the built helper
 //! through real git against a private gnome-keyring (see `common`), many
-//! against the fake GitHub (`fake_github`, `world`); as one binary the
-//! harness and the fake are compiled once, not once per file.
+//! against the fake GitHub (`fake_github`, `world`), from the test support
+//! crate under tests/support.
 
-mod common;
-mod fake_github;
-mod wine;
-mod world;
+use ghoauth_test_support::{fake_github, wine, world};
+
+/// The harness's `common`, and the helper as cargo built it for this test.
+mod common {
+    pub use ghoauth_test_support::common::*;
+    pub const HELPER: &str = env!("CARGO_BIN_EXE_git-credential-ghoauth");
+}
 
 mod accounts;
 mod bad_input;

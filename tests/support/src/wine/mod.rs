@@ -48,7 +48,7 @@ pub fn wine() -> &'static Wine {
 }
 
 fn compile(compiler: &str, output: &Path, arguments: &[&str]) {
-    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine");
+    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/wine");
     let mut command = Command::new(compiler);
     command
         .current_dir(&sources)

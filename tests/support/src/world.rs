@@ -1,6 +1,5 @@
 //! A world for sign-in tests: a fake GitHub, a `$BROWSER` that follows its
 //! redirects with curl, and git configured with this helper and the app.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

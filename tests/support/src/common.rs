@@ -6,7 +6,6 @@
 //! lifetime is tied to a pipe: when the test process exits, however it
 //! exits, the pipe closes and the session shell stops the daemons and
 //! removes the directory.
-#![allow(dead_code)]
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -16,7 +15,29 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
-pub const HELPER: &str = env!("CARGO_BIN_EXE_git-credential-ghoauth");
+/// The built helper. The test, bench or example binary that runs this lives
+/// in `deps/` or `examples/` under the profile's directory, beside which
+/// cargo puts the helper.
+pub fn helper_exe() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let running = std::env::current_exe().expect("the running binary's path");
+        let profile = running
+            .parent()
+            .and_then(Path::parent)
+            .expect("a binary under target/<profile>/");
+        let helper = profile.join(format!(
+            "git-credential-ghoauth{}",
+            std::env::consts::EXE_SUFFIX
+        ));
+        assert!(
+            helper.is_file(),
+            "{} was not built (cargo test and cargo bench build it)",
+            helper.display()
+        );
+        helper.display().to_string()
+    })
+}
 
 pub struct Session {
     pub dir: PathBuf,
@@ -320,7 +341,7 @@ fn wait_bounded(child: Child, limit: Duration) -> Output {
     }
 }
 
-/// The wrapper that runs the Windows build under Wine, once tests/wine
+/// The wrapper that runs the Windows build under Wine, once `wine`
 /// has made it.
 pub static WINDOWS_HELPER: OnceLock<PathBuf> = OnceLock::new();
 
@@ -355,7 +376,7 @@ pub fn helper_program() -> String {
             .expect("the Windows helper is made before it is used")
             .display()
             .to_string(),
-        false => HELPER.to_string(),
+        false => helper_exe().to_string(),
     }
 }
 

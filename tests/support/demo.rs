@@ -12,8 +12,7 @@
 //! The demo is its own credential helper: git runs `<demo> helper get`, and
 //! that runs the same code as `git-credential-ghoauth get`.
 
-#[path = "mod.rs"]
-mod fake_github;
+use ghoauth_test_support::fake_github;
 
 use std::ffi::OsString;
 use std::io::Write;
