@@ -35,17 +35,7 @@ pub fn dispatch(settings: Settings, operation: Operation) -> ExitCode {
     if let Some(git_operation) = git_operation {
         return run_git_operation(settings, git_operation);
     }
-    let opened = crate::store::open(settings.store, settings.keyring_timeout);
-    let helper = Helper {
-        settings,
-        store: CachedStore::new(
-            opened.store.as_ref(),
-            settings.cache_seconds,
-            opened.read_cache,
-        ),
-        clock: &SystemClock,
-    };
-    match for_people(&helper, operation) {
+    match with_helper(settings, |helper| for_people(helper, operation)) {
         Ok(code) => code,
         Err(error) => {
             // `{:#}` gives the causes on one line, and never a backtrace.
@@ -133,6 +123,16 @@ pub fn run_git_operation(settings: Settings, operation: GitOperation) -> ExitCod
         });
         return ExitCode::from(2);
     }
+    with_helper(settings, |helper| match operation {
+        GitOperation::Get => get::run(helper, stdin, std::io::stdout().lock()),
+        GitOperation::Store => store::run(helper, stdin),
+        GitOperation::Erase => erase::run(helper, stdin),
+    })
+}
+
+/// Runs `work` on the chosen store, opened but not yet touched (a `get`
+/// answered from the cache never connects to anything).
+fn with_helper<T>(settings: Settings, work: impl FnOnce(&Helper) -> T) -> T {
     let opened = crate::store::open(settings.store, settings.keyring_timeout);
     let helper = Helper {
         settings,
@@ -143,11 +143,7 @@ pub fn run_git_operation(settings: Settings, operation: GitOperation) -> ExitCod
         ),
         clock: &SystemClock,
     };
-    match operation {
-        GitOperation::Get => get::run(&helper, stdin, std::io::stdout().lock()),
-        GitOperation::Store => store::run(&helper, stdin),
-        GitOperation::Erase => erase::run(&helper, stdin),
-    }
+    work(&helper)
 }
 
 /// git's rule for helpers: an operation they do not know is ignored, in

@@ -468,18 +468,28 @@ const PATH_SAFE: &AsciiSet = &UNRESERVED.remove(b'/');
 mod tests {
     use super::*;
 
-    fn parse(listing: &[u8], env: &[(&str, &str)]) -> RemoteConfig {
+    /// The settings for `url` from a listing and an environment of the
+    /// test's own.
+    fn read_at(
+        url: &str,
+        listing: &[u8],
+        env: &[(&str, &str)],
+        builtin: Option<(&str, Option<&str>)>,
+    ) -> Result<RemoteConfig, ConfigError> {
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         RemoteConfig::from_listing(
-            "https://github.com".into(),
+            url.into(),
             listing,
             |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
-            None,
+            builtin,
         )
-        .unwrap()
+    }
+
+    fn parse(listing: &[u8], env: &[(&str, &str)]) -> RemoteConfig {
+        read_at("https://github.com", listing, env, None).unwrap()
     }
 
     #[test]
@@ -560,19 +570,7 @@ mod tests {
     #[test]
     fn a_secret_in_the_environment_reaches_only_its_own_app() {
         let at = |url: &str, listing: &[u8], env: &[(&str, &str)]| {
-            let env: Vec<(String, String)> = env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
-            RemoteConfig::from_listing(
-                url.into(),
-                listing,
-                |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
-                None,
-            )
-            .unwrap()
-            .oauth_app
-            .unwrap()
+            read_at(url, listing, env, None).unwrap().oauth_app.unwrap()
         };
         let enterprise = b"credential.ghoauthclientid\nIv1.ghe\0";
         let secret_only = [("GHOAUTH_CLIENT_SECRET", "github-com-secret")];
@@ -614,18 +612,7 @@ mod tests {
     fn a_built_in_app_is_github_coms_only_when_nothing_else_names_one() {
         let builtin = Some(("Iv1.builtin", Some("builtin-secret")));
         let read = |url: &str, listing: &[u8], env: &[(&str, &str)]| {
-            let env: Vec<(String, String)> = env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
-            RemoteConfig::from_listing(
-                url.into(),
-                listing,
-                |name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
-                builtin,
-            )
-            .unwrap()
-            .oauth_app
+            read_at(url, listing, env, builtin).unwrap().oauth_app
         };
         let app = read("https://github.com", b"", &[]).unwrap();
         assert_eq!(
