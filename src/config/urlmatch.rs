@@ -35,10 +35,10 @@ fn parse(url: &str) -> Option<Parts<'_>> {
         Some((user, host_port)) => (Some(user.split(':').next().unwrap_or(user)), host_port),
         None => (None, authority),
     };
+    // An IPv6 host holds colons of its own; an empty port is the scheme's.
     let (host, port) = match host_port.rsplit_once(':') {
-        Some((host, port)) if !port.is_empty() && !port.contains(']') => {
-            (host, Some(port.parse().ok()?))
-        }
+        Some((host, "")) => (host, None),
+        Some((host, port)) if !port.contains(']') => (host, Some(port.parse().ok()?)),
         _ => (host_port, None),
     };
     let scheme = scheme.to_ascii_lowercase();
@@ -144,6 +144,12 @@ mod tests {
         assert!(specificity("https://github.com/ACME", url).is_none());
         assert!(specificity("https://gist.github.com", url).is_none());
         assert!(specificity("https://*.github.com", url).is_none());
+        // IPv6 hosts hold colons that are no port separator.
+        assert!(specificity("http://[::1]", "http://[::1]/callback").is_some());
+        assert!(specificity("http://[::1]:8080", "http://[::1]:8080/x").is_some());
+        assert!(specificity("http://[::1]:8080", "http://[::1]/x").is_none());
+        // An empty port is the scheme's own.
+        assert!(specificity("https://github.com:", "https://github.com/x").is_some());
     }
 
     #[test]

@@ -89,6 +89,7 @@ impl CredentialStoreApi for StrictKeychain {
             name: StrictKeychain::item_name(service, user),
             specifiers: Some((service.into(), user.into())),
             max_secret_bytes: None,
+            persistence: None,
         })))
     }
 
@@ -106,6 +107,7 @@ impl CredentialStoreApi for StrictKeychain {
                         name: name.clone(),
                         specifiers: Some((service.into(), account.into())),
                         max_secret_bytes: None,
+                        persistence: None,
                     }))
                 })
             })
@@ -120,6 +122,9 @@ impl CredentialStoreApi for StrictKeychain {
 #[derive(Debug, Default)]
 pub(crate) struct StrictCredentialManager {
     items: Items,
+    /// The persistence each target was last written with, as the crate
+    /// applies it when the secret is set.
+    pub persistence: Arc<Mutex<BTreeMap<String, String>>>,
     /// Target names a search still reports after another process deleted
     /// them, as happens when a delete lands between the enumeration and the
     /// read.
@@ -137,12 +142,18 @@ impl Inspect for StrictCredentialManager {
 }
 
 impl StrictCredentialManager {
-    fn entry(&self, target: String, specifiers: Option<(String, String)>) -> Entry {
+    fn entry(
+        &self,
+        target: String,
+        specifiers: Option<(String, String)>,
+        persistence: &str,
+    ) -> Entry {
         Entry::new_with_credential(Arc::new(Item {
             items: self.items.clone(),
             name: target,
             specifiers,
             max_secret_bytes: Some(CRED_MAX_CREDENTIAL_BLOB_SIZE),
+            persistence: Some((self.persistence.clone(), persistence.to_ascii_lowercase())),
         }))
     }
 }
@@ -192,7 +203,10 @@ impl CredentialStoreApi for StrictCredentialManager {
                 CRED_MAX_GENERIC_TARGET_NAME_LENGTH,
             ));
         }
-        Ok(self.entry(target, specifiers))
+        let persistence = modifiers
+            .get("persistence")
+            .map_or("Enterprise", String::as_str);
+        Ok(self.entry(target, specifiers, persistence))
     }
 
     fn search(&self, spec: &HashMap<&str, &str>) -> Result<Vec<Entry>> {
@@ -214,7 +228,7 @@ impl CredentialStoreApi for StrictCredentialManager {
                 let specifiers = layout
                     .captures(&target)
                     .map(|parts| (parts[2].to_string(), parts[1].to_string()));
-                self.entry(target, specifiers)
+                self.entry(target, specifiers, "Enterprise")
             })
             .collect())
     }
@@ -231,6 +245,8 @@ struct Item {
     name: String,
     specifiers: Option<(String, String)>,
     max_secret_bytes: Option<u32>,
+    /// Windows only: where to record the persistence a write applies.
+    persistence: Option<(Arc<Mutex<BTreeMap<String, String>>>, String)>,
 }
 
 impl CredentialApi for Item {
@@ -244,6 +260,12 @@ impl CredentialApi for Item {
             .lock()
             .unwrap()
             .insert(self.name.clone(), secret.to_vec());
+        if let Some((written, persistence)) = &self.persistence {
+            written
+                .lock()
+                .unwrap()
+                .insert(self.name.clone(), persistence.clone());
+        }
         Ok(())
     }
 

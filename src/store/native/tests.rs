@@ -7,6 +7,7 @@ use super::contract_doubles::{Inspect, StrictCredentialManager, StrictKeychain};
 use super::*;
 use crate::git::record::OAuthDetails;
 use keyring_core::api::CredentialStoreApi;
+use std::collections::HashMap;
 
 fn each_platform(test: impl Fn(&NativeStore, &dyn Inspect, Platform)) {
     let keychain = Arc::new(StrictKeychain::default());
@@ -249,4 +250,76 @@ fn each_double_refuses_what_its_crate_refuses() {
             .search(&std::collections::HashMap::from([("service", SERVICE)]))
             .is_err()
     );
+}
+
+#[test]
+fn each_platform_searches_and_builds_as_its_crate_documents() {
+    assert_eq!(
+        Platform::Keychain.search_spec(),
+        HashMap::from([("service", SERVICE)])
+    );
+    assert_eq!(
+        Platform::CredentialManager.search_spec(),
+        HashMap::from([("pattern", r"^.+\.git-credential-ghoauth$")])
+    );
+    assert_eq!(Platform::Keychain.modifiers(), None);
+    let manager = Arc::new(StrictCredentialManager::default());
+    let store = NativeStore::with_store(Platform::CredentialManager, manager.clone());
+    store.save(&credential("h.test", "u", "p", None)).unwrap();
+    assert_eq!(
+        manager
+            .persistence
+            .lock()
+            .unwrap()
+            .values()
+            .collect::<Vec<_>>(),
+        vec!["local"],
+        "this machine only, as git's wincred keeps it"
+    );
+    assert_eq!(store.describe(), "Windows Credential Manager");
+    let keychain = NativeStore::with_store(Platform::Keychain, Arc::new(StrictKeychain::default()));
+    assert_eq!(keychain.describe(), "the macOS Keychain");
+}
+
+#[test]
+fn the_limits_are_exact() {
+    let manager = Arc::new(StrictCredentialManager::default());
+    let store = NativeStore::with_store(Platform::CredentialManager, manager.clone());
+    // A key of exactly 513 bytes is kept whole; one byte more is shortened.
+    let path_for = |key_bytes: usize| {
+        let base = identity_key(&credential("h.test", "u", "p", Some(b""))).len();
+        "p".repeat(key_bytes - base)
+    };
+    let whole = credential("h.test", "u", "p", Some(path_for(513).as_bytes()));
+    let (name, full) = store.item_name(&whole);
+    assert_eq!((name.len(), full), (513, None));
+    let longer = credential("h.test", "u", "p", Some(path_for(514).as_bytes()));
+    assert!(store.item_name(&longer).1.is_some());
+    // A secret of exactly 2,560 bytes is kept; one byte more is refused.
+    let base = encode_secret(&credential("s.test", "u", "", None))
+        .expose()
+        .len();
+    let fits = credential(
+        "s.test",
+        "u",
+        &"x".repeat(WINDOWS_MAX_SECRET_BYTES - base),
+        None,
+    );
+    assert_eq!(store.save(&fits), Ok(()));
+    let over = credential(
+        "s.test",
+        "v",
+        &"x".repeat(WINDOWS_MAX_SECRET_BYTES - base + 1),
+        None,
+    );
+    assert!(store.save(&over).is_err());
+}
+
+#[test]
+fn a_full_key_with_the_right_head_but_another_tail_is_not_ours() {
+    let full = format!("https://u@h.test/{}", "p".repeat(600));
+    let name = shortened(&full);
+    let same_head_other_tail = format!("{}{}", &full[..SHORTENED_HEAD_BYTES], "q".repeat(200));
+    let forged = format!("x\nstored_at=1\nidentity_key={same_head_other_tail}");
+    assert_eq!(read_item(&name, Secret::new(forged)), None);
 }
