@@ -148,6 +148,9 @@ mod tests {
         assert!(specificity("http://[::1]", "http://[::1]/callback").is_some());
         assert!(specificity("http://[::1]:8080", "http://[::1]:8080/x").is_some());
         assert!(specificity("http://[::1]:8080", "http://[::1]/x").is_none());
+        // The default port, written or not; a path equal to the config's.
+        assert!(specificity("http://127.0.0.1", "http://127.0.0.1:80/x").is_some());
+        assert!(specificity("https://github.com/acme", "https://github.com/acme").is_some());
         // An empty port is the scheme's own.
         assert!(specificity("https://github.com:", "https://github.com/x").is_some());
     }
@@ -188,5 +191,14 @@ mod tests {
             ["http://127.0.0.1:9/callback"]
         );
         assert!(all_values([("https://gitlab.com", "x")], url).is_empty());
+        // A less specific key after a more specific one changes nothing.
+        let later_generic = [
+            ("https://github.com", "http://127.0.0.1:1/callback"),
+            ("", "http://127.0.0.1:9/callback"),
+        ];
+        assert_eq!(
+            all_values(later_generic, url),
+            ["http://127.0.0.1:1/callback"]
+        );
     }
 }
