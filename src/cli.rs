@@ -571,5 +571,26 @@ mod tests {
         assert_eq!(guess("configur").as_deref(), Some("configure"));
         assert_eq!(closest_command("frobnicate"), None);
         assert_eq!(closest_command("capability"), None);
+        // Five letters allow one edit, six allow two.
+        assert_eq!(guess("lxgxn"), None);
+        assert_eq!(guess("xtatux").as_deref(), Some("status"));
+        assert_eq!(edit_distance("status", "status"), 0);
+        assert_eq!(edit_distance("login", "logni"), 1, "a swap is one edit");
+        assert_eq!(edit_distance("setup", "set"), 2);
+        assert_eq!(edit_distance("", "get"), 3);
+    }
+
+    #[test]
+    fn ids_and_orgs_that_become_url_paths_are_checked() {
+        assert_eq!(client_id("Ov23liAbC-d_e.f"), Ok("Ov23liAbC-d_e.f".into()));
+        for bad in ["", "..", ".", "a/b", "a b", "é"] {
+            assert!(client_id(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(org_name("my-org1").ok().as_deref(), Some("my-org1"));
+        assert!(org_name(&"a".repeat(39)).is_ok());
+        for bad in ["", "my_org", "my.org", "a/b", &"a".repeat(40)] {
+            assert!(org_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(!BadOrg.to_string().is_empty());
     }
 }
