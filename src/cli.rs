@@ -265,6 +265,25 @@ git credential-ghoauth logout --all")]
         #[arg(long, conflicts_with = "user")]
         all: bool,
     },
+    /// Print a token that works now, for scripts: the credential itself, so treat the output as a password
+    #[command(
+        long_about = "Print a token that works now for the host, and a newline, and nothing else on \
+standard output: renewed first if it is about to expire, or signed in for when nothing is stored \
+and a person may be asked (as git's own get would). Never a refresh token. The output is the \
+credential itself: keep it out of logs, files and command lines.",
+        after_help = "Exit status: 0 with a token on standard output; 1, with one line on standard error, \
+when there is none and none can be had.\n\n\
+Examples:\n  \
+GH_TOKEN=$(git credential-ghoauth token) gh pr list\n  \
+git credential-ghoauth token --host https://ghe.example.com --user octocat"
+    )]
+    Token {
+        #[command(flatten)]
+        host: HostArg,
+        /// The account, when the host has several (default: the one git would get)
+        #[arg(long, value_name = "LOGIN")]
+        user: Option<String>,
+    },
     /// Show the stored accounts: login, scopes, expiry, where, and the token masked
     #[command(
         after_help = "Exit status: 0 when at least one credential is stored, 1 when none is.\n\n\

@@ -640,3 +640,90 @@ fn erase_with_a_host_is_a_persons_logout() {
     assert!(!world.fake.is_live(&token));
     assert!(!world.keyring().contains("octocat"));
 }
+
+/// `token` for scripts: the token and a newline on stdout, nothing else;
+/// renewed when it is about to expire; never the refresh token; exit 1 with
+/// one line when there is none to be had.
+#[test]
+fn token_prints_a_working_token_and_nothing_else() {
+    let world = world("accounts-token");
+    let config = configured(&world);
+    let url = world.fake.base_url.as_str();
+
+    let nothing = {
+        let mut command = command(HELPER);
+        command
+            .env("GIT_CONFIG_GLOBAL", &config)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .args(["token", "--host", url]);
+        run(command, b"")
+    };
+    assert_eq!(nothing.status.code(), Some(1));
+    assert_eq!(nothing.stdout_text(), "");
+    assert_eq!(nothing.stderr.lines().count(), 1, "{}", nothing.stderr);
+    assert!(
+        nothing.stderr.contains("login --host"),
+        "{}",
+        nothing.stderr
+    );
+
+    world.fake.issue_expiring_tokens(fake_github::Lifetimes {
+        // Inside the five-minute renewal window from the start.
+        access: std::time::Duration::from_secs(120),
+        refresh: std::time::Duration::from_secs(15_897_600),
+    });
+    let login = helper_with(
+        &world,
+        &config,
+        &["login", "--host", url, "--flow", "browser"],
+    );
+    assert!(login.status.success(), "{}", login.stderr);
+    let signed_in = token_of(&world, "octocat");
+    let refresh_tokens_before = world.fake.live_refresh_tokens();
+    // Renewed tokens last eight hours, so the second `token` finds it fresh.
+    world.fake.issue_expiring_tokens(fake_github::Lifetimes {
+        access: std::time::Duration::from_secs(8 * 3600),
+        refresh: std::time::Duration::from_secs(15_897_600),
+    });
+
+    let printed = helper_with(&world, &config, &["token", "--host", url]);
+    assert!(printed.status.success(), "{}", printed.stderr);
+    assert_eq!(printed.stderr, "");
+    let token = printed.stdout_text();
+    assert!(
+        token.ends_with('\n') && token.lines().count() == 1,
+        "{token:?}"
+    );
+    let token = token.trim_end();
+    assert_ne!(token, signed_in, "renewed first: it was about to expire");
+    assert_eq!(world.fake.refreshes(), 1);
+    assert!(world.fake.is_live(token));
+    for refresh in refresh_tokens_before
+        .iter()
+        .chain(&world.fake.live_refresh_tokens())
+    {
+        assert!(
+            !printed.stdout_text().contains(refresh.as_str()),
+            "never a refresh token"
+        );
+    }
+    let again = helper_with(
+        &world,
+        &config,
+        &["token", "--host", url, "--user", "octocat"],
+    );
+    assert_eq!(again.stdout_text().trim_end(), token);
+
+    let unconfigured = helper_with(
+        &world,
+        &config,
+        &["token", "--host", "https://nothing.invalid"],
+    );
+    assert_eq!(unconfigured.status.code(), Some(1));
+    assert_eq!(unconfigured.stdout_text(), "");
+    assert!(
+        unconfigured.stderr.contains("setup --host"),
+        "{}",
+        unconfigured.stderr
+    );
+}

@@ -46,6 +46,9 @@ _git__credential__ghoauth() {
             git__credential__ghoauth,store)
                 cmd="git__credential__ghoauth__subcmd__store"
                 ;;
+            git__credential__ghoauth,token)
+                cmd="git__credential__ghoauth__subcmd__token"
+                ;;
             git__credential__ghoauth,unconfigure)
                 cmd="git__credential__ghoauth__subcmd__unconfigure"
                 ;;
@@ -79,6 +82,9 @@ _git__credential__ghoauth() {
             git__credential__ghoauth__subcmd__help,store)
                 cmd="git__credential__ghoauth__subcmd__help__subcmd__store"
                 ;;
+            git__credential__ghoauth__subcmd__help,token)
+                cmd="git__credential__ghoauth__subcmd__help__subcmd__token"
+                ;;
             git__credential__ghoauth__subcmd__help,unconfigure)
                 cmd="git__credential__ghoauth__subcmd__help__subcmd__unconfigure"
                 ;;
@@ -89,7 +95,7 @@ _git__credential__ghoauth() {
 
     case "${cmd}" in
         git__credential__ghoauth)
-            opts="-h -V --cache-seconds --keyring-timeout --store --help --version get store erase setup login logout status configure unconfigure completions help"
+            opts="-h -V --cache-seconds --keyring-timeout --store --help --version get store erase setup login logout token status configure unconfigure completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,7 +201,7 @@ _git__credential__ghoauth() {
             return 0
             ;;
         git__subcmd__credential__subcmd__ghoauth__subcmd__help)
-            opts="get store erase setup login logout status configure unconfigure completions help"
+            opts="get store erase setup login logout token status configure unconfigure completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -348,6 +354,20 @@ _git__credential__ghoauth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__credential__subcmd__ghoauth__subcmd__help__subcmd__token)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__credential__subcmd__ghoauth__subcmd__help__subcmd__unconfigure)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -453,6 +473,28 @@ _git__credential__ghoauth() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__credential__subcmd__ghoauth__subcmd__token)
+            opts="-h --host --user --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

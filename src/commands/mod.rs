@@ -1,7 +1,7 @@
 //! The helper's commands, one module each: git's operations (`get`,
 //! `store`, `erase`, each reading git's request on stdin) and the commands
 //! for people (`setup`, `login`, `status`, `logout`, `configure` and
-//! `unconfigure`). [`dispatch`] runs the one the command line names, and is
+//! `unconfigure`, `token`). [`dispatch`] runs the one the command line names, and is
 //! the one place a person's command's failure is said and made exit 1.
 
 pub mod configure;
@@ -12,6 +12,7 @@ pub mod logout;
 pub mod setup;
 pub mod status;
 pub mod store;
+pub mod token;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read};
@@ -75,6 +76,7 @@ fn for_people(helper: &Helper, operation: Operation) -> anyhow::Result<ExitCode>
             false => logout::run(helper, &host.name, user.as_deref()),
         },
         Operation::Status { host } => status::run(helper, host.as_ref()),
+        Operation::Token { host, user } => token::run(helper, &host.name, user.as_deref()),
         Operation::Configure {
             host,
             client_id,

@@ -26,6 +26,8 @@ use keyring_core::attributes::parse_attributes;
 use keyring_core::{Credential, Entry, Error, Result};
 
 type Items = Arc<Mutex<BTreeMap<String, Vec<u8>>>>;
+/// The persistence each Windows target was last written with.
+type Persistence = Arc<Mutex<BTreeMap<String, String>>>;
 
 fn invalid(what: &str, why: &str) -> Error {
     Error::Invalid(what.into(), why.into())
@@ -124,7 +126,7 @@ pub(crate) struct StrictCredentialManager {
     items: Items,
     /// The persistence each target was last written with, as the crate
     /// applies it when the secret is set.
-    pub persistence: Arc<Mutex<BTreeMap<String, String>>>,
+    pub persistence: Persistence,
     /// Target names a search still reports after another process deleted
     /// them, as happens when a delete lands between the enumeration and the
     /// read.
@@ -246,7 +248,7 @@ struct Item {
     specifiers: Option<(String, String)>,
     max_secret_bytes: Option<u32>,
     /// Windows only: where to record the persistence a write applies.
-    persistence: Option<(Arc<Mutex<BTreeMap<String, String>>>, String)>,
+    persistence: Option<(Persistence, String)>,
 }
 
 impl CredentialApi for Item {
