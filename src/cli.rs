@@ -286,15 +286,28 @@ git credential-ghoauth token --host https://ghe.example.com --user octocat"
     },
     /// Show the stored accounts: login, scopes, expiry, where, and the token masked
     #[command(
+        long_about = "Show the stored accounts: login, scopes, expiry, where, and the token masked.\n\n\
+With --json, one JSON object, a stable format: {\"store\": where credentials are kept, \
+\"app\": the app for the host asked about (or github.com) as {\"url\", \"client_id\", \
+\"source\", \"client_secret\": true or false} or null, \"hosts\": [{\"url\", \"accounts\": \
+[{\"login\", \"path\" (or null), \"default\": true for the account a request without a user \
+name gets, \"token\": masked as its first and last four characters, \"obtained_here\": true for a \
+token this helper signed in for, \"scopes\", \"client_id\" (or null), \"expires_utc\" (Unix \
+seconds, or null for never), \"expired\", \"renews_until_utc\" (Unix seconds, or null)}]}]}. \
+Never a whole token, never a refresh token. Fields may be added; none is removed or renamed.",
         after_help = "Exit status: 0 when at least one credential is stored, 1 when none is.\n\n\
 Examples:\n  \
 git credential-ghoauth status\n  \
-git credential-ghoauth status --host github.com"
+git credential-ghoauth status --host github.com\n  \
+git credential-ghoauth status --json"
     )]
     Status {
         /// Only this host (a name or a URL); all hosts when left out
         #[arg(long, value_name = "HOST", value_parser = OAuthHost::from_argument)]
         host: Option<OAuthHost>,
+        /// The same facts as one JSON object (a stable format: see the man page's description)
+        #[arg(long)]
+        json: bool,
     },
     /// Write the git config that makes a host an OAuth host served by this helper
     #[command(

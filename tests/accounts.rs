@@ -727,3 +727,49 @@ fn token_prints_a_working_token_and_nothing_else() {
         unconfigured.stderr
     );
 }
+
+/// `status --json`: the same facts, one object, never a whole token.
+#[test]
+fn status_as_json_for_scripts() {
+    let world = world("accounts-status-json");
+    let config = configured(&world);
+    let url = world.fake.base_url.as_str();
+    let empty = helper_with(&world, &config, &["status", "--host", url, "--json"]);
+    assert_eq!(empty.status.code(), Some(1));
+    let nothing: serde_json::Value = serde_json::from_slice(&empty.stdout).unwrap();
+    assert_eq!(nothing["hosts"], serde_json::json!([]));
+    assert_eq!(nothing["app"]["client_id"], CLIENT_ID);
+    assert_eq!(nothing["app"]["client_secret"], true);
+
+    let login = helper_with(
+        &world,
+        &config,
+        &["login", "--host", url, "--flow", "browser"],
+    );
+    assert!(login.status.success(), "{}", login.stderr);
+    let token = token_of(&world, "octocat");
+    let shown = helper_with(&world, &config, &["status", "--host", url, "--json"]);
+    assert!(shown.status.success(), "{}", shown.stderr);
+    let text = shown.stdout_text();
+    assert!(!text.contains(&token), "never a whole token: {text}");
+    let status: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        status["store"].as_str().unwrap().contains("Secret Service"),
+        "{text}"
+    );
+    let hosts = status["hosts"].as_array().unwrap();
+    assert_eq!(hosts.len(), 1, "{text}");
+    assert_eq!(hosts[0]["url"], url);
+    let account = &hosts[0]["accounts"][0];
+    assert_eq!(account["login"], "octocat");
+    assert_eq!(account["default"], true);
+    assert_eq!(account["obtained_here"], true);
+    assert_eq!(account["scopes"], "repo workflow");
+    assert_eq!(account["client_id"], CLIENT_ID);
+    assert_eq!(account["expires_utc"], serde_json::Value::Null);
+    assert_eq!(account["expired"], false);
+    assert_eq!(
+        account["token"],
+        format!("{}…{}", &token[..4], &token[token.len() - 4..])
+    );
+}

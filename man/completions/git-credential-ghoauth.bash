@@ -449,7 +449,7 @@ _git__credential__ghoauth() {
             return 0
             ;;
         git__subcmd__credential__subcmd__ghoauth__subcmd__status)
-            opts="-h --host --help"
+            opts="-h --host --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -67,7 +67,8 @@ complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subco
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand token" -l user -d 'The account, when the host has several (default: the one git would get)' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand status" -l host -d 'Only this host (a name or a URL); all hosts when left out' -r
-complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand status" -s h -l help -d 'Print help'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand status" -l json -d 'The same facts as one JSON object (a stable format: see the man page\'s description)'
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l host -d 'A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l client-id -d 'The OAuth app\'s client id' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l client-secret -d 'The OAuth app\'s client secret; visible to other users in the process list, so prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin' -r

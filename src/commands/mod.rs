@@ -75,7 +75,7 @@ fn for_people(helper: &Helper, operation: Operation) -> anyhow::Result<ExitCode>
             true => logout::everywhere(helper),
             false => logout::run(helper, &host.name, user.as_deref()),
         },
-        Operation::Status { host } => status::run(helper, host.as_ref()),
+        Operation::Status { host, json } => status::run(helper, host.as_ref(), json),
         Operation::Token { host, user } => token::run(helper, &host.name, user.as_deref()),
         Operation::Configure {
             host,

@@ -10,11 +10,26 @@ use crate::oauth::host::OAuthHost;
 use crate::secret::Secret;
 use crate::store::Store;
 
-pub fn run(helper: &Helper, remote: Option<&OAuthHost>) -> anyhow::Result<ExitCode> {
+pub fn run(helper: &Helper, remote: Option<&OAuthHost>, json: bool) -> anyhow::Result<ExitCode> {
     let mut stored = match remote {
         Some(remote) => helper.store.list_host(remote),
         None => helper.store.list(None, None),
     }?;
+    if json {
+        sort_for_status(&mut stored);
+        let app_host = remote.cloned().unwrap_or_else(OAuthHost::github_com);
+        let object = as_json(
+            &stored,
+            &app_host,
+            &helper.store.describe(),
+            helper.unix_seconds(),
+        );
+        println!("{object}");
+        return Ok(match stored.is_empty() {
+            true => ExitCode::FAILURE,
+            false => ExitCode::SUCCESS,
+        });
+    }
     let app_line = describe_app(remote.unwrap_or(&OAuthHost::github_com()));
     if stored.is_empty() {
         println!("{app_line}");
@@ -40,13 +55,7 @@ pub fn run(helper: &Helper, remote: Option<&OAuthHost>) -> anyhow::Result<ExitCo
 /// Hosts in order; within a host the newest first, which is the account a
 /// request without a user name gets, marked as the default.
 fn print_accounts(stored: &mut [StoredCredential], now: u64) {
-    stored.sort_by(|a, b| {
-        (&a.protocol, &a.host, std::cmp::Reverse(a.stored_at)).cmp(&(
-            &b.protocol,
-            &b.host,
-            std::cmp::Reverse(b.stored_at),
-        ))
-    });
+    sort_for_status(stored);
     let mut previous_host = None;
     for entry in stored.iter() {
         let host = format!(
@@ -61,6 +70,77 @@ fn print_accounts(stored: &mut [StoredCredential], now: u64) {
         }
         println!("{}", describe(entry, first_of_host, now));
     }
+}
+
+/// Hosts in order; within a host the newest first (the default account).
+fn sort_for_status(stored: &mut [StoredCredential]) {
+    stored.sort_by(|a, b| {
+        (&a.protocol, &a.host, std::cmp::Reverse(a.stored_at)).cmp(&(
+            &b.protocol,
+            &b.host,
+            std::cmp::Reverse(b.stored_at),
+        ))
+    });
+}
+
+/// `status --json`: the facts `status` prints, for scripts (the format the
+/// man page describes). `stored` is sorted already.
+fn as_json(
+    stored: &[StoredCredential],
+    app_host: &OAuthHost,
+    store: &str,
+    now: u64,
+) -> serde_json::Value {
+    use serde_json::json;
+    let mut hosts: Vec<serde_json::Value> = Vec::new();
+    let mut previous_host = None;
+    for entry in stored {
+        let url = format!(
+            "{}://{}",
+            printable(&entry.protocol),
+            printable(&entry.host)
+        );
+        let first_of_host = previous_host.as_ref() != Some(&url);
+        if first_of_host {
+            hosts.push(json!({ "url": url, "accounts": [] }));
+            previous_host = Some(url);
+        }
+        let account = json!({
+            "login": printable(&entry.username),
+            "path": entry.path.as_deref().map(printable),
+            "default": first_of_host,
+            "token": mask(&entry.password),
+            "obtained_here": entry.oauth.is_some(),
+            "scopes": entry.oauth.as_ref().map(|oauth| oauth.scopes.clone()),
+            "client_id": entry.oauth.as_ref().map(|oauth| oauth.client_id.clone()),
+            "expires_utc": entry.password_expiry_utc,
+            "expired": entry.password_expiry_utc.is_some_and(|expiry| expiry <= now),
+            "renews_until_utc": entry
+                .oauth_refresh_token
+                .as_ref()
+                .and(entry.oauth.as_ref())
+                .and_then(|oauth| oauth.refresh_token_expiry_utc),
+        });
+        if let Some(accounts) = hosts
+            .last_mut()
+            .and_then(|host| host["accounts"].as_array_mut())
+        {
+            accounts.push(account);
+        }
+    }
+    let app = match RemoteConfig::read(app_host, &Credential::default()) {
+        Ok(RemoteConfig {
+            oauth_app: Some(app),
+            ..
+        }) => json!({
+            "url": app_host.url(),
+            "client_id": app.client_id,
+            "source": app.source.to_string(),
+            "client_secret": app.client_secret.is_some(),
+        }),
+        _ => serde_json::Value::Null,
+    };
+    json!({ "store": store, "app": app, "hosts": hosts })
 }
 
 /// Which OAuth app signs in to `host`, and where it comes from: git
