@@ -32,7 +32,7 @@ to standard input. It stores credentials the way git's own storage helpers do: o
 protocol, host, path and user; a request without a user gets the most recently stored \
 one; erase with a password removes only entries holding that password.\n\n\
 When the keyring has nothing for a GitHub host that has an OAuth app configured \
-(credential.<url>.ghoauthClientId), get signs in: it prints the consent page's address \
+(credential.<url>.ghoauthClientId), get signs in: it prints a loopback address that leads to the consent page \
 on standard error, opens the browser, catches GitHub's redirect on a loopback port \
 (127.0.0.1, with PKCE and a random state), keeps the token in the keyring and hands it to \
 git. Where no browser can open (no display, SSH, WSL without wslview) it uses GitHub's \

@@ -14,7 +14,7 @@ use crate::oauth::sign_in::Flow;
 use crate::report::printable_bytes;
 use crate::store::Store;
 
-/// `forced` is `--browser` or `--device`; without it the remote's
+/// `forced` is `--flow browser` or `--flow device`; without it the remote's
 /// `ghoauthFlow` decides, as it does for git.
 pub fn run(
     helper: &Helper,
