@@ -1,5 +1,5 @@
 //! `configure` and `unconfigure`: the global git config that makes a host an
-//! OAuth host served by this helper (see `global_config`).
+//! OAuth host served by this helper (see `config::global`).
 
 use std::process::ExitCode;
 

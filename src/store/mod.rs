@@ -1,7 +1,7 @@
 //! Where credentials are kept, behind one small trait.
 //!
 //! [`Store`] lists, saves and deletes whole credentials; git's rules for
-//! which ones a request means live in `stored`, on top. The homes:
+//! which ones a request means live in `git::record`, on top. The homes:
 //! - the Secret Service on Linux desktops (`secret_service`), and the macOS
 //!   and Windows stores through keyring-core (`native`);
 //! - the kernel's persistent keyring on Linux machines with no Secret
