@@ -1,5 +1,7 @@
-//! `auto`, the default on Linux: the Secret Service where one answers, the
-//! kernel keyring where none does.
+//! `auto`, the default on Linux: the Secret Service where the session bus
+//! has one, the kernel keyring where there is no bus or no Secret Service.
+//! A Secret Service that does not answer in time is an error, not an
+//! absence: its tokens are still in it.
 //!
 //! A desktop keeps its tokens where its keyring manager shows them; an SSH
 //! session, a container or WSL without a desktop still keeps them, with no

@@ -8,8 +8,9 @@
 //!   Service: SSH servers, containers, WSL, CI (`kernel`);
 //! - memory, for unit tests (`memory`).
 //!
-//! On Linux, `auto` (the default) uses the Secret Service when one answers
-//! and the kernel otherwise (`auto`).
+//! On Linux, `auto` (the default) uses the Secret Service when the session
+//! bus has one, and the kernel when there is no bus or no Secret Service on
+//! it; one that is there but does not answer in time is an error (`auto`).
 
 #[cfg(target_os = "linux")]
 mod auto;
