@@ -265,6 +265,46 @@ git credential-ghoauth logout --all")]
         #[arg(long, conflicts_with = "user")]
         all: bool,
     },
+    /// Choose which account answers for an owner's repositories, or the host's default account
+    #[command(
+        long_about = "Choose which account answers for an owner's repositories on a host, or the \
+host's default account.\n\n\
+When a host has several accounts and git names none (no user name in the remote URL), the \
+owner of the repository decides: `use LOGIN --for OWNER` binds LOGIN to OWNER's repositories. \
+Without --for, inside a repository, it binds the owner of the remote the current branch pushes \
+to (or origin). Bindings are kept in your global git config as \
+credential.<url>.ghoauthAccount = OWNER LOGIN, owners matched without regard to case; \
+unconfigure removes them all. A user name git sends (from the remote URL, or a \
+credential.username setting, which status names) still wins.\n\n\
+An owner that has no binding yet gets one the first time git asks for it: the helper asks \
+GitHub which of your accounts can push to the repository (one request per account, once per \
+owner) and binds that one, saying so on a terminal.\n\n\
+If LOGIN has no token yet, use signs in for it first (asking GitHub to sign in as LOGIN), and \
+writes nothing if you sign in as someone else.",
+        after_help = "Examples:\n  \
+git credential-ghoauth use alice-acme --for acme\n  \
+git credential-ghoauth use alice-acme             (inside a clone of an acme repository)\n  \
+git credential-ghoauth use alice --default\n  \
+git credential-ghoauth use --clear acme\n  \
+git credential-ghoauth use bob --for https://ghe.example.com/platform"
+    )]
+    Use {
+        /// The GitHub login to use
+        #[arg(value_name = "LOGIN", required_unless_present = "clear", value_parser = login_name)]
+        login: Option<String>,
+        /// The owner (a user or organisation name, or a URL under the host) whose repositories LOGIN is for (default: the owner of the current repository's push remote)
+        #[arg(long = "for", value_name = "OWNER")]
+        owner: Option<String>,
+        /// A host name (github.com) or URL (default: the host of --for's URL or of the push remote, else github.com)
+        #[arg(long, value_name = "HOST", value_parser = OAuthHost::from_argument)]
+        host: Option<OAuthHost>,
+        /// Make LOGIN the host's default account: the one that answers when git names none and no binding applies
+        #[arg(long, conflicts_with = "owner")]
+        default: bool,
+        /// Remove OWNER's binding instead
+        #[arg(long, value_name = "OWNER", conflicts_with_all = ["login", "owner", "default"])]
+        clear: Option<String>,
+    },
     /// Print a token that works now, for scripts: the credential itself, so treat the output as a password
     #[command(
         long_about = "Print a token that works now for the host, and a newline, and nothing else on \
@@ -453,6 +493,14 @@ fn client_id(text: &str) -> Result<String, String> {
         false => {
             Err("a client id is letters, digits, '.', '-' and '_', as GitHub issues them".into())
         }
+    }
+}
+
+/// A GitHub login, as `use` takes it: letters, digits, '-' and '_'.
+fn login_name(text: &str) -> Result<String, String> {
+    match crate::accounts::Owner::parse(text) {
+        Some(_) => Ok(text.to_string()),
+        None => Err("a GitHub login is letters, digits, '-' and '_'".into()),
     }
 }
 

@@ -18,6 +18,7 @@
 
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod acquire;
 pub mod cli;
 mod commands;

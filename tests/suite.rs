@@ -24,3 +24,4 @@ mod lifecycle;
 mod man_pages;
 mod on_windows;
 mod setup;
+mod several_accounts;

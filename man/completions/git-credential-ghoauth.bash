@@ -52,6 +52,9 @@ _git__credential__ghoauth() {
             git__credential__ghoauth,unconfigure)
                 cmd="git__credential__ghoauth__subcmd__unconfigure"
                 ;;
+            git__credential__ghoauth,use)
+                cmd="git__credential__ghoauth__subcmd__use"
+                ;;
             git__credential__ghoauth__subcmd__help,completions)
                 cmd="git__credential__ghoauth__subcmd__help__subcmd__completions"
                 ;;
@@ -88,6 +91,9 @@ _git__credential__ghoauth() {
             git__credential__ghoauth__subcmd__help,unconfigure)
                 cmd="git__credential__ghoauth__subcmd__help__subcmd__unconfigure"
                 ;;
+            git__credential__ghoauth__subcmd__help,use)
+                cmd="git__credential__ghoauth__subcmd__help__subcmd__use"
+                ;;
             *)
                 ;;
         esac
@@ -95,7 +101,7 @@ _git__credential__ghoauth() {
 
     case "${cmd}" in
         git__credential__ghoauth)
-            opts="-h -V --cache-seconds --keyring-timeout --store --help --version get store erase setup login logout token status configure unconfigure completions help"
+            opts="-h -V --cache-seconds --keyring-timeout --store --help --version get store erase setup login logout use token status configure unconfigure completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -201,7 +207,7 @@ _git__credential__ghoauth() {
             return 0
             ;;
         git__subcmd__credential__subcmd__ghoauth__subcmd__help)
-            opts="get store erase setup login logout token status configure unconfigure completions help"
+            opts="get store erase setup login logout use token status configure unconfigure completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -382,6 +388,20 @@ _git__credential__ghoauth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__credential__subcmd__ghoauth__subcmd__help__subcmd__use)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__credential__subcmd__ghoauth__subcmd__login)
             opts="-h --host --flow --browser --device --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -510,6 +530,32 @@ _git__credential__ghoauth() {
             fi
             case "${prev}" in
                 --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__credential__subcmd__ghoauth__subcmd__use)
+            opts="-h --for --host --default --clear --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clear)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

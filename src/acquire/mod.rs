@@ -18,12 +18,13 @@ use std::time::Instant;
 pub(crate) use renew::{renew, renew_from_git};
 pub(crate) use sign_in_turn::{sign_in, sign_in_and_keep};
 
+use crate::accounts::Repository;
 use crate::config::{OAuthApp, RemoteConfig, must_not_prompt};
 use crate::git::protocol::Credential;
 use crate::git::record::{OAuthDetails, StoredCredential};
 use crate::helper::Helper;
 use crate::lock::{self, Purpose, Wait};
-use crate::oauth::github::{Endpoints, GitHub, GitHubError, Grant};
+use crate::oauth::github::{Access, Endpoints, GitHub, GitHubError, Grant};
 use crate::oauth::host::{NotOAuthHost, OAuthHost};
 use crate::oauth::sign_in::{self, Flow, SignedIn};
 use crate::report::{printable_bytes, say};
@@ -92,6 +93,16 @@ pub(crate) trait Issuer {
         grant: Grant,
         deadline: Instant,
     ) -> anyhow::Result<SignedIn>;
+
+    /// Asks, with each token, what its account may do in `repository`
+    /// (`None`: it cannot see it): all at once, each within `deadline`.
+    fn repository_access(
+        &self,
+        remote: &OAuthRemote,
+        tokens: &[&Secret],
+        repository: &Repository,
+        deadline: Instant,
+    ) -> Vec<anyhow::Result<Option<Access>>>;
 }
 
 /// The real GitHub (or GitHub Enterprise Server), over HTTPS.
@@ -126,6 +137,36 @@ impl Issuer for GitHubIssuer {
     ) -> anyhow::Result<SignedIn> {
         let github = GitHub::new(remote.endpoints.clone(), &remote.config.http, deadline)?;
         sign_in::identify(&github, grant)
+    }
+
+    fn repository_access(
+        &self,
+        remote: &OAuthRemote,
+        tokens: &[&Secret],
+        repository: &Repository,
+        deadline: Instant,
+    ) -> Vec<anyhow::Result<Option<Access>>> {
+        // One thread and client per account, so that discovery costs one
+        // round trip, not one per account.
+        std::thread::scope(|scope| {
+            let probes: Vec<_> = tokens
+                .iter()
+                .map(|token| {
+                    scope.spawn(move || {
+                        GitHub::new(remote.endpoints.clone(), &remote.config.http, deadline)?
+                            .repository_access(token, repository)
+                    })
+                })
+                .collect();
+            probes
+                .into_iter()
+                .map(|probe| {
+                    probe
+                        .join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("a repository probe failed")))
+                })
+                .collect()
+        })
     }
 }
 

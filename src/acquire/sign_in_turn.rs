@@ -61,7 +61,8 @@ pub(crate) fn sign_in(
         Wait::TimedOut => anyhow::bail!(busy_signing_in(remote, wait.as_secs())),
     };
     let flow = forced.unwrap_or_else(|| choose_flow(remote));
-    let signed_in = issuer.sign_in(remote, flow, None)?;
+    // `use` asks for one account; `login` takes whoever signs in.
+    let signed_in = issuer.sign_in(remote, flow, remote.wanted_login())?;
     let (login, scopes) = (signed_in.login.clone(), signed_in.scopes.clone());
     let authorized_at = helper.now().as_nanos();
     let (_, kept) = super::keep_token(helper, &remote.host, &remote.app, signed_in, authorized_at);

@@ -109,6 +109,16 @@ impl Issuer for FakeIssuer {
             grant,
         })
     }
+
+    fn repository_access(
+        &self,
+        _remote: &OAuthRemote,
+        tokens: &[&Secret],
+        _repository: &crate::accounts::Repository,
+        _deadline: Instant,
+    ) -> Vec<anyhow::Result<Option<crate::oauth::github::Access>>> {
+        tokens.iter().map(|_| Ok(None)).collect()
+    }
 }
 
 /// A host of its own per test: the sign-in and refresh locks are real files.

@@ -7,9 +7,10 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use super::read_request;
+use crate::accounts::{self, Repository};
 use crate::acquire::{self, Answer, GitHubIssuer, Issuer, NoAnswer};
 use crate::git::protocol::Credential;
-use crate::git::record::{Freshness, pick_for_get};
+use crate::git::record::{Freshness, StoredCredential, pick_for_get};
 use crate::helper::Helper;
 use crate::report::say;
 use crate::store::Store;
@@ -38,10 +39,11 @@ pub(crate) fn answer(helper: &Helper, issuer: &dyn Issuer, request: &Credential)
     }
     // The hot path: no D-Bus, no process, no runtime.
     let cache = helper.store.cache();
-    if let Some(answer) = cache
-        .as_ref()
-        .and_then(|cache| cache.lookup(request, helper.unix_seconds()))
-    {
+    if let Some(answer) = cache.as_ref().and_then(|cache| {
+        cache_keys(request)
+            .iter()
+            .find_map(|key| cache.lookup(key, helper.unix_seconds()))
+    }) {
         return Ok(answer);
     }
     // Taken before the store read, so a store that lands in between makes
@@ -51,6 +53,18 @@ pub(crate) fn answer(helper: &Helper, issuer: &dyn Issuer, request: &Credential)
         .store
         .list(request.protocol.as_deref(), request.host.as_deref())
         .map_err(NoAnswer::failed)?;
+    let chosen = accounts::account_for(helper, issuer, request, &stored);
+    let with_account;
+    let request = match &chosen {
+        Some(login) => {
+            with_account = Credential {
+                username: Some(login.clone()),
+                ..request.clone()
+            };
+            &with_account
+        }
+        None => request,
+    };
     let Some(found) = pick_for_get(request, &stored) else {
         return match &request.oauth_refresh_token {
             Some(refresh_token) => acquire::renew_from_git(helper, issuer, request, refresh_token),
@@ -62,13 +76,83 @@ pub(crate) fn answer(helper: &Helper, issuer: &dyn Issuer, request: &Credential)
     match found.freshness(helper.unix_seconds()) {
         Freshness::Fresh => {
             let answer = found.answer();
-            if let (Some(cache), Some(generation)) = (&cache, generation) {
-                cache.remember(request, generation, &answer, helper.unix_seconds());
+            let original = match chosen {
+                Some(_) => Credential {
+                    username: None,
+                    ..request.clone()
+                },
+                None => request.clone(),
+            };
+            let key = cache_key_for(&original, found, &stored, chosen.is_some());
+            if let (Some(cache), Some(generation), Some(key)) = (&cache, generation, key) {
+                cache.remember(&key, generation, &answer, helper.unix_seconds());
             }
             Ok(answer)
         }
         Freshness::Renewable => acquire::renew(helper, issuer, request, found),
         Freshness::Dead => acquire::replace_dead(helper, issuer, request, found),
+    }
+}
+
+/// Where a cached answer to `request` may be, most specific first: under
+/// the request itself; under its owner, for an answer that an owner's
+/// binding chose; under the host, for an answer no path changes. The
+/// last two let a hit in one repository serve the next. git forbids NUL
+/// in a path, so these keys can never be a path git sent.
+fn cache_keys(request: &Credential) -> Vec<Credential> {
+    let mut keys = vec![request.clone()];
+    let Some(path) = &request.path else {
+        return keys;
+    };
+    if let Some(repository) = Repository::from_git_path(path) {
+        keys.push(under_path(request, owner_key(&repository)));
+    }
+    keys.push(under_path(request, HOST_WIDE_KEY.to_vec()));
+    keys
+}
+
+const HOST_WIDE_KEY: &[u8] = b"\0any repository";
+
+fn owner_key(repository: &Repository) -> Vec<u8> {
+    format!("\0owner {}", repository.owner.key()).into_bytes()
+}
+
+fn under_path(request: &Credential, path: Vec<u8>) -> Credential {
+    Credential {
+        path: Some(path),
+        ..request.clone()
+    }
+}
+
+/// The key to cache `found`, the answer to `request` (as git sent it),
+/// under; `None` when it must not be cached (several accounts, and no
+/// owner decided: discovery runs again next time).
+fn cache_key_for(
+    request: &Credential,
+    found: &StoredCredential,
+    stored: &[StoredCredential],
+    chosen_by_owner: bool,
+) -> Option<Credential> {
+    let Some(path) = &request.path else {
+        return Some(request.clone());
+    };
+    // Only a token for the whole host, where nothing stored is kept per
+    // path, is the answer for other repositories too.
+    let host_wide = found.oauth.is_some()
+        && found.path.is_none()
+        && stored.iter().all(|entry| entry.path.is_none());
+    if !host_wide {
+        return Some(request.clone());
+    }
+    if chosen_by_owner {
+        let repository = Repository::from_git_path(path)?;
+        return Some(under_path(request, owner_key(&repository)));
+    }
+    let one_answer_for_the_host =
+        request.username.is_some() || accounts::host_accounts(request, stored).len() <= 1;
+    match one_answer_for_the_host {
+        true => Some(under_path(request, HOST_WIDE_KEY.to_vec())),
+        false => None,
     }
 }
 

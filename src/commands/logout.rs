@@ -4,11 +4,12 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use crate::accounts::bindings;
 use crate::git::record::StoredCredential;
 use crate::helper::Helper;
 use crate::oauth::host::OAuthHost;
 use crate::oauth::revoke::revoke_or_warn;
-use crate::report::printable_bytes;
+use crate::report::{printable_bytes, say};
 use crate::store::Store;
 use crate::store::StoreError;
 
@@ -82,10 +83,41 @@ fn revoke_and_report(removed: &[StoredCredential]) -> ExitCode {
             printable_bytes(&stored.username),
             printable_bytes(&stored.host)
         );
+        unbind(stored);
     }
     if all_revoked {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// A binding must not outlive its account: the owner's repositories go
+/// back to being discovered.
+fn unbind(removed: &StoredCredential) {
+    if removed.oauth.is_none() {
+        return;
+    }
+    let Ok(host) = OAuthHost::parse(&removed.protocol, &removed.host) else {
+        return;
+    };
+    let login = String::from_utf8_lossy(&removed.username).into_owned();
+    let outcome = bindings::unbind_login(&host, &login);
+    let login = crate::report::printable(&login);
+    match outcome {
+        Ok(owners) if owners.is_empty() => {}
+        Ok(owners) => {
+            let owners: Vec<String> = owners.iter().map(ToString::to_string).collect();
+            println!(
+                "Removed the bindings of {login} on {}: {}.",
+                host.host(),
+                owners.join(", ")
+            );
+        }
+        Err(error) => say(format!(
+            "the bindings of {login} were not removed ({error:#}); remove them with \
+             `git credential-ghoauth use --clear OWNER --host {}`",
+            host.url()
+        )),
     }
 }

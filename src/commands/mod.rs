@@ -13,6 +13,7 @@ pub mod setup;
 pub mod status;
 pub mod store;
 pub mod token;
+pub mod use_account;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read};
@@ -77,6 +78,22 @@ fn for_people(helper: &Helper, operation: Operation) -> anyhow::Result<ExitCode>
         },
         Operation::Status { host, json } => status::run(helper, host.as_ref(), json),
         Operation::Token { host, user } => token::run(helper, &host.name, user.as_deref()),
+        Operation::Use {
+            login,
+            owner,
+            host,
+            default,
+            clear,
+        } => use_account::run(
+            helper,
+            use_account::Choice {
+                login: login.as_deref(),
+                owner: owner.as_deref(),
+                host,
+                default,
+                clear: clear.as_deref(),
+            },
+        ),
         Operation::Configure {
             host,
             client_id,

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use crate::accounts::bindings;
 use crate::config::RemoteConfig;
 use crate::git::protocol::Credential;
 use crate::git::record::StoredCredential;
@@ -53,22 +54,95 @@ pub fn run(helper: &Helper, remote: Option<&OAuthHost>, json: bool) -> anyhow::R
 }
 
 /// Hosts in order; within a host the newest first, which is the account a
-/// request without a user name gets, marked as the default.
+/// request without a user name gets, marked as the default; then the
+/// host's bindings.
 fn print_accounts(stored: &mut [StoredCredential], now: u64) {
     sort_for_status(stored);
-    let mut previous_host = None;
-    for entry in stored.iter() {
-        let host = format!(
+    for entries in stored.chunk_by(|a, b| (&a.protocol, &a.host) == (&b.protocol, &b.host)) {
+        let first = &entries[0];
+        println!(
             "{}://{}",
-            printable(&entry.protocol),
-            printable(&entry.host)
+            printable(&first.protocol),
+            printable(&first.host)
         );
-        let first_of_host = previous_host.as_ref() != Some(&host);
-        if first_of_host {
-            println!("{host}");
-            previous_host = Some(host);
+        for (at, entry) in entries.iter().enumerate() {
+            println!("{}", describe(entry, at == 0, now));
         }
-        println!("{}", describe(entry, first_of_host, now));
+        for line in bindings_lines(entries) {
+            println!("{line}");
+        }
+    }
+}
+
+/// What decides between a host's accounts: its bindings (each with the
+/// file it is in, and a warning where its account is gone), and any
+/// `username` setting that overrides them.
+fn bindings_lines(entries: &[StoredCredential]) -> Vec<String> {
+    let Some(facts) = HostBindings::read(entries) else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    if !facts.bindings.is_empty() {
+        lines.push("  bindings (owner → account):".to_string());
+    }
+    for binding in &facts.bindings {
+        let mut line = format!(
+            "    {} → {}  ({})",
+            binding.owner,
+            crate::report::printable(&binding.login),
+            crate::report::printable(&binding.origin)
+        );
+        if !facts.has_account(&binding.login) {
+            line.push_str(&format!(
+                "\n      no token is stored for {login}: `git credential-ghoauth use {login} --for {owner} --host {url}` signs in, `use --clear {owner} --host {url}` removes it",
+                login = crate::report::printable(&binding.login),
+                owner = binding.owner,
+                url = facts.host.url()
+            ));
+        }
+        lines.push(line);
+    }
+    for setting in &facts.usernames {
+        lines.push(format!(
+            "  overridden: {} = {} ({}) makes git send that user name, which wins over the \
+             bindings it reaches; `git config --{} --unset {}` lets them decide",
+            setting.key,
+            crate::report::printable(&setting.value),
+            crate::report::printable(&setting.origin),
+            setting.scope,
+            setting.key
+        ));
+    }
+    lines
+}
+
+/// A host's bindings and the settings that override them, for a host
+/// where this helper signed in.
+struct HostBindings {
+    host: OAuthHost,
+    bindings: Vec<bindings::Binding>,
+    usernames: Vec<bindings::UsernameSetting>,
+    logins: Vec<Vec<u8>>,
+}
+
+impl HostBindings {
+    fn read(entries: &[StoredCredential]) -> Option<HostBindings> {
+        let first = entries.iter().find(|entry| entry.oauth.is_some())?;
+        let host = OAuthHost::parse(&first.protocol, &first.host).ok()?;
+        Some(HostBindings {
+            bindings: bindings::read(&host),
+            usernames: bindings::username_settings(&host),
+            logins: entries
+                .iter()
+                .filter(|entry| entry.oauth.is_some())
+                .map(|entry| entry.username.to_ascii_lowercase())
+                .collect(),
+            host,
+        })
+    }
+
+    fn has_account(&self, login: &str) -> bool {
+        self.logins.contains(&login.as_bytes().to_ascii_lowercase())
     }
 }
 
@@ -102,7 +176,18 @@ fn as_json(
         );
         let first_of_host = previous_host.as_ref() != Some(&url);
         if first_of_host {
-            hosts.push(json!({ "url": url, "accounts": [] }));
+            let same_host: Vec<StoredCredential> = stored
+                .iter()
+                .filter(|other| (&other.protocol, &other.host) == (&entry.protocol, &entry.host))
+                .cloned()
+                .collect();
+            let facts = HostBindings::read(&same_host);
+            hosts.push(json!({
+                "url": url,
+                "accounts": [],
+                "bindings": bindings_json(facts.as_ref()),
+                "username_settings": usernames_json(facts.as_ref()),
+            }));
             previous_host = Some(url);
         }
         let account = json!({
@@ -141,6 +226,41 @@ fn as_json(
         _ => serde_json::Value::Null,
     };
     json!({ "store": store, "app": app, "hosts": hosts })
+}
+
+fn bindings_json(facts: Option<&HostBindings>) -> serde_json::Value {
+    let Some(facts) = facts else {
+        return serde_json::json!([]);
+    };
+    facts
+        .bindings
+        .iter()
+        .map(|binding| {
+            serde_json::json!({
+                "owner": binding.owner.to_string(),
+                "login": crate::report::printable(&binding.login),
+                "origin": crate::report::printable(&binding.origin),
+                "account_stored": facts.has_account(&binding.login),
+            })
+        })
+        .collect()
+}
+
+fn usernames_json(facts: Option<&HostBindings>) -> serde_json::Value {
+    let Some(facts) = facts else {
+        return serde_json::json!([]);
+    };
+    facts
+        .usernames
+        .iter()
+        .map(|setting| {
+            serde_json::json!({
+                "key": setting.key,
+                "value": crate::report::printable(&setting.value),
+                "origin": crate::report::printable(&setting.origin),
+            })
+        })
+        .collect()
 }
 
 /// Which OAuth app signs in to `host`, and where it comes from: git

@@ -10,6 +10,9 @@
 //!     ghoauthRedirectUri = http://127.0.0.1:PORT/callback   (by `setup`, several)
 //!     helper =
 //!     helper = ghoauth
+//!     useHttpPath = true               (unless set already; marked by
+//!     ghoauthWroteUseHttpPath = true    the next key, for unconfigure)
+//!     ghoauthAccount = acme alice-acme (bindings: see `accounts::bindings`)
 //! [include]
 //!     path = ~/.git-credential-ghoauth-secrets   (when a secret is given)
 //! ```
@@ -27,12 +30,18 @@ use crate::config::client_secrets::ClientSecrets;
 use crate::oauth::host::OAuthHost;
 use crate::secret::Secret;
 
-const KEYS: [&str; 4] = [
+const KEYS: [&str; 6] = [
     "ghoauthClientId",
     "ghoauthClientSecret",
     "ghoauthFlow",
     "ghoauthRedirectUri",
+    crate::accounts::bindings::KEY,
+    WROTE_USE_HTTP_PATH,
 ];
+
+/// Set beside the `useHttpPath` that configure wrote, so that unconfigure
+/// removes that one and never a person's.
+const WROTE_USE_HTTP_PATH: &str = "ghoauthWroteUseHttpPath";
 
 /// Makes `remote` an OAuth host served by this helper, with this app.
 pub(crate) fn write_app(
@@ -62,6 +71,19 @@ pub(crate) fn write_app(
     }
     .context("the client secret was not kept")?;
     add_helper_entries(&section)?;
+    send_paths(&section)?;
+    Ok(())
+}
+
+/// Turns on `useHttpPath` for the host, so that git sends the repository's
+/// path, whose owner picks the account when there are several (see
+/// `accounts`). Only where the person set nothing, and marked.
+fn send_paths(section: &str) -> Result<(), GitConfigError> {
+    let key = format!("{section}.useHttpPath");
+    if git_config_values(&key)?.is_empty() {
+        git_config(&[&key, "true"])?;
+        git_config(&[&format!("{section}.{WROTE_USE_HTTP_PATH}"), "true"])?;
+    }
     Ok(())
 }
 
@@ -96,6 +118,10 @@ pub(crate) fn remove_app(remote: &OAuthHost) -> anyhow::Result<bool> {
     let helper_key = format!("{section}.helper");
     let helpers = git_config_values(&helper_key).unwrap_or_default();
     let mut found = helpers.iter().any(|value| is_ours(value));
+    let marked = format!("{section}.{WROTE_USE_HTTP_PATH}");
+    if !git_config_values(&marked).unwrap_or_default().is_empty() {
+        let _ = git_config(&["--unset-all", &format!("{section}.useHttpPath")]);
+    }
     for key in KEYS {
         // Fails with status 5 when not set: already as wanted.
         found |= git_config(&["--unset-all", &format!("{section}.{key}")]).is_ok();

@@ -14,6 +14,7 @@ use anyhow::{Context, anyhow, bail};
 use serde::Deserialize;
 use url::Url;
 
+use crate::accounts::Repository;
 use crate::config::{HttpSettings, OAuthApp};
 use crate::oauth::host::OAuthHost;
 use crate::report::printable;
@@ -550,6 +551,34 @@ impl GitHub {
         read_installations(&url, &body)
     }
 
+    /// `GET /repos/{owner}/{repo}` with a user's token: `None` when the
+    /// account cannot see the repository (GitHub answers 404 for a private
+    /// repository rather than say it exists), else what it may do there.
+    pub fn repository_access(
+        &self,
+        token: &Secret,
+        repository: &Repository,
+    ) -> anyhow::Result<Option<Access>> {
+        let url = self.endpoints.api_path(&format!(
+            "/repos/{}/{}",
+            repository.owner.as_str(),
+            repository.name
+        ));
+        let request = self
+            .http
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT, "application/vnd.github+json")
+            .bearer_auth(text(token)?);
+        let (status, _, body) = self.send(request, &url)?;
+        match status.as_u16() {
+            // A token GitHub no longer takes sees nothing, as far as
+            // choosing an account goes.
+            401 | 403 | 404 => Ok(None),
+            200 => read_repository_reply(&url, &body).map(Some),
+            other => bail!("{url} answered HTTP {other}"),
+        }
+    }
+
     /// `DELETE /applications/{client_id}/token`, authenticated as the app.
     pub fn revoke(&self, app: &OAuthApp, token: &Secret) -> anyhow::Result<Revocation> {
         let Some(secret) = &app.client_secret else {
@@ -692,6 +721,33 @@ impl GitHub {
 fn decode<T: serde::de::DeserializeOwned>(url: &Url, body: &[u8]) -> anyhow::Result<T> {
     serde_json::from_slice(body)
         .map_err(|_| anyhow!("{url} answered with something other than the JSON GitHub sends"))
+}
+
+/// What an account may do in a repository, as `GET /repos/…` says in its
+/// `permissions` object (present when the request carries a token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    pub push: bool,
+}
+
+/// A repository's reply; a missing `permissions` object (an anonymous
+/// view) means read access only.
+pub fn read_repository_reply(url: &Url, body: &[u8]) -> anyhow::Result<Access> {
+    #[derive(Deserialize)]
+    struct RepositoryReply {
+        permissions: Option<Permissions>,
+    }
+    #[derive(Deserialize)]
+    struct Permissions {
+        #[serde(default)]
+        push: bool,
+    }
+    let reply: RepositoryReply = decode(url, body)?;
+    Ok(Access {
+        push: reply
+            .permissions
+            .is_some_and(|permissions| permissions.push),
+    })
 }
 
 /// The device-code endpoint's reply (RFC 8628 §3.2).

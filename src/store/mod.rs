@@ -93,7 +93,9 @@ impl<'a> CachedStore<'a> {
             .flatten()
     }
 
-    fn invalidate(&self) {
+    /// Makes every cached answer stale: after each write, and after a
+    /// binding changes, since answers are cached per owner.
+    pub(crate) fn invalidate(&self) {
         // Another configuration may have cached from this store: every
         // write makes every answer stale, cached in front of it or not.
         if let Some(cache) = cache::Cache::open(self.cache_seconds) {

@@ -253,6 +253,28 @@ struct State {
     on_issue: fn(&str),
     /// `http(s)://127.0.0.1:<port>`, for absolute URLs in replies.
     web_url: String,
+    /// Private repositories (`owner/name`, lowercased: GitHub's names
+    /// ignore case), and who may do what in each. Any other repository is
+    /// public, and any working token may push to it.
+    private: HashMap<String, HashMap<String, Permission>>,
+    repository_api: RepositoryApi,
+    /// How long `GET /repos/…` takes to answer, as a far-away server would.
+    repository_api_latency: Duration,
+}
+
+/// What an account may do in a private repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    Pull,
+    Push,
+}
+
+/// How `GET /repos/{owner}/{repo}` behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepositoryApi {
+    Works,
+    /// Answers 502, as a proxy with GitHub out of reach would.
+    Unreachable,
 }
 
 /// An authorization request as the fake saw it.
@@ -325,6 +347,9 @@ impl FakeGitHub {
             authorize_requests: Vec::new(),
             on_issue,
             web_url: format!("http://127.0.0.1:{port}"),
+            private: HashMap::new(),
+            repository_api: RepositoryApi::Works,
+            repository_api_latency: Duration::ZERO,
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let server_thread = {
@@ -592,6 +617,41 @@ impl FakeGitHub {
         self.state.lock().unwrap().git_requests.clone()
     }
 
+    /// Makes `<owner>/<name>` private, seen only by `members`, each with
+    /// its permission: others get 404 from git and from the API, as from
+    /// github.com, and a push with pull access gets 403.
+    pub fn make_private(&self, owner_and_name: &str, members: &[(&str, Permission)]) {
+        let members = members
+            .iter()
+            .map(|(login, permission)| (login.to_ascii_lowercase(), *permission))
+            .collect();
+        self.state
+            .lock()
+            .unwrap()
+            .private
+            .insert(owner_and_name.to_ascii_lowercase(), members);
+    }
+
+    pub fn set_repository_api(&self, behaviour: RepositoryApi) {
+        self.state.lock().unwrap().repository_api = behaviour;
+    }
+
+    pub fn set_repository_api_latency(&self, latency: Duration) {
+        self.state.lock().unwrap().repository_api_latency = latency;
+    }
+
+    /// How many `GET /repos/{owner}/{repo}` requests reached the fake.
+    pub fn repository_api_requests(&self) -> usize {
+        self.seen()
+            .iter()
+            .filter(|(host, method, path)| {
+                method == "GET"
+                    && (path.starts_with("/api/v3/repos/")
+                        || (host == "api.github.com" && path.starts_with("/repos/")))
+            })
+            .count()
+    }
+
     /// A public repository `<owner>/<name>.git` with one commit on main.
     pub fn create_repo(&self, owner_and_name: &str) -> String {
         let bare = self.repos.join(format!("{owner_and_name}.git"));
@@ -771,6 +831,13 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
             device_code(state, &form, accept.contains("application/json"))
         }
         ("GET", "/api/v3/user") => user(state, authorization.as_deref(), user_agent.as_deref()),
+        ("GET", p) if p.starts_with("/api/v3/repos/") => repository(
+            state,
+            stop,
+            repos,
+            &p["/api/v3/repos/".len()..],
+            authorization.as_deref(),
+        ),
         ("DELETE", p) if p.starts_with("/api/v3/applications/") && p.ends_with("/token") => {
             let client = &p["/api/v3/applications/".len()..p.len() - "/token".len()];
             revoke(state, client, authorization.as_deref(), &body)

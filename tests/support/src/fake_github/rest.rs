@@ -1,4 +1,5 @@
-//! The REST calls: `GET /user` and revocation with the app's Basic auth.
+//! The REST calls: `GET /user`, `GET /repos/{owner}/{repo}`, and
+//! revocation with the app's Basic auth.
 
 use super::*;
 
@@ -80,4 +81,76 @@ pub(super) fn revoke(
         }
         None => Reply::json(404, r#"{"message":"Not Found"}"#),
     }
+}
+
+/// `GET /repos/{owner}/{repo}`. With a token, GitHub's reply carries a
+/// `permissions` object (`admin`, `maintain`, `push`, `triage`, `pull`) for
+/// that account: an assumption, as GitHub's schema lists the object but
+/// does not say when it is present; we have only seen it with a token. A
+/// private repository the account cannot see is 404, as GitHub documents
+/// ("Repositories that are private return 404 rather than 403").
+pub(super) fn repository(
+    state: &Mutex<State>,
+    stop: &AtomicBool,
+    repos: &Path,
+    owner_and_name: &str,
+    authorization: Option<&str>,
+) -> Reply {
+    let (behaviour, latency) = {
+        let state = state.lock().unwrap();
+        (state.repository_api, state.repository_api_latency)
+    };
+    let until = Instant::now() + latency.min(Duration::from_secs(60));
+    while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(5).min(until - Instant::now()));
+    }
+    if behaviour == RepositoryApi::Unreachable {
+        return Reply::text(502, "<h1>502 Bad Gateway</h1>");
+    }
+    let state = state.lock().unwrap();
+    let login = match authorization {
+        None => None,
+        Some(authorization) => match bearer_token(authorization)
+            .and_then(|token| state.tokens.get(token))
+            .filter(|token| token.works())
+        {
+            Some(token) => Some(token.login.to_ascii_lowercase()),
+            None => return Reply::json(401, r#"{"message":"Bad credentials"}"#),
+        },
+    };
+    let key = owner_and_name.trim_end_matches('/').to_ascii_lowercase();
+    let not_found = || Reply::json(404, r#"{"message":"Not Found"}"#);
+    let permission = match state.private.get(&key) {
+        Some(members) => match login.as_ref().and_then(|login| members.get(login)) {
+            Some(permission) => Some(*permission),
+            None => return not_found(),
+        },
+        None if key.split('/').count() == 2
+            && repos.join(format!("{owner_and_name}.git")).is_dir() =>
+        {
+            login.as_ref().map(|_| Permission::Push)
+        }
+        None => return not_found(),
+    };
+    let mut reply = serde_json::json!({
+        "full_name": owner_and_name,
+        "private": state.private.contains_key(&key),
+    });
+    if let Some(permission) = permission {
+        reply["permissions"] = serde_json::json!({
+            "admin": false,
+            "maintain": false,
+            "push": permission == Permission::Push,
+            "triage": false,
+            "pull": true,
+        });
+    }
+    Reply::json(200, &reply.to_string())
+}
+
+fn bearer_token(authorization: &str) -> Option<&str> {
+    authorization
+        .strip_prefix("Bearer ")
+        .or_else(|| authorization.strip_prefix("token "))
+        .map(str::trim)
 }

@@ -25,12 +25,25 @@ pub(super) fn smart_http(
             .filter(|t| t.works() && (t.github_app || t.scopes.split(',').any(|s| s == "repo")))
             .map(|t| t.login.clone())
     });
-    if login.is_none() && (pushing || authorization.is_some()) {
+    let members = path
+        .split_once(".git/")
+        .map(|(repository, _)| repository.trim_start_matches('/').to_ascii_lowercase())
+        .and_then(|repository| state.lock().unwrap().private.get(&repository).cloned());
+    if login.is_none() && (pushing || authorization.is_some() || members.is_some()) {
         let mut reply = Reply::text(401, "Invalid username or token.");
         reply
             .headers
             .push(("WWW-Authenticate".into(), "Basic realm=\"GitHub\"".into()));
         return reply;
+    }
+    if let (Some(members), Some(login)) = (&members, &login) {
+        match members.get(&login.to_ascii_lowercase()) {
+            None => return Reply::text(404, "Repository not found."),
+            Some(Permission::Pull) if pushing => {
+                return Reply::text(403, &format!("Permission to {path} denied to {login}."));
+            }
+            Some(_) => {}
+        }
     }
     let mut command = Command::new("git");
     command

@@ -1,0 +1,231 @@
+//! `use`: which account answers for an owner's repositories on a host, or
+//! which is the host's default (see `accounts`).
+
+use std::process::{Command, ExitCode, Stdio};
+
+use anyhow::{Context as _, bail};
+
+use crate::accounts::{Owner, bindings, owner_in_url};
+use crate::acquire::{self, GitHubIssuer, OAuthRemote};
+use crate::config::RemoteConfig;
+use crate::git::record::StoredCredential;
+use crate::helper::Helper;
+use crate::oauth::github::Endpoints;
+use crate::oauth::host::OAuthHost;
+use crate::report::printable;
+use crate::store::Store;
+
+/// What `use` was asked to do.
+pub struct Choice<'a> {
+    pub login: Option<&'a str>,
+    pub owner: Option<&'a str>,
+    pub host: Option<OAuthHost>,
+    pub default: bool,
+    pub clear: Option<&'a str>,
+}
+
+pub fn run(helper: &Helper, choice: Choice) -> anyhow::Result<ExitCode> {
+    if let Some(owner) = choice.clear {
+        let (url_host, owner) = owner_argument(owner)?;
+        let host = choice
+            .host
+            .or(url_host)
+            .unwrap_or_else(OAuthHost::github_com);
+        let removed = bindings::unbind(&host, &owner)?;
+        helper.store.invalidate();
+        match removed {
+            true => println!("Removed the binding of {}/{owner}.", host.host()),
+            false => println!(
+                "{}/{owner} has no binding in your global git config.",
+                host.host()
+            ),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let login = choice.login.context("name the account to use")?;
+    let (owner_host, owner) = match (choice.default, choice.owner) {
+        (true, _) => (None, None),
+        (false, Some(owner)) => {
+            let (host, owner) = owner_argument(owner)?;
+            (host, Some(owner))
+        }
+        (false, None) => {
+            let (host, owner) = push_remote_owner()?;
+            (host, Some(owner))
+        }
+    };
+    let host = choice
+        .host
+        .or(owner_host)
+        .unwrap_or_else(OAuthHost::github_com);
+    let account = account_with_token(helper, &host, login)?;
+    let login = String::from_utf8_lossy(&account.username).into_owned();
+    match owner {
+        None => {
+            // The default is the account authorized most recently: this
+            // makes it so, keeping the token as it is.
+            let now = helper.now().as_nanos();
+            helper
+                .store
+                .save(&StoredCredential {
+                    stored_at: now,
+                    ..account
+                })
+                .context("the default was not changed")?;
+            println!(
+                "{login} is now the default account on {}: it answers where git names no \
+                 account and no binding applies.",
+                host.host()
+            );
+        }
+        Some(owner) => {
+            bindings::bind(&host, &owner, &login).context("the binding was not written")?;
+            helper.store.invalidate();
+            println!(
+                "{}/{owner}: {login} from now on (credential.{}.ghoauthAccount in your global \
+                 git config).",
+                host.host(),
+                host.url()
+            );
+            warn_where_bindings_cannot_apply(&host);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The stored account `login` on `host`, signed in for first when there is
+/// none (as `login` would, asking GitHub for that account).
+fn account_with_token(
+    helper: &Helper,
+    host: &OAuthHost,
+    login: &str,
+) -> anyhow::Result<StoredCredential> {
+    let find = |stored: Vec<StoredCredential>| {
+        stored
+            .into_iter()
+            .filter(|entry| {
+                entry.oauth.is_some()
+                    && entry.path.is_none()
+                    && entry.username.eq_ignore_ascii_case(login.as_bytes())
+            })
+            .max_by_key(|entry| entry.stored_at)
+    };
+    if let Some(found) = find(helper.store.list_host(host)?) {
+        return Ok(found);
+    }
+    let url = host.url();
+    let mut request = host.request();
+    request.username = Some(login.as_bytes().to_vec());
+    let config = RemoteConfig::read(host, &request)?;
+    let Some(app) = config.oauth_app.clone() else {
+        bail!(
+            "{login} has no token for {url}, and no OAuth app is configured there to sign in \
+             with; run `git credential-ghoauth setup --host {url}` (or `configure`) first"
+        );
+    };
+    println!("{login} has no token for {url} yet: signing in as {login}.");
+    let remote = OAuthRemote::new(
+        host.clone(),
+        &request,
+        config,
+        app,
+        Endpoints::for_host(host)?,
+    );
+    acquire::sign_in(helper, &GitHubIssuer, &remote, None)?;
+    find(helper.store.list_host(host)?)
+        .with_context(|| format!("signed in, but no token for {login} was kept"))
+}
+
+/// `--for`: an owner's name, or a URL under a host.
+fn owner_argument(text: &str) -> anyhow::Result<(Option<OAuthHost>, Owner)> {
+    if text.contains("://") {
+        return owner_in_url(text).with_context(|| {
+            format!(
+                "'{}' names no owner; give a URL such as https://github.com/acme",
+                printable(text)
+            )
+        });
+    }
+    match Owner::parse(text) {
+        Some(owner) => Ok((None, owner)),
+        None => bail!(
+            "'{}' is not an owner's name (letters, digits, '-' and '_'), nor a URL",
+            printable(text)
+        ),
+    }
+}
+
+/// The owner of the remote the current branch pushes to: its
+/// `pushRemote`, `remote.pushDefault`, its upstream's remote, or `origin`.
+fn push_remote_owner() -> anyhow::Result<(Option<OAuthHost>, Owner)> {
+    let branch = git(&["symbolic-ref", "--short", "-q", "HEAD"]);
+    let branch_setting = |name: &str| {
+        branch
+            .as_ref()
+            .and_then(|b| git(&["config", &format!("branch.{b}.{name}")]))
+    };
+    let remote = branch_setting("pushRemote")
+        .or_else(|| git(&["config", "remote.pushDefault"]))
+        .or_else(|| branch_setting("remote"))
+        .unwrap_or_else(|| "origin".into());
+    let url = git(&["remote", "get-url", "--push", &remote]).with_context(|| {
+        format!(
+            "no remote '{}' here to take the owner from; name it: git credential-ghoauth use \
+             LOGIN --for OWNER",
+            printable(&remote)
+        )
+    })?;
+    owner_in_url(&url).with_context(|| {
+        format!(
+            "the remote '{}' ({}) names no owner; name it: git credential-ghoauth use LOGIN \
+             --for OWNER",
+            printable(&remote),
+            printable(&url)
+        )
+    })
+}
+
+/// Bindings need the path git sends with `useHttpPath`, and lose to a
+/// `username` git sends: say so where either is in the way.
+fn warn_where_bindings_cannot_apply(host: &OAuthHost) {
+    let url = host.url();
+    let sends_paths = git(&[
+        "config",
+        "--type=bool",
+        "--get-urlmatch",
+        "credential.useHttpPath",
+        &url,
+    ])
+    .is_some_and(|value| value == "true");
+    if !sends_paths {
+        println!(
+            "Note: git does not send repository paths to {url}, so no binding applies yet; \
+             turn it on with `git config --global credential.{url}.useHttpPath true` (configure \
+             does this)."
+        );
+    }
+    for setting in bindings::username_settings(host) {
+        println!(
+            "Note: {} = {} ({}) makes git send that user name, which wins over every binding \
+             it reaches; remove it with `git config --{} --unset {}` to let bindings decide.",
+            setting.key,
+            printable(&setting.value),
+            printable(&setting.origin),
+            setting.scope,
+            setting.key
+        );
+    }
+}
+
+/// A git command's first line of output, if it succeeded with one.
+fn git(args: &[&str]) -> Option<String> {
+    let output = Command::new("git")
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    let line = text.lines().next()?.trim().to_string();
+    (output.status.success() && !line.is_empty()).then_some(line)
+}

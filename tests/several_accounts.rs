@@ -1,0 +1,449 @@
+//! Several accounts on one host: each owner's repositories get the right
+//! account, found by asking GitHub once per owner and kept as a binding;
+//! `use` binds, switches and clears; through real git against the fake,
+//! with a global git config of each test's own, written by `configure`.
+// Drives processes the Unix way, as the other store tests do.
+#![cfg(unix)]
+
+use crate::common;
+use crate::fake_github;
+use crate::world;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use fake_github::{CLIENT_ID, Permission, RepositoryApi};
+use world::*;
+
+/// A world and the global git config `configure` wrote for its host.
+struct Accounts {
+    world: World,
+    config: PathBuf,
+}
+
+impl Accounts {
+    fn new(name: &str) -> Accounts {
+        // The same test runs on two stores, side by side.
+        let store = match in_kernel_namespace() {
+            true => "kernel",
+            false => "secret-service",
+        };
+        let world = world(&format!("{name}-{store}"));
+        let config = world.dir.join("gitconfig");
+        let accounts = Accounts { world, config };
+        let url = accounts.url();
+        let done = accounts.helper(&["configure", "--host", &url, "--client-id", CLIENT_ID]);
+        assert!(done.status.success(), "{}", done.stderr);
+        accounts
+    }
+
+    fn url(&self) -> String {
+        self.world.fake.base_url.clone()
+    }
+
+    fn helper(&self, args: &[&str]) -> Run {
+        self.helper_in(&self.world.dir, args)
+    }
+
+    fn helper_in(&self, dir: &Path, args: &[&str]) -> Run {
+        let mut command = command(HELPER);
+        command
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", &self.config)
+            .env("GHOAUTH_CLIENT_SECRET", &self.world.client_secret)
+            .env("BROWSER", self.world.dir.join("browser"))
+            .env_remove("GIT_TERMINAL_PROMPT")
+            .args(args);
+        run(command, b"")
+    }
+
+    /// git with only the config `configure` wrote, never prompting: no
+    /// sign-in can happen behind a test's back.
+    fn git(&self, dir: &Path, args: &[&str]) -> Run {
+        let mut command = command("git");
+        command
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", &self.config)
+            .args(["-c", "user.name=Tester", "-c", "user.email=t@example.com"])
+            .args(args);
+        run(command, b"")
+    }
+
+    /// Signs `login` in (through `use`, which signs in for a login with no
+    /// token) and makes it the default.
+    fn sign_in(&self, login: &str) {
+        self.world.fake.sign_in_as(login);
+        let url = self.url();
+        let used = self.helper(&["use", login, "--default", "--host", &url]);
+        assert!(used.status.success(), "{}", used.stderr);
+        assert!(
+            used.stdout_text()
+                .contains(&format!("{login} is now the default")),
+            "{}",
+            used.stdout_text()
+        );
+    }
+
+    fn fill(&self, path: &str) -> Run {
+        let mut command = command("git");
+        command
+            .current_dir(&self.world.dir)
+            .env("GIT_CONFIG_GLOBAL", &self.config)
+            .args(["credential", "fill"]);
+        let url = format!("{}/{path}", self.url());
+        run(command, format!("url={url}\n\n").as_bytes())
+    }
+
+    /// The bindings in the global config, as written.
+    fn bindings(&self) -> Vec<String> {
+        let mut command = command("git");
+        command.args(["config", "--file"]).arg(&self.config).args([
+            "--get-all",
+            &format!("credential.{}.ghoauthAccount", self.url()),
+        ]);
+        run(command, b"")
+            .stdout_text()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn clone_and_push(&self, owner_and_name: &str) -> Run {
+        let work = self.world.dir.join(owner_and_name.replace('/', "-"));
+        let remote = format!("{}/{owner_and_name}.git", self.url());
+        let cloned = self.git(
+            &self.world.dir,
+            &["clone", "-q", &remote, work.to_str().unwrap()],
+        );
+        if !cloned.status.success() {
+            return cloned;
+        }
+        std::fs::write(work.join("change.txt"), "change\n").unwrap();
+        assert!(self.git(&work, &["add", "change.txt"]).status.success());
+        assert!(
+            self.git(&work, &["commit", "-q", "-m", "change"])
+                .status
+                .success()
+        );
+        self.git(&work, &["push", "-q", "origin", "main"])
+    }
+}
+
+/// A personal account and an Enterprise Managed User account
+/// (`name_shortcode`), each the only one that may push to its owner's
+/// repository; the work account is also a reader of the personal one.
+fn two_accounts(name: &str) -> Accounts {
+    let accounts = Accounts::new(name);
+    let fake = &accounts.world.fake;
+    fake.create_repo("alice/notes");
+    fake.create_repo("acme/app");
+    fake.make_private(
+        "alice/notes",
+        &[
+            ("alice", Permission::Push),
+            ("alice_acme", Permission::Pull),
+        ],
+    );
+    fake.make_private(
+        "acme/app",
+        &[
+            ("alice_acme", Permission::Push),
+            ("alice", Permission::Pull),
+        ],
+    );
+    accounts.sign_in("alice_acme");
+    accounts.sign_in("alice");
+    accounts
+}
+
+fn first_push_to_each_owner_uses_the_account_that_can_push() {
+    let accounts = two_accounts("owners");
+    let fake = &accounts.world.fake;
+    assert_eq!(accounts.world.browser_opened(), 2);
+
+    // The default (alice) can only read acme's repository: discovery must
+    // prefer the account that can push there.
+    let acme = accounts.clone_and_push("acme/app");
+    assert!(acme.status.success(), "{}", acme.stderr);
+    assert_eq!(accounts.bindings(), ["acme alice_acme"]);
+    assert_eq!(fake.repository_api_requests(), 2, "one request per account");
+
+    let personal = accounts.clone_and_push("alice/notes");
+    assert!(personal.status.success(), "{}", personal.stderr);
+    assert_eq!(accounts.bindings(), ["acme alice_acme", "alice alice"]);
+    assert_eq!(
+        fake.repository_api_requests(),
+        4,
+        "once per owner, not per git call"
+    );
+
+    // Each binding written once; no browser after the two sign-ins; and
+    // the pushes really went through as the account that may push.
+    let pushes: Vec<(String, u16)> = fake
+        .git_requests()
+        .into_iter()
+        .filter(|(request, _)| request.starts_with("POST") && request.ends_with("git-receive-pack"))
+        .collect();
+    assert_eq!(pushes.len(), 2, "{pushes:?}");
+    assert!(
+        pushes.iter().all(|(_, status)| *status == 200),
+        "{pushes:?}"
+    );
+    assert_eq!(accounts.world.browser_opened(), 2);
+
+    // Another repository of a bound owner asks GitHub nothing.
+    fake.create_repo("acme/site");
+    fake.make_private("acme/site", &[("alice_acme", Permission::Push)]);
+    let site = accounts.clone_and_push("acme/site");
+    assert!(site.status.success(), "{}", site.stderr);
+    assert_eq!(fake.repository_api_requests(), 4);
+    assert_eq!(accounts.bindings().len(), 2);
+
+    let status = accounts
+        .helper(&["status", "--host", &accounts.url()])
+        .stdout_text();
+    assert!(status.contains("acme → alice_acme"), "{status}");
+    assert!(status.contains("alice → alice"), "{status}");
+    assert!(status.contains("alice [default]"), "{status}");
+}
+
+fn with_one_account_github_is_never_asked() {
+    let accounts = Accounts::new("one-account");
+    let fake = &accounts.world.fake;
+    fake.create_repo("acme/app");
+    fake.make_private("acme/app", &[("alice", Permission::Push)]);
+    accounts.sign_in("alice");
+    let pushed = accounts.clone_and_push("acme/app");
+    assert!(pushed.status.success(), "{}", pushed.stderr);
+    assert_eq!(fake.repository_api_requests(), 0);
+    assert!(accounts.bindings().is_empty());
+}
+
+on_both_stores!(
+    first_push_to_each_owner_uses_the_account_that_can_push,
+    with_one_account_github_is_never_asked,
+);
+
+#[test]
+fn an_owner_in_another_case_gets_the_same_account() {
+    let accounts = two_accounts("owner-case");
+    let used = accounts.helper(&[
+        "use",
+        "alice_acme",
+        "--for",
+        "acme",
+        "--host",
+        &accounts.url(),
+    ]);
+    assert!(used.status.success(), "{}", used.stderr);
+    for path in [
+        "acme/app.git",
+        "ACME/app.git",
+        "Acme/other",
+        "acme/app.git/info/lfs/objects/batch",
+    ] {
+        let filled = accounts.fill(path);
+        assert_signed_in_as(&filled, "alice_acme");
+    }
+    assert_eq!(
+        accounts.world.fake.repository_api_requests(),
+        0,
+        "all bound"
+    );
+    // Another owner, whose repository none of them can see: the default,
+    // and nothing bound.
+    assert_signed_in_as(&accounts.fill("acme-corp/app.git"), "alice");
+    assert_eq!(accounts.world.fake.repository_api_requests(), 2);
+    assert_eq!(accounts.bindings(), ["acme alice_acme"]);
+}
+
+#[test]
+fn use_binds_switches_clears_and_unconfigure_keeps_a_persons_username() {
+    let accounts = two_accounts("use");
+    let url = accounts.url();
+    let used = accounts.helper(&["use", "alice_acme", "--for", "acme", "--host", &url]);
+    assert!(used.status.success(), "{}", used.stderr);
+    assert!(
+        used.stdout_text().contains("acme: alice_acme from now on"),
+        "{}",
+        used.stdout_text()
+    );
+    assert_signed_in_as(&accounts.fill("acme/app.git"), "alice_acme");
+
+    // Switch, by URL: one binding, replaced.
+    let switched = accounts.helper(&["use", "alice", "--for", &format!("{url}/ACME")]);
+    assert!(switched.status.success(), "{}", switched.stderr);
+    assert_eq!(accounts.bindings(), ["acme alice"]);
+    assert_signed_in_as(&accounts.fill("acme/app.git"), "alice");
+
+    let cleared = accounts.helper(&["use", "--clear", "acme", "--host", &url]);
+    assert!(cleared.status.success(), "{}", cleared.stderr);
+    assert!(accounts.bindings().is_empty());
+
+    // Inside a clone, the push remote's owner.
+    accounts
+        .world
+        .fake
+        .make_private("acme/app", &[("alice_acme", Permission::Push)]);
+    let used = accounts.helper(&["use", "alice_acme", "--for", "acme", "--host", &url]);
+    assert!(used.status.success());
+    let cloned = accounts.clone_and_push("acme/app");
+    assert!(cloned.status.success(), "{}", cloned.stderr);
+    assert!(
+        accounts
+            .helper(&["use", "--clear", "acme", "--host", &url])
+            .status
+            .success()
+    );
+    let inside = accounts.helper_in(&accounts.world.dir.join("acme-app"), &["use", "alice_acme"]);
+    assert!(inside.status.success(), "{}", inside.stderr);
+    assert_eq!(accounts.bindings(), ["acme alice_acme"]);
+
+    // A person's own username stays; everything this helper wrote goes.
+    let mut person = command("git");
+    person.env("GIT_CONFIG_GLOBAL", &accounts.config).args([
+        "config",
+        "--global",
+        &format!("credential.{url}/acme.username"),
+        "person",
+    ]);
+    assert!(run(person, b"").status.success());
+    let gone = accounts.helper(&["unconfigure", "--host", &url]);
+    assert!(gone.status.success(), "{}", gone.stderr);
+    let left = std::fs::read_to_string(&accounts.config).unwrap();
+    assert!(left.contains("username = person"), "{left}");
+    for ours in [
+        "ghoauthAccount",
+        "useHttpPath",
+        "ghoauthWrote",
+        "ghoauthClientId",
+    ] {
+        assert!(!left.contains(ours), "{ours} left in:\n{left}");
+    }
+}
+
+#[test]
+fn use_signs_in_for_a_login_without_a_token_and_refuses_another_account() {
+    let accounts = Accounts::new("use-sign-in");
+    let url = accounts.url();
+    accounts.world.fake.sign_in_as("bob");
+    let wrong = accounts.helper(&["use", "alice", "--for", "acme", "--host", &url]);
+    assert!(!wrong.status.success());
+    assert!(
+        wrong
+            .stderr
+            .contains("you authorized the GitHub account 'bob'"),
+        "{}",
+        wrong.stderr
+    );
+    assert!(
+        accounts.bindings().is_empty(),
+        "a sign-in as another account writes nothing"
+    );
+    assert_eq!(accounts.world.fake.login_hints(), ["alice"]);
+
+    accounts.world.fake.sign_in_as("alice");
+    let right = accounts.helper(&["use", "alice", "--for", "acme", "--host", &url]);
+    assert!(right.status.success(), "{}", right.stderr);
+    assert_eq!(accounts.bindings(), ["acme alice"]);
+}
+
+#[test]
+fn a_host_wide_username_written_after_a_binding_is_named_by_status() {
+    let accounts = two_accounts("username-override");
+    let url = accounts.url();
+    assert!(
+        accounts
+            .helper(&["use", "alice_acme", "--for", "acme", "--host", &url])
+            .status
+            .success()
+    );
+    let mut person = command("git");
+    person.env("GIT_CONFIG_GLOBAL", &accounts.config).args([
+        "config",
+        "--global",
+        "credential.username",
+        "alice",
+    ]);
+    assert!(run(person, b"").status.success());
+
+    // git sends that name, and a name git sends wins...
+    assert_signed_in_as(&accounts.fill("acme/app.git"), "alice");
+    // ...which status says plainly, with the fix.
+    let status = accounts.helper(&["status", "--host", &url]).stdout_text();
+    assert!(
+        status.contains("overridden: credential.username = alice")
+            && status.contains("git config --global --unset credential.username"),
+        "{status}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(
+        &accounts
+            .helper(&["status", "--host", &url, "--json"])
+            .stdout,
+    )
+    .unwrap();
+    let host = &json["hosts"][0];
+    assert_eq!(host["bindings"][0]["owner"], "acme");
+    assert_eq!(host["bindings"][0]["login"], "alice_acme");
+    assert_eq!(host["bindings"][0]["account_stored"], true);
+    assert_eq!(host["username_settings"][0]["key"], "credential.username");
+}
+
+#[test]
+fn discovery_with_github_unreachable_binds_nothing_and_still_answers() {
+    let accounts = two_accounts("unreachable");
+    let fake = &accounts.world.fake;
+    fake.set_repository_api(RepositoryApi::Unreachable);
+    let filled = accounts.fill("acme/app.git");
+    assert_signed_in_as(&filled, "alice");
+    assert!(complaints(&filled.stderr).is_empty(), "{}", filled.stderr);
+    assert!(accounts.bindings().is_empty());
+    assert_eq!(fake.repository_api_requests(), 2);
+
+    // Tried again next time, not served from the cache.
+    fake.set_repository_api(RepositoryApi::Works);
+    assert_signed_in_as(&accounts.fill("acme/app.git"), "alice_acme");
+    assert_eq!(accounts.bindings(), ["acme alice_acme"]);
+    assert_eq!(fake.repository_api_requests(), 4);
+}
+
+#[test]
+fn logout_of_an_account_removes_its_bindings() {
+    let accounts = two_accounts("logout-bindings");
+    let url = accounts.url();
+    assert!(
+        accounts
+            .helper(&["use", "alice_acme", "--for", "acme", "--host", &url])
+            .status
+            .success()
+    );
+    assert!(
+        accounts
+            .helper(&["use", "alice", "--for", "alice", "--host", &url])
+            .status
+            .success()
+    );
+    let logout = accounts.helper(&["logout", "--host", &url, "--user", "alice_acme"]);
+    assert!(logout.status.success(), "{}", logout.stderr);
+    assert!(
+        logout
+            .stdout_text()
+            .contains("Removed the bindings of alice_acme"),
+        "{}",
+        logout.stdout_text()
+    );
+    assert_eq!(accounts.bindings(), ["alice alice"]);
+}
+
+/// Each test above on the Secret Service and on the kernel keyring.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod on_the_secret_service {
+            $(#[test] fn $name() { super::$name() })*
+        }
+        mod on_the_kernel_keyring {
+            $(#[test] fn $name() { crate::common::without_dbus(Some("kernel"), super::$name) })*
+        }
+    };
+}
+use on_both_stores;
