@@ -56,7 +56,9 @@ credential.<url>.ghoauthRedirectUri\n      a fixed loopback redirect, e.g. http:
 credential.<url>.ghoauthTimeout\n      seconds to wait for a sign-in (default: 300, at most 3600)\n  \
 credential.<url>.ghoauthFlow\n      browser, device, or auto (default: auto)\n  \
 credential.interactive\n      false or never: do not sign in, as git does not prompt\n  \
-credential.username\n      which account to use when a host has several\n  \
+credential.<url>.ghoauthAccount\n      OWNER LOGIN: the account for OWNER's repositories when a host has\n      several (written by use and by discovery; see use --help)\n  \
+credential.<url>.useHttpPath\n      true (configure sets it): git sends the repository's path, whose\n      owner picks the account\n  \
+credential.username\n      a user name git sends for every request; it wins over bindings\n  \
 http.<url>.proxy, http.proxy\n      the proxy for GitHub's requests, as for git's own (empty: none)\n  \
 http.<url>.sslCAInfo\n      a PEM file of CAs to trust instead of the system's\n\n\
 Expiring tokens (GitHub Apps) are renewed without a browser when\n\
@@ -280,7 +282,9 @@ An owner that has no binding yet gets one the first time git asks for it: the he
 GitHub which of your accounts can push to the repository (one request per account, once per \
 owner) and binds that one, saying so on a terminal.\n\n\
 If LOGIN has no token yet, use signs in for it first (asking GitHub to sign in as LOGIN), and \
-writes nothing if you sign in as someone else.",
+writes nothing if you sign in as someone else.\n\n\
+Answers are cached per owner for up to --cache-seconds: use makes them stale at once, while a \
+binding edited by hand in git config applies once they expire.",
         after_help = "Examples:\n  \
 git credential-ghoauth use alice-acme --for acme\n  \
 git credential-ghoauth use alice-acme             (inside a clone of an acme repository)\n  \
@@ -333,7 +337,11 @@ With --json, one JSON object, a stable format: {\"store\": where credentials are
 [{\"login\", \"path\" (or null), \"default\": true for the account a request without a user \
 name gets, \"token\": masked as its first and last four characters, \"obtained_here\": true for a \
 token this helper signed in for, \"scopes\", \"client_id\" (or null), \"expires_utc\" (Unix \
-seconds, or null for never), \"expired\", \"renews_until_utc\" (Unix seconds, or null)}]}]}. \
+seconds, or null for never), \"expired\", \"renews_until_utc\" (Unix seconds, or null)}], \
+\"bindings\": [{\"owner\", \"login\", \"origin\": the config file, as git config --show-origin names \
+it, \"account_stored\": false when no token is stored for that login}], \"username_settings\": \
+[{\"key\", \"value\", \"origin\"}]: credential username settings that reach the host, whose user \
+name git sends and which win over the bindings}]}. \
 Never a whole token, never a refresh token. Fields may be added; none is removed or renamed.",
         after_help = "Exit status: 0 when at least one credential is stored, 1 when none is.\n\n\
 Examples:\n  \
@@ -354,6 +362,10 @@ git credential-ghoauth status --json"
         after_help = "Writes credential.<url>.ghoauthClientId (and Flow) and a host-scoped helper \
 entry, preceded by an empty one that resets the helpers before it for that host, to your global \
 git config. Other helpers are never removed or reordered. Running it again changes nothing.\n\n\
+It also sets credential.<url>.useHttpPath = true, unless you set it yourself, so that git sends \
+the repository's path: when you have several accounts on the host, the owner in that path picks \
+the account (see use --help). This helper's tokens stay one per account; a password that git \
+itself asks for and stores for that host is then kept per repository.\n\n\
 The client secret (from GHOAUTH_CLIENT_SECRET, --client-secret-stdin or --client-secret) goes \
 into ~/.git-credential-ghoauth-secrets (beside $GIT_CONFIG_GLOBAL when that is set), mode 0600, \
 which the global config includes: never onto a command line, never into a file others can read.\n\n\

@@ -408,6 +408,21 @@ fn discovery_with_github_unreachable_binds_nothing_and_still_answers() {
 }
 
 #[test]
+fn parallel_gits_that_discover_at_once_write_one_binding() {
+    let accounts = two_accounts("parallel-discovery");
+    let answers: Vec<Run> = std::thread::scope(|scope| {
+        let fills: Vec<_> = (0..6)
+            .map(|_| scope.spawn(|| accounts.fill("acme/app.git")))
+            .collect();
+        fills.into_iter().map(|fill| fill.join().unwrap()).collect()
+    });
+    for answer in &answers {
+        assert_signed_in_as(answer, "alice_acme");
+    }
+    assert_eq!(accounts.bindings(), ["acme alice_acme"]);
+}
+
+#[test]
 fn logout_of_an_account_removes_its_bindings() {
     let accounts = two_accounts("logout-bindings");
     let url = accounts.url();

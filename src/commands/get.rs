@@ -94,20 +94,23 @@ pub(crate) fn answer(helper: &Helper, issuer: &dyn Issuer, request: &Credential)
     }
 }
 
-/// Where a cached answer to `request` may be, most specific first: under
-/// the request itself; under its owner, for an answer that an owner's
-/// binding chose; under the host, for an answer no path changes. The
-/// last two let a hit in one repository serve the next. git forbids NUL
-/// in a path, so these keys can never be a path git sent.
+/// Where a cached answer to `request` may be: under the host, for an
+/// answer no path changes (one account, the common case, so it is looked
+/// up first: one system call); under its owner, for an answer an owner's
+/// binding chose; under the request itself. The first two let a hit in one
+/// repository serve the next. Within one cache generation the store's
+/// contents decide which kind is written (see [`cache_key_for`]), so no
+/// two of them can disagree, and the order only decides the cost. git
+/// forbids NUL in a path, so these keys can never be a path git sent.
 fn cache_keys(request: &Credential) -> Vec<Credential> {
-    let mut keys = vec![request.clone()];
     let Some(path) = &request.path else {
-        return keys;
+        return vec![request.clone()];
     };
+    let mut keys = vec![under_path(request, HOST_WIDE_KEY.to_vec())];
     if let Some(repository) = Repository::from_git_path(path) {
         keys.push(under_path(request, owner_key(&repository)));
     }
-    keys.push(under_path(request, HOST_WIDE_KEY.to_vec()));
+    keys.push(request.clone());
     keys
 }
 
@@ -205,6 +208,88 @@ mod tests {
             get(&store, "protocol=https\nhost=no-app.test\n"),
             Err(NoAnswer::NotOurs),
             "nothing stored and no app: the next helper's turn"
+        );
+    }
+
+    fn token(user: &str, at: u128) -> StoredCredential {
+        StoredCredential {
+            oauth: Some(crate::git::record::OAuthDetails {
+                client_id: "app".into(),
+                scopes: "repo".into(),
+                refresh_token_expiry_utc: None,
+            }),
+            ..stored(user, &format!("token-{user}"), at)
+        }
+    }
+
+    fn request(text: &str) -> Credential {
+        Credential::parse(text.as_bytes()).unwrap()
+    }
+
+    fn path_of(key: Option<Credential>) -> Option<Vec<u8>> {
+        key.and_then(|key| key.path)
+    }
+
+    #[test]
+    fn cache_keys_go_from_the_host_to_the_owner_to_the_request() {
+        let keys = cache_keys(&request("protocol=https\nhost=h.test\npath=Acme/app.git\n"));
+        let paths: Vec<Vec<u8>> = keys.into_iter().map(|key| key.path.unwrap()).collect();
+        assert_eq!(
+            paths,
+            [
+                HOST_WIDE_KEY.to_vec(),
+                b"\0owner acme".to_vec(),
+                b"Acme/app.git".to_vec(),
+            ]
+        );
+        let no_path = cache_keys(&request("protocol=https\nhost=h.test\n"));
+        assert_eq!(no_path.len(), 1);
+        let odd_path = cache_keys(&request("protocol=https\nhost=h.test\npath=x\n"));
+        assert_eq!(odd_path.len(), 2, "no owner in it, but the host's key");
+    }
+
+    #[test]
+    fn an_answer_is_cached_as_widely_as_it_holds() {
+        let with_path = request("protocol=https\nhost=h.test\npath=acme/app.git\n");
+        let alice = token("alice", 1);
+        // One account: the answer for every repository.
+        let one = [alice.clone()];
+        assert_eq!(
+            path_of(cache_key_for(&with_path, &alice, &one, false)),
+            Some(HOST_WIDE_KEY.to_vec())
+        );
+        // Chosen by the owner: the owner's.
+        let two = [alice.clone(), token("bob", 2)];
+        assert_eq!(
+            path_of(cache_key_for(&with_path, &alice, &two, true)),
+            Some(b"\0owner acme".to_vec())
+        );
+        // Several accounts and nothing decided: not cached, so that
+        // discovery runs again.
+        assert_eq!(cache_key_for(&with_path, &alice, &two, false), None);
+        // A user name git sent decides by itself.
+        let named = request("protocol=https\nhost=h.test\npath=acme/app.git\nusername=bob\n");
+        assert_eq!(
+            path_of(cache_key_for(&named, &two[1], &two, false)),
+            Some(HOST_WIDE_KEY.to_vec())
+        );
+        // Something kept per path, or a plain credential: only this request.
+        let per_path = fixtures::stored("h.test", Some("acme/other.git"), "carol", "pw", 3);
+        let mixed = [alice.clone(), per_path];
+        assert_eq!(
+            path_of(cache_key_for(&with_path, &alice, &mixed, false)),
+            Some(b"acme/app.git".to_vec())
+        );
+        let plain = stored("dave", "pw", 4);
+        assert_eq!(
+            path_of(cache_key_for(&with_path, &plain, &[plain.clone()], false)),
+            Some(b"acme/app.git".to_vec())
+        );
+        // No path: the request, whatever else.
+        let bare = request("protocol=https\nhost=h.test\n");
+        assert_eq!(
+            cache_key_for(&bare, &alice, &two, false),
+            Some(bare.clone())
         );
     }
 

@@ -17,7 +17,11 @@
 //!   `ghu_` tokens with `expires_in`, and `ghr_` refresh tokens that work
 //!   once; refreshing kills both the refresh token and the old access token;
 //! - 401 with `WWW-Authenticate: Basic realm="GitHub"` for git without a
-//!   live token, anonymous fetches from public repositories.
+//!   live token, anonymous fetches from public repositories;
+//! - private repositories ([`FakeGitHub::make_private`]): 404 from git and
+//!   from `GET /repos/{owner}/{repo}` for an account without access (GitHub
+//!   documents the 404 for the API; git sees "Repository not found"), 403
+//!   for a push with pull access; owners and names without regard to case.
 //!
 //! - the app-manifest flow for `setup`: a code that converts once within an
 //!   hour; a reply whose `slug`, `owner` and `webhook_secret` may be null; the
@@ -34,7 +38,12 @@
 //! - a renamed app's slug is its name lowercased with every run of other
 //!   characters made one `-` (GitHub's slugs look so; the rule is not
 //!   published);
-//! - the consent page's HTML is the fake's own; the helper never reads it.
+//! - the consent page's HTML is the fake's own; the helper never reads it;
+//! - `GET /repos/{owner}/{repo}` with a token carries a `permissions`
+//!   object for that account (GitHub's schema lists it as optional and does
+//!   not say when it is sent); the helper takes a reply without one to mean
+//!   read access only, so it never binds on it alone when another account
+//!   can push.
 //!
 //! It lives under tests/ so it never ships. Its server thread stops when the
 //! fake is dropped, or after [`LIFETIME`] whatever happens.
