@@ -85,7 +85,7 @@ impl Setup {
     }
 
     fn helper(&self, args: &[&str]) {
-        let mut command = common::command(&common::helper_exe().to_string());
+        let mut command = common::command(common::helper_exe());
         command
             .env("GIT_CONFIG_GLOBAL", &self.config)
             .env("GHOAUTH_CLIENT_SECRET", &self.world.client_secret)

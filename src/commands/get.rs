@@ -282,7 +282,12 @@ mod tests {
         );
         let plain = stored("dave", "pw", 4);
         assert_eq!(
-            path_of(cache_key_for(&with_path, &plain, &[plain.clone()], false)),
+            path_of(cache_key_for(
+                &with_path,
+                &plain,
+                std::slice::from_ref(&plain),
+                false
+            )),
             Some(b"acme/app.git".to_vec())
         );
         // No path: the request, whatever else.
