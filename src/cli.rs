@@ -309,6 +309,43 @@ git credential-ghoauth use bob --for https://ghe.example.com/platform"
         #[arg(long, value_name = "OWNER", conflicts_with_all = ["login", "owner", "default"])]
         clear: Option<String>,
     },
+    /// Find what keeps git and this helper from working together, and name each fix
+    #[command(
+        long_about = "Check git, the helpers git runs for each GitHub host, the store, the app, \
+the network and each account, one line per check (ok, warning or problem), with the command that \
+fixes each problem under it.\n\n\
+Checks: git's version and which git-credential-ghoauth git runs; the helper chain for each host \
+as git will run it (every credential.helper that applies, with its file; helpers before this one, \
+which may answer first; helpers after it, such as store, which would write tokens to a plain \
+file); the store (which one, whether it answers in time, what it holds, the lock directory); the \
+app (client id, where the secret comes from, the secrets file's mode, the redirect ports, which \
+flow a sign-in uses here and why); unless --offline, the network (proxy and CA, a connection to \
+the host, the clock against the server's Date, whether GitHub knows the client id, whether the \
+device flow is enabled, which asks GitHub for a code and abandons it) and each account (the token \
+accepted, its scopes, its expiry, the app's installations). All network checks together take at \
+most 10 s.\n\n\
+With --json, one JSON object, a stable format: {\"problems\": count, \"warnings\": count, \
+\"checks\": [{\"id\": a stable name such as chain.after or network.clock, \"host\": the host's \
+URL or null, \"status\": \"ok\", \"warning\" or \"problem\", \"summary\", \"fix\": the command \
+that fixes it, or null}]}. Fields and ids may be added; none is removed or renamed. Never a \
+secret.",
+        after_help = "Exit status: 0 when there is no problem (warnings allowed), 1 otherwise.\n\n\
+Examples:\n  \
+git credential-ghoauth doctor\n  \
+git credential-ghoauth doctor --host https://ghe.example.com --offline\n  \
+git credential-ghoauth doctor --json"
+    )]
+    Doctor {
+        /// Only this host (a name or a URL); every configured host when left out
+        #[arg(long, value_name = "HOST", value_parser = OAuthHost::from_argument)]
+        host: Option<OAuthHost>,
+        /// Make no network request
+        #[arg(long)]
+        offline: bool,
+        /// One JSON object (a stable format: see the man page's description)
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a token that works now, for scripts: the credential itself, so treat the output as a password
     #[command(
         long_about = "Print a token that works now for the host, and a newline, and nothing else on \

@@ -117,7 +117,7 @@ pub(crate) fn file_for(
 /// `<runtime dir>/git-credential-ghoauth`, else the same under the cache
 /// dir: the first that is, or can be made, private to this user. Without
 /// one there is no lock, and parallel gits may each sign in.
-fn lock_dir() -> Option<PathBuf> {
+pub(crate) fn lock_dir() -> Option<PathBuf> {
     let base = directories::BaseDirs::new()?;
     let roots = base.runtime_dir().into_iter().chain([base.cache_dir()]);
     for dir in roots.map(|root| root.join("git-credential-ghoauth")) {

@@ -196,14 +196,14 @@ fn a_bus_without_a_secret_service_falls_back_to_the_kernel() {
 /// A session bus that takes connections and never says a word: a Secret
 /// Service that does not answer (an unlock prompt over SSH nobody sees).
 /// It holds what it accepts until dropped, or for 60 s at most.
-struct MuteBus {
-    address: String,
+pub(crate) struct MuteBus {
+    pub(crate) address: String,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl MuteBus {
-    fn start(name: &str) -> MuteBus {
+    pub(crate) fn start(name: &str) -> MuteBus {
         use std::sync::atomic::{AtomicBool, Ordering};
         let path = session().dir.join(format!("{name}.bus"));
         let socket = std::os::unix::net::UnixListener::bind(&path).unwrap();

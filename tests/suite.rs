@@ -16,6 +16,7 @@ mod bad_input;
 mod browser_sign_in;
 mod demo;
 mod device_sign_in;
+mod doctor;
 mod git_storage;
 mod github_com;
 mod hardening;

@@ -22,6 +22,9 @@ _git__credential__ghoauth() {
             git__credential__ghoauth,configure)
                 cmd="git__credential__ghoauth__subcmd__configure"
                 ;;
+            git__credential__ghoauth,doctor)
+                cmd="git__credential__ghoauth__subcmd__doctor"
+                ;;
             git__credential__ghoauth,erase)
                 cmd="git__credential__ghoauth__subcmd__erase"
                 ;;
@@ -60,6 +63,9 @@ _git__credential__ghoauth() {
                 ;;
             git__credential__ghoauth__subcmd__help,configure)
                 cmd="git__credential__ghoauth__subcmd__help__subcmd__configure"
+                ;;
+            git__credential__ghoauth__subcmd__help,doctor)
+                cmd="git__credential__ghoauth__subcmd__help__subcmd__doctor"
                 ;;
             git__credential__ghoauth__subcmd__help,erase)
                 cmd="git__credential__ghoauth__subcmd__help__subcmd__erase"
@@ -101,7 +107,7 @@ _git__credential__ghoauth() {
 
     case "${cmd}" in
         git__credential__ghoauth)
-            opts="-h -V --cache-seconds --keyring-timeout --store --help --version get store erase setup login logout use token status configure unconfigure completions help"
+            opts="-h -V --cache-seconds --keyring-timeout --store --help --version get store erase setup login logout use doctor token status configure unconfigure completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -170,6 +176,24 @@ _git__credential__ghoauth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__subcmd__credential__subcmd__ghoauth__subcmd__doctor)
+            opts="-h --host --offline --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__subcmd__credential__subcmd__ghoauth__subcmd__erase)
             opts="-h --host --user --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -207,7 +231,7 @@ _git__credential__ghoauth() {
             return 0
             ;;
         git__subcmd__credential__subcmd__ghoauth__subcmd__help)
-            opts="get store erase setup login logout use token status configure unconfigure completions help"
+            opts="get store erase setup login logout use doctor token status configure unconfigure completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -235,6 +259,20 @@ _git__credential__ghoauth() {
             return 0
             ;;
         git__subcmd__credential__subcmd__ghoauth__subcmd__help__subcmd__configure)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__subcmd__credential__subcmd__ghoauth__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -21,6 +21,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context as _, bail};
 
 use super::repository::Owner;
+use crate::config::origins::{self, entries};
 use crate::config::urlmatch;
 use crate::oauth::host::OAuthHost;
 use crate::report::printable;
@@ -53,15 +54,10 @@ pub struct UsernameSetting {
 /// The host's bindings, one per owner (the last written wins), in the
 /// order they were written. One `git config` run.
 pub fn read(host: &OAuthHost) -> Vec<Binding> {
-    let listing = git_config(&[
-        "-z",
-        "--show-origin",
-        "--show-scope",
-        "--get-regexp",
-        r"^credential\..*\.ghoauthaccount$",
-    ])
-    .unwrap_or_default();
-    from_listing(&listing, &host.url())
+    from_listing(
+        &origins::read(r"^credential\..*\.ghoauthaccount$"),
+        &host.url(),
+    )
 }
 
 /// Bindings in `git config -z --show-origin --show-scope --get-regexp`
@@ -141,15 +137,10 @@ pub fn unbind_login(host: &OAuthHost, login: &str) -> anyhow::Result<Vec<Owner>>
 /// Every `username` setting that applies to `host`, or to part of it,
 /// with where it is written.
 pub fn username_settings(host: &OAuthHost) -> Vec<UsernameSetting> {
-    let listing = git_config(&[
-        "-z",
-        "--show-origin",
-        "--show-scope",
-        "--get-regexp",
-        r"^credential\.(.*\.)?username$",
-    ])
-    .unwrap_or_default();
-    username_settings_in(&listing, &host.url())
+    username_settings_in(
+        &origins::read(r"^credential\.(.*\.)?username$"),
+        &host.url(),
+    )
 }
 
 fn username_settings_in(listing: &[u8], host_url: &str) -> Vec<UsernameSetting> {
@@ -184,50 +175,6 @@ fn unset_matching(host: &OAuthHost, value_pattern: &str) -> anyhow::Result<bool>
 
 fn key(host: &OAuthHost) -> String {
     format!("credential.{}.{KEY}", host.url())
-}
-
-struct Entry {
-    scope: String,
-    origin: String,
-    key: String,
-    value: String,
-}
-
-impl Entry {
-    /// The `<url>` of `credential.<url>.<name>` (empty for
-    /// `credential.<name>`), if this is that key.
-    fn url_of(&self, name: &str) -> Option<String> {
-        let rest = self.key.strip_prefix("credential.")?;
-        let name = name.to_ascii_lowercase();
-        if rest.eq_ignore_ascii_case(&name) {
-            return Some(String::new());
-        }
-        let url = rest.strip_suffix(&name)?.strip_suffix('.')?;
-        Some(url.to_string())
-    }
-}
-
-/// `scope\0origin\0key\nvalue\0` records.
-fn entries(listing: &[u8]) -> impl Iterator<Item = Entry> + '_ {
-    let mut fields = listing.split(|&b| b == 0);
-    std::iter::from_fn(move || {
-        loop {
-            let scope = fields.next()?;
-            let origin = fields.next()?;
-            let record = String::from_utf8_lossy(fields.next()?).into_owned();
-            let (key, value) = record.split_once('\n').unwrap_or((&record, ""));
-            if scope.is_empty() {
-                continue;
-            }
-            return Some(Entry {
-                scope: String::from_utf8_lossy(scope).into_owned(),
-                origin: String::from_utf8_lossy(origin).into_owned(),
-                // git lowercases the section and the key, not the URL.
-                key: key.to_string(),
-                value: value.trim().to_string(),
-            });
-        }
-    })
 }
 
 #[derive(Debug)]

@@ -5,6 +5,7 @@
 //! the one place a person's command's failure is said and made exit 1.
 
 pub mod configure;
+pub mod doctor;
 pub mod erase;
 pub mod get;
 pub mod login;
@@ -77,6 +78,11 @@ fn for_people(helper: &Helper, operation: Operation) -> anyhow::Result<ExitCode>
             false => logout::run(helper, &host.name, user.as_deref()),
         },
         Operation::Status { host, json } => status::run(helper, host.as_ref(), json),
+        Operation::Doctor {
+            host,
+            offline,
+            json,
+        } => doctor::run(helper, host.as_ref(), offline, json),
         Operation::Token { host, user } => token::run(helper, &host.name, user.as_deref()),
         Operation::Use {
             login,

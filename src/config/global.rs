@@ -337,6 +337,12 @@ fn is_ours(value: &str) -> bool {
         || value.ends_with("\\git-credential-ghoauth.exe")
 }
 
+/// Whether a `credential.helper` value runs this helper, with or without
+/// arguments (`ghoauth --store=kernel`).
+pub(crate) fn names_this_helper(value: &str) -> bool {
+    is_ours(value) || value.split_whitespace().next().is_some_and(is_ours)
+}
+
 /// `git config --global` could not do what was asked.
 #[derive(Debug)]
 enum GitConfigError {

@@ -5,6 +5,7 @@
 
 pub(crate) mod client_secrets;
 pub(crate) mod global;
+pub(crate) mod origins;
 pub(crate) mod urlmatch;
 
 use std::process::{Command, Stdio};

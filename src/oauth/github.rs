@@ -579,6 +579,44 @@ impl GitHub {
         }
     }
 
+    /// `GET` of the consent page for `client_id`, as a client with no
+    /// GitHub session: its status (404 for a client id GitHub does not know)
+    /// and the server's clock from its `Date` header. Nothing is authorized:
+    /// without a session GitHub shows its sign-in page.
+    pub fn consent_page_probe(
+        &self,
+        client_id: &str,
+    ) -> anyhow::Result<(u16, Option<std::time::SystemTime>)> {
+        let mut url = self.endpoints.authorize.clone();
+        url.query_pairs_mut().append_pair("client_id", client_id);
+        let (status, headers, _) = self.send(self.http.get(url.clone()), &url)?;
+        let date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|text| httpdate::parse_http_date(text).ok());
+        Ok((status.as_u16(), date))
+    }
+
+    /// `GET /user`, for `doctor`: who the token belongs to, or the HTTP
+    /// status GitHub refused it with.
+    pub fn user_or_status(&self, token: &Secret) -> anyhow::Result<Result<User, u16>> {
+        let url = self.endpoints.api_path("/user");
+        let request = self
+            .http
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT, "application/vnd.github+json")
+            .bearer_auth(text(token)?);
+        let (status, headers, body) = self.send(request, &url)?;
+        if !status.is_success() {
+            return Ok(Err(status.as_u16()));
+        }
+        let scopes = headers
+            .get("x-oauth-scopes")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        read_user_reply(&url, &body, scopes).map(Ok)
+    }
+
     /// `DELETE /applications/{client_id}/token`, authenticated as the app.
     pub fn revoke(&self, app: &OAuthApp, token: &Secret) -> anyhow::Result<Revocation> {
         let Some(secret) = &app.client_secret else {

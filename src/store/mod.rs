@@ -25,6 +25,8 @@ pub(crate) mod memory;
 mod native;
 #[cfg(target_os = "linux")]
 mod secret_service;
+#[cfg(target_os = "linux")]
+pub(crate) use secret_service::session_bus_configured;
 
 use std::fmt;
 use std::sync::mpsc;

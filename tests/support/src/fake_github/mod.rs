@@ -269,6 +269,10 @@ struct State {
     repository_api: RepositoryApi,
     /// How long `GET /repos/…` takes to answer, as a far-away server would.
     repository_api_latency: Duration,
+    /// How far the server's clock (its `Date` header) is ahead of ours.
+    clock_ahead: Option<Duration>,
+    /// Every request is held open until the fake stops (at most a minute).
+    stalled: bool,
 }
 
 /// What an account may do in a private repository.
@@ -359,6 +363,8 @@ impl FakeGitHub {
             private: HashMap::new(),
             repository_api: RepositoryApi::Works,
             repository_api_latency: Duration::ZERO,
+            clock_ahead: None,
+            stalled: false,
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let server_thread = {
@@ -649,6 +655,16 @@ impl FakeGitHub {
         self.state.lock().unwrap().repository_api_latency = latency;
     }
 
+    /// The server's clock runs this far ahead (its `Date` header says so).
+    pub fn set_clock_ahead(&self, ahead: Duration) {
+        self.state.lock().unwrap().clock_ahead = Some(ahead);
+    }
+
+    /// Every request from now on is held open, as a server that stalls.
+    pub fn stall_everything(&self) {
+        self.state.lock().unwrap().stalled = true;
+    }
+
     /// How many `GET /repos/{owner}/{repo}` requests reached the fake.
     pub fn repository_api_requests(&self) -> usize {
         self.seen()
@@ -767,6 +783,13 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
     let mut body = Vec::new();
     let _ = request.as_reader().take(64 << 20).read_to_end(&mut body);
 
+    if state.lock().unwrap().stalled {
+        let until = Instant::now() + Duration::from_secs(60);
+        while !stop.load(Ordering::SeqCst) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        return;
+    }
     let gate = match path.as_str() {
         "/login/oauth/authorize" => Some(Gate::ConsentPage),
         "/login/oauth/access_token" => Some(Gate::TokenEndpoint),
@@ -798,6 +821,20 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
         }
         ("GET", "/api/v3/user/installations") => {
             user_installations(state, authorization.as_deref())
+        }
+        // An assumption: a client with no GitHub session (no cookie) gets
+        // the sign-in page, and no code. The tests' browser plays a person
+        // who is signed in; the helper's own requests (doctor's probe) are
+        // told from it by their User-Agent.
+        ("GET", "/login/oauth/authorize")
+            if user_agent
+                .as_deref()
+                .is_some_and(|agent| agent.starts_with("git-credential-ghoauth")) =>
+        {
+            match query.get("client_id").map(String::as_str) == Some(CLIENT_ID) {
+                true => Reply::text(200, "<h1>Sign in to GitHub</h1>"),
+                false => Reply::text(404, "<h1>404</h1>"),
+            }
         }
         ("GET", "/login/oauth/authorize") => authorize(state, &query),
         ("POST", "/login/oauth/access_token") => {
@@ -874,6 +911,10 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
         _ => Reply::json(404, r#"{"message":"Not Found"}"#),
     };
     let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
+    if let Some(ahead) = state.lock().unwrap().clock_ahead {
+        let date = httpdate::fmt_http_date(std::time::SystemTime::now() + ahead);
+        response.add_header(tiny_http::Header::from_bytes(&b"Date"[..], date.as_bytes()).unwrap());
+    }
     for (name, value) in reply.headers {
         response
             .add_header(tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());

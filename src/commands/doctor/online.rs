@@ -1,0 +1,321 @@
+//! What only GitHub can tell: whether the host can be reached (through
+//! which proxy, with which CA), whether its clock agrees with ours, whether
+//! it knows the app and lets it use the device flow, and whether each
+//! stored token still works, with the scopes git needs. Every request is
+//! bounded, and all of them together by [`super::NETWORK_BOUND`].
+
+use std::time::{Duration, Instant, SystemTime};
+
+use super::{Check, shown};
+use crate::acquire::OAuthRemote;
+use crate::config::FlowSetting;
+use crate::git::record::StoredCredential;
+use crate::oauth::github::{GitHub, GitHubError};
+use crate::oauth::host::OAuthHost;
+use crate::report::printable_bytes;
+
+/// Expiry and renewal depend on the clocks agreeing this closely.
+const CLOCK_TOLERANCE: Duration = Duration::from_secs(120);
+
+pub(super) fn network_checks(remote: &OAuthRemote, deadline: Instant) -> Vec<Check> {
+    let url = remote.host.url();
+    let mut checks = vec![Check::ok("network.proxy", proxy_and_ca(remote))];
+    let github = match GitHub::new(remote.endpoints.clone(), &remote.config.http, deadline) {
+        Ok(github) => github,
+        Err(error) => {
+            checks.push(Check::problem(
+                "network.reach",
+                format!("{error:#}"),
+                "fix the setting it names in git config",
+            ));
+            return checks;
+        }
+    };
+    let (status, date) = match github.consent_page_probe(&remote.app.client_id) {
+        Ok(reply) => reply,
+        Err(error) => {
+            checks.push(Check::problem(
+                "network.reach",
+                format!("{error:#}"),
+                format!(
+                    "check the proxy (git config http.proxy, or HTTPS_PROXY), the CA \
+                     (http.sslCAInfo, or SSL_CERT_FILE) and the network; then `git \
+                     credential-ghoauth doctor --host {url}` again"
+                ),
+            ));
+            return checks;
+        }
+    };
+    let secure = match remote.host.protocol() {
+        "https" => "a TLS connection",
+        _ => "a connection (plain HTTP, loopback only)",
+    };
+    checks.push(Check::ok(
+        "network.reach",
+        format!("{secure} to {} works", remote.host.host()),
+    ));
+    checks.extend(clock_check(date));
+    checks.push(match status {
+        404 => Check::problem(
+            "network.client_id",
+            format!(
+                "GitHub does not know the client id {} (its consent page answers 404)",
+                shown(&remote.app.client_id)
+            ),
+            format!(
+                "copy the client id from the app's settings page: git credential-ghoauth \
+                 configure --host {url} --client-id <id>; or create a new app with \
+                 `git credential-ghoauth setup --host {url} --force`"
+            ),
+        ),
+        _ => Check::ok("network.client_id", "GitHub knows the client id"),
+    });
+    if status != 404 && remote.config.flow != FlowSetting::Browser {
+        checks.push(device_flow_check(&github, remote));
+    }
+    checks
+}
+
+fn proxy_and_ca(remote: &OAuthRemote) -> String {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let proxy = match remote.config.http.proxy.as_deref() {
+        _ if remote.endpoints.is_loopback() => "none (a loopback host)".to_string(),
+        Some("") => "none (http.proxy is empty)".to_string(),
+        Some(proxy) => format!("{} (git's http.proxy)", shown(proxy)),
+        None => match env("HTTPS_PROXY").or_else(|| env("https_proxy")) {
+            Some(proxy) => format!("{} (HTTPS_PROXY)", shown(proxy)),
+            None => "none".to_string(),
+        },
+    };
+    let ca = match (&remote.config.http.ca_info, env("SSL_CERT_FILE")) {
+        (Some(file), _) => format!(
+            "{} (git's http.sslCAInfo)",
+            shown(file.display().to_string())
+        ),
+        (None, Some(file)) => format!("{} (SSL_CERT_FILE)", shown(file)),
+        (None, None) => "the system's".to_string(),
+    };
+    format!("proxy: {proxy}; CA certificates: {ca}")
+}
+
+fn clock_check(server: Option<SystemTime>) -> Option<Check> {
+    let server = server?;
+    let now = SystemTime::now();
+    let (off, direction) = match server.duration_since(now) {
+        Ok(ahead) => (ahead, "behind"),
+        Err(behind) => (behind.duration(), "ahead of"),
+    };
+    Some(match off > CLOCK_TOLERANCE {
+        true => Check::warning(
+            "network.clock",
+            format!(
+                "this machine's clock is {} min {direction} the server's: token expiry and \
+                 renewal are judged by it",
+                (off.as_secs() + 30) / 60
+            ),
+            "set the clock right and keep it so: `timedatectl set-ntp true` (or your \
+             system's time settings)",
+        ),
+        false => Check::ok(
+            "network.clock",
+            format!(
+                "the clock agrees with the server's (within {} s)",
+                off.as_secs().max(1)
+            ),
+        ),
+    })
+}
+
+/// GitHub says whether an app may use the device flow only when asked for
+/// a code: this asks for one and abandons it (it expires unused).
+fn device_flow_check(github: &GitHub, remote: &OAuthRemote) -> Check {
+    let device_needed =
+        remote.config.flow == FlowSetting::Device || remote.app.client_secret.is_none();
+    match github.request_device_code(&remote.app, &remote.config.scopes) {
+        Ok(_) => Check::ok(
+            "network.device_flow",
+            "the device flow is enabled (asked GitHub for a code, then abandoned it)",
+        ),
+        Err(GitHubError::Refused(refusal)) if refusal.error == "device_flow_disabled" => {
+            let summary = "the app does not allow the device flow, which sign-ins here need where no browser can open";
+            let fix = "tick \"Enable Device Flow\" in the app's settings on GitHub (Settings → Developer settings → your app)";
+            match device_needed {
+                true => Check::problem("network.device_flow", summary, fix),
+                false => Check::warning("network.device_flow", summary, fix),
+            }
+        }
+        Err(error) => Check::warning(
+            "network.device_flow",
+            format!("could not ask for a device code: {error}"),
+            "see the network checks above",
+        ),
+    }
+}
+
+/// Each account's token, asked about at GitHub.
+pub(super) fn account_checks(
+    remote: &OAuthRemote,
+    stored: &[StoredCredential],
+    now: u64,
+    deadline: Instant,
+) -> Vec<Check> {
+    let mut checks = offline_account_checks(&remote.host, stored, now);
+    let Ok(github) = GitHub::new(remote.endpoints.clone(), &remote.config.http, deadline) else {
+        return checks;
+    };
+    let url = remote.host.url();
+    for account in stored.iter().filter(|entry| entry.oauth.is_some()) {
+        let login = printable_bytes(&account.username);
+        let relogin = format!(
+            "git credential-ghoauth logout --host {url} --user {login}; git credential-ghoauth \
+             use {login} --default --host {url}"
+        );
+        let user = match github.user_or_status(&account.password) {
+            Ok(Ok(user)) => user,
+            Ok(Err(status)) => {
+                checks.push(Check::problem(
+                    "account.token",
+                    format!(
+                        "GitHub refuses {login}'s token (HTTP {status}): it was revoked, or \
+                         pushed out by newer sign-ins"
+                    ),
+                    relogin,
+                ));
+                continue;
+            }
+            Err(error) => {
+                checks.push(Check::warning(
+                    "account.token",
+                    format!("could not ask GitHub about {login}'s token: {error:#}"),
+                    "see the network checks above",
+                ));
+                continue;
+            }
+        };
+        checks.push(Check::ok(
+            "account.token",
+            format!("GitHub accepts {login}'s token"),
+        ));
+        let github_app = account
+            .oauth
+            .as_ref()
+            .is_some_and(|oauth| oauth.scopes.is_empty())
+            && user.scopes.is_empty();
+        if github_app {
+            checks.push(installations_check(&github, account, &login, &url));
+            continue;
+        }
+        let scopes: Vec<&str> = user
+            .scopes
+            .split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .collect();
+        let fix = format!(
+            "git config --global credential.{url}.ghoauthScopes 'repo workflow'; then {relogin}"
+        );
+        checks.push(if !scopes.contains(&"repo") {
+            Check::problem(
+                "account.scopes",
+                format!(
+                    "{login}'s token lacks the repo scope (it has: {}), so git cannot push with it",
+                    if scopes.is_empty() { "none".to_string() } else { scopes.join(" ") }
+                ),
+                fix,
+            )
+        } else if !scopes.contains(&"workflow") {
+            Check::warning(
+                "account.scopes",
+                format!("{login}'s token lacks the workflow scope: pushes that change .github/workflows are refused"),
+                fix,
+            )
+        } else {
+            Check::ok("account.scopes", format!("{login}'s token has the scopes git needs (repo, workflow)"))
+        });
+    }
+    checks
+}
+
+fn installations_check(
+    github: &GitHub,
+    account: &StoredCredential,
+    login: &str,
+    url: &str,
+) -> Check {
+    match github.installations(&account.password) {
+        Ok(installations) if installations.is_empty() => Check::warning(
+            "account.installations",
+            format!(
+                "the app is installed nowhere {login} can see, so git can reach public repositories only"
+            ),
+            format!(
+                "install the app on your repositories: git credential-ghoauth setup --host {url} --force, or the app's page on GitHub"
+            ),
+        ),
+        Ok(installations) => Check::ok(
+            "account.installations",
+            format!(
+                "the app is installed on {} account(s) {login} can see",
+                installations.len()
+            ),
+        ),
+        Err(error) => Check::warning(
+            "account.installations",
+            format!("could not list the app's installations for {login}: {error:#}"),
+            "see the network checks above",
+        ),
+    }
+}
+
+/// What the store alone says of each account: when its token and its
+/// refresh token run out.
+pub(super) fn offline_account_checks(
+    host: &OAuthHost,
+    stored: &[StoredCredential],
+    now: u64,
+) -> Vec<Check> {
+    let url = host.url();
+    let ours: Vec<&StoredCredential> = stored
+        .iter()
+        .filter(|entry| entry.oauth.is_some())
+        .collect();
+    if ours.is_empty() {
+        return vec![Check::ok(
+            "account.expiry",
+            format!(
+                "nobody is signed in yet; the next git command (or `git credential-ghoauth login --host {url}`) signs in"
+            ),
+        )];
+    }
+    ours.into_iter()
+        .map(|account| {
+            let login = printable_bytes(&account.username);
+            let relogin = format!("git credential-ghoauth login --host {url} --force");
+            let refresh_until = account
+                .oauth_refresh_token
+                .as_ref()
+                .and(account.oauth.as_ref())
+                .and_then(|oauth| oauth.refresh_token_expiry_utc);
+            match (account.password_expiry_utc, refresh_until) {
+                (_, Some(until)) if until <= now => Check::problem(
+                    "account.expiry",
+                    format!("{login}'s refresh token has expired, so the token cannot be renewed: the next git command signs in again"),
+                    relogin,
+                ),
+                (Some(expiry), None) if expiry <= now => Check::problem(
+                    "account.expiry",
+                    format!("{login}'s token has expired and cannot be renewed"),
+                    relogin,
+                ),
+                (None, _) => Check::ok("account.expiry", format!("{login}'s token does not expire")),
+                (Some(_), Some(until)) => Check::ok(
+                    "account.expiry",
+                    format!("{login}'s token renews by itself for another {} days", (until - now) / 86_400),
+                ),
+                (Some(expiry), None) => Check::ok(
+                    "account.expiry",
+                    format!("{login}'s token works for another {} min, and cannot be renewed", (expiry - now) / 60),
+                ),
+            }
+        })
+        .collect()
+}

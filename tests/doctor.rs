@@ -1,0 +1,395 @@
+//! `doctor`: each fault, injected against the fake GitHub, the private
+//! Secret Service or git config, shows up as the check named, with a fix;
+//! a clean set-up has no problem; `--offline` asks the network nothing;
+//! and a stalled server cannot hold it past its bound.
+// Drives processes the Unix way, as the other store tests do.
+#![cfg(unix)]
+
+use crate::common;
+use crate::fake_github;
+use crate::world;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::*;
+use fake_github::{CLIENT_ID, Lifetimes};
+use serde_json::Value;
+use world::*;
+
+struct Doctor {
+    world: World,
+    config: PathBuf,
+}
+
+impl Doctor {
+    /// A world whose host `configure` set up, in a global config of its own.
+    fn configured(name: &str) -> Doctor {
+        Doctor::configured_with(name, world(name), CLIENT_ID)
+    }
+
+    fn configured_with(name: &str, world: World, client_id: &str) -> Doctor {
+        let doctor = Doctor {
+            config: world.dir.join(format!("gitconfig-{name}")),
+            world,
+        };
+        let url = doctor.url();
+        let secret = doctor.world.client_secret.clone();
+        let done = doctor.helper(
+            &["configure", "--host", &url, "--client-id", client_id],
+            &[("GHOAUTH_CLIENT_SECRET", &secret)],
+        );
+        assert!(done.status.success(), "{}", done.stderr);
+        doctor
+    }
+
+    fn url(&self) -> String {
+        self.world.fake.base_url.clone()
+    }
+
+    fn helper(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = command(HELPER);
+        let helper_dir = Path::new(HELPER).parent().unwrap();
+        let path = std::env::join_paths(std::iter::once(helper_dir.to_path_buf()).chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ))
+        .unwrap();
+        command
+            .current_dir(&self.world.dir)
+            .env("PATH", path)
+            .env("GIT_CONFIG_GLOBAL", &self.config)
+            .env("BROWSER", self.world.dir.join("browser"))
+            .env_remove("GIT_TERMINAL_PROMPT")
+            .envs(env.iter().copied())
+            .args(args);
+        self.world.network(&mut command);
+        run(command, b"")
+    }
+
+    fn git_config(&self, args: &[&str]) {
+        let mut command = command("git");
+        command
+            .env("GIT_CONFIG_GLOBAL", &self.config)
+            .args(["config", "--global"])
+            .args(args);
+        assert!(run(command, b"").status.success(), "git config {args:?}");
+    }
+
+    fn login(&self) -> String {
+        let url = self.url();
+        let done = self.helper(&["login", "--host", &url, "--flow", "browser"], &[]);
+        assert!(done.status.success(), "{}", done.stderr);
+        self.world.fake.live_tokens_of("octocat").pop().unwrap()
+    }
+
+    /// `doctor --host URL --json` and its object.
+    fn run(&self, extra: &[&str], env: &[(&str, &str)]) -> (Run, Value) {
+        let url = self.url();
+        let mut args = vec!["doctor", "--host", &url, "--json"];
+        args.extend_from_slice(extra);
+        let ran = self.helper(&args, env);
+        let json: Value = serde_json::from_slice(&ran.stdout)
+            .unwrap_or_else(|_| panic!("not JSON: {}\n{}", ran.stdout_text(), ran.stderr));
+        assert_eq!(
+            ran.status.code(),
+            Some(if json["problems"] == 0 { 0 } else { 1 }),
+            "exit status follows the problems"
+        );
+        for check in json["checks"].as_array().unwrap() {
+            assert!(
+                check["id"].is_string() && check["summary"].is_string(),
+                "{check}"
+            );
+            if check["status"] == "problem" {
+                assert!(
+                    check["fix"].is_string(),
+                    "every problem names its fix: {check}"
+                );
+            }
+        }
+        (ran, json)
+    }
+}
+
+/// The check `id` with `status`, whose summary holds `said` and whose fix
+/// holds `fix`.
+fn assert_check(json: &Value, id: &str, status: &str, said: &str, fix: &str) {
+    let found = json["checks"].as_array().unwrap().iter().find(|check| {
+        check["id"] == id
+            && check["status"] == status
+            && check["summary"].as_str().unwrap().contains(said)
+            && check["fix"].as_str().unwrap_or_default().contains(fix)
+    });
+    assert!(
+        found.is_some(),
+        "no {status} {id} saying {said:?} with fix {fix:?} in:\n{:#}",
+        json["checks"]
+    );
+}
+
+#[test]
+fn a_clean_set_up_has_no_problem_and_offline_asks_the_network_nothing() {
+    let doctor = Doctor::configured("doctor-clean");
+    let token = doctor.login();
+    let (ran, json) = doctor.run(&[], &[]);
+    assert_eq!(json["problems"], 0, "{:#}", json["checks"]);
+    assert_check(&json, "chain.reached", "ok", "git asks this helper", "");
+    assert_check(&json, "network.client_id", "ok", "knows the client id", "");
+    assert_check(&json, "network.device_flow", "ok", "abandoned", "");
+    assert_check(&json, "account.token", "ok", "accepts octocat's token", "");
+    assert_check(&json, "account.scopes", "ok", "repo, workflow", "");
+    assert_check(&json, "git.on_path", "ok", "git runs this program", "");
+    assert_eq!(
+        doctor.world.fake.authorizations(),
+        1,
+        "the probe authorized nothing"
+    );
+    for secret in [token.as_str(), doctor.world.client_secret.as_str()] {
+        assert!(!ran.stdout_text().contains(secret) && !ran.stderr.contains(secret));
+    }
+
+    let before = doctor.world.fake.requests();
+    let (_, offline) = doctor.run(&["--offline"], &[]);
+    assert_eq!(offline["problems"], 0);
+    assert_eq!(
+        doctor.world.fake.requests(),
+        before,
+        "--offline asks nothing"
+    );
+
+    let url = doctor.url();
+    let text = doctor.helper(&["doctor", "--host", &url], &[]);
+    assert!(text.status.success());
+    assert!(
+        text.stdout_text().contains("0 problems"),
+        "{}",
+        text.stdout_text()
+    );
+}
+
+#[test]
+fn a_helper_before_this_one_in_another_config_file() {
+    let world = world("doctor-before");
+    let doctor = Doctor {
+        config: world.dir.join("gitconfig"),
+        world,
+    };
+    let system = doctor.world.dir.join("system-gitconfig");
+    std::fs::write(&system, "[credential]\n\thelper = store\n").unwrap();
+    let url = doctor.url();
+    doctor.git_config(&[&format!("credential.{url}.ghoauthClientId"), CLIENT_ID]);
+    doctor.git_config(&["credential.helper", HELPER]);
+    let (_, json) = doctor.run(
+        &["--offline"],
+        &[
+            ("GIT_CONFIG_SYSTEM", system.to_str().unwrap()),
+            ("GIT_CONFIG_NOSYSTEM", "0"),
+        ],
+    );
+    assert_check(
+        &json,
+        "chain.before",
+        "problem",
+        &format!("'store' (system config, {})", system.display()),
+        "git credential-ghoauth configure",
+    );
+}
+
+#[test]
+fn store_after_this_helper() {
+    let doctor = Doctor::configured("doctor-after");
+    doctor.git_config(&["--add", "credential.helper", "store"]);
+    let (_, json) = doctor.run(&["--offline"], &[]);
+    assert_check(
+        &json,
+        "chain.after",
+        "problem",
+        "plain text",
+        "--unset-all credential.helper '^store'",
+    );
+}
+
+#[test]
+fn an_absent_or_stalled_secret_service() {
+    let doctor = Doctor::configured("doctor-store");
+    let (_, absent) = doctor.run(
+        &["--offline"],
+        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")],
+    );
+    assert_check(&absent, "store.answers", "problem", "", "--store=kernel");
+
+    let mute = crate::headless::MuteBus::start("doctor-mute");
+    let started = Instant::now();
+    let (_, stalled) = doctor.run(
+        &["--offline"],
+        &[
+            ("DBUS_SESSION_BUS_ADDRESS", &mute.address),
+            ("GHOAUTH_KEYRING_TIMEOUT", "2"),
+        ],
+    );
+    assert_check(
+        &stalled,
+        "store.answers",
+        "problem",
+        "did not answer within 2 s",
+        "unlock prompt",
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_busy_redirect_port() {
+    let doctor = Doctor::configured("doctor-port");
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let url = doctor.url();
+    doctor.git_config(&[
+        &format!("credential.{url}.ghoauthRedirectUri"),
+        &format!("http://127.0.0.1:{port}/callback"),
+    ]);
+    let (_, json) = doctor.run(&["--offline"], &[]);
+    assert_check(
+        &json,
+        "app.redirect_ports",
+        "problem",
+        &port.to_string(),
+        "setup --host",
+    );
+}
+
+#[test]
+fn an_unknown_client_id() {
+    let doctor = Doctor::configured_with(
+        "doctor-client",
+        world("doctor-client"),
+        "Ov23liNobodyKnowsMe0",
+    );
+    let (_, json) = doctor.run(&[], &[]);
+    assert_check(
+        &json,
+        "network.client_id",
+        "problem",
+        "does not know the client id",
+        "--client-id",
+    );
+}
+
+#[test]
+fn the_device_flow_disabled() {
+    let doctor = Doctor::configured("doctor-device");
+    doctor.world.fake.disable_device_flow();
+    let url = doctor.url();
+    doctor.git_config(&[&format!("credential.{url}.ghoauthFlow"), "device"]);
+    let (_, json) = doctor.run(&[], &[]);
+    assert_check(
+        &json,
+        "network.device_flow",
+        "problem",
+        "does not allow the device flow",
+        "Enable Device Flow",
+    );
+}
+
+#[test]
+fn a_server_clock_ten_minutes_off() {
+    let doctor = Doctor::configured("doctor-clock");
+    doctor.world.fake.set_clock_ahead(Duration::from_secs(600));
+    let (_, json) = doctor.run(&[], &[]);
+    assert_check(
+        &json,
+        "network.clock",
+        "warning",
+        "10 min behind",
+        "set-ntp",
+    );
+}
+
+#[test]
+fn a_revoked_token() {
+    let doctor = Doctor::configured("doctor-revoked");
+    let token = doctor.login();
+    doctor.world.fake.revoke_behind_the_back(&token);
+    let (_, json) = doctor.run(&[], &[]);
+    assert_check(
+        &json,
+        "account.token",
+        "problem",
+        "refuses octocat's token (HTTP 401)",
+        "logout",
+    );
+}
+
+#[test]
+fn missing_scopes() {
+    let doctor = Doctor::configured("doctor-scopes");
+    let url = doctor.url();
+    doctor.git_config(&[&format!("credential.{url}.ghoauthScopes"), "read:user"]);
+    doctor.login();
+    let (_, json) = doctor.run(&[], &[]);
+    assert_check(
+        &json,
+        "account.scopes",
+        "problem",
+        "lacks the repo scope",
+        "ghoauthScopes 'repo workflow'",
+    );
+}
+
+#[test]
+fn an_expired_refresh_token() {
+    let doctor = Doctor::configured("doctor-refresh");
+    doctor.world.fake.issue_expiring_tokens(Lifetimes {
+        access: Duration::from_secs(3600),
+        refresh: Duration::ZERO,
+    });
+    doctor.login();
+    let (_, json) = doctor.run(&["--offline"], &[]);
+    assert_check(
+        &json,
+        "account.expiry",
+        "problem",
+        "refresh token has expired",
+        "login --host",
+    );
+}
+
+#[test]
+fn a_proxy_that_refuses() {
+    let doctor =
+        Doctor::configured_with("doctor-proxy", github_com_world("doctor-proxy"), CLIENT_ID);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    doctor.git_config(&["http.proxy", &format!("http://127.0.0.1:{port}")]);
+    let (_, json) = doctor.run(&[], &[]);
+    assert_check(
+        &json,
+        "network.proxy",
+        "ok",
+        &format!("127.0.0.1:{port} (git's http.proxy)"),
+        "",
+    );
+    assert_check(
+        &json,
+        "network.reach",
+        "problem",
+        "could not reach",
+        "http.proxy",
+    );
+}
+
+#[test]
+fn a_stalled_server_cannot_hold_doctor_past_its_bound() {
+    let doctor = Doctor::configured("doctor-stalled");
+    doctor.login();
+    doctor.world.fake.stall_everything();
+    let started = Instant::now();
+    let (_, json) = doctor.run(&[], &[]);
+    let took = started.elapsed();
+    assert_check(&json, "network.reach", "problem", "", "network");
+    assert!(took < Duration::from_secs(20), "doctor took {took:?}");
+}
