@@ -253,7 +253,12 @@ fn an_owner_in_another_case_gets_the_same_account() {
     // Another owner, whose repository none of them can see: the default,
     // and nothing bound.
     assert_signed_in_as(&accounts.fill("acme-corp/app.git"), "alice");
-    assert_eq!(accounts.world.fake.repository_api_requests(), 2);
+    assert_eq!(
+        accounts.world.fake.repository_api_requests(),
+        2,
+        "{:#?}",
+        accounts.world.fake.seen()
+    );
     assert_eq!(accounts.bindings(), ["acme alice_acme"]);
 }
 
