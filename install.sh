@@ -1,5 +1,7 @@
 #!/bin/sh
-# Builds git-credential-ghoauth and installs it with its man pages.
+# Installs git-credential-ghoauth with its man pages and completions: from
+# an unpacked release archive, the binary beside this script (no Rust
+# needed); from a git checkout, a binary it builds with cargo.
 #
 #   ./install.sh                       into ~/.local (bin/, share/man/man1/, and
 #                                      bash, zsh and fish completions in share/)
@@ -78,9 +80,17 @@ if $uninstall; then
     exit 0
 fi
 
+if [ -z "$binary" ] && [ ! -f Cargo.toml ] && [ -x ./git-credential-ghoauth ]; then
+    # An unpacked release archive: the binary is beside this script.
+    binary=./git-credential-ghoauth
+fi
 if [ -z "$binary" ]; then
+    if [ ! -f Cargo.toml ]; then
+        echo "install.sh: found neither a git-credential-ghoauth binary beside this script nor the sources to build one; run it from an unpacked release archive or a git checkout" >&2
+        exit 1
+    fi
     if ! command -v cargo >/dev/null 2>&1; then
-        echo "install.sh: cargo is not on PATH; install Rust 1.89 or later and rerun: from rustup (https://rustup.rs), or on Debian 12 with 'apt install rustc-web cargo-web' (1.96; Debian's plain cargo package is too old)" >&2
+        echo "install.sh: cargo is not on PATH; install Rust 1.89 or later and rerun: from rustup (https://rustup.rs), or on Debian 12 with 'apt install rustc-web cargo-web' (1.96; Debian's plain cargo package is too old); or install from a release archive, which needs no Rust" >&2
         exit 1
     fi
     cargo build --release --locked
