@@ -208,8 +208,8 @@ impl Timed {
 /// The helper under test: the one cargo built, or another build's
 /// (`GHOAUTH_BENCH_HELPER`, as .ci/measure-profiles compares profiles).
 fn helper(args: &[&str]) -> Command {
-    let program = std::env::var("GHOAUTH_BENCH_HELPER")
-        .unwrap_or_else(|_| common::helper_exe().to_string());
+    let program =
+        std::env::var("GHOAUTH_BENCH_HELPER").unwrap_or_else(|_| common::helper_exe().to_string());
     let mut command = common::command(&program);
     command.args(args);
     command

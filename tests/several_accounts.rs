@@ -395,6 +395,38 @@ fn a_host_wide_username_written_after_a_binding_is_named_by_status() {
 }
 
 #[test]
+fn a_binding_to_a_reader_is_what_git_uses_and_github_refuses_its_push() {
+    let accounts = two_accounts("reader-bound");
+    let url = accounts.url();
+    assert!(
+        accounts
+            .helper(&["use", "alice", "--for", "acme", "--host", &url])
+            .status
+            .success()
+    );
+    let pushed = accounts.clone_and_push("acme/app");
+    assert!(!pushed.status.success());
+    assert!(pushed.stderr.contains("403"), "{}", pushed.stderr);
+    assert_eq!(accounts.world.fake.repository_api_requests(), 0);
+
+    // A binding whose account is gone is named, with the fix.
+    let mut by_hand = command("git");
+    by_hand.env("GIT_CONFIG_GLOBAL", &accounts.config).args([
+        "config",
+        "--global",
+        "--add",
+        &format!("credential.{url}.ghoauthAccount"),
+        "octo-org ghost",
+    ]);
+    assert!(run(by_hand, b"").status.success());
+    let status = accounts.helper(&["status", "--host", &url]).stdout_text();
+    assert!(
+        status.contains("octo-org → ghost") && status.contains("no token is stored for ghost"),
+        "{status}"
+    );
+}
+
+#[test]
 fn discovery_with_github_unreachable_binds_nothing_and_still_answers() {
     let accounts = two_accounts("unreachable");
     let fake = &accounts.world.fake;
