@@ -43,7 +43,7 @@ while [ $# -gt 0 ]; do
         --binary) need "$@"; binary=$2; shift 2 ;;
         --uninstall) uninstall=true; shift ;;
         --logout) logout=true; shift ;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done

@@ -350,6 +350,66 @@ fn install_sh_without_cargo_points_at_a_rust_that_is_new_enough() {
     );
 }
 
+/// An unpacked release archive: the binary beside install.sh, no sources,
+/// and no cargo anywhere on PATH.
+#[test]
+fn install_sh_from_an_archive_installs_the_binary_beside_it_without_cargo() {
+    let world = world("install-archive");
+    let archive = world.dir.join("git-credential-ghoauth-0.0.0-x86_64-linux");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(archive.join("man/completions")).unwrap();
+    std::fs::copy(root.join("install.sh"), archive.join("install.sh")).unwrap();
+    std::fs::copy(HELPER, archive.join("git-credential-ghoauth")).unwrap();
+    for entry in std::fs::read_dir(root.join("man")).unwrap().flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), archive.join("man").join(entry.file_name())).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(root.join("man/completions"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(
+            entry.path(),
+            archive.join("man/completions").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    let tools = world.dir.join("tools-without-cargo");
+    std::fs::create_dir_all(&tools).unwrap();
+    for tool in ["dirname", "mkdir", "install", "rm", "sed", "basename"] {
+        let found = ["/usr/bin", "/bin"]
+            .iter()
+            .map(|dir| Path::new(dir).join(tool))
+            .find(|path| path.exists())
+            .unwrap();
+        std::os::unix::fs::symlink(found, tools.join(tool)).unwrap();
+    }
+    let prefix = world.dir.join("archive-prefix");
+    let mut install = command("/bin/sh");
+    install
+        .arg(archive.join("install.sh"))
+        .args(["--prefix", prefix.to_str().unwrap()])
+        .env("PATH", &tools);
+    let ran = run(install, b"");
+    assert!(ran.status.success(), "{}", ran.stderr);
+    let installed = prefix.join("bin/git-credential-ghoauth");
+    assert_eq!(
+        std::fs::read(&installed).unwrap(),
+        std::fs::read(HELPER).unwrap()
+    );
+    assert!(
+        prefix
+            .join("share/man/man1/git-credential-ghoauth-use.1")
+            .is_file()
+    );
+    assert!(
+        ran.stdout_text().contains("is not on your PATH"),
+        "{}",
+        ran.stdout_text()
+    );
+}
+
 #[test]
 fn login_without_an_app_says_how_to_configure_one() {
     let world = world("accounts-unconfigured");
