@@ -321,7 +321,8 @@ impl FakeGitHub {
     /// token it hands out (tests register them as secrets to watch for).
     pub fn start(repos: &Path, client_secret: &str, on_issue: fn(&str)) -> FakeGitHub {
         std::fs::create_dir_all(repos).unwrap();
-        let server = tiny_http::Server::http("127.0.0.1:0").expect("bind a loopback port");
+        let server = tiny_http::Server::from_listener(unused_loopback_port(), None)
+            .expect("serve on a loopback port");
         let port = server.server_addr().to_ip().unwrap().port();
         let state = Arc::new(Mutex::new(State {
             client_secret: client_secret.to_string(),
@@ -706,6 +707,28 @@ impl Drop for FakeGitHub {
             let _ = thread.join();
         }
     }
+}
+
+/// A loopback listener on a port no earlier fake in this process had.
+/// Every test shares one Secret Service and one kernel-keyring cache, which
+/// key what they hold by `127.0.0.1:<port>`: a fake on a port an earlier
+/// one had would find that one's tokens (two hundred ports drawn at random
+/// from the ephemeral range repeat one about half the time).
+pub(crate) fn unused_loopback_port() -> std::net::TcpListener {
+    static USED: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+    let mut used = USED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Held until a fresh port comes, so that the OS cannot hand them back.
+    let mut refused = Vec::new();
+    for _ in 0..1000 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let port = listener.local_addr().unwrap().port();
+        if !used.contains(&port) {
+            used.push(port);
+            return listener;
+        }
+        refused.push(listener);
+    }
+    panic!("no loopback port this process has not used yet, in 1000 tries");
 }
 
 fn git(dir: &Path, args: &[&str]) {

@@ -6,7 +6,7 @@
 //! its owner, or after the fake's lifetime.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -27,7 +27,7 @@ pub struct ConnectProxy {
 
 impl ConnectProxy {
     pub fn start(tls_port: u16) -> ConnectProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = super::unused_loopback_port();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));

@@ -5,7 +5,7 @@
 //! after the fake's lifetime.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -68,7 +68,7 @@ impl TlsFront {
             .unwrap();
         let config = Arc::new(config);
 
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = super::unused_loopback_port();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
