@@ -32,7 +32,7 @@ native src/store/native/mod.rs --lib store::native::
 urlmatch src/config/urlmatch.rs --lib config::urlmatch::
 fast_path src/cli.rs --lib cli::
 repository src/accounts/repository.rs --lib accounts::
-bindings src/accounts/bindings.rs --lib accounts::bindings::
+bindings src/accounts/bindings.rs --test suite several_accounts
 accounts src/accounts/mod.rs --test suite several_accounts
 get src/commands/get.rs --lib commands::get::
 doctor_chain src/commands/doctor/chain.rs --lib commands::doctor::

@@ -72,17 +72,8 @@ fn discover(
     accounts: &[&StoredCredential],
 ) -> Option<Vec<u8>> {
     let remote = OAuthRemote::read(request).ok()?;
-    // A token past its expiry proves nothing either way.
-    let now = helper.unix_seconds();
-    let (probed, tokens): (Vec<&StoredCredential>, Vec<_>) = accounts
-        .iter()
-        .filter(|account| {
-            account
-                .password_expiry_utc
-                .is_none_or(|expiry| expiry > now)
-        })
-        .map(|account| (*account, &account.password))
-        .unzip();
+    let probed = worth_probing(accounts, helper.unix_seconds());
+    let tokens: Vec<_> = probed.iter().map(|account| &account.password).collect();
     let outcomes = issuer.repository_access(
         &remote,
         &tokens,
@@ -105,6 +96,20 @@ fn discover(
         ));
     }
     Some(chosen.username.clone())
+}
+
+/// The accounts whose token can say anything: one past its expiry
+/// proves nothing either way.
+fn worth_probing<'a>(accounts: &[&'a StoredCredential], now: u64) -> Vec<&'a StoredCredential> {
+    accounts
+        .iter()
+        .filter(|account| {
+            account
+                .password_expiry_utc
+                .is_none_or(|expiry| expiry > now)
+        })
+        .copied()
+        .collect()
 }
 
 /// Of the accounts probed (default first) and what each may do, the one
@@ -193,6 +198,26 @@ mod tests {
             .map(|entry| (entry.username.as_slice(), entry.stored_at))
             .collect();
         assert_eq!(logins, [(&b"bob"[..], 3), (&b"alice"[..], 2)]);
+    }
+
+    #[test]
+    fn only_tokens_that_still_work_are_probed() {
+        let expired = StoredCredential {
+            password_expiry_utc: Some(100),
+            ..account("expired", 3)
+        };
+        let at_the_second = StoredCredential {
+            password_expiry_utc: Some(101),
+            ..account("edge", 2)
+        };
+        let lasting = StoredCredential {
+            password_expiry_utc: Some(102),
+            ..account("lasting", 2)
+        };
+        let never = account("never", 1);
+        let probed = worth_probing(&[&expired, &at_the_second, &lasting, &never], 101);
+        let logins: Vec<&[u8]> = probed.iter().map(|a| a.username.as_slice()).collect();
+        assert_eq!(logins, [&b"lasting"[..], &b"never"[..]]);
     }
 
     #[test]
