@@ -242,6 +242,50 @@ fn an_absent_or_stalled_secret_service() {
 }
 
 #[test]
+fn a_secrets_file_others_can_read_and_another_copy_first_on_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let doctor = Doctor::configured("doctor-files");
+    let secrets = doctor.world.dir.join(".git-credential-ghoauth-secrets");
+    assert!(
+        secrets.is_file(),
+        "configure kept the secret in {}",
+        secrets.display()
+    );
+    std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (_, json) = doctor.run(&["--offline"], &[]);
+    assert_check(
+        &json,
+        "app.secrets_file",
+        "problem",
+        "mode 644",
+        "chmod 600",
+    );
+
+    // An older copy earlier on PATH than this one.
+    let older = doctor.world.dir.join("older-bin");
+    std::fs::create_dir_all(&older).unwrap();
+    write_script(&older.join("git-credential-ghoauth"), "exit 0");
+    let path = std::env::join_paths(
+        std::iter::once(older.clone())
+            .chain(std::iter::once(
+                Path::new(HELPER).parent().unwrap().to_path_buf(),
+            ))
+            .chain(std::env::split_paths(
+                &std::env::var_os("PATH").unwrap_or_default(),
+            )),
+    )
+    .unwrap();
+    let (_, json) = doctor.run(&["--offline"], &[("PATH", path.to_str().unwrap())]);
+    assert_check(
+        &json,
+        "git.on_path",
+        "problem",
+        &older.join("git-credential-ghoauth").display().to_string(),
+        "remove",
+    );
+}
+
+#[test]
 fn a_busy_redirect_port() {
     let doctor = Doctor::configured("doctor-port");
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
