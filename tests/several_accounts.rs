@@ -94,6 +94,16 @@ impl Accounts {
         run(command, format!("url={url}\n\n").as_bytes())
     }
 
+    /// What a person writes into the global config by hand.
+    fn write_config(&self, args: &[&str]) {
+        let mut command = command("git");
+        command
+            .env("GIT_CONFIG_GLOBAL", &self.config)
+            .args(["config", "--global"])
+            .args(args);
+        assert!(run(command, b"").status.success(), "git config {args:?}");
+    }
+
     /// The bindings in the global config, as written.
     fn bindings(&self) -> Vec<String> {
         let mut command = command("git");
@@ -305,14 +315,7 @@ fn use_binds_switches_clears_and_unconfigure_keeps_a_persons_username() {
     assert_eq!(accounts.bindings(), ["acme alice_acme"]);
 
     // A person's own username stays; everything this helper wrote goes.
-    let mut person = command("git");
-    person.env("GIT_CONFIG_GLOBAL", &accounts.config).args([
-        "config",
-        "--global",
-        &format!("credential.{url}/acme.username"),
-        "person",
-    ]);
-    assert!(run(person, b"").status.success());
+    accounts.write_config(&[&format!("credential.{url}/acme.username"), "person"]);
     let gone = accounts.helper(&["unconfigure", "--host", &url]);
     assert!(gone.status.success(), "{}", gone.stderr);
     let left = std::fs::read_to_string(&accounts.config).unwrap();
@@ -363,14 +366,7 @@ fn a_host_wide_username_written_after_a_binding_is_named_by_status() {
             .status
             .success()
     );
-    let mut person = command("git");
-    person.env("GIT_CONFIG_GLOBAL", &accounts.config).args([
-        "config",
-        "--global",
-        "credential.username",
-        "alice",
-    ]);
-    assert!(run(person, b"").status.success());
+    accounts.write_config(&["credential.username", "alice"]);
 
     // git sends that name, and a name git sends wins...
     assert_signed_in_as(&accounts.fill("acme/app.git"), "alice");
@@ -410,15 +406,11 @@ fn a_binding_to_a_reader_is_what_git_uses_and_github_refuses_its_push() {
     assert_eq!(accounts.world.fake.repository_api_requests(), 0);
 
     // A binding whose account is gone is named, with the fix.
-    let mut by_hand = command("git");
-    by_hand.env("GIT_CONFIG_GLOBAL", &accounts.config).args([
-        "config",
-        "--global",
+    accounts.write_config(&[
         "--add",
         &format!("credential.{url}.ghoauthAccount"),
         "octo-org ghost",
     ]);
-    assert!(run(by_hand, b"").status.success());
     let status = accounts.helper(&["status", "--host", &url]).stdout_text();
     assert!(
         status.contains("octo-org → ghost") && status.contains("no token is stored for ghost"),

@@ -1,13 +1,13 @@
 //! `use`: which account answers for an owner's repositories on a host, or
 //! which is the host's default (see `accounts`).
 
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 
 use crate::accounts::{Owner, bindings, owner_in_url};
 use crate::acquire::{self, GitHubIssuer, OAuthRemote};
-use crate::config::RemoteConfig;
+use crate::config::{RemoteConfig, git_first_line};
 use crate::git::record::StoredCredential;
 use crate::helper::Helper;
 use crate::oauth::github::Endpoints;
@@ -158,17 +158,17 @@ fn owner_argument(text: &str) -> anyhow::Result<(Option<OAuthHost>, Owner)> {
 /// The owner of the remote the current branch pushes to: its
 /// `pushRemote`, `remote.pushDefault`, its upstream's remote, or `origin`.
 fn push_remote_owner() -> anyhow::Result<(Option<OAuthHost>, Owner)> {
-    let branch = git(&["symbolic-ref", "--short", "-q", "HEAD"]);
+    let branch = git_first_line(&["symbolic-ref", "--short", "-q", "HEAD"]);
     let branch_setting = |name: &str| {
         branch
             .as_ref()
-            .and_then(|b| git(&["config", &format!("branch.{b}.{name}")]))
+            .and_then(|b| git_first_line(&["config", &format!("branch.{b}.{name}")]))
     };
     let remote = branch_setting("pushRemote")
-        .or_else(|| git(&["config", "remote.pushDefault"]))
+        .or_else(|| git_first_line(&["config", "remote.pushDefault"]))
         .or_else(|| branch_setting("remote"))
         .unwrap_or_else(|| "origin".into());
-    let url = git(&["remote", "get-url", "--push", &remote]).with_context(|| {
+    let url = git_first_line(&["remote", "get-url", "--push", &remote]).with_context(|| {
         format!(
             "no remote '{}' here to take the owner from; name it: git credential-ghoauth use \
              LOGIN --for OWNER",
@@ -189,7 +189,7 @@ fn push_remote_owner() -> anyhow::Result<(Option<OAuthHost>, Owner)> {
 /// `username` git sends: say so where either is in the way.
 fn warn_where_bindings_cannot_apply(host: &OAuthHost) {
     let url = host.url();
-    let sends_paths = git(&[
+    let sends_paths = git_first_line(&[
         "config",
         "--type=bool",
         "--get-urlmatch",
@@ -215,17 +215,4 @@ fn warn_where_bindings_cannot_apply(host: &OAuthHost) {
             setting.key
         );
     }
-}
-
-/// A git command's first line of output, if it succeeded with one.
-fn git(args: &[&str]) -> Option<String> {
-    let output = Command::new("git")
-        .args(args)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    let text = String::from_utf8(output.stdout).ok()?;
-    let line = text.lines().next()?.trim().to_string();
-    (output.status.success() && !line.is_empty()).then_some(line)
 }

@@ -402,7 +402,7 @@ fn git_config_values(key: &str) -> Result<Vec<String>, GitConfigError> {
     }
 }
 
-fn regex_escape(text: &str) -> String {
+pub(crate) fn regex_escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if "\\.^$|?*+()[]{}".contains(c) {

@@ -424,6 +424,19 @@ fn git_config(args: &[&str]) -> Vec<u8> {
         .unwrap_or_default()
 }
 
+/// The first line a git command prints, trimmed, when it succeeds with one.
+pub(crate) fn git_first_line(args: &[&str]) -> Option<String> {
+    let output = Command::new("git")
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    let line = text.lines().next()?.trim().to_string();
+    (output.status.success() && !line.is_empty()).then_some(line)
+}
+
 /// git's boolean spellings, plus `never`, which `credential.interactive`
 /// also accepts.
 fn is_interactive(value: &str) -> bool {

@@ -511,24 +511,12 @@ impl GitHub {
 
     /// `GET /user`: the login a token belongs to, and its scopes.
     pub fn user(&self, token: &Secret) -> anyhow::Result<User> {
-        let url = self.endpoints.api_path("/user");
-        let request = self
-            .http
-            .get(url.clone())
-            .header(reqwest::header::ACCEPT, "application/vnd.github+json")
-            .bearer_auth(text(token)?);
-        let (status, headers, body) = self.send(request, &url)?;
-        if !status.is_success() {
-            bail!(
-                "{url} did not accept the new token (HTTP {})",
-                status.as_u16()
-            );
-        }
-        let scopes = headers
-            .get("x-oauth-scopes")
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default();
-        read_user_reply(&url, &body, scopes)
+        self.user_or_status(token)?.map_err(|status| {
+            anyhow!(
+                "{} did not accept the new token (HTTP {status})",
+                self.endpoints.api_path("/user")
+            )
+        })
     }
 
     /// `GET /user/installations`: the GitHub App installations the user's

@@ -1,7 +1,6 @@
 //! git itself, and the helpers git runs for a host, in git's order.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use super::{Check, shown};
 use crate::config::origins::{self, Entry};
@@ -16,15 +15,7 @@ pub(super) fn git_checks() -> Vec<Check> {
 }
 
 fn version_check() -> Check {
-    let output = Command::new("git")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output();
-    let Some(text) = output
-        .ok()
-        .filter(|output| output.status.success())
-        .and_then(|output| String::from_utf8(output.stdout).ok())
-    else {
+    let Some(text) = crate::config::git_first_line(&["--version"]) else {
         return Check::problem(
             "git.version",
             "git could not be run",
@@ -58,7 +49,7 @@ fn version_check() -> Check {
 fn path_check() -> Vec<Check> {
     let this = std::env::current_exe().and_then(std::fs::canonicalize).ok();
     let mut dirs: Vec<PathBuf> = Vec::new();
-    if let Some(exec_path) = git_line(&["--exec-path"]) {
+    if let Some(exec_path) = crate::config::git_first_line(&["--exec-path"]) {
         dirs.push(exec_path.into());
     }
     if let Some(path) = std::env::var_os("PATH") {
@@ -185,7 +176,7 @@ fn after_check(entry: &Entry) -> Check {
             "git config --file {} --unset-all {} '^{}'",
             shown(file),
             entry.key,
-            regex_escape(&entry.value)
+            global::regex_escape(&entry.value)
         ),
         None => format!(
             "drop `-c {}={}` from the git command",
@@ -245,28 +236,6 @@ fn where_written(entry: &Entry) -> String {
         Some(file) => format!("{} config, {}", entry.scope, shown(file)),
         None => "the command line".into(),
     }
-}
-
-fn regex_escape(text: &str) -> String {
-    let mut escaped = String::new();
-    for c in text.chars() {
-        if "\\^$.|?*+()[]{}".contains(c) {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
-
-fn git_line(args: &[&str]) -> Option<String> {
-    let output = Command::new("git")
-        .args(args)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    let text = String::from_utf8(output.stdout).ok()?;
-    Some(text.lines().next()?.trim().to_string()).filter(|line| !line.is_empty())
 }
 
 #[cfg(test)]
