@@ -24,5 +24,6 @@ mod headless;
 mod lifecycle;
 mod man_pages;
 mod on_windows;
+mod passwordless_keyring;
 mod setup;
 mod several_accounts;

@@ -7,6 +7,13 @@
 //! the password on its first line (as git's libsecret helper does), then
 //! `key=value` lines for the refresh token, the expiry, the time of storing
 //! and what this helper knows of a token it obtained.
+//!
+//! The Secret Service gets that secret escaped ([`encode_escaped_secret`]):
+//! a passwordless GNOME Keyring keeps its items in a GKeyFile, which keeps
+//! only the first line of a value, decodes backslash escapes and strips
+//! leading whitespace. The kernel keyring and the macOS and Windows stores
+//! keep every byte, and Windows keeps at most 2,560 of them, so they keep
+//! the plain lines.
 
 use crate::git::record::{OAuthDetails, StoredCredential};
 use crate::secret::Secret;
@@ -135,6 +142,57 @@ pub(crate) fn encode_secret(credential: &StoredCredential) -> Secret {
     Secret::new(bytes)
 }
 
+/// What begins an escaped secret: the format's version, so that a later
+/// format can tell it apart, in letters no plain password of an earlier
+/// version is likely to begin with.
+const ESCAPED_TAG: &[u8] = b"ghoauth-item-v2:";
+
+/// Bytes an escaped secret keeps as they are: nothing a GKeyFile value
+/// changes (no whitespace, no backslash, no line break) and nothing
+/// `%`-decoding could misread.
+const ESCAPED_KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// [`encode_secret`], tagged and `%`-escaped into letters, digits and
+/// `-._~%`: what any Secret Service gives back unchanged, whatever its
+/// storage format. Tokens are letters, digits and `_`, so a token's item
+/// grows only by its separators.
+pub(crate) fn encode_escaped_secret(credential: &StoredCredential) -> Secret {
+    let plain = encode_secret(credential);
+    let mut escaped = ESCAPED_TAG.to_vec();
+    escaped.extend(
+        percent_encoding::percent_encode(plain.expose(), ESCAPED_KEPT).flat_map(str::bytes),
+    );
+    Secret::new(escaped)
+}
+
+/// Reads either format: an escaped secret, or the plain lines earlier
+/// versions wrote. A plain item a keyring has cut to its first line reads
+/// as a plain password, as it now is.
+pub(crate) fn decode_escaped_item(identity: Identity, secret: &Secret) -> StoredCredential {
+    match unescape(secret.expose()) {
+        Some(plain) => decode_item(identity, &plain),
+        None => decode_item(identity, secret),
+    }
+}
+
+/// The plain secret inside an escaped one; `None` for anything else (a
+/// secret from an earlier version, or one with a byte no escaping writes).
+fn unescape(bytes: &[u8]) -> Option<Secret> {
+    let escaped = bytes.strip_prefix(ESCAPED_TAG)?;
+    let well_formed = escaped.iter().enumerate().all(|(at, &byte)| match byte {
+        b'%' => {
+            escaped.get(at + 1).is_some_and(u8::is_ascii_hexdigit)
+                && escaped.get(at + 2).is_some_and(u8::is_ascii_hexdigit)
+        }
+        _ => byte.is_ascii_alphanumeric() || b"-._~".contains(&byte),
+    });
+    well_formed.then(|| Secret::new(percent_encoding::percent_decode(escaped).collect::<Vec<u8>>()))
+}
+
 /// Attribute values must be UTF-8 strings. Readable text stays as it is;
 /// `%`, control bytes and anything that is not UTF-8 become `%XX`.
 #[cfg(target_os = "linux")]
@@ -241,6 +299,60 @@ mod tests {
     }
 
     #[test]
+    fn escaped_secrets_decode_to_what_was_saved_and_keep_to_a_safe_alphabet() {
+        let mut original = credential(Some(b"org/r.git"), b"alice");
+        original.password = Secret::new(b"  lead\\s pa\\ss \r\t trail  \xff=%".to_vec());
+        let escaped = encode_escaped_secret(&original);
+        assert!(escaped.expose().starts_with(b"ghoauth-item-v2:"));
+        assert!(
+            escaped
+                .expose()
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~%:".contains(b)),
+            "{:?}",
+            String::from_utf8_lossy(escaped.expose())
+        );
+        let identity = || parse_identity_key(&identity_key(&original)).unwrap();
+        assert_eq!(decode_escaped_item(identity(), &escaped), original);
+        // What earlier versions wrote still reads.
+        assert_eq!(
+            decode_escaped_item(identity(), &encode_secret(&original)),
+            original
+        );
+    }
+
+    #[test]
+    fn a_token_item_grows_only_by_its_separators() {
+        let original = credential(None, b"alice");
+        let plain = encode_secret(&original).expose().len();
+        let escaped = encode_escaped_secret(&original).expose().len();
+        // 16 for the tag, 2 more for each of the six `\n` and six `=`,
+        // and for the space between the two scopes.
+        assert_eq!(escaped, plain + 16 + 2 * 13);
+    }
+
+    #[test]
+    fn a_cut_or_malformed_escaped_secret_reads_as_a_plain_password() {
+        let identity = || parse_identity_key("https://alice@github.com").unwrap();
+        // A keyring that kept only the first line of an earlier item.
+        let cut = decode_escaped_item(identity(), &Secret::new(b"ghu_token".to_vec()));
+        assert_eq!(cut.password.expose(), b"ghu_token");
+        assert_eq!(cut.oauth, None);
+        assert_eq!(cut.oauth_refresh_token, None);
+        for malformed in [
+            &b"ghoauth-item-v2:a%4"[..],
+            b"ghoauth-item-v2:a%%41",
+            b"ghoauth-item-v2:a b",
+            b"ghoauth-item-v2:%zz",
+        ] {
+            let read = decode_escaped_item(identity(), &Secret::new(malformed.to_vec()));
+            assert_eq!(read.password.expose(), malformed);
+        }
+        let tag_only = decode_escaped_item(identity(), &Secret::new(b"ghoauth-item-v2:".to_vec()));
+        assert_eq!(tag_only.password.expose(), b"");
+    }
+
+    #[test]
     fn foreign_keys_are_not_identities() {
         assert_eq!(parse_identity_key("keyring:someone"), None);
         assert_eq!(parse_identity_key("https://github.com"), None);
@@ -269,6 +381,18 @@ mod tests {
             prop_assert_eq!(identity.username, original.username);
             prop_assert_eq!(identity.host, original.host);
             prop_assert_eq!(identity.path, original.path);
+        }
+
+        #[test]
+        fn escaped_items_round_trip(
+            password in proptest::collection::vec(any::<u8>().prop_filter("git's values hold no LF or NUL", |b| *b != b'\n' && *b != 0), 0..64),
+            refresh in proptest::option::of(proptest::collection::vec(any::<u8>().prop_filter("one line", |b| *b != b'\n'), 1..32)),
+        ) {
+            let mut original = credential(None, b"alice");
+            original.password = Secret::new(password);
+            original.oauth_refresh_token = refresh.map(Secret::new);
+            let identity = parse_identity_key(&identity_key(&original)).unwrap();
+            prop_assert_eq!(decode_escaped_item(identity, &encode_escaped_secret(&original)), original);
         }
 
         #[cfg(target_os = "linux")]

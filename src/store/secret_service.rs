@@ -11,7 +11,10 @@
 //! Items keep the layout keyring-core's store gave them (`service`, and the
 //! identity key as `username`), so tokens kept by earlier versions are
 //! found; readable `protocol`, `host`, `user` and `path` attributes make
-//! them easy to find with `secret-tool` and narrow each search.
+//! them easy to find with `secret-tool` and narrow each search. The secret
+//! is escaped (`item::encode_escaped_secret`), since a passwordless GNOME
+//! Keyring keeps only what a GKeyFile value can hold; items earlier
+//! versions wrote are still read, and rewritten escaped by the next store.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,8 +24,8 @@ use secret_service::blocking::{Item, SecretService};
 use secret_service::{EncryptionType, Error as ServiceError};
 
 use super::item::{
-    decode_item, encode_attribute, encode_secret, identity_attributes, identity_key,
-    parse_identity_key,
+    decode_escaped_item, encode_attribute, encode_escaped_secret, identity_attributes,
+    identity_key, parse_identity_key,
 };
 use super::{SERVICE, Store, StoreError, with_deadline};
 use crate::git::record::StoredCredential;
@@ -139,7 +142,7 @@ impl Store for SecretServiceStore {
                     continue;
                 }
                 let secret = Secret::new(item.get_secret().map_err(from_service)?);
-                found.push(decode_item(identity, &secret));
+                found.push(decode_escaped_item(identity, &secret));
             }
             Ok(found)
         })
@@ -147,7 +150,7 @@ impl Store for SecretServiceStore {
 
     fn save(&self, credential: &StoredCredential) -> Result<(), StoreError> {
         let key = identity_key(credential);
-        let secret = encode_secret(credential);
+        let secret = encode_escaped_secret(credential);
         let mut attributes = identity_attributes(credential);
         attributes.push(("service", SERVICE.to_string()));
         attributes.push(("username", key.clone()));

@@ -42,6 +42,9 @@ pub fn helper_exe() -> &'static str {
 pub struct Session {
     pub dir: PathBuf,
     pub bus_address: String,
+    /// Daemons [`Session::restart_keyring`] started; the first one is the
+    /// session script's own, named in `keyring-pid`.
+    restarted: Mutex<Vec<Child>>,
     _lifeline: Mutex<(Child, ChildStdin)>,
 }
 
@@ -54,7 +57,14 @@ pub fn session() -> &'static Session {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum KeyringState {
+    /// A login keyring with a password, unlocked at the start as a
+    /// desktop login does: gnome-keyring keeps it encrypted, every byte.
     Unlocked,
+    /// A login keyring with no password, as autologin desktops, kiosks and
+    /// Raspberry Pis have: gnome-keyring keeps it as a plaintext GKeyFile
+    /// (`data/keyrings/login.keyring`), open without unlocking, and reads
+    /// it back with GKeyFile's rules.
+    Passwordless,
     /// No login keyring yet and no way to prompt for its password.
     Locked,
     /// A session bus with no Secret Service on it at all.
@@ -74,11 +84,16 @@ pub fn start_session(state: KeyringState) -> Session {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
     }
     set_private(&dir.join("run"));
+    if state == KeyringState::Passwordless {
+        write_passwordless_login_keyring(&dir.join("data"));
+    }
     let start_keyring = match state {
         KeyringState::Unlocked => {
             "printf %s test-password | gnome-keyring-daemon --foreground --unlock --components=secrets"
         }
-        KeyringState::Locked => "gnome-keyring-daemon --foreground --components=secrets </dev/null",
+        KeyringState::Locked | KeyringState::Passwordless => {
+            "gnome-keyring-daemon --foreground --components=secrets </dev/null"
+        }
         KeyringState::Absent => "cat",
     };
     // A bus of its own with no service files, so nothing is ever activated.
@@ -91,10 +106,11 @@ pub fn start_session(state: KeyringState) -> Session {
     std::fs::write(dir.join("bus.conf"), bus_config).unwrap();
     let script = format!(
         r#"
-        printf %s "$DBUS_SESSION_BUS_ADDRESS" > "$GHOAUTH_TEST_DIR/bus-address.tmp"
-        mv "$GHOAUTH_TEST_DIR/bus-address.tmp" "$GHOAUTH_TEST_DIR/bus-address"
         {start_keyring} >/dev/null 2>&1 &
         keyring_pid=$!
+        echo $keyring_pid > "$GHOAUTH_TEST_DIR/keyring-pid"
+        printf %s "$DBUS_SESSION_BUS_ADDRESS" > "$GHOAUTH_TEST_DIR/bus-address.tmp"
+        mv "$GHOAUTH_TEST_DIR/bus-address.tmp" "$GHOAUTH_TEST_DIR/bus-address"
         cat >/dev/null
         kill $keyring_pid 2>/dev/null
         wait $keyring_pid 2>/dev/null
@@ -120,17 +136,87 @@ pub fn start_session(state: KeyringState) -> Session {
         address_file.exists()
     });
     let bus_address = std::fs::read_to_string(&address_file).unwrap();
-    if state == KeyringState::Absent {
-        return Session {
-            dir,
-            bus_address,
-            _lifeline: Mutex::new((child, stdin)),
-        };
+    let session = Session {
+        dir,
+        bus_address,
+        restarted: Mutex::new(Vec::new()),
+        _lifeline: Mutex::new((child, stdin)),
+    };
+    if state != KeyringState::Absent {
+        session.wait_for_secret_service(true);
     }
-    wait_until(
-        Duration::from_secs(20),
-        "gnome-keyring on the private bus",
-        || {
+    session
+}
+
+/// The file gnome-keyring reads a passwordless login keyring from: a
+/// GKeyFile whose keyring group has no items yet. A file that does not
+/// begin with gnome-keyring's binary header is read as plaintext.
+fn write_passwordless_login_keyring(data_home: &Path) {
+    let keyrings = data_home.join("keyrings");
+    std::fs::create_dir_all(&keyrings).unwrap();
+    set_private(&keyrings);
+    std::fs::write(
+        keyrings.join("login.keyring"),
+        "[keyring]\ndisplay-name=Login\nctime=0\nmtime=0\nlock-on-idle=false\nlock-after=false\n",
+    )
+    .unwrap();
+    std::fs::write(keyrings.join("default"), "login").unwrap();
+}
+
+impl Session {
+    /// What gnome-keyring keeps of a passwordless login keyring, as text.
+    pub fn passwordless_keyring_file(&self) -> String {
+        std::fs::read_to_string(self.dir.join("data/keyrings/login.keyring")).unwrap_or_default()
+    }
+
+    /// SIGKILLs the Secret Service daemon, as a crash or an out-of-memory
+    /// kill does, and waits until its name has left the bus.
+    pub fn kill_keyring(&self) {
+        let restarted = self.restarted.lock().unwrap();
+        let pid = match restarted.last() {
+            Some(daemon) => daemon.id(),
+            None => std::fs::read_to_string(self.dir.join("keyring-pid"))
+                .ok()
+                .and_then(|pid| pid.trim().parse().ok())
+                .expect("the session script names its keyring daemon"),
+        };
+        // SAFETY: plain kill(2) on a daemon this session started.
+        unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        drop(restarted);
+        self.wait_for_secret_service(false);
+    }
+
+    /// Starts gnome-keyring again on this bus, as the next login does:
+    /// with `unlock_with` as the login password (PAM's way), or with none,
+    /// when a keyring with a password comes back locked.
+    pub fn restart_keyring(&self, unlock_with: Option<&str>) {
+        let mut daemon = Command::new("gnome-keyring-daemon");
+        daemon
+            .args(["--foreground", "--components=secrets"])
+            .envs(private_env(&self.dir))
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if unlock_with.is_some() {
+            daemon.arg("--unlock").stdin(Stdio::piped());
+        } else {
+            daemon.stdin(Stdio::null());
+        }
+        let mut daemon = daemon.spawn().expect("gnome-keyring-daemon");
+        if let (Some(password), Some(mut stdin)) = (unlock_with, daemon.stdin.take()) {
+            stdin.write_all(password.as_bytes()).unwrap();
+        }
+        self.restarted.lock().unwrap().push(daemon);
+        self.wait_for_secret_service(true);
+    }
+
+    fn wait_for_secret_service(&self, present: bool) {
+        let what = if present {
+            "gnome-keyring on the private bus"
+        } else {
+            "gnome-keyring to leave the bus"
+        };
+        wait_until(Duration::from_secs(20), what, || {
             Command::new("dbus-send")
                 .args([
                     "--session",
@@ -142,15 +228,23 @@ pub fn start_session(state: KeyringState) -> Session {
                     "org.freedesktop.DBus.NameHasOwner",
                     "string:org.freedesktop.secrets",
                 ])
-                .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+                .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
                 .output()
-                .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("true"))
-        },
-    );
-    Session {
-        dir,
-        bus_address,
-        _lifeline: Mutex::new((child, stdin)),
+                .is_ok_and(|out| {
+                    let reply = String::from_utf8_lossy(&out.stdout);
+                    reply.contains(if present { "true" } else { "false" })
+                })
+        });
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let mut restarted = self.restarted.lock().unwrap_or_else(|p| p.into_inner());
+        for mut daemon in restarted.drain(..) {
+            let _ = daemon.kill();
+            let _ = daemon.wait();
+        }
     }
 }
 
@@ -217,14 +311,17 @@ impl Run {
 /// The environment every command under test gets: the private session, no
 /// user or system git config, and no prompts.
 pub fn command(program: &str) -> Command {
-    let session = session();
+    let (dir, bus_address) = OWN_SESSION.with_borrow(Clone::clone).unwrap_or_else(|| {
+        let shared = session();
+        (shared.dir.clone(), shared.bus_address.clone())
+    });
     let mut command = match KERNEL.with_borrow(Clone::clone) {
         None => Command::new(program),
         Some(kernel) => kernel.command(program),
     };
     command
-        .envs(private_env(&session.dir))
-        .env("DBUS_SESSION_BUS_ADDRESS", &session.bus_address)
+        .envs(private_env(&dir))
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
         // The Secret Service alone: nothing a test keeps may land in the
         // developer's kernel keyring. Tests of `auto` and of the kernel
         // store run in a namespace of their own (see `without_dbus`).
@@ -267,6 +364,29 @@ pub fn command(program: &str) -> Command {
         });
     }
     command
+}
+
+thread_local! {
+    /// The session [`in_session`] put in place of the shared one.
+    static OWN_SESSION: std::cell::RefCell<Option<(PathBuf, String)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `test` with every [`command`] on `session`'s bus and in its
+/// directories instead of the shared session's: for tests that restart or
+/// kill its keyring.
+pub fn in_session<T>(session: &Session, test: impl FnOnce() -> T) -> T {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            OWN_SESSION.with_borrow_mut(|current| *current = None);
+        }
+    }
+    OWN_SESSION.with_borrow_mut(|current| {
+        *current = Some((session.dir.clone(), session.bus_address.clone()))
+    });
+    let _reset = Reset;
+    test()
 }
 
 /// Held shared by every command [`run`] runs. Any store or erase makes all

@@ -182,11 +182,17 @@ impl World {
     /// That `get`, not yet run, with the OAuth settings in the environment
     /// as `git -c` hands them down (GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n).
     pub fn helper_get_command(&self) -> Command {
+        self.helper_command(&["get"])
+    }
+
+    /// The helper with `args`, configured for this world as
+    /// [`World::helper_get_command`] is.
+    pub fn helper_command(&self, args: &[&str]) -> Command {
         let mut command = command(&helper_program());
         command
             .env_remove("GIT_TERMINAL_PROMPT")
             .env("BROWSER", self.dir.join("browser"))
-            .arg("get");
+            .args(args);
         self.network(&mut command);
         let settings = self.oauth_config();
         command.env("GIT_CONFIG_COUNT", settings.len().to_string());
