@@ -17,6 +17,7 @@ mod browser_sign_in;
 mod demo;
 mod device_sign_in;
 mod doctor;
+mod faults;
 mod git_storage;
 mod github_com;
 mod hardening;
