@@ -71,10 +71,17 @@ fn a_killed_keyring_that_comes_back_locked_is_named_and_nothing_is_lost() {
         own.restart_keyring(None);
 
         let locked = fill_uncached(&world, 5);
-        assert!(field(&locked, "password").is_none(), "{}", locked.stdout_text());
+        assert!(
+            field(&locked, "password").is_none(),
+            "{}",
+            locked.stdout_text()
+        );
         let said = complaints(&locked.stderr);
         assert_eq!(said.len(), 1, "{}", locked.stderr);
-        assert!(said[0].contains("locked") && said[0].contains("unlock"), "{said:?}");
+        assert!(
+            said[0].contains("locked") && said[0].contains("unlock"),
+            "{said:?}"
+        );
         assert_eq!(world.fake.authorizations(), 1, "no sign-in");
         assert_eq!(world.browser_opened(), 1);
         assert!(world.fake.is_live(&token), "nothing revoked");
@@ -82,7 +89,12 @@ fn a_killed_keyring_that_comes_back_locked_is_named_and_nothing_is_lost() {
         own.kill_keyring();
         own.restart_keyring(Some("test-password"));
         let unlocked = fill_uncached(&world, 20);
-        assert_eq!(field(&unlocked, "password"), Some(token), "{}", unlocked.stderr);
+        assert_eq!(
+            field(&unlocked, "password"),
+            Some(token),
+            "{}",
+            unlocked.stderr
+        );
         assert_eq!(world.fake.authorizations(), 1);
     });
 }
@@ -102,7 +114,11 @@ fn with_the_secret_service_gone_git_is_told_at_once_and_the_token_waits() {
 
         let started = Instant::now();
         let gone = fill_uncached(&world, 5);
-        assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
         assert!(field(&gone, "password").is_none());
         let said = complaints(&gone.stderr);
         assert_eq!(said.len(), 1, "{}", gone.stderr);
@@ -117,4 +133,120 @@ fn with_the_secret_service_gone_git_is_told_at_once_and_the_token_waits() {
         assert_eq!(field(&back, "password"), Some(token), "{}", back.stderr);
         assert_eq!(world.fake.authorizations(), 1);
     });
+}
+
+/// The kernel store as a user other than root, whose keys the kernel caps
+/// (`kernel.keys.maxkeys`, 200, and `maxbytes`, 20,000, by default). Root's
+/// quota is far larger, and a user namespace made by root still counts as
+/// root, so this runs as a uid of its own (`setpriv`), one no one else
+/// uses. Cached answers share the quota: a store drops them rather than
+/// fail. Every store that was acknowledged is found again, and the one
+/// that is not names the quota and the fix.
+#[test]
+fn a_full_kernel_key_quota_is_named_and_every_acknowledged_store_is_kept() {
+    let Some(uid) = unprivileged_uid() else {
+        eprintln!("SKIPPED: the key-quota test needs root, to run as a uid of its own");
+        return;
+    };
+    let dir = common::session().dir.join(format!("quota-{uid}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::os::unix::fs::chown(&dir, Some(uid), Some(uid)).unwrap();
+    let as_user = |program: &str, args: &[&str], input: &str| {
+        let mut command = std::process::Command::new("setpriv");
+        command
+            .args([
+                &format!("--reuid={uid}"),
+                &format!("--regid={uid}"),
+                "--clear-groups",
+                "--",
+                program,
+            ])
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &dir)
+            .env("XDG_RUNTIME_DIR", &dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GHOAUTH_STORE", "kernel");
+        common::run(command, input.as_bytes())
+    };
+    let keyctl = |script: &str| as_user("keyctl", &["session", "-", "sh", "-c", script], "");
+    // Cached answers, as a Secret Service `get` leaves them.
+    let cached = keyctl(
+        "for i in $(seq 1 40); do keyctl add user git-credential-ghoauth:answer:$i cached @u >/dev/null || exit 1; done",
+    );
+    assert!(cached.status.success(), "{}", cached.stderr);
+
+    let host = common::host("quota");
+    let password = common::secret("quota");
+    let mut acknowledged = 0;
+    let mut refusal = None;
+    for index in 0..400 {
+        let stored = as_user(
+            common::HELPER,
+            &["store"],
+            &format!(
+                "protocol=https\nhost={host}\nusername=u{index}\npassword={password}-{index}\n"
+            ),
+        );
+        if stored.status.success() {
+            acknowledged += 1;
+        } else {
+            refusal = Some(stored);
+            break;
+        }
+    }
+    let refusal = refusal.expect("the quota ran out within 400 stores");
+    assert!(refusal.stdout.is_empty());
+    let said: Vec<&str> = refusal.stderr.lines().collect();
+    assert_eq!(said.len(), 1, "{}", refusal.stderr);
+    let max_keys = std::fs::read_to_string("/proc/sys/kernel/keys/maxkeys").unwrap();
+    assert!(
+        said[0].contains("key quota is used up")
+            && said[0].contains(&format!("of {} keys", max_keys.trim()))
+            && said[0].contains("kernel.keys.maxkeys"),
+        "{said:?}"
+    );
+    assert!(!said[0].contains("seccomp"), "{said:?}");
+    // The cached answers went first: the stores got their room.
+    let left = keyctl("keyctl search @u user git-credential-ghoauth:answer:1");
+    assert!(!left.status.success(), "the cached answers were dropped");
+    assert!(acknowledged > 120, "only {acknowledged} stores were kept");
+
+    for index in (0..acknowledged).step_by(7).chain([acknowledged - 1]) {
+        let got = as_user(
+            common::HELPER,
+            &["get"],
+            &format!("protocol=https\nhost={host}\nusername=u{index}\n"),
+        );
+        assert_eq!(
+            field(&got, "password"),
+            Some(format!("{password}-{index}")),
+            "store {index} of {acknowledged}: {}",
+            got.stderr
+        );
+    }
+    let cleared = keyctl("keyctl clear @u && keyctl clear \"$(keyctl get_persistent @s)\"");
+    assert!(cleared.status.success(), "{}", cleared.stderr);
+}
+
+/// A uid above every system and login range that holds no keys now, or
+/// `None` when this is not root and cannot act as another user.
+fn unprivileged_uid() -> Option<u32> {
+    if rustix_uid() != 0 {
+        return None;
+    }
+    let in_use = std::fs::read_to_string("/proc/key-users").unwrap_or_default();
+    (0..1000)
+        .map(|offset| 470_000 + (std::process::id() % 1000 + offset) % 1000)
+        .find(|uid| {
+            !in_use
+                .lines()
+                .any(|line| line.trim_start().starts_with(&format!("{uid}:")))
+        })
+}
+
+fn rustix_uid() -> u32 {
+    // SAFETY: getuid(2) has no preconditions.
+    unsafe { libc::getuid() }
 }

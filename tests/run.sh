@@ -29,4 +29,13 @@ GHOAUTH_TEST_WINDOWS_EXE=$(.ci/build-windows)
 export GHOAUTH_TEST_WINDOWS_EXE
 
 # One build profile for tests, benchmark and install: built once.
-exec cargo test --release --locked "$@"
+cargo test --release --locked "$@"
+
+# git's own helper tests (t0303, and helper_test_authtype) against every
+# store, from git's source beside this checkout (../shared/conformance) or
+# GHOAUTH_GIT_SOURCE; skipped, visibly, where there is none, and when tests
+# were picked by name.
+if [ $# -eq 0 ]; then
+    .ci/conformance --git-source "${GHOAUTH_GIT_SOURCE:-../shared/conformance/git-2.55.0.tar.xz}" \
+        --windows-exe "$GHOAUTH_TEST_WINDOWS_EXE"
+fi

@@ -60,6 +60,11 @@ fn request_identity(request: &Credential) -> Vec<u8> {
     identity
 }
 
+/// What every cached answer's key description begins with: the kernel
+/// store drops them all when the key quota they share is full.
+#[cfg(target_os = "linux")]
+pub(crate) const ANSWER_PREFIX: &str = "git-credential-ghoauth:answer:";
+
 #[cfg(target_os = "linux")]
 pub use linux::Cache;
 
@@ -211,7 +216,7 @@ mod linux {
 
         fn answer_description(&self, request: &Credential) -> String {
             let digest = hex_digest(&[&self.namespace, &request_identity(request)]);
-            format!("git-credential-ghoauth:answer:{digest}")
+            format!("{}{digest}", super::ANSWER_PREFIX)
         }
 
         /// One generation for the whole user, whatever the bus address:

@@ -128,6 +128,73 @@ fn description(identity_key: &str) -> String {
     format!("{SERVICE}:{identity_key}")
 }
 
+/// Removes this user's cached answers from the user keyring (see
+/// `cache`); returns how many went.
+fn forget_cached_answers() -> usize {
+    let Some(user_ring) = KeyRing::from_special_id(KeyRingIdentifier::User, false)
+        .ok()
+        .as_ref()
+        .and_then(serial_of)
+    else {
+        return 0;
+    };
+    let Ok(linked) = links(user_ring) else {
+        return 0;
+    };
+    linked
+        .into_iter()
+        .map(Key::from_id)
+        .filter(|key| {
+            key.metadata().is_ok_and(|metadata| {
+                metadata
+                    .get_description()
+                    .starts_with(super::cache::ANSWER_PREFIX)
+            })
+        })
+        .filter(|key| key.invalidate().is_ok())
+        .count()
+}
+
+/// How much of the kernel's per-user key quota is in use
+/// (`/proc/key-users`: `uid: usage keys/instantiated keys/maxkeys
+/// bytes/maxbytes`), for saying so when it is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyQuota {
+    pub keys: u64,
+    pub max_keys: u64,
+    pub bytes: u64,
+    pub max_bytes: u64,
+}
+
+impl KeyQuota {
+    fn of_this_user() -> Option<KeyQuota> {
+        let uid = rustix::process::getuid().as_raw();
+        let table = std::fs::read_to_string("/proc/key-users").ok()?;
+        KeyQuota::parse(&table, uid)
+    }
+
+    fn parse(table: &str, uid: u32) -> Option<KeyQuota> {
+        let line = table.lines().find(|line| {
+            line.split(':')
+                .next()
+                .is_some_and(|first| first.trim().parse() == Ok(uid))
+        })?;
+        let mut fields = line.split_whitespace().skip(3);
+        let pair = |field: Option<&str>| -> Option<(u64, u64)> {
+            let (used, max) = field?.split_once('/')?;
+            Some((used.parse().ok()?, max.parse().ok()?))
+        };
+        let (keys, max_keys) = pair(fields.next())?;
+        let (bytes, max_bytes) = pair(fields.next())?;
+        Some(KeyQuota {
+            keys,
+            max_keys,
+            bytes,
+            max_bytes,
+        })
+    }
+}
+
 fn refused(error: KeyError) -> StoreError {
     StoreError::KernelRefused(format!("{error:?}"))
 }
@@ -199,10 +266,21 @@ impl Store for KernelStore {
         }
         // Adding a key of the same description replaces the old one in
         // one step: a reader sees the old item or the new, never neither.
-        let key = opened
-            .ring
-            .add_key(&description(&identity_key(credential)), payload.expose())
-            .map_err(refused)?;
+        let add = || {
+            opened
+                .ring
+                .add_key(&description(&identity_key(credential)), payload.expose())
+        };
+        let key = match add() {
+            // The cache's answers count against the same per-user quota,
+            // and a kept credential matters more than a faster next `get`.
+            Err(KeyError::QuotaExceeded) if forget_cached_answers() > 0 => add(),
+            added => added,
+        }
+        .map_err(|error| match error {
+            KeyError::QuotaExceeded => StoreError::KernelQuotaFull(KeyQuota::of_this_user()),
+            other => refused(other),
+        })?;
         let owner_only = KeyPermissionsBuilder::builder()
             .posessor(Permission::ALL)
             .user(
@@ -267,6 +345,26 @@ mod tests {
         let serial = serial_of(&ring).expect("the serial");
         assert!(serial.as_raw_id() > 0, "{ring:?}");
         assert!(format!("{ring:?}").contains(&serial.as_raw_id().to_string()));
+    }
+
+    #[test]
+    fn the_quota_is_read_for_this_uid_alone() {
+        let table = "    0:    11 10/10 5/1000000 263/25000000\n 1000:   201 201/201 200/200 19876/20000\n10000:     1 1/1 1/200 9/20000\n";
+        assert_eq!(
+            KeyQuota::parse(table, 1000),
+            Some(KeyQuota {
+                keys: 200,
+                max_keys: 200,
+                bytes: 19876,
+                max_bytes: 20000
+            })
+        );
+        assert_eq!(
+            KeyQuota::parse(table, 0).map(|q| q.max_keys),
+            Some(1_000_000)
+        );
+        assert_eq!(KeyQuota::parse(table, 100), None);
+        assert_eq!(KeyQuota::parse(" 1000: 1 1/1 x/200 9/20000", 1000), None);
     }
 
     #[test]

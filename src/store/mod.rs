@@ -198,6 +198,10 @@ pub enum StoreError {
     TimedOut(Duration),
     /// The kernel keyring refused (a seccomp filter, no keyutils).
     KernelRefused(String),
+    /// This user's kernel key quota is used up (how much, where the
+    /// kernel says).
+    #[cfg(target_os = "linux")]
+    KernelQuotaFull(Option<kernel::KeyQuota>),
     /// Neither the Secret Service nor the kernel keyring can be used.
     NoStoreAtAll {
         secret_service: Box<StoreError>,
@@ -251,6 +255,22 @@ impl fmt::Display for StoreError {
                 "the kernel keyring refused ({why}); containers often block it (Docker's default \
                  seccomp profile does): add git's own `credential-cache` after this helper"
             ),
+            #[cfg(target_os = "linux")]
+            StoreError::KernelQuotaFull(quota) => {
+                f.write_str("the kernel keyring is full: this user's key quota is used up")?;
+                if let Some(quota) = quota {
+                    write!(
+                        f,
+                        " ({} of {} keys, {} of {} bytes)",
+                        quota.keys, quota.max_keys, quota.bytes, quota.max_bytes
+                    )?;
+                }
+                f.write_str(
+                    "; erase credentials you no longer need (`git credential reject`, or \
+                     `git credential-ghoauth logout`), or as root raise the quota with `sysctl \
+                     -w kernel.keys.maxkeys=2000 kernel.keys.maxbytes=2000000`",
+                )
+            }
             StoreError::NoStoreAtAll {
                 secret_service,
                 kernel,
@@ -281,6 +301,8 @@ impl StoreError {
             StoreError::Locked => "locked".into(),
             StoreError::TimedOut(limit) => format!("no answer within {} s", limit.as_secs()),
             StoreError::KernelRefused(why) => why.clone(),
+            #[cfg(target_os = "linux")]
+            StoreError::KernelQuotaFull(_) => "key quota full".into(),
             StoreError::NoStoreAtAll { .. } => "neither store".into(),
             StoreError::TooLarge { .. } => "too large".into(),
             StoreError::Other(detail) => detail.clone(),
