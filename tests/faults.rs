@@ -10,6 +10,7 @@
 use std::time::{Duration, Instant};
 
 use crate::common::{self, KeyringState, Run, in_session, start_session};
+use crate::fake_github::{Lifetimes, TokenEndpoint};
 use crate::world::{World, complaints, world};
 
 fn field(run: &Run, key: &str) -> Option<String> {
@@ -249,4 +250,111 @@ fn unprivileged_uid() -> Option<u32> {
 fn rustix_uid() -> u32 {
     // SAFETY: getuid(2) has no preconditions.
     unsafe { libc::getuid() }
+}
+
+/// A git started now, in a process group of its own (see `common::command`),
+/// that the test can kill whole, helper and browser included.
+fn spawn_fill(world: &World) -> std::process::Child {
+    use std::io::Write;
+    let mut child = world
+        .fill_command(&[])
+        .env("GHOAUTH_CACHE_SECONDS", "0")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(world.fill_input("").as_bytes()).unwrap();
+    child
+}
+
+fn kill_group(mut child: std::process::Child) {
+    // SAFETY: kill(2) on the process group of a child we spawned and own.
+    unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+    child.wait().unwrap();
+}
+
+/// Kills the git (and its helper) once GitHub has done an exchange whose
+/// reply the helper never gets.
+fn kill_after_github_answered(world: &World, done_before: usize) {
+    world
+        .fake
+        .set_token_endpoint(TokenEndpoint::AnswersThenStalls);
+    let git = spawn_fill(world);
+    common::wait_until(Duration::from_secs(30), "GitHub's exchange", || {
+        world.fake.replies_held_back() == done_before + 1
+    });
+    kill_group(git);
+    world.fake.set_token_endpoint(TokenEndpoint::Works);
+}
+
+/// The helper dies after GitHub has spent the refresh token and issued a
+/// new pair, before the pair is kept: the keyring holds a spent refresh
+/// token. A git that cannot sign in is told so in one line (no loop, no
+/// panic); the next interactive git signs in once, and works.
+#[test]
+fn a_helper_killed_mid_refresh_costs_one_sign_in_and_nothing_else() {
+    let world = world("fault-kill-refresh");
+    world.fake.issue_expiring_tokens(Lifetimes {
+        access: Duration::from_secs(2),
+        refresh: Duration::from_secs(15_897_600),
+    });
+    // The helper's own get: git itself would drop a token this short-lived.
+    let first = world.helper_get("");
+    let old_token = field(&first, "password").expect("a token");
+    common::wait_until(Duration::from_secs(10), "the token to expire", || {
+        !world.fake.is_live(&old_token)
+    });
+    world.fake.issue_expiring_tokens(Lifetimes {
+        access: Duration::from_secs(8 * 3600),
+        refresh: Duration::from_secs(15_897_600),
+    });
+
+    kill_after_github_answered(&world, 0);
+    assert_eq!(world.fake.refreshes(), 1, "GitHub rotated the pair");
+
+    let mut unattended = world.fill_command(&[]);
+    unattended
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GHOAUTH_CACHE_SECONDS", "0");
+    let told = common::run(unattended, world.fill_input("").as_bytes());
+    assert!(field(&told, "password").is_none(), "{}", told.stdout_text());
+    let said = complaints(&told.stderr);
+    assert_eq!(said.len(), 1, "{}", told.stderr);
+    assert!(
+        said[0].contains("sign in again") && said[0].contains("login --host"),
+        "{said:?}"
+    );
+    assert_eq!(
+        world.fake.authorizations(),
+        1,
+        "no sign-in without a person"
+    );
+
+    let signed_in = fill_uncached(&world, 20);
+    let token = field(&signed_in, "password").expect("a token after one sign-in");
+    assert!(world.fake.is_live(&token));
+    assert_eq!(world.fake.authorizations(), 2, "exactly one more sign-in");
+    let again = fill_uncached(&world, 20);
+    assert_eq!(field(&again, "password"), Some(token));
+    assert_eq!(world.fake.authorizations(), 2);
+}
+
+/// The helper dies after the sign-in's code exchange, before the token is
+/// kept: exactly one more sign-in, and then every git works.
+#[test]
+fn a_helper_killed_after_the_code_exchange_costs_exactly_one_more_sign_in() {
+    let world = world("fault-kill-exchange");
+    kill_after_github_answered(&world, 0);
+    assert_eq!(world.fake.authorizations(), 1);
+    assert!(!world.keyring().contains("octocat"), "nothing was kept");
+
+    let signed_in = fill_uncached(&world, 20);
+    assert!(signed_in.status.success(), "{}", signed_in.stderr);
+    let token = field(&signed_in, "password").expect("a token");
+    assert_eq!(world.fake.authorizations(), 2);
+    let again = fill_uncached(&world, 20);
+    assert_eq!(field(&again, "password"), Some(token));
+    assert_eq!(world.fake.authorizations(), 2);
 }

@@ -113,6 +113,10 @@ pub enum TokenEndpoint {
     /// 200), e.g. `redirect_uri_mismatch` after the app's callback URL was
     /// changed between the consent and the exchange.
     Refuses(&'static str),
+    /// Does the exchange (a code or refresh token is spent, a new pair is
+    /// issued), then holds the reply back until the fake stops (at most a
+    /// minute): for killing the helper between GitHub's work and its own.
+    AnswersThenStalls,
 }
 
 /// What the user does on the "Create GitHub App" page of the manifest flow.
@@ -235,6 +239,8 @@ struct State {
     refreshes: usize,
     spent_refresh_tokens_presented: usize,
     held: std::collections::HashSet<Gate>,
+    /// Token-endpoint replies done but never sent (AnswersThenStalls).
+    replies_held_back: usize,
     consent_pages_shown: usize,
     authorizations: usize,
     login_hints: Vec<String>,
@@ -344,6 +350,7 @@ impl FakeGitHub {
             refreshes: 0,
             spent_refresh_tokens_presented: 0,
             held: Default::default(),
+            replies_held_back: 0,
             consent_pages_shown: 0,
             authorizations: 0,
             login_hints: Vec::new(),
@@ -661,6 +668,12 @@ impl FakeGitHub {
         self.state.lock().unwrap().clock_ahead = Some(ahead);
     }
 
+    /// How many token-endpoint exchanges were done and their reply held
+    /// back (`TokenEndpoint::AnswersThenStalls`).
+    pub fn replies_held_back(&self) -> usize {
+        self.state.lock().unwrap().replies_held_back
+    }
+
     /// Every request from now on is held open, as a server that stalls.
     pub fn stall_everything(&self) {
         self.state.lock().unwrap().stalled = true;
@@ -882,15 +895,25 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
                     headers: vec![("Content-Type".into(), "application/json".into())],
                     body: vec![b' '; 8 << 20],
                 },
-                TokenEndpoint::Works => {
+                TokenEndpoint::Works | TokenEndpoint::AnswersThenStalls => {
                     let form: HashMap<String, String> =
                         url::form_urlencoded::parse(&body).into_owned().collect();
                     let json = accept.contains("application/json");
-                    if form.get("grant_type").map(String::as_str) == Some(DEVICE_GRANT) {
+                    let reply = if form.get("grant_type").map(String::as_str) == Some(DEVICE_GRANT)
+                    {
                         device_token(state, &form, json)
                     } else {
                         access_token(state, &form, json)
+                    };
+                    if behaviour == TokenEndpoint::AnswersThenStalls {
+                        state.lock().unwrap().replies_held_back += 1;
+                        let until = Instant::now() + Duration::from_secs(60);
+                        while !stop.load(Ordering::SeqCst) && Instant::now() < until {
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                        return;
                     }
+                    reply
                 }
             }
         }
