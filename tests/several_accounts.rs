@@ -451,6 +451,46 @@ fn parallel_gits_that_discover_at_once_write_one_binding() {
     assert_eq!(accounts.bindings(), ["acme alice_acme"]);
 }
 
+/// Fault: eight gits, each discovering a new owner at once, contend for
+/// git's lock on the global config. Every binding is kept: a write that
+/// finds the lock taken tries again, within a bound.
+#[test]
+fn eight_parallel_gits_discovering_eight_owners_keep_all_eight_bindings() {
+    let accounts = two_accounts("eight-owners");
+    let owners: Vec<String> = (0..8).map(|index| format!("org{index}")).collect();
+    for owner in &owners {
+        let repository = format!("{owner}/app");
+        accounts.world.fake.create_repo(&repository);
+        accounts.world.fake.make_private(
+            &repository,
+            &[
+                ("alice_acme", Permission::Push),
+                ("alice", Permission::Pull),
+            ],
+        );
+    }
+    let answers: Vec<Run> = std::thread::scope(|scope| {
+        let fills: Vec<_> = owners
+            .iter()
+            .map(|owner| {
+                let accounts = &accounts;
+                scope.spawn(move || accounts.fill(&format!("{owner}/app.git")))
+            })
+            .collect();
+        fills.into_iter().map(|fill| fill.join().unwrap()).collect()
+    });
+    for answer in &answers {
+        assert_signed_in_as(answer, "alice_acme");
+    }
+    let mut bindings = accounts.bindings();
+    bindings.sort();
+    let expected: Vec<String> = owners
+        .iter()
+        .map(|owner| format!("{owner} alice_acme"))
+        .collect();
+    assert_eq!(bindings, expected);
+}
+
 #[test]
 fn logout_of_an_account_removes_its_bindings() {
     let accounts = two_accounts("logout-bindings");

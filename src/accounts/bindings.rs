@@ -17,6 +17,7 @@
 //! `status` names any `username` setting that would send one.
 
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 
@@ -99,7 +100,8 @@ pub fn bound<'a>(bindings: &'a [Binding], owner: &Owner) -> Option<&'a Binding> 
 
 /// Binds `owner`'s repositories on `host` to `login`, replacing any
 /// binding of that owner in the global config. `git config` takes its own
-/// lock: when another process holds it, this fails and nothing is written.
+/// lock: while another process holds it, this waits its turn, within a
+/// bound.
 pub fn bind(host: &OAuthHost, owner: &Owner, login: &str) -> anyhow::Result<()> {
     if login.is_empty() || login.chars().any(|c| c.is_whitespace() || c.is_control()) {
         bail!("'{}' is not a GitHub login", printable(login));
@@ -195,17 +197,35 @@ impl std::fmt::Display for GitConfigFailed {
 
 impl std::error::Error for GitConfigFailed {}
 
+/// How long a write waits, in all, for another git's lock on the config:
+/// parallel gits that each discover an owner take turns within it.
+const LOCK_WAIT: Duration = Duration::from_secs(3);
+
+/// `git config` with `args`. When another git holds the config's lock
+/// (git says "could not lock config file"), tries again within
+/// [`LOCK_WAIT`], at growing intervals, staggered per process.
 fn git_config(args: &[&str]) -> Result<Vec<u8>, GitConfigFailed> {
-    let output = Command::new("git")
-        .arg("config")
-        .args(args)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|_| GitConfigFailed(None))?;
-    match output.status.success() {
-        true => Ok(output.stdout),
-        false => Err(GitConfigFailed(output.status.code())),
+    let deadline = Instant::now() + LOCK_WAIT;
+    let mut pause = Duration::from_millis(2 + u64::from(std::process::id() % 7));
+    loop {
+        let output = Command::new("git")
+            .arg("config")
+            .args(args)
+            // git's own words, untranslated, to tell a lock from the rest.
+            .env("LC_ALL", "C")
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(|_| GitConfigFailed(None))?;
+        if output.status.success() {
+            return Ok(output.stdout);
+        }
+        let locked = String::from_utf8_lossy(&output.stderr).contains("could not lock config file");
+        if !locked || Instant::now() + pause > deadline {
+            return Err(GitConfigFailed(output.status.code()));
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(100));
     }
 }
 
