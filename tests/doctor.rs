@@ -437,3 +437,26 @@ fn a_stalled_server_cannot_hold_doctor_past_its_bound() {
     assert_check(&json, "network.reach", "problem", "", "network");
     assert!(took < Duration::from_secs(20), "doctor took {took:?}");
 }
+
+/// A lock file a stopped git left beside the global config blocks every
+/// change of it, git's own included: doctor names it and how to remove it.
+#[test]
+fn a_leftover_global_config_lock_is_named_with_its_removal() {
+    let doctor = Doctor::configured("doctor-config-lock");
+    let (_, clean) = doctor.run(&["--offline"], &[]);
+    assert!(
+        !clean.to_string().contains("git.config_lock"),
+        "said only when present"
+    );
+    let lock = doctor.world.dir.join("gitconfig-doctor-config-lock.lock");
+    std::fs::write(&lock, "").unwrap();
+    let (_, json) = doctor.run(&["--offline"], &[]);
+    assert_check(
+        &json,
+        "git.config_lock",
+        "problem",
+        "nothing can change your global git config",
+        &format!("rm '{}'", lock.display()),
+    );
+    std::fs::remove_file(&lock).unwrap();
+}

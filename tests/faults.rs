@@ -358,3 +358,219 @@ fn a_helper_killed_after_the_code_exchange_costs_exactly_one_more_sign_in() {
     assert_eq!(field(&again, "password"), Some(token));
     assert_eq!(world.fake.authorizations(), 2);
 }
+
+/// A `git` first on PATH that counts its calls and, at the `KILL_AT`-th,
+/// SIGKILLs its parent (the helper) instead of running; otherwise it runs
+/// the real git.
+fn killing_git(dir: &std::path::Path) -> std::path::PathBuf {
+    let real = String::from_utf8(
+        std::process::Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    crate::world::write_script(
+        &bin.join("git"),
+        &format!(
+            "n=$(( $(cat \"$GIT_CALLS\" 2>/dev/null || echo 0) + 1 ))\necho $n >\"$GIT_CALLS\"\n\
+             if [ \"$n\" = \"$KILL_AT\" ]; then kill -9 $PPID; exit 1; fi\nexec '{}' \"$@\"",
+            real.trim()
+        ),
+    );
+    bin
+}
+
+/// Fault: the helper killed at each of the `git` calls `configure` and
+/// `unconfigure` make in turn. Every time, the global config is either as
+/// it was or complete, never half (a client id with no secret include,
+/// say), and the next command cleans up what the killed one left.
+#[test]
+fn a_helper_killed_while_it_changes_the_global_config_leaves_it_whole() {
+    let dir = common::session().dir.join("fault-config-kill");
+    let bin = killing_git(&dir);
+    let config = dir.join("gitconfig");
+    let secrets = dir.join(".git-credential-ghoauth-secrets");
+    let calls = dir.join("calls");
+    let original = "[user]\n\tname = Someone\n[credential]\n\thelper = cache\n".to_string();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let helper = |args: &[&str], kill_at: usize| {
+        let _ = std::fs::remove_file(&calls);
+        let mut command = common::command(common::HELPER);
+        command
+            .env("PATH", &path)
+            .env("GIT_CONFIG_GLOBAL", &config)
+            .env("GHOAUTH_CLIENT_SECRET", common::secret("fault-config"))
+            .env("GIT_CALLS", &calls)
+            .env("KILL_AT", kill_at.to_string())
+            .args(args);
+        let ran = common::run(command, b"");
+        let count: usize = std::fs::read_to_string(&calls)
+            .map(|n| n.trim().parse().unwrap())
+            .unwrap_or(0);
+        (ran, count)
+    };
+    let configure = [
+        "configure",
+        "--host",
+        "https://ghe.fault.test",
+        "--client-id",
+        "Iv1.fault",
+    ];
+    let unconfigure = ["unconfigure", "--host", "https://ghe.fault.test"];
+    let state = || {
+        (
+            std::fs::read_to_string(&config).unwrap_or_default(),
+            std::fs::read_to_string(&secrets).ok(),
+        )
+    };
+    let set_state = |(text, secret): &(String, Option<String>)| {
+        std::fs::write(&config, text).unwrap();
+        match secret {
+            Some(secret) => std::fs::write(&secrets, secret).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(&secrets);
+            }
+        }
+    };
+
+    let before = (original.clone(), None);
+    set_state(&before);
+    let (done, configure_calls) = helper(&configure, 0);
+    assert!(done.status.success(), "{}", done.stderr);
+    let configured = state();
+    assert!(configured.0.contains("include"), "{}", configured.0);
+    let (undone, unconfigure_calls) = helper(&unconfigure, 0);
+    assert!(undone.status.success(), "{}", undone.stderr);
+    let unconfigured = state();
+    assert!(configure_calls >= 5 && unconfigure_calls >= 5);
+
+    for (args, from, to, count) in [
+        (&configure[..], &before, &configured, configure_calls),
+        (
+            &unconfigure[..],
+            &configured,
+            &unconfigured,
+            unconfigure_calls,
+        ),
+    ] {
+        for kill_at in 1..=count {
+            set_state(from);
+            let (killed, _) = helper(args, kill_at);
+            assert!(
+                !killed.status.success(),
+                "{args:?} was not killed at {kill_at}"
+            );
+            let text = std::fs::read_to_string(&config).unwrap();
+            assert!(
+                text == from.0 || text == to.0,
+                "{args:?} killed at git call {kill_at} of {count} left half a config:\n{text}"
+            );
+        }
+    }
+    // The next command that finishes removes the drafts the killed left.
+    set_state(&before);
+    let (done, _) = helper(&configure, 0);
+    assert!(done.status.success(), "{}", done.stderr);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("ghoauth-draft"))
+        .collect();
+    assert_eq!(leftovers, Vec::<String>::new());
+}
+
+/// Fault: a lock file another git left beside the global config blocks
+/// every change of it (git's own `git config --global` too). The command
+/// that fails on it says so, with the command that removes it, and
+/// changes nothing.
+#[test]
+fn a_leftover_config_lock_is_named_with_its_fix_and_nothing_changes() {
+    let dir = common::session().dir.join("fault-config-lock");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("gitconfig");
+    let original = "[user]\n\tname = Someone\n";
+    std::fs::write(&config, original).unwrap();
+    std::fs::write(dir.join("gitconfig.lock"), "").unwrap();
+    let mut command = common::command(common::HELPER);
+    command.env("GIT_CONFIG_GLOBAL", &config).args([
+        "configure",
+        "--host",
+        "https://ghe.lock.test",
+        "--client-id",
+        "Iv1.lock",
+    ]);
+    let refused = common::run(command, b"");
+    assert!(!refused.status.success());
+    let said: Vec<&str> = refused.stderr.lines().collect();
+    assert_eq!(said.len(), 1, "{}", refused.stderr);
+    assert!(
+        said[0].contains(&format!("rm '{}'", dir.join("gitconfig.lock").display())),
+        "{said:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), original);
+}
+
+/// Fault: a full disk (a 64 KiB tmpfs, filled, in a mount namespace of
+/// the test's own) under `configure`, with and without a client secret:
+/// the config is as it was, and the one line names the full disk.
+#[test]
+fn a_full_disk_under_configure_leaves_the_config_as_it_was_and_says_so() {
+    let dir = common::session().dir.join("fault-disk-full");
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = r#"
+        mount -t tmpfs -o size=64k tmpfs "$D" || exit 97
+        printf '[user]\n\tname = Someone\n' >"$D/gitconfig"
+        cp "$D/gitconfig" "$D/before"
+        dd if=/dev/zero of="$D/fill" bs=1k 2>/dev/null
+        for secret in with without; do
+            if [ $secret = with ]; then export GHOAUTH_CLIENT_SECRET=s3cret-disk; else unset GHOAUTH_CLIENT_SECRET; fi
+            said=$(GIT_CONFIG_GLOBAL="$D/gitconfig" "$HELPER" configure --host https://ghe.disk.test --client-id Iv1.disk 2>&1 >/dev/null)
+            echo "status=$?"
+            echo "said=$said"
+            cmp -s "$D/gitconfig" "$D/before" && echo unchanged
+            ls -a "$D" | grep -c ghoauth-draft
+        done
+    "#;
+    let mut command = std::process::Command::new("unshare");
+    command
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c", script])
+        .env("D", &dir)
+        .env("HELPER", common::HELPER)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", &dir);
+    let ran = common::run(command, b"");
+    if ran.status.code() == Some(97) {
+        eprintln!("SKIPPED: this machine refuses a tmpfs in a user namespace");
+        return;
+    }
+    let out = ran.stdout_text();
+    let runs: Vec<&str> = out.split("status=").skip(1).collect();
+    assert_eq!(runs.len(), 2, "{:?} {out}{}", ran.status, ran.stderr);
+    for run in runs {
+        assert!(!run.starts_with('0'), "the command failed: {run}");
+        assert!(run.contains("unchanged"), "the config was changed: {run}");
+        assert!(
+            run.trim_end().ends_with("\n0"),
+            "no draft is left behind: {run}"
+        );
+        let said = run
+            .lines()
+            .find_map(|line| line.strip_prefix("said="))
+            .unwrap();
+        assert!(
+            said.contains("is full") && said.contains("free some space"),
+            "{said}"
+        );
+        assert_eq!(run.matches("git-credential-ghoauth:").count(), 1, "{run}");
+        assert!(!said.contains("s3cret-disk"));
+    }
+}

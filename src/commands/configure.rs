@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::config::draft::Draft;
 use crate::config::{FlowSetting, global};
 use crate::oauth::host::OAuthHost;
 use crate::report::say;
@@ -17,12 +18,15 @@ pub fn configure(
     flow: Option<FlowSetting>,
 ) -> anyhow::Result<ExitCode> {
     let url = remote.url();
+    let draft = Draft::of_global_config()?;
     global::write_app(
+        &draft,
         remote,
         client_id,
         client_secret,
         flow.map(FlowSetting::name),
     )?;
+    draft.commit()?;
     if !global::has_secret_for(remote) {
         println!(
             "Note: no client secret is configured, so signing in uses the device flow (tick \
@@ -36,7 +40,10 @@ pub fn configure(
 }
 
 pub fn unconfigure(remote: &OAuthHost) -> anyhow::Result<ExitCode> {
-    match global::remove_app(remote)? {
+    let draft = Draft::of_global_config()?;
+    let removed = global::remove_app(&draft, remote)?;
+    draft.commit()?;
+    match removed {
         true => println!(
             "Removed this helper's settings for {} from your global git config.",
             remote.url()

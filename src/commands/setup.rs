@@ -23,6 +23,7 @@ use anyhow::{Context as _, anyhow};
 
 use crate::acquire::{self, GitHubIssuer, OAuthRemote};
 use crate::config::RemoteConfig;
+use crate::config::draft::Draft;
 use crate::config::global;
 use crate::helper::Helper;
 use crate::oauth::browser;
@@ -67,8 +68,12 @@ pub fn run(
             host.url()
         )
     };
-    global::write_app(host, &app.client_id, Some(&app.client_secret), None)
-        .and_then(|()| global::set_redirect_uris(host, &callbacks))
+    Draft::of_global_config()
+        .and_then(|draft| {
+            global::write_app(&draft, host, &app.client_id, Some(&app.client_secret), None)?;
+            global::set_redirect_uris(&draft, host, &callbacks)?;
+            draft.commit()
+        })
         .with_context(|| created("its settings could not be written"))?;
     say(format!(
         "created the GitHub App \"{}\"; its private key and webhook secret were not kept (a \

@@ -17,16 +17,18 @@
 //!     path = ~/.git-credential-ghoauth-secrets   (when a secret is given)
 //! ```
 //!
+//! Every change is made in a [`Draft`] and written in one rename (see
+//! `draft`), so that a helper stopped part-way leaves the config as it was.
+//!
 //! The empty `helper` resets, for that host only, the helpers configured
 //! before it, as `gh auth setup-git` does; nothing else is touched. The
 //! client secret never passes through `git config`'s command line: it goes
 //! into a file only the user can read (see `client_secrets`).
 
-use std::process::{Command, Stdio};
-
 use anyhow::Context;
 
 use crate::config::client_secrets::ClientSecrets;
+use crate::config::draft::{Draft, GitConfigError, run_git_config, values_in};
 use crate::oauth::host::OAuthHost;
 use crate::secret::Secret;
 
@@ -45,6 +47,7 @@ const WROTE_USE_HTTP_PATH: &str = "ghoauthWroteUseHttpPath";
 
 /// Makes `remote` an OAuth host served by this helper, with this app.
 pub(crate) fn write_app(
+    draft: &Draft,
     remote: &OAuthHost,
     client_id: &str,
     client_secret: Option<&Secret>,
@@ -53,36 +56,39 @@ pub(crate) fn write_app(
     let url = remote.url();
     let section = format!("credential.{url}");
     let client_secret = client_secret.filter(|s| !s.expose().is_empty());
-    let previous_id = configured_client_id(remote);
+    let previous_id = draft.values(&format!("{section}.ghoauthClientId"))?.pop();
     let mut settings = vec![("ghoauthClientId", client_id)];
     if let Some(flow) = flow {
         settings.push(("ghoauthFlow", flow));
     }
     for (key, value) in settings {
-        git_config(&[&format!("{section}.{key}"), value])?;
+        draft.git(&[&format!("{section}.{key}"), value])?;
     }
     match client_secret {
-        Some(secret) => keep_secret(&url, &section, secret),
+        Some(secret) => keep_secret(draft, &url, &section, secret),
         // Another app's secret would only make GitHub refuse every sign-in.
-        None if previous_id.as_ref().is_some_and(|id| id != client_id) => {
-            drop_previous_secret(&url, &section, previous_id.as_deref().unwrap_or_default())
-        }
+        None if previous_id.as_ref().is_some_and(|id| id != client_id) => drop_previous_secret(
+            draft,
+            &url,
+            &section,
+            previous_id.as_deref().unwrap_or_default(),
+        ),
         None => Ok(()),
     }
     .context("the client secret was not kept")?;
-    add_helper_entries(&section)?;
-    send_paths(&section)?;
+    add_helper_entries(draft, &section)?;
+    send_paths(draft, &section)?;
     Ok(())
 }
 
 /// Turns on `useHttpPath` for the host, so that git sends the repository's
 /// path, whose owner picks the account when there are several (see
 /// `accounts`). Only where the person set nothing, and marked.
-fn send_paths(section: &str) -> Result<(), GitConfigError> {
+fn send_paths(draft: &Draft, section: &str) -> Result<(), GitConfigError> {
     let key = format!("{section}.useHttpPath");
-    if git_config_values(&key)?.is_empty() {
-        git_config(&[&key, "true"])?;
-        git_config(&[&format!("{section}.{WROTE_USE_HTTP_PATH}"), "true"])?;
+    if draft.values(&key)?.is_empty() {
+        draft.git(&[&key, "true"])?;
+        draft.git(&[&format!("{section}.{WROTE_USE_HTTP_PATH}"), "true"])?;
     }
     Ok(())
 }
@@ -95,12 +101,16 @@ pub(crate) fn configured_client_id(remote: &OAuthHost) -> Option<String> {
 }
 
 /// Replaces the fixed redirects sign-in tries for `remote`, in order.
-pub(crate) fn set_redirect_uris(remote: &OAuthHost, uris: &[String]) -> anyhow::Result<()> {
+pub(crate) fn set_redirect_uris(
+    draft: &Draft,
+    remote: &OAuthHost,
+    uris: &[String],
+) -> anyhow::Result<()> {
     let key = format!("credential.{}.ghoauthRedirectUri", remote.url());
     // Status 5 when none is set: already as wanted.
-    let _ = git_config(&["--unset-all", &key]);
+    let _ = draft.git(&["--unset-all", &key]);
     for uri in uris {
-        git_config(&["--add", &key, uri])?;
+        draft.git(&["--add", &key, uri])?;
     }
     Ok(())
 }
@@ -113,28 +123,30 @@ pub(crate) fn has_secret_for(remote: &OAuthHost) -> bool {
 
 /// Removes exactly what [`write_app`] (and `setup`) wrote for `remote`.
 /// False when there was nothing of this helper's.
-pub(crate) fn remove_app(remote: &OAuthHost) -> anyhow::Result<bool> {
+pub(crate) fn remove_app(draft: &Draft, remote: &OAuthHost) -> anyhow::Result<bool> {
     let section = format!("credential.{}", remote.url());
     let helper_key = format!("{section}.helper");
-    let helpers = git_config_values(&helper_key).unwrap_or_default();
+    let helpers = draft.values(&helper_key).unwrap_or_default();
     let mut found = helpers.iter().any(|value| is_ours(value));
     let marked = format!("{section}.{WROTE_USE_HTTP_PATH}");
-    if !git_config_values(&marked).unwrap_or_default().is_empty() {
-        let _ = git_config(&["--unset-all", &format!("{section}.useHttpPath")]);
+    if !draft.values(&marked).unwrap_or_default().is_empty() {
+        let _ = draft.git(&["--unset-all", &format!("{section}.useHttpPath")]);
     }
     for key in KEYS {
         // Fails with status 5 when not set: already as wanted.
-        found |= git_config(&["--unset-all", &format!("{section}.{key}")]).is_ok();
+        found |= draft
+            .git(&["--unset-all", &format!("{section}.{key}")])
+            .is_ok();
     }
-    found |= forget_secret(&remote.url()).context("the client secret was not removed")?;
+    found |= forget_secret(draft, &remote.url()).context("the client secret was not removed")?;
     if !found {
         return Ok(false);
     }
-    remove_helper_entries(remote, &helpers, &helper_key)?;
+    remove_helper_entries(draft, remote, &helpers, &helper_key)?;
     // Older gits leave an empty section behind; newer ones remove it.
-    let left = git_config(&["--get-regexp", &format!("^{}\\.", regex_escape(&section))]);
+    let left = draft.git(&["--get-regexp", &format!("^{}\\.", regex_escape(&section))]);
     if left.is_err() {
-        let _ = git_config(&["--remove-section", &section]);
+        let _ = draft.git(&["--remove-section", &section]);
     }
     Ok(true)
 }
@@ -142,6 +154,7 @@ pub(crate) fn remove_app(remote: &OAuthHost) -> anyhow::Result<bool> {
 /// Removes the pair [`write_app`] added: our entry and the empty one
 /// before it. Removing by value keeps every other line where it is.
 fn remove_helper_entries(
+    draft: &Draft,
     remote: &OAuthHost,
     helpers: &[String],
     helper_key: &str,
@@ -152,13 +165,13 @@ fn remove_helper_entries(
     let ours = &helpers[at];
     let empty_before = at > 0 && helpers[at - 1].is_empty();
     let empties = helpers.iter().filter(|value| value.is_empty()).count();
-    git_config(&["--unset", helper_key, &format!("^{}$", regex_escape(ours))])?;
+    draft.git(&["--unset", helper_key, &format!("^{}$", regex_escape(ours))])?;
     if empty_before && empties == 1 {
-        git_config(&["--unset", helper_key, "^$"])?;
+        draft.git(&["--unset", helper_key, "^$"])?;
     } else if empty_before {
         // Several empty entries: git cannot remove just one by value, so
         // take out the line configure wrote, in place.
-        remove_empty_helper_before(&remote.url(), helper_key)?;
+        remove_empty_helper_before(draft, &remote.url())?;
     }
     Ok(())
 }
@@ -182,9 +195,14 @@ pub(crate) fn configured_urls() -> Vec<String> {
 }
 
 /// The secret of the app configured before belongs to that app.
-fn drop_previous_secret(url: &str, section: &str, previous_id: &str) -> anyhow::Result<()> {
-    let removed = forget_secret(url)?;
-    let in_global = git_config(&["--unset-all", &format!("{section}.ghoauthClientSecret")]);
+fn drop_previous_secret(
+    draft: &Draft,
+    url: &str,
+    section: &str,
+    previous_id: &str,
+) -> anyhow::Result<()> {
+    let removed = forget_secret(draft, url)?;
+    let in_global = draft.git(&["--unset-all", &format!("{section}.ghoauthClientSecret")]);
     if removed || in_global.is_ok() {
         println!(
             "Removed the client secret of the previous app ({previous_id}): it belongs to that \
@@ -195,15 +213,15 @@ fn drop_previous_secret(url: &str, section: &str, previous_id: &str) -> anyhow::
 }
 
 /// The empty `helper =` and ours after it, unless they are there already.
-fn add_helper_entries(section: &str) -> Result<(), GitConfigError> {
+fn add_helper_entries(draft: &Draft, section: &str) -> Result<(), GitConfigError> {
     let helper_key = format!("{section}.helper");
-    let helpers = git_config_values(&helper_key)?;
+    let helpers = draft.values(&helper_key)?;
     let already = helpers.len() >= 2
         && helpers[helpers.len() - 2].is_empty()
         && is_ours(&helpers[helpers.len() - 1]);
     if !already {
         for value in ["", helper_value().as_str()] {
-            git_config(&["--add", &helper_key, value])?;
+            draft.git(&["--add", &helper_key, value])?;
         }
     }
     Ok(())
@@ -211,14 +229,14 @@ fn add_helper_entries(section: &str) -> Result<(), GitConfigError> {
 
 /// Writes the secret to the private file, makes the global config include
 /// it, and drops any copy from the global config itself.
-fn keep_secret(url: &str, section: &str, secret: &Secret) -> anyhow::Result<()> {
+fn keep_secret(draft: &Draft, url: &str, section: &str, secret: &Secret) -> anyhow::Result<()> {
     let secrets = ClientSecrets::beside_global_config()?;
     secrets.set(url, secret)?;
     let path = secrets.path().display().to_string();
-    if !git_config_values("include.path")?.contains(&path) {
-        git_config(&["--add", "include.path", &path])?;
+    if !draft.values("include.path")?.contains(&path) {
+        draft.git(&["--add", "include.path", &path])?;
     }
-    let _ = git_config(&["--unset-all", &format!("{section}.ghoauthClientSecret")]);
+    let _ = draft.git(&["--unset-all", &format!("{section}.ghoauthClientSecret")]);
     Ok(())
 }
 
@@ -235,68 +253,36 @@ fn has_secret(url: &str, section: &str) -> bool {
 
 /// Removes `url`'s secret from the private file; once it holds none, the
 /// file and the include go too. True if there was a secret.
-fn forget_secret(url: &str) -> anyhow::Result<bool> {
+fn forget_secret(draft: &Draft, url: &str) -> anyhow::Result<bool> {
     let secrets = ClientSecrets::beside_global_config()?;
     let removed = secrets.remove(url)?;
     if secrets.is_empty()? {
         let path = secrets.path().display().to_string();
-        if git_config_values("include.path")?.contains(&path) {
-            git_config(&[
+        if draft.values("include.path")?.contains(&path) {
+            draft.git(&[
                 "--unset",
                 "include.path",
                 &format!("^{}$", regex_escape(&path)),
             ])?;
-            if git_config(&["--get-regexp", "^include\\."]).is_err() {
-                let _ = git_config(&["--remove-section", "include"]);
+            if draft.git(&["--get-regexp", "^include\\."]).is_err() {
+                let _ = draft.git(&["--remove-section", "include"]);
             }
         }
     }
     Ok(removed)
 }
 
-/// Removes the empty `helper =` line that configure wrote before our (already
-/// removed) helper line in the `[credential "<url>"]` section, as git
-/// writes its config: through a symlink to its target (dotfiles often link
-/// `~/.gitconfig`), under git's lock file, read after the lock is taken,
-/// and keeping the file's mode. Used only when the section holds several
-/// empty entries, which `git config --unset` cannot tell apart.
-fn remove_empty_helper_before(url: &str, helper_key: &str) -> anyhow::Result<()> {
-    // Where the global config lives (GIT_CONFIG_GLOBAL, ~/.gitconfig, XDG).
-    let origin = git_config(&["--show-origin", "--get-all", helper_key])?;
-    let named = origin
-        .lines()
-        .next()
-        .and_then(|line| line.strip_prefix("file:"))
-        .and_then(|line| line.split('\t').next())
-        .context("git config did not say where the global config is")?
-        .to_string();
-    let path = std::fs::canonicalize(&named).with_context(|| format!("cannot find {named}"))?;
-    let shown = path.display().to_string();
-    let lock = path.with_file_name(format!(
-        "{}.lock",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&lock)
-        .with_context(|| format!("cannot lock {shown}; is another git writing it?"))?;
-    let written = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {shown}"))
-        .and_then(|text| without_empty_helper(&text, url))
-        .and_then(|edited| {
-            use std::io::Write;
-            let mode = std::fs::metadata(&path)?.permissions();
-            file.write_all(edited.as_bytes())?;
-            file.sync_all()?;
-            std::fs::set_permissions(&lock, mode)?;
-            std::fs::rename(&lock, &path)?;
-            Ok(())
-        });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&lock);
-    }
-    written.with_context(|| format!("cannot write {shown}"))
+/// Removes the empty `helper =` line that configure wrote before our
+/// (already removed) helper line in the `[credential "<url>"]` section.
+/// Used only when the section holds several empty entries, which `git
+/// config --unset` cannot tell apart. The draft is this process's own, so
+/// it is edited in place; the one rename of [`Draft::commit`] publishes it.
+fn remove_empty_helper_before(draft: &Draft, url: &str) -> anyhow::Result<()> {
+    let shown = draft.target().display().to_string();
+    let text =
+        std::fs::read_to_string(draft.path()).with_context(|| format!("cannot read {shown}"))?;
+    let edited = without_empty_helper(&text, url)?;
+    std::fs::write(draft.path(), edited).with_context(|| format!("cannot write beside {shown}"))
 }
 
 /// `text` without the last empty `helper =` entry of the section for
@@ -343,63 +329,14 @@ pub(crate) fn names_this_helper(value: &str) -> bool {
     is_ours(value) || value.split_whitespace().next().is_some_and(is_ours)
 }
 
-/// `git config --global` could not do what was asked.
-#[derive(Debug)]
-enum GitConfigError {
-    NotRun(std::io::Error),
-    /// git's own words, from its stderr.
-    Failed(String),
-}
-
-impl std::fmt::Display for GitConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            GitConfigError::NotRun(error) => {
-                write!(f, "could not run git config ({error}); is git installed?")
-            }
-            GitConfigError::Failed(said) => write!(f, "git config failed: {said}"),
-        }
-    }
-}
-
-impl std::error::Error for GitConfigError {}
-
-fn git_failed(output: &std::process::Output) -> GitConfigError {
-    GitConfigError::Failed(String::from_utf8_lossy(&output.stderr).trim().to_string())
-}
-
+/// `git config --global` with `args`, for reading what is written.
 fn git_config(args: &[&str]) -> Result<String, GitConfigError> {
-    let output = Command::new("git")
-        .args(["config", "--global"])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(GitConfigError::NotRun)?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    } else {
-        Err(git_failed(&output))
-    }
+    run_git_config(&["--global"], args)
 }
 
-/// Every value of a multi-valued key, in order; none when it is unset.
+/// Every value of a multi-valued key in the global config, in order.
 fn git_config_values(key: &str) -> Result<Vec<String>, GitConfigError> {
-    let output = Command::new("git")
-        .args(["config", "--global", "-z", "--get-all", key])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(GitConfigError::NotRun)?;
-    match output.status.code() {
-        Some(0) => {
-            let listing = output.stdout.strip_suffix(&[0]).unwrap_or(&output.stdout);
-            Ok(listing
-                .split(|&b| b == 0)
-                .map(|value| String::from_utf8_lossy(value).into_owned())
-                .collect())
-        }
-        Some(1) => Ok(Vec::new()),
-        _ => Err(git_failed(&output)),
-    }
+    values_in(&["--global"], key)
 }
 
 pub(crate) fn regex_escape(text: &str) -> String {

@@ -4,6 +4,7 @@
 //! only ever done after the keyring had nothing to give: never on a hit.
 
 pub(crate) mod client_secrets;
+pub(crate) mod draft;
 pub(crate) mod global;
 pub(crate) mod origins;
 pub(crate) mod urlmatch;

@@ -4,14 +4,42 @@ use std::path::{Path, PathBuf};
 
 use super::{Check, shown};
 use crate::config::origins::{self, Entry};
-use crate::config::{global, urlmatch};
+use crate::config::{draft, global, urlmatch};
 use crate::oauth::host::OAuthHost;
 
 /// git's version, and which `git-credential-ghoauth` git will run.
 pub(super) fn git_checks() -> Vec<Check> {
     let mut checks = vec![version_check()];
     checks.extend(path_check());
+    checks.extend(config_lock_check());
     checks
+}
+
+/// A lock file beside the global config, which a git (or this helper)
+/// that was stopped mid-write leaves behind: while it is there, no
+/// `git config --global` can change anything. Said only when present.
+fn config_lock_check() -> Option<Check> {
+    let config = draft::global_config_path()?;
+    let lock = draft::lock_path(&config);
+    lock.exists().then(|| {
+        Check::problem(
+            "git.config_lock",
+            format!(
+                "{} exists: while it does, nothing can change your global git config",
+                shown(lock.display().to_string())
+            ),
+            match lock
+                .to_str()
+                .filter(|path| !path.chars().any(char::is_control))
+            {
+                Some(path) => format!(
+                    "if no git is running, remove it: rm {}",
+                    draft::shell_quoted(path)
+                ),
+                None => "if no git is running, remove that file".to_string(),
+            },
+        )
+    })
 }
 
 fn version_check() -> Check {

@@ -1,0 +1,336 @@
+//! One write of the global git config. `configure`, `setup` and
+//! `unconfigure` each change several keys; made one `git config` at a time,
+//! a helper killed part-way (or a disk that fills) would leave half of them,
+//! say a client id with no secret include. So every change goes into a
+//! private copy of the file (the draft), still through `git config --file`,
+//! so that git's own format rules apply, and the draft then replaces the
+//! config in one rename, under git's own lock file. Until that rename the
+//! config is as it was; after it, complete.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, bail};
+
+/// The global config's changes, not yet written. Dropping it without
+/// [`Draft::commit`] changes nothing.
+pub(crate) struct Draft {
+    /// The global config, as git writes it (through symlinks).
+    target: PathBuf,
+    /// What it held when the draft was made; `None` when it did not exist.
+    original: Option<Vec<u8>>,
+    draft: PathBuf,
+    committed: bool,
+}
+
+impl Draft {
+    /// A draft of the global config as it is now.
+    pub(crate) fn of_global_config() -> anyhow::Result<Draft> {
+        let target = global_config_path().context(
+            "cannot tell where your global git config is: set HOME, or GIT_CONFIG_GLOBAL",
+        )?;
+        let shown = target.display().to_string();
+        let original = match std::fs::read(&target) {
+            Ok(bytes) => Some(bytes),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(error) => return Err(error).with_context(|| format!("cannot read {shown}")),
+        };
+        let name = target
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "gitconfig".into());
+        remove_stale_drafts(&target, &name);
+        let draft = target.with_file_name(format!("{name}{DRAFT_SUFFIX}{}", std::process::id()));
+        let mut draft_file = new_private_file(&draft, mode_of(&target))
+            .map_err(|error| disk_error(error, &draft))?;
+        let copied = draft_file
+            .write_all(original.as_deref().unwrap_or_default())
+            .and_then(|()| draft_file.sync_all());
+        let made = Draft {
+            target,
+            original,
+            draft,
+            committed: false,
+        };
+        copied.map_err(|error| disk_error(error, &made.draft))?;
+        Ok(made)
+    }
+
+    /// `git config --file <draft>` with `args`: git's stdout, or its words.
+    pub(crate) fn git(&self, args: &[&str]) -> Result<String, GitConfigError> {
+        run_git_config(&self.scope(), args)
+    }
+
+    /// Every value of a multi-valued key in the draft, in order.
+    pub(crate) fn values(&self, key: &str) -> Result<Vec<String>, GitConfigError> {
+        values_in(&self.scope(), key)
+    }
+
+    /// The draft itself, for an edit `git config` cannot make.
+    pub(crate) fn path(&self) -> &Path {
+        &self.draft
+    }
+
+    /// The global config's path, for messages.
+    pub(crate) fn target(&self) -> &Path {
+        &self.target
+    }
+
+    fn scope(&self) -> [String; 2] {
+        ["--file".into(), self.draft.display().to_string()]
+    }
+
+    /// Replaces the global config with the draft, in one rename, holding
+    /// git's lock (`<config>.lock`) as git does. Refuses when another
+    /// program changed the config meanwhile, or holds its lock.
+    pub(crate) fn commit(mut self) -> anyhow::Result<()> {
+        let shown = self.target.display().to_string();
+        let drafted = std::fs::read(&self.draft)
+            .with_context(|| format!("cannot read {}", self.draft.display()))?;
+        if Some(&drafted) == self.original.as_ref()
+            || (drafted.is_empty() && self.original.is_none())
+        {
+            return Ok(());
+        }
+        let lock = lock_path(&self.target);
+        new_private_file(&lock, None).map_err(|error| match error.kind() {
+            std::io::ErrorKind::AlreadyExists => anyhow::anyhow!(
+                "your global git config was not changed: {lock} exists, so another git is \
+                 writing it, or one that was stopped left its lock behind; if no git is \
+                 running, remove it: rm {quoted}",
+                lock = lock.display(),
+                quoted = shell_quoted(&lock.display().to_string())
+            ),
+            _ => disk_error(error, &lock),
+        })?;
+        let replaced = self.replace_target(&shown);
+        let _ = std::fs::remove_file(&lock);
+        replaced?;
+        self.committed = true;
+        Ok(())
+    }
+
+    fn replace_target(&self, shown: &str) -> anyhow::Result<()> {
+        let now = match std::fs::read(&self.target) {
+            Ok(bytes) => Some(bytes),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(error) => return Err(error).with_context(|| format!("cannot read {shown}")),
+        };
+        if now != self.original {
+            bail!(
+                "your global git config ({shown}) changed while this command ran, so it was \
+                 left as the other program wrote it; run the command again"
+            );
+        }
+        std::fs::rename(&self.draft, &self.target).map_err(|error| disk_error(error, &self.target))
+    }
+}
+
+impl Drop for Draft {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.draft);
+        }
+    }
+}
+
+const DRAFT_SUFFIX: &str = ".ghoauth-draft-";
+
+/// Drafts that a killed helper left beside the config: those whose
+/// process is gone (Linux tells by `/proc`; elsewhere they stay).
+fn remove_stale_drafts(target: &Path, name: &str) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Some(dir) = target.parent() else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!("{name}{DRAFT_SUFFIX}");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let dead = pid
+            .parse::<u32>()
+            .is_ok_and(|pid| !Path::new(&format!("/proc/{pid}")).exists());
+        if dead {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Where `git config --global` writes: `GIT_CONFIG_GLOBAL`, else
+/// `~/.gitconfig`, unless only the XDG file (`~/.config/git/config`)
+/// exists. Through a symlink, its target, as git's lock file does.
+pub(crate) fn global_config_path() -> Option<PathBuf> {
+    let named = match std::env::var_os("GIT_CONFIG_GLOBAL").filter(|path| !path.is_empty()) {
+        Some(path) => PathBuf::from(path),
+        None => {
+            let home = std::env::var_os("HOME")
+                .filter(|home| !home.is_empty())
+                .map(PathBuf::from)
+                .or_else(|| {
+                    directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf())
+                })?;
+            let user = home.join(".gitconfig");
+            let xdg = std::env::var_os("XDG_CONFIG_HOME")
+                .filter(|dir| !dir.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| home.join(".config"))
+                .join("git/config");
+            if !user.exists() && xdg.exists() {
+                xdg
+            } else {
+                user
+            }
+        }
+    };
+    Some(std::fs::canonicalize(&named).unwrap_or(named))
+}
+
+/// git's lock file beside `config`.
+pub(crate) fn lock_path(config: &Path) -> PathBuf {
+    let mut name = config.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    config.with_file_name(name)
+}
+
+/// A new file, never one that exists (nor a symlink someone left there),
+/// with `mode` from the start on Unix.
+fn new_private_file(path: &Path, mode: Option<u32>) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode.unwrap_or(0o644));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    options.open(path)
+}
+
+fn mode_of(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path)
+            .ok()
+            .map(|meta| meta.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// An I/O error while writing beside the config, said as the user can act
+/// on it: a full disk is named as such.
+fn disk_error(error: std::io::Error, path: &Path) -> anyhow::Error {
+    let dir = path.parent().unwrap_or(path).display();
+    match error.kind() {
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => anyhow::anyhow!(
+            "your global git config was not changed: the disk that holds {dir} is full ({error}); \
+             free some space, then run the command again"
+        ),
+        _ => anyhow::anyhow!(
+            "your global git config was not changed: cannot write in {dir} ({error})"
+        ),
+    }
+}
+
+/// `text` as one shell word: in single quotes, each `'` written `'\''`.
+pub(crate) fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// `git config` could not do what was asked.
+#[derive(Debug)]
+pub(crate) enum GitConfigError {
+    NotRun(std::io::Error),
+    /// git's own words, from its stderr.
+    Failed(String),
+}
+
+impl std::fmt::Display for GitConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GitConfigError::NotRun(error) => {
+                write!(f, "could not run git config ({error}); is git installed?")
+            }
+            GitConfigError::Failed(said) => write!(f, "git config failed: {said}"),
+        }
+    }
+}
+
+impl std::error::Error for GitConfigError {}
+
+fn git_failed(output: &std::process::Output) -> GitConfigError {
+    GitConfigError::Failed(String::from_utf8_lossy(&output.stderr).trim().to_string())
+}
+
+/// `git config <scope> <args>`: its stdout, or its words on failure.
+pub(crate) fn run_git_config<S: AsRef<str>>(
+    scope: &[S],
+    args: &[&str],
+) -> Result<String, GitConfigError> {
+    let output = Command::new("git")
+        .arg("config")
+        .args(scope.iter().map(AsRef::as_ref))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(GitConfigError::NotRun)?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(git_failed(&output))
+    }
+}
+
+/// Every value of a multi-valued key, in order; none when it is unset.
+pub(crate) fn values_in<S: AsRef<str>>(
+    scope: &[S],
+    key: &str,
+) -> Result<Vec<String>, GitConfigError> {
+    let output = Command::new("git")
+        .arg("config")
+        .args(scope.iter().map(AsRef::as_ref))
+        .args(["-z", "--get-all", key])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(GitConfigError::NotRun)?;
+    match output.status.code() {
+        Some(0) => {
+            let listing = output.stdout.strip_suffix(&[0]).unwrap_or(&output.stdout);
+            Ok(listing
+                .split(|&b| b == 0)
+                .map(|value| String::from_utf8_lossy(value).into_owned())
+                .collect())
+        }
+        Some(1) => Ok(Vec::new()),
+        _ => Err(git_failed(&output)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_quoting_survives_a_quote() {
+        assert_eq!(shell_quoted("/h/it's.lock"), r"'/h/it'\''s.lock'");
+    }
+
+    #[test]
+    fn the_lock_sits_beside_the_config() {
+        assert_eq!(
+            lock_path(Path::new("/home/a/.gitconfig")),
+            PathBuf::from("/home/a/.gitconfig.lock")
+        );
+    }
+}
