@@ -574,3 +574,37 @@ fn a_full_disk_under_configure_leaves_the_config_as_it_was_and_says_so() {
         assert!(!said.contains("s3cret-disk"));
     }
 }
+
+/// `auto` (the default) when the Secret Service daemon is gone but the
+/// bus is there: that is every SSH session on a systemd machine, where the
+/// kernel keyring is the right store, so `auto` uses it and signs in again
+/// into it. Nothing in the Secret Service is touched: once the daemon is
+/// back, its token answers again.
+#[test]
+fn auto_with_the_secret_service_gone_uses_the_kernel_and_keeps_the_keyring_as_it_was() {
+    let own = start_session(KeyringState::Passwordless);
+    in_session(&own, || {
+        common::auto_with_dbus(|| {
+            let world = world("fault-gone-auto");
+            let token = signed_in(&world);
+            common::wait_until(Duration::from_secs(10), "the keyring file", || {
+                own.passwordless_keyring_file().contains("value=octocat")
+            });
+            own.kill_keyring();
+            let headless = fill_uncached(&world, 5);
+            let kernel_token = field(&headless, "password").expect("a token from a new sign-in");
+            assert_ne!(kernel_token, token);
+            assert_eq!(
+                world.fake.authorizations(),
+                2,
+                "one sign-in, into the kernel"
+            );
+            assert!(common::kernel_keys().contains(&kernel_token));
+
+            own.restart_keyring(None);
+            let back = fill_uncached(&world, 20);
+            assert_eq!(field(&back, "password"), Some(token), "{}", back.stderr);
+            assert_eq!(world.fake.authorizations(), 2);
+        })
+    });
+}

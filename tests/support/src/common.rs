@@ -87,14 +87,21 @@ pub fn start_session(state: KeyringState) -> Session {
     if state == KeyringState::Passwordless {
         write_passwordless_login_keyring(&dir.join("data"));
     }
-    let start_keyring = match state {
-        KeyringState::Unlocked => {
+    // GHOAUTH_TEST_OO7 names an oo7-daemon to serve instead of
+    // gnome-keyring, for the suite's second run (tests/run.sh).
+    let oo7 = std::env::var("GHOAUTH_TEST_OO7")
+        .ok()
+        .filter(|path| !path.is_empty());
+    let start_oo7 = oo7.map(|path| format!("printf %s test-password | '{path}' --login"));
+    let start_keyring = match (state, &start_oo7) {
+        (KeyringState::Unlocked, Some(start_oo7)) => start_oo7.as_str(),
+        (KeyringState::Unlocked, None) => {
             "printf %s test-password | gnome-keyring-daemon --foreground --unlock --components=secrets"
         }
-        KeyringState::Locked | KeyringState::Passwordless => {
+        (KeyringState::Locked | KeyringState::Passwordless, _) => {
             "gnome-keyring-daemon --foreground --components=secrets </dev/null"
         }
-        KeyringState::Absent => "cat",
+        (KeyringState::Absent, _) => "cat",
     };
     // A bus of its own with no service files, so nothing is ever activated.
     let bus_config = format!(
