@@ -33,12 +33,12 @@ export GHOAUTH_TEST_WINDOWS_EXE
 # One build profile for tests, benchmark and install: built once.
 cargo test --release --locked "$@"
 
-# git's own helper tests (t0303, and helper_test_authtype) against every
-# store, from git's source beside this checkout (../shared/conformance) or
-# GHOAUTH_GIT_SOURCE; skipped, visibly, where there is none, and when tests
-# were picked by name.
+# The rest runs only for the whole suite, not when tests were picked by name.
 # oo7-daemon, a second Secret Service (the oo7 project's, in Rust), pinned
-# and built once into target/oo7 (2.5 to 5 minutes on two cores).
+# and built once into target/oo7 (2.5 to 5 minutes on two cores); then git's
+# own helper tests (t0303, and helper_test_authtype) against every store,
+# from git's source beside this checkout (../shared/conformance) or
+# GHOAUTH_GIT_SOURCE, skipped, visibly, where there is none.
 if [ $# -eq 0 ]; then
     oo7=target/oo7/bin/oo7-daemon
     if [ ! -x "$oo7" ]; then
@@ -49,7 +49,13 @@ if [ $# -eq 0 ]; then
         }
     fi
     oo7_run=""
-    [ ! -x "$oo7" ] || oo7_run="--oo7 $oo7"
+    if [ -x "$oo7" ]; then
+        oo7_run="--oo7 $oo7"
+        # The suite again, with oo7-daemon as the Secret Service (Windows'
+        # tests have nothing to do with it).
+        echo "tests/run.sh: the suite again, on oo7-daemon" >&2
+        GHOAUTH_TEST_OO7="$PWD/$oo7" cargo test --release --locked --test suite -- --skip on_windows
+    fi
     .ci/conformance --git-source "${GHOAUTH_GIT_SOURCE:-../shared/conformance/git-2.55.0.tar.xz}" \
         --windows-exe "$GHOAUTH_TEST_WINDOWS_EXE" $oo7_run
 fi

@@ -144,6 +144,9 @@ impl Store for SecretServiceStore {
                 let secret = Secret::new(item.get_secret().map_err(from_service)?);
                 found.push(decode_escaped_item(identity, &secret));
             }
+            if found.is_empty() {
+                ensure_default_collection_open(service)?;
+            }
             Ok(found)
         })
     }
@@ -214,6 +217,23 @@ impl Store for SecretServiceStore {
     }
 }
 
+/// A locked collection may hide its items from a search altogether:
+/// oo7-daemon encrypts attributes with the collection's password, so a
+/// search of a locked login keyring finds nothing, where gnome-keyring
+/// lists the items as locked. "Nothing found" from a locked default
+/// collection (where this helper keeps its items) is not "nothing there":
+/// it is unlocked, which may prompt, or the search fails as locked, so
+/// that nobody signs in again into a keyring that holds a token.
+fn ensure_default_collection_open(service: &SecretService<'static>) -> Result<(), StoreError> {
+    let Ok(collection) = service.get_default_collection() else {
+        return Ok(());
+    };
+    if collection.is_locked().map_err(from_service)? {
+        collection.unlock().map_err(from_service)?;
+    }
+    Ok(())
+}
+
 fn same_identity(key: &str) -> Vec<(&'static str, String)> {
     vec![
         ("service", SERVICE.to_string()),
@@ -250,7 +270,14 @@ fn from_service(error: ServiceError) -> StoreError {
         // trust: only Display, which names the D-Bus error.
         other => {
             let detail = other.to_string();
-            if detail.contains("ServiceUnknown") || detail.contains("org.freedesktop.secrets") {
+            // A daemon that has no way to ask for the password fails the
+            // unlock prompt itself (oo7-daemon: "CLI prompter failed",
+            // naming its own prompter service): locked, not absent.
+            if detail.to_ascii_lowercase().contains("prompter") {
+                StoreError::Locked
+            } else if detail.contains("ServiceUnknown")
+                || detail.contains("org.freedesktop.secrets")
+            {
                 StoreError::NoSecretService
             } else {
                 StoreError::Other(detail)

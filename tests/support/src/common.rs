@@ -45,6 +45,8 @@ pub struct Session {
     /// Daemons [`Session::restart_keyring`] started; the first one is the
     /// session script's own, named in `keyring-pid`.
     restarted: Mutex<Vec<Child>>,
+    /// The oo7-daemon that serves instead of gnome-keyring, if one does.
+    oo7: Option<String>,
     _lifeline: Mutex<(Child, ChildStdin)>,
 }
 
@@ -91,8 +93,10 @@ pub fn start_session(state: KeyringState) -> Session {
     // gnome-keyring, for the suite's second run (tests/run.sh).
     let oo7 = std::env::var("GHOAUTH_TEST_OO7")
         .ok()
-        .filter(|path| !path.is_empty());
-    let start_oo7 = oo7.map(|path| format!("printf %s test-password | '{path}' --login"));
+        .filter(|path| !path.is_empty() && state == KeyringState::Unlocked);
+    let start_oo7 = oo7
+        .as_ref()
+        .map(|path| format!("printf %s test-password | '{path}' --login"));
     let start_keyring = match (state, &start_oo7) {
         (KeyringState::Unlocked, Some(start_oo7)) => start_oo7.as_str(),
         (KeyringState::Unlocked, None) => {
@@ -147,6 +151,7 @@ pub fn start_session(state: KeyringState) -> Session {
         dir,
         bus_address,
         restarted: Mutex::new(Vec::new()),
+        oo7,
         _lifeline: Mutex::new((child, stdin)),
     };
     if state != KeyringState::Absent {
@@ -197,15 +202,26 @@ impl Session {
     /// with `unlock_with` as the login password (PAM's way), or with none,
     /// when a keyring with a password comes back locked.
     pub fn restart_keyring(&self, unlock_with: Option<&str>) {
-        let mut daemon = Command::new("gnome-keyring-daemon");
+        let mut daemon = match &self.oo7 {
+            Some(oo7) => Command::new(oo7),
+            None => {
+                let mut daemon = Command::new("gnome-keyring-daemon");
+                daemon.args(["--foreground", "--components=secrets"]);
+                daemon
+            }
+        };
         daemon
-            .args(["--foreground", "--components=secrets"])
             .envs(private_env(&self.dir))
             .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         if unlock_with.is_some() {
-            daemon.arg("--unlock").stdin(Stdio::piped());
+            let unlock = if self.oo7.is_some() {
+                "--login"
+            } else {
+                "--unlock"
+            };
+            daemon.arg(unlock).stdin(Stdio::piped());
         } else {
             daemon.stdin(Stdio::null());
         }
