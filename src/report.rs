@@ -46,6 +46,29 @@ pub fn printable_bytes(bytes: &[u8]) -> String {
     printable(&String::from_utf8_lossy(bytes))
 }
 
+/// A URL (or git's `[protocol://][user[:password]@]host[:port]` proxy
+/// form) as it may be printed: a password in it becomes `***`, the user
+/// name stays, so that a pasted `doctor` or a CI log names the proxy
+/// without its key.
+pub fn without_password(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |at| at + 3);
+    let authority_end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |at| after_scheme + at);
+    let Some(at) = url[after_scheme..authority_end].rfind('@') else {
+        return url.to_string();
+    };
+    let userinfo = &url[after_scheme..after_scheme + at];
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!(
+            "{}{user}:***{}",
+            &url[..after_scheme],
+            &url[after_scheme + at..]
+        ),
+        None => url.to_string(),
+    }
+}
+
 /// Control characters, and the invisible ones that change how a terminal
 /// lays out the text around them (bidirectional overrides, zero widths).
 fn is_unprintable(c: char) -> bool {
@@ -63,5 +86,30 @@ mod tests {
         assert_eq!(printable("bob\x1b]0;PWNED\x07"), "bob ]0;PWNED ");
         assert_eq!(printable("a\u{202E}b\u{2066}c"), "a b c");
         assert!(printable(&"x".repeat(1000)).chars().count() <= 301);
+    }
+
+    #[test]
+    fn passwords_in_urls_are_masked_and_nothing_else_is() {
+        assert_eq!(
+            without_password("http://alice:Pr0xyPassw0rd@proxy.corp:3128/"),
+            "http://alice:***@proxy.corp:3128/"
+        );
+        assert_eq!(
+            without_password("alice:p@ss:w@proxy.corp:3128"),
+            "alice:***@proxy.corp:3128"
+        );
+        assert_eq!(
+            without_password("http://alice@proxy.corp"),
+            "http://alice@proxy.corp"
+        );
+        assert_eq!(
+            without_password("http://proxy.corp:3128"),
+            "http://proxy.corp:3128"
+        );
+        assert_eq!(
+            without_password("https://proxy.corp/a@b:c"),
+            "https://proxy.corp/a@b:c"
+        );
+        assert_eq!(without_password("socks5://:only@h"), "socks5://:***@h");
     }
 }

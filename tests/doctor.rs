@@ -460,3 +460,51 @@ fn a_leftover_global_config_lock_is_named_with_its_removal() {
     );
     std::fs::remove_file(&lock).unwrap();
 }
+
+/// doctor's output is made to be pasted into bug reports, and a `get`'s
+/// errors land in CI logs: a proxy's password is in neither. (HTTPS_PROXY
+/// goes through the same masking; this world sets it to its own proxy.)
+#[test]
+fn a_proxy_password_is_never_printed() {
+    let password = "Pr0xyPassw0rd";
+    watch_secret(password);
+    let doctor = Doctor::configured_with(
+        "doctor-proxy-password",
+        github_com_world("doctor-proxy-password"),
+        CLIENT_ID,
+    );
+    let proxy = doctor.world.fake.proxy_url.clone().unwrap();
+    let with_password = proxy.replace("http://", &format!("http://alice:{password}@"));
+    doctor.git_config(&["http.proxy", &with_password]);
+    let (ran, json) = doctor.run(&[], &[]);
+    assert!(
+        !ran.stdout_text().contains(password),
+        "{}",
+        ran.stdout_text()
+    );
+    assert_check(&json, "network.proxy", "ok", "alice:***@127.0.0.1", "");
+    let text = doctor.helper(&["doctor", "--host", &doctor.url()], &[]);
+    assert!(!text.stdout_text().contains(password));
+    assert!(
+        text.stdout_text().contains("alice:***@"),
+        "{}",
+        text.stdout_text()
+    );
+
+    // Not a URL at all: `get` says so, without the password.
+    doctor.git_config(&["http.proxy", &format!("http://alice:{password}@[::1")]);
+    let mut get = command(HELPER);
+    get.env("GIT_CONFIG_GLOBAL", &doctor.config)
+        .env("GHOAUTH_CLIENT_SECRET", &doctor.world.client_secret)
+        .env("BROWSER", doctor.world.dir.join("browser"))
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .arg("get");
+    doctor.world.network(&mut get);
+    let refused = run(get, doctor.world.fill_input("").as_bytes());
+    assert!(
+        refused.stderr.contains("is not a proxy URL"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("alice:***@"), "{}", refused.stderr);
+}

@@ -17,7 +17,7 @@ use url::Url;
 use crate::accounts::Repository;
 use crate::config::{HttpSettings, OAuthApp};
 use crate::oauth::host::OAuthHost;
-use crate::report::printable;
+use crate::report::{printable, without_password};
 use crate::secret::Secret;
 
 /// No single request may take longer than this, whatever the flow's budget.
@@ -407,7 +407,7 @@ impl GitHub {
                 let proxy = reqwest::Proxy::all(&proxy).map_err(|_| {
                     anyhow!(
                         "http.proxy '{}' is not a proxy URL; fix it in git config",
-                        printable(&proxy)
+                        printable(&without_password(&proxy))
                     )
                 })?;
                 builder = builder.proxy(proxy);

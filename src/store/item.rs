@@ -145,11 +145,13 @@ pub(crate) fn encode_secret(credential: &StoredCredential) -> Secret {
 /// What begins an escaped secret: the format's version, so that a later
 /// format can tell it apart, in letters no plain password of an earlier
 /// version is likely to begin with.
+#[cfg(target_os = "linux")]
 const ESCAPED_TAG: &[u8] = b"ghoauth-item-v2:";
 
 /// Bytes an escaped secret keeps as they are: nothing a GKeyFile value
 /// changes (no whitespace, no backslash, no line break) and nothing
 /// `%`-decoding could misread.
+#[cfg(target_os = "linux")]
 const ESCAPED_KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
@@ -160,6 +162,7 @@ const ESCAPED_KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
 /// `-._~%`: what any Secret Service gives back unchanged, whatever its
 /// storage format. Tokens are letters, digits and `_`, so a token's item
 /// grows only by its separators.
+#[cfg(target_os = "linux")]
 pub(crate) fn encode_escaped_secret(credential: &StoredCredential) -> Secret {
     let plain = encode_secret(credential);
     let mut escaped = ESCAPED_TAG.to_vec();
@@ -172,6 +175,7 @@ pub(crate) fn encode_escaped_secret(credential: &StoredCredential) -> Secret {
 /// Reads either format: an escaped secret, or the plain lines earlier
 /// versions wrote. A plain item a keyring has cut to its first line reads
 /// as a plain password, as it now is.
+#[cfg(target_os = "linux")]
 pub(crate) fn decode_escaped_item(identity: Identity, secret: &Secret) -> StoredCredential {
     match unescape(secret.expose()) {
         Some(plain) => decode_item(identity, &plain),
@@ -181,6 +185,7 @@ pub(crate) fn decode_escaped_item(identity: Identity, secret: &Secret) -> Stored
 
 /// The plain secret inside an escaped one; `None` for anything else (a
 /// secret from an earlier version, or one with a byte no escaping writes).
+#[cfg(target_os = "linux")]
 fn unescape(bytes: &[u8]) -> Option<Secret> {
     let escaped = bytes.strip_prefix(ESCAPED_TAG)?;
     let well_formed = escaped.iter().enumerate().all(|(at, &byte)| match byte {
@@ -298,6 +303,7 @@ mod tests {
         assert_eq!(identity_attributes(&credential(None, b"bob")).len(), 3);
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn escaped_secrets_decode_to_what_was_saved_and_keep_to_a_safe_alphabet() {
         let mut original = credential(Some(b"org/r.git"), b"alice");
@@ -321,6 +327,7 @@ mod tests {
         );
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_token_item_grows_only_by_its_separators() {
         let original = credential(None, b"alice");
@@ -331,6 +338,7 @@ mod tests {
         assert_eq!(escaped, plain + 16 + 2 * 13);
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_cut_or_malformed_escaped_secret_reads_as_a_plain_password() {
         let identity = || parse_identity_key("https://alice@github.com").unwrap();
@@ -383,6 +391,7 @@ mod tests {
             prop_assert_eq!(identity.path, original.path);
         }
 
+        #[cfg(target_os = "linux")]
         #[test]
         fn escaped_items_round_trip(
             password in proptest::collection::vec(any::<u8>().prop_filter("git's values hold no LF or NUL", |b| *b != b'\n' && *b != 0), 0..64),

@@ -12,7 +12,7 @@ use crate::config::FlowSetting;
 use crate::git::record::StoredCredential;
 use crate::oauth::github::{GitHub, GitHubError};
 use crate::oauth::host::OAuthHost;
-use crate::report::printable_bytes;
+use crate::report::{printable_bytes, without_password};
 
 /// Expiry and renewal depend on the clocks agreeing this closely.
 const CLOCK_TOLERANCE: Duration = Duration::from_secs(120);
@@ -81,9 +81,9 @@ fn proxy_and_ca(remote: &OAuthRemote) -> String {
     let proxy = match remote.config.http.proxy.as_deref() {
         _ if remote.endpoints.is_loopback() => "none (a loopback host)".to_string(),
         Some("") => "none (http.proxy is empty)".to_string(),
-        Some(proxy) => format!("{} (git's http.proxy)", shown(proxy)),
+        Some(proxy) => format!("{} (git's http.proxy)", shown(without_password(proxy))),
         None => match env("HTTPS_PROXY").or_else(|| env("https_proxy")) {
-            Some(proxy) => format!("{} (HTTPS_PROXY)", shown(proxy)),
+            Some(proxy) => format!("{} (HTTPS_PROXY)", shown(without_password(&proxy))),
             None => "none".to_string(),
         },
     };
