@@ -31,6 +31,7 @@ GHOAUTH_TEST_WINDOWS_EXE=$(.ci/build-windows)
 export GHOAUTH_TEST_WINDOWS_EXE
 
 # One build profile for tests, benchmark and install: built once.
+echo "tests/run.sh: the suite ($(date +%T))" >&2
 cargo test --release --locked "$@"
 
 # The rest runs only for the whole suite, not when tests were picked by name.
@@ -43,7 +44,7 @@ cargo test --release --locked "$@"
 if [ $# -eq 0 ]; then
     oo7=target/oo7/bin/oo7-daemon
     if [ ! -x "$oo7" ]; then
-        echo "tests/run.sh: building oo7-daemon 0.7.0-beta into target/oo7" >&2
+        echo "tests/run.sh: building oo7-daemon 0.7.0-beta into target/oo7 ($(date +%T))" >&2
         cargo install --quiet --debug --locked oo7-daemon --version 0.7.0-beta --root target/oo7 || {
             [ "${CI:-}" != true ] || exit 1
             echo "tests/run.sh: oo7-daemon did not build; its conformance run is skipped" >&2
@@ -54,9 +55,10 @@ if [ $# -eq 0 ]; then
         oo7_run="--oo7 $oo7"
         # The suite again, with oo7-daemon as the Secret Service (Windows'
         # tests have nothing to do with it).
-        echo "tests/run.sh: the suite again, on oo7-daemon" >&2
+        echo "tests/run.sh: the suite again, on oo7-daemon ($(date +%T))" >&2
         GHOAUTH_TEST_OO7="$PWD/$oo7" cargo test --release --locked --test suite -- --skip on_windows
     fi
+    echo "tests/run.sh: git's own helper tests ($(date +%T))" >&2
     .ci/conformance --git-source "${GHOAUTH_GIT_SOURCE:-../shared/conformance/git-2.55.0.tar.xz}" \
         --windows-exe "$GHOAUTH_TEST_WINDOWS_EXE" $oo7_run
 fi
