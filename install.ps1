@@ -1,30 +1,57 @@
 # Installs git-credential-ghoauth for Windows from this unpacked archive
 # into your profile, with no administrator rights and no Rust:
 #
-#   powershell -ExecutionPolicy Bypass -File install.ps1 [-AddToPath] [-Uninstall]
+#   powershell -ExecutionPolicy Bypass -File install.ps1 [-AddToPath] [-Uninstall [-Logout]]
 #
 # It copies the program into %LOCALAPPDATA%\Programs\git-credential-ghoauth,
 # then asks before adding that folder to your user PATH (-AddToPath: add
-# it without asking). -Uninstall removes the folder and that PATH entry.
-# It says everything it changed.
-param([switch]$AddToPath, [switch]$Uninstall)
+# it without asking). -Uninstall first offers (or, with -Logout, goes on)
+# to log out and revoke every token the helper obtained, then removes its
+# git config, the folder and that PATH entry. It says everything it changed.
+param([switch]$AddToPath, [switch]$Uninstall, [switch]$Logout)
 $ErrorActionPreference = 'Stop'
 
 $name = 'git-credential-ghoauth'
 $target = Join-Path $env:LOCALAPPDATA "Programs\$name"
-$userPath = [Environment]::GetEnvironmentVariable('Path', 'User')
-if ($null -eq $userPath) { $userPath = '' }
+
+# The user PATH as the registry keeps it: usually REG_EXPAND_SZ, whose
+# %VAR% entries must stay unexpanded. [Environment]::GetEnvironmentVariable
+# would expand them, and SetEnvironmentVariable would write them back
+# expanded, as REG_SZ, for good.
+$environment = [Microsoft.Win32.Registry]::CurrentUser.CreateSubKey('Environment')
+$userPath = $environment.GetValue('Path', '', [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
 $entries = @($userPath -split ';' | Where-Object { $_ -ne '' })
 
+function Set-UserPath([string[]]$NewEntries) {
+    $environment.SetValue('Path', ($NewEntries -join ';'), [Microsoft.Win32.RegistryValueKind]::ExpandString)
+    # Setting a variable through .NET broadcasts WM_SETTINGCHANGE, so that
+    # Explorer (and the terminals it starts) see the new PATH; removing one
+    # that does not exist changes nothing else.
+    [Environment]::SetEnvironmentVariable('GHOAUTH_INSTALL_NOTIFY', $null, 'User')
+}
+
 if ($Uninstall) {
+    $exe = Join-Path $target "$name.exe"
+    if (Test-Path $exe) {
+        # Revoking needs each app's settings, so it comes before they go.
+        if (-not $Logout -and [Environment]::UserInteractive -and -not [Console]::IsInputRedirected) {
+            $answer = Read-Host 'Log out of every host and revoke the tokens this helper obtained? [y/N]'
+            $Logout = $answer -match '^[yY]'
+        }
+        if ($Logout) {
+            & $exe logout --all
+            if ($LASTEXITCODE -ne 0) { Write-Warning 'some tokens were not revoked (see above)' }
+        } else {
+            Write-Host "Tokens this helper obtained stay in Credential Manager; to revoke them, run first: & `"$exe`" logout --all"
+        }
+        & $exe unconfigure --all
+    }
     if (Test-Path $target) {
-        & (Join-Path $target "$name.exe") unconfigure --all
         Remove-Item -Recurse -Force $target
         Write-Host "Removed $target."
     }
     if ($entries -contains $target) {
-        $kept = $entries | Where-Object { $_ -ne $target }
-        [Environment]::SetEnvironmentVariable('Path', ($kept -join ';'), 'User')
+        Set-UserPath @($entries | Where-Object { $_ -ne $target })
         Write-Host "Removed $target from your user PATH."
     }
     exit 0
@@ -42,7 +69,7 @@ if ($entries -notcontains $target) {
         $AddToPath = $answer -match '^[yY]'
     }
     if ($AddToPath) {
-        [Environment]::SetEnvironmentVariable('Path', (($entries + $target) -join ';'), 'User')
+        Set-UserPath ($entries + $target)
         Write-Host "Added $target to your user PATH; terminals opened from now on see it."
     } else {
         Write-Host "Your PATH is unchanged; git finds the helper by its full path:"
