@@ -350,8 +350,10 @@ git credential-ghoauth doctor --json"
     #[command(
         long_about = "Print a token that works now for the host, and a newline, and nothing else on \
 standard output: renewed first if it is about to expire, or signed in for when nothing is stored \
-and a person may be asked (as git's own get would). Never a refresh token. The output is the \
-credential itself: keep it out of logs, files and command lines.",
+and a person may be asked (as git's own get would). Never a refresh token, and only a token this \
+helper obtained: a password git stored for the host is printed only with --include-passwords. \
+The output is the credential itself: keep it out of logs, files and command lines; at a terminal \
+a warning on standard error says so first.",
         after_help = "Exit status: 0 with a token on standard output; 1, with one line on standard error, \
 when there is none and none can be had.\n\n\
 Examples:\n  \
@@ -364,6 +366,9 @@ git credential-ghoauth token --host https://ghe.example.com --user octocat"
         /// The account, when the host has several (default: the one git would get)
         #[arg(long, value_name = "LOGIN")]
         user: Option<String>,
+        /// Also print a password git stored for the host (not a token this helper obtained)
+        #[arg(long)]
+        include_passwords: bool,
     },
     /// Show the stored accounts: login, scopes, expiry, where, and the token masked
     #[command(
@@ -372,7 +377,8 @@ With --json, one JSON object, a stable format: {\"store\": where credentials are
 \"app\": the app for the host asked about (or github.com) as {\"url\", \"client_id\", \
 \"source\", \"client_secret\": true or false} or null, \"hosts\": [{\"url\", \"accounts\": \
 [{\"login\", \"path\" (or null), \"default\": true for the account a request without a user \
-name gets, \"token\": masked as its first and last four characters, \"obtained_here\": true for a \
+name gets, \"token\": a GitHub token's prefix and last four characters (ghu_…wxyz), or \
+\"(a password, hidden)\" for anything else, \"obtained_here\": true for a \
 token this helper signed in for, \"scopes\", \"client_id\" (or null), \"expires_utc\" (Unix \
 seconds, or null for never), \"expired\", \"renews_until_utc\" (Unix seconds, or null)}], \
 \"bindings\": [{\"owner\", \"login\", \"origin\": the config file, as git config --show-origin names \

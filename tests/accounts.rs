@@ -788,6 +788,60 @@ fn token_prints_a_working_token_and_nothing_else() {
     );
 }
 
+/// A password git stored for the OAuth host is no token: `token` refuses
+/// it in one line unless asked (`--include-passwords`), and `status` shows
+/// none of it, as text or JSON.
+#[test]
+fn a_plain_password_for_the_host_is_neither_printed_by_token_nor_shown_by_status() {
+    let world = world("accounts-plain-password");
+    let config = configured(&world);
+    let url = world.fake.base_url.as_str();
+    // Ends in letters no port number or date in status could hold.
+    let password = format!("{}-Q7zK", secret("plain-for-the-oauth-host"));
+    let mut approve = command("git");
+    approve
+        .env("GIT_CONFIG_GLOBAL", &config)
+        .args(["credential", "approve"]);
+    let stored = run(
+        approve,
+        world
+            .fill_input(&format!("username=someone\npassword={password}\n"))
+            .as_bytes(),
+    );
+    assert!(stored.status.success(), "{}", stored.stderr);
+
+    let refused = helper_with(&world, &config, &["token", "--host", url]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(refused.stdout_text(), "");
+    assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("--include-passwords"),
+        "{}",
+        refused.stderr
+    );
+    let asked = helper_with(
+        &world,
+        &config,
+        &["token", "--host", url, "--include-passwords"],
+    );
+    assert!(asked.status.success(), "{}", asked.stderr);
+    assert_eq!(asked.stdout_text(), format!("{password}\n"));
+
+    for args in [
+        &["status", "--host", url][..],
+        &["status", "--host", url, "--json"],
+    ] {
+        let shown = helper_with(&world, &config, args).stdout_text();
+        assert!(shown.contains("(a password, hidden)"), "{shown}");
+        for piece in [&password[..6], &password[password.len() - 4..]] {
+            assert!(
+                !shown.contains(piece),
+                "{piece:?} of the password in {shown}"
+            );
+        }
+    }
+}
+
 /// `status --json`: the same facts, one object, never a whole token.
 #[test]
 fn status_as_json_for_scripts() {

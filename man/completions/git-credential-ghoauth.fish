@@ -76,6 +76,7 @@ complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subco
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand token" -l host -d 'A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand token" -l user -d 'The account, when the host has several (default: the one git would get)' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand token" -l include-passwords -d 'Also print a password git stored for the host (not a token this helper obtained)'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand status" -l host -d 'Only this host (a name or a URL); all hosts when left out' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand status" -l json -d 'The same facts as one JSON object (a stable format: see the man page\'s description)'

@@ -83,7 +83,11 @@ fn for_people(helper: &Helper, operation: Operation) -> anyhow::Result<ExitCode>
             offline,
             json,
         } => doctor::run(helper, host.as_ref(), offline, json),
-        Operation::Token { host, user } => token::run(helper, &host.name, user.as_deref()),
+        Operation::Token {
+            host,
+            user,
+            include_passwords,
+        } => token::run(helper, &host.name, user.as_deref(), include_passwords),
         Operation::Use {
             login,
             owner,

@@ -330,16 +330,27 @@ fn describe(entry: &StoredCredential, is_default: bool, now: u64) -> String {
 
 /// The first four and last four characters, and only when that leaves at
 /// least half of the secret unshown.
+/// What `status` shows of a stored secret: of a GitHub token, its kind
+/// (the prefix, `ghu_`) and last four characters, as GitHub's own pages
+/// do; of anything else (a password git stored), nothing at all, since a
+/// third of a password is a head start.
 pub fn mask(secret: &Secret) -> String {
-    let text = String::from_utf8_lossy(secret.expose());
-    let characters: Vec<char> = text.chars().collect();
-    if characters.len() < 16 {
-        return format!("({} characters, hidden)", characters.len());
+    const GITHUB_PREFIXES: [&str; 6] = ["github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"];
+    let Ok(text) = std::str::from_utf8(secret.expose()) else {
+        return HIDDEN.into();
+    };
+    let token_shaped = |prefix: &&&str| {
+        text.strip_prefix(*prefix).is_some_and(|rest| {
+            rest.len() >= 16 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+    };
+    match GITHUB_PREFIXES.iter().find(token_shaped) {
+        Some(prefix) => format!("{prefix}…{}", &text[text.len() - 4..]),
+        None => HIDDEN.into(),
     }
-    let head: String = characters[..4].iter().collect();
-    let tail: String = characters[characters.len() - 4..].iter().collect();
-    format!("{head}…{tail}")
 }
+
+const HIDDEN: &str = "(a password, hidden)";
 
 fn printable(bytes: &[u8]) -> String {
     crate::report::printable(&String::from_utf8_lossy(bytes))
@@ -371,12 +382,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn masks_show_at_most_eight_characters_of_long_secrets() {
+    fn masks_show_a_tokens_kind_and_last_four_and_nothing_of_a_password() {
+        let token = format!("ghu_{}wxyz", "A1b2C3d4E5f6G7h8");
+        assert_eq!(mask(&Secret::new(token)), "ghu_…wxyz");
+        let pat = format!("github_pat_{}Zz99", "11ABCDEFG0_abcdefghij");
+        assert_eq!(mask(&Secret::new(pat)), "github_pat_…Zz99");
+        for password in [
+            "abcd-not-a-real-token-wxyz",
+            "short",
+            "ghu_short",
+            "ghu_with spaces and more than sixteen",
+            "correct horse battery staple",
+        ] {
+            assert_eq!(
+                mask(&Secret::new(password)),
+                "(a password, hidden)",
+                "{password}"
+            );
+        }
         assert_eq!(
-            mask(&Secret::new("abcd-not-a-real-token-wxyz")),
-            "abcd…wxyz"
+            mask(&Secret::new(b"\xff\xfe".to_vec())),
+            "(a password, hidden)"
         );
-        assert_eq!(mask(&Secret::new("short")), "(5 characters, hidden)");
     }
 
     #[test]

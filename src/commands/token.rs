@@ -1,9 +1,11 @@
 //! `token`: a token that works now, on stdout, for scripts
 //! (`GH_TOKEN=$(git credential-ghoauth token) gh pr list`). It is what `get`
 //! would hand git for the host, renewed or signed in for as `get` would,
-//! and nothing else: never a refresh token, never a line of text around it.
+//! and nothing else: never a refresh token, never a line of text around it,
+//! and never a plain password git stored for the host unless asked for
+//! (`--include-passwords`): the command promises a token.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -12,8 +14,15 @@ use super::get;
 use crate::acquire::{GitHubIssuer, NoAnswer};
 use crate::helper::Helper;
 use crate::oauth::host::OAuthHost;
+use crate::report::say;
+use crate::store::Store as _;
 
-pub fn run(helper: &Helper, host: &OAuthHost, user: Option<&str>) -> anyhow::Result<ExitCode> {
+pub fn run(
+    helper: &Helper,
+    host: &OAuthHost,
+    user: Option<&str>,
+    include_passwords: bool,
+) -> anyhow::Result<ExitCode> {
     let url = host.url();
     let mut request = host.request();
     request.username = user.map(|user| user.as_bytes().to_vec());
@@ -33,6 +42,25 @@ pub fn run(helper: &Helper, host: &OAuthHost, user: Option<&str>) -> anyhow::Res
     let Some(token) = answer.password.filter(|token| !token.expose().is_empty()) else {
         bail!("the credential stored for {url} holds no password or token");
     };
+    let obtained_here = helper
+        .store
+        .list_host(host)
+        .unwrap_or_default()
+        .iter()
+        .any(|entry| entry.oauth.is_some() && entry.password.expose() == token.expose());
+    if !obtained_here && !include_passwords {
+        bail!(
+            "what is stored for {url} is a password git kept, not a token this helper obtained; \
+             `git credential-ghoauth login --host {url}` signs in for one, or pass \
+             --include-passwords to print the password"
+        );
+    }
+    if std::io::stdout().is_terminal() {
+        say(
+            "printing a credential on the terminal, where it stays in the scrollback; \
+             capture it instead: GH_TOKEN=$(git credential-ghoauth token)",
+        );
+    }
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(token.expose())?;
     stdout.write_all(b"\n")?;
