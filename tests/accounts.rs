@@ -887,3 +887,25 @@ fn status_as_json_for_scripts() {
         format!("{}…{}", &token[..4], &token[token.len() - 4..])
     );
 }
+
+/// A client id written into git config by hand is shown only when it is
+/// one GitHub could have issued; anything else is named as wrong, and its
+/// control characters never reach the terminal.
+#[test]
+fn status_never_prints_a_configured_client_id_raw() {
+    let world = world("accounts-raw-client-id");
+    let config = configured(&world);
+    let url = world.fake.base_url.as_str();
+    let mut set = command("git");
+    set.args(["config", "--file"]).arg(&config).args([
+        &format!("credential.{url}.ghoauthClientId"),
+        "Iv1.x\x1b]0;pwned\x07",
+    ]);
+    assert!(run(set, b"").status.success());
+    let shown = helper_with(&world, &config, &["status", "--host", url]).stdout_text();
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\x07'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("not a client id GitHub issues"), "{shown}");
+}

@@ -205,7 +205,72 @@ fn store_after_this_helper() {
         "chain.after",
         "problem",
         "plain text",
-        "--unset-all credential.helper '^store'",
+        "--unset-all 'credential.helper' '^store$'",
+    );
+}
+
+/// doctor's fix lines are made to be pasted into a shell: a helper value
+/// with a quote in it is removed exactly, as printed; one with a control
+/// character gets no command (printed, it could drive the terminal) and
+/// no raw control character reaches the output; an inline shell helper,
+/// which may hold a secret, is named as one, never shown.
+#[test]
+fn fix_lines_are_safe_to_paste() {
+    let doctor = Doctor::configured("doctor-paste");
+    let quoted = "store --file=/tmp/it's; touch /tmp/ghoauth-pwned";
+    doctor.git_config(&["--add", "credential.helper", quoted]);
+    let (_, json) = doctor.run(&["--offline"], &[]);
+    let fix = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|check| check["id"] == "chain.after")
+        .and_then(|check| check["fix"].as_str())
+        .unwrap()
+        .to_string();
+    let mut pasted = command("sh");
+    pasted.args(["-c", &fix]);
+    let ran = run(pasted, b"");
+    assert!(ran.status.success(), "{fix}: {}", ran.stderr);
+    let mut left = command("git");
+    left.args(["config", "--file"])
+        .arg(&doctor.config)
+        .args(["--get-regexp", "^credential\\..*helper$"]);
+    let left = run(left, b"").stdout_text();
+    assert!(!left.contains("it's"), "{fix} left {left}");
+    assert!(left.contains("ghoauth"), "only that entry went: {left}");
+
+    let inline_secret = "S3cretInlineHelper";
+    doctor.git_config(&[
+        "--add",
+        "credential.helper",
+        &format!("!f() {{ echo password={inline_secret}; }}; f"),
+    ]);
+    doctor.git_config(&[
+        "--add",
+        "credential.helper",
+        "store --file=/tmp/\x1b]0;pwned\x07",
+    ]);
+    let text = doctor.helper(&["doctor", "--host", &doctor.url(), "--offline"], &[]);
+    let (_, json) = doctor.run(&["--offline"], &[]);
+    for shown in [text.stdout_text(), json.to_string()] {
+        assert!(
+            !shown.contains('\x1b') && !shown.contains('\x07'),
+            "{shown}"
+        );
+        assert!(!shown.contains(inline_secret), "{shown}");
+    }
+    assert!(
+        text.stdout_text().contains("an inline shell helper"),
+        "{}",
+        text.stdout_text()
+    );
+    assert_check(
+        &json,
+        "chain.after",
+        "problem",
+        "plain text",
+        "in an editor",
     );
 }
 

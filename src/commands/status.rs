@@ -278,7 +278,8 @@ fn describe_app(host: &OAuthHost) -> String {
             };
             format!(
                 "App for {url}: {} ({}; {secret}).",
-                app.client_id, app.source
+                shown_client_id(&app.client_id),
+                app.source
             )
         }
         Ok(_) => format!(
@@ -305,8 +306,9 @@ fn describe(entry: &StoredCredential, is_default: bool, now: u64) -> String {
                 &oauth.scopes
             };
             line.push_str(&format!(
-                "\n    scopes:  {scopes}\n    app:     {}",
-                oauth.client_id
+                "\n    scopes:  {}\n    app:     {}",
+                crate::report::printable(scopes),
+                shown_client_id(&oauth.client_id)
             ));
         }
         None => line.push_str("\n    from:    git (not a sign-in by this helper)"),
@@ -330,6 +332,20 @@ fn describe(entry: &StoredCredential, is_default: bool, now: u64) -> String {
 
 /// The first four and last four characters, and only when that leaves at
 /// least half of the secret unshown.
+/// A client id as read from config or a keyring item: shown as it is when
+/// it is one GitHub could have issued (the rule `configure` holds it to),
+/// else made printable and named as wrong, never raw.
+fn shown_client_id(id: &str) -> String {
+    match crate::oauth::github::is_path_segment(id) {
+        true => id.to_string(),
+        false => format!(
+            "'{}' (not a client id GitHub issues: letters, digits, '.', '-' and '_'; fix \
+             ghoauthClientId)",
+            crate::report::printable(id)
+        ),
+    }
+}
+
 /// What `status` shows of a stored secret: of a GitHub token, its kind
 /// (the prefix, `ghu_`) and last four characters, as GitHub's own pages
 /// do; of anything else (a password git stored), nothing at all, since a

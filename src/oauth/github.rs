@@ -882,7 +882,7 @@ fn ca_certificates(path: &std::path::Path) -> anyhow::Result<Vec<reqwest::Certif
     let unusable = |why: String| {
         anyhow!(
             "http.sslCAInfo names {}, which {why}; fix it in git config",
-            path.display()
+            printable(&path.display().to_string())
         )
     };
     let pem = std::fs::read(path).map_err(|error| unusable(format!("cannot be read ({error})")))?;

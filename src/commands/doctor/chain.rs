@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use super::{Check, shown};
+use crate::config::draft::{self, shell_quoted};
 use crate::config::origins::{self, Entry};
-use crate::config::{draft, global, urlmatch};
+use crate::config::{global, urlmatch};
 use crate::oauth::host::OAuthHost;
 
 /// git's version, and which `git-credential-ghoauth` git will run.
@@ -199,19 +200,7 @@ fn judge(chain: &[Entry], host: &OAuthHost) -> Vec<Check> {
 /// it every credential that worked, tokens included.
 fn after_check(entry: &Entry) -> Check {
     let name = helper_name(&entry.value);
-    let fix = match entry.file() {
-        Some(file) => format!(
-            "git config --file {} --unset-all {} '^{}'",
-            shown(file),
-            entry.key,
-            global::regex_escape(&entry.value)
-        ),
-        None => format!(
-            "drop `-c {}={}` from the git command",
-            entry.key,
-            shown(&entry.value)
-        ),
-    };
+    let fix = removal(entry);
     let summary = |what: &str| format!("{} runs after this helper: {what}", where_named(entry));
     match name.as_str() {
         "store" => Check::problem(
@@ -237,6 +226,45 @@ fn after_check(entry: &Entry) -> Check {
     }
 }
 
+/// How to remove `entry`, as a command safe to paste: every word quoted
+/// for the shell. A value or path with a control character gets no
+/// command at all: printed, it could drive the terminal, and filtered, it
+/// would no longer match; the file is named instead.
+fn removal(entry: &Entry) -> String {
+    let has_control = |text: &str| text.chars().any(char::is_control);
+    match entry.file() {
+        Some(file) if has_control(&entry.value) || has_control(file) || has_control(&entry.key) => {
+            format!(
+                "remove that {} entry from {} in an editor (it holds control characters, so \
+                 no command is printed to paste)",
+                shown(&entry.key),
+                shown(file)
+            )
+        }
+        Some(file) => format!(
+            "git config --file {} --unset-all {} {}",
+            shell_quoted(file),
+            shell_quoted(&entry.key),
+            shell_quoted(&format!("^{}$", global::regex_escape(&entry.value)))
+        ),
+        None => format!(
+            "drop the `-c {}=…` that sets {} from the git command",
+            shown(&entry.key),
+            described(&entry.value)
+        ),
+    }
+}
+
+/// A helper as people may see it: its command, or for an inline shell
+/// helper (`!f() { echo password=…; }; f`), which may hold a secret, only
+/// that it is one.
+fn described(value: &str) -> String {
+    match value.trim_start().starts_with('!') {
+        true => "an inline shell helper".to_string(),
+        false => format!("'{}'", shown(value)),
+    }
+}
+
 /// `store` for `store --file x`, `git-credential-store` or a path to it.
 fn helper_name(value: &str) -> String {
     let program = value.split_whitespace().next().unwrap_or_default();
@@ -256,7 +284,7 @@ fn names(entries: &[Entry]) -> String {
 }
 
 fn where_named(entry: &Entry) -> String {
-    format!("'{}' ({})", shown(&entry.value), where_written(entry))
+    format!("{} ({})", described(&entry.value), where_written(entry))
 }
 
 fn where_written(entry: &Entry) -> String {
