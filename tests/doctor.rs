@@ -573,3 +573,52 @@ fn a_proxy_password_is_never_printed() {
     );
     assert!(refused.stderr.contains("alice:***@"), "{}", refused.stderr);
 }
+
+/// The helper's requests carry every account's tokens (doctor's account
+/// checks, discovery) and the app's secret (refresh, revocation), where git
+/// alone sends one credential: a repository's own `http.proxy` and
+/// `http.sslCAInfo` do not steer them, and a CA file that never ends is
+/// refused, not read forever.
+#[test]
+fn a_repositorys_own_http_settings_do_not_steer_the_helper() {
+    let doctor = Doctor::configured_with(
+        "doctor-repo-http",
+        github_com_world("doctor-repo-http"),
+        CLIENT_ID,
+    );
+    doctor.login();
+    let repository = doctor.world.dir.join("repo-with-its-own-http");
+    let mut init = command("git");
+    init.args(["init", "-q"]).arg(&repository);
+    assert!(run(init, b"").status.success());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    for (key, value) in [
+        ("http.proxy", format!("http://127.0.0.1:{closed_port}")),
+        ("http.sslCAInfo", "/dev/zero".to_string()),
+    ] {
+        let mut set = command("git");
+        set.current_dir(&repository).args(["config", key, &value]);
+        assert!(run(set, b"").status.success());
+    }
+    let mut inside = command(HELPER);
+    inside
+        .current_dir(&repository)
+        .env("GIT_CONFIG_GLOBAL", &doctor.config)
+        .args(["doctor", "--host", &doctor.url(), "--json"]);
+    doctor.world.network(&mut inside);
+    let ran = run(inside, b"");
+    let json: Value = serde_json::from_slice(&ran.stdout).unwrap();
+    assert!(
+        !json.to_string().contains(&closed_port.to_string()),
+        "{json:#}"
+    );
+    assert_check(&json, "network.reach", "ok", "", "");
+
+    doctor.git_config(&["http.sslCAInfo", "/dev/zero"]);
+    let started = Instant::now();
+    let (_, json) = doctor.run(&[], &[]);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(json.to_string().contains("larger than 8 MiB"), "{json:#}");
+}

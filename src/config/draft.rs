@@ -30,6 +30,13 @@ impl Draft {
         let target = global_config_path().context(
             "cannot tell where your global git config is: set HOME, or GIT_CONFIG_GLOBAL",
         )?;
+        Draft::of(target)
+    }
+
+    /// A draft of the config file `target`, beside it, made with the
+    /// file's own mode from the start: a private config's changes are
+    /// never readable by others, not even while they are written.
+    fn of(target: PathBuf) -> anyhow::Result<Draft> {
         let shown = target.display().to_string();
         let original = match std::fs::read(&target) {
             Ok(bytes) => Some(bytes),
@@ -324,6 +331,45 @@ mod tests {
     #[test]
     fn shell_quoting_survives_a_quote() {
         assert_eq!(shell_quoted("/h/it's.lock"), r"'/h/it'\''s.lock'");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_private_configs_draft_is_private_from_its_creation_to_its_rename() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("ghoauth-draft-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("gitconfig");
+        std::fs::write(&config, "[user]\n\tname = Someone\n").unwrap();
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+
+        let draft = Draft::of(config.clone()).unwrap();
+        assert_eq!(mode(draft.path()), 0o600, "as soon as it exists");
+        std::fs::write(draft.path(), "[user]\n\tname = Someone Else\n").unwrap();
+        assert_eq!(mode(draft.path()), 0o600);
+        let drafted = draft.path().to_path_buf();
+        draft.commit().unwrap();
+        assert_eq!(mode(&config), 0o600);
+        assert!(!drafted.exists());
+        assert!(
+            std::fs::read_to_string(&config)
+                .unwrap()
+                .contains("Someone Else")
+        );
+
+        // Changed by someone else meanwhile: refused, and theirs is kept.
+        let draft = Draft::of(config.clone()).unwrap();
+        std::fs::write(draft.path(), "mine\n").unwrap();
+        std::fs::write(&config, "theirs\n").unwrap();
+        let refused = draft.commit().unwrap_err().to_string();
+        assert!(
+            refused.contains("changed while this command ran"),
+            "{refused}"
+        );
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), "theirs\n");
+        assert!(!lock_path(&config).exists());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

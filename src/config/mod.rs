@@ -49,7 +49,8 @@ pub struct RemoteConfig {
 }
 
 /// What users already told git about their network, as GCM reads it:
-/// `http.<url>.proxy` (or `http.proxy`) and `http.<url>.sslCAInfo`. Where
+/// `http.<url>.proxy` (or `http.proxy`) and `http.<url>.sslCAInfo`, from
+/// the global and system config only (see `outside_any_repository`). Where
 /// config says nothing, `HTTPS_PROXY`, `NO_PROXY` and `SSL_CERT_FILE` apply.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpSettings {
@@ -184,7 +185,12 @@ impl RemoteConfig {
         config.lookup_url = lookup.clone();
         // One more run, and only for hosts that will see a request.
         if config.oauth_app.is_some() {
-            config.http = HttpSettings::from_listing(&git_config_section("http", &lookup));
+            config.http = HttpSettings::from_listing(&outside_any_repository(&[
+                "-z",
+                "--get-urlmatch",
+                "http",
+                &lookup,
+            ]));
         }
         Ok(config)
     }
@@ -411,6 +417,28 @@ fn scope_list(written: Option<String>) -> String {
 /// one section at a time. A git that fails means "nothing configured".
 fn git_config_section(section: &str, url: &str) -> Vec<u8> {
     git_config(&["-z", "--get-urlmatch", section, url])
+}
+
+/// `git config <args>` as read outside any repository: the global and
+/// system config and `git -c`, never a repository's own. The helper's
+/// requests (discovery's, refresh, revocation with the app's secret) carry
+/// every account's tokens, where git alone sends the one credential it
+/// uses, so a repository's `http.proxy` or `http.sslCAInfo` must not
+/// steer them.
+fn outside_any_repository(args: &[&str]) -> Vec<u8> {
+    Command::new("git")
+        .arg("config")
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_COMMON_DIR")
+        .env("GIT_CEILING_DIRECTORIES", std::env::temp_dir())
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map(|output| output.stdout)
+        .unwrap_or_default()
 }
 
 /// `git config <args>`'s output; nothing when git fails.

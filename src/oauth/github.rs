@@ -885,7 +885,17 @@ fn ca_certificates(path: &std::path::Path) -> anyhow::Result<Vec<reqwest::Certif
             printable(&path.display().to_string())
         )
     };
-    let pem = std::fs::read(path).map_err(|error| unusable(format!("cannot be read ({error})")))?;
+    // A bundle of every public CA is about 250 KB; `/dev/zero` never ends.
+    const LIMIT: u64 = 8 << 20;
+    let mut pem = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(file, LIMIT + 1), &mut pem)
+        })
+        .map_err(|error| unusable(format!("cannot be read ({error})")))?;
+    if pem.len() as u64 > LIMIT {
+        return Err(unusable("is larger than 8 MiB".into()));
+    }
     let certificates = reqwest::Certificate::from_pem_bundle(&pem)
         .map_err(|_| unusable("is not a PEM file of certificates".into()))?;
     if certificates.is_empty() {
