@@ -48,6 +48,27 @@ while [ $# -gt 0 ]; do
     esac
 done
 
+# Paths given are the caller's: make them absolute before changing into
+# this script's folder.
+absolute() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
+prefix=$(absolute "$prefix")
+[ -z "$binary" ] || binary=$(absolute "$binary")
+
+# root with a user's HOME (a sudo that keeps HOME) would leave root's files
+# in that HOME, a git config among them, which the helper then refuses to
+# read: say what to run instead.
+if [ "$(id -u)" = 0 ] && [ -d "$HOME" ]; then
+    home_owner=$(ls -nd "$HOME" | awk '{ print $3 }')
+    case "$prefix/" in
+        "$HOME"/*)
+            if [ "$home_owner" != 0 ]; then
+                echo "install.sh: this runs as root, but HOME ($HOME) belongs to uid $home_owner: root-owned files there would not be that user's. Run it as that user, without sudo (./install.sh), or install for every user with sudo -H ./install.sh --prefix /usr/local" >&2
+                exit 1
+            fi
+            ;;
+    esac
+fi
+
 cd "$(dirname "$0")"
 bin_dir="$prefix/bin"
 man_dir="$prefix/share/man/man1"

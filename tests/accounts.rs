@@ -377,7 +377,9 @@ fn install_sh_from_an_archive_installs_the_binary_beside_it_without_cargo() {
     }
     let tools = world.dir.join("tools-without-cargo");
     std::fs::create_dir_all(&tools).unwrap();
-    for tool in ["dirname", "mkdir", "install", "rm", "sed", "basename"] {
+    for tool in [
+        "dirname", "mkdir", "install", "rm", "sed", "basename", "id", "ls", "awk",
+    ] {
         let found = ["/usr/bin", "/bin"]
             .iter()
             .map(|dir| Path::new(dir).join(tool))
@@ -408,6 +410,46 @@ fn install_sh_from_an_archive_installs_the_binary_beside_it_without_cargo() {
         "{}",
         ran.stdout_text()
     );
+
+    // A relative --prefix is the caller's, not the archive's.
+    let caller = world.dir.join("caller");
+    std::fs::create_dir_all(&caller).unwrap();
+    let mut relative = command("/bin/sh");
+    relative
+        .current_dir(&caller)
+        .arg(archive.join("install.sh"))
+        .args(["--prefix", "./relative-prefix"])
+        .env("PATH", &tools);
+    let ran = run(relative, b"");
+    assert!(ran.status.success(), "{}", ran.stderr);
+    assert!(
+        caller
+            .join("relative-prefix/bin/git-credential-ghoauth")
+            .is_file()
+    );
+    assert!(!archive.join("relative-prefix").exists());
+
+    // root with a user's HOME: refused, with what to run instead.
+    // SAFETY: getuid(2) has no preconditions.
+    if unsafe { libc::getuid() } == 0 {
+        let users_home = world.dir.join("users-home");
+        std::fs::create_dir_all(&users_home).unwrap();
+        std::os::unix::fs::chown(&users_home, Some(471_000), Some(471_000)).unwrap();
+        let mut as_root = command("/bin/sh");
+        as_root
+            .arg(archive.join("install.sh"))
+            .env("HOME", &users_home)
+            .env("PATH", &tools);
+        let refused = run(as_root, b"");
+        assert_eq!(refused.status.code(), Some(1));
+        assert!(
+            refused.stderr.contains("belongs to uid 471000")
+                && refused.stderr.contains("without sudo"),
+            "{}",
+            refused.stderr
+        );
+        assert!(!users_home.join(".local").exists(), "nothing written there");
+    }
 }
 
 #[test]
