@@ -48,7 +48,12 @@ impl Draft {
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_else(|| "gitconfig".into());
         remove_stale_drafts(&target, &name);
-        let draft = target.with_file_name(format!("{name}{DRAFT_SUFFIX}{}", std::process::id()));
+        // The suffix is appended to the path as written, keeping its
+        // separators: a git that reads `--file` (Git for Windows, or the
+        // tests' Linux git behind Wine) gets the spelling it was given.
+        let mut draft = target.clone().into_os_string();
+        draft.push(format!("{DRAFT_SUFFIX}{}", std::process::id()));
+        let draft = PathBuf::from(draft);
         let mut draft_file = new_private_file(&draft, mode_of(&target))
             .map_err(|error| disk_error(error, &draft))?;
         let copied = draft_file
@@ -171,7 +176,8 @@ fn remove_stale_drafts(target: &Path, name: &str) {
 
 /// Where `git config --global` writes: `GIT_CONFIG_GLOBAL`, else
 /// `~/.gitconfig`, unless only the XDG file (`~/.config/git/config`)
-/// exists. Through a symlink, its target, as git's lock file does.
+/// exists. Through a symlink, its target, as git's lock file does (on
+/// Unix).
 pub(crate) fn global_config_path() -> Option<PathBuf> {
     let named = match std::env::var_os("GIT_CONFIG_GLOBAL").filter(|path| !path.is_empty()) {
         Some(path) => PathBuf::from(path),
@@ -195,7 +201,11 @@ pub(crate) fn global_config_path() -> Option<PathBuf> {
             }
         }
     };
-    Some(std::fs::canonicalize(&named).unwrap_or(named))
+    // Windows' canonical form is a verbatim path (`\\?\C:\…`), which git
+    // does not take; symlinked configs are a Unix habit.
+    #[cfg(unix)]
+    let named = std::fs::canonicalize(&named).unwrap_or(named);
+    Some(named)
 }
 
 /// git's lock file beside `config`.
