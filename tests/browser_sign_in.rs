@@ -8,7 +8,7 @@ use crate::common;
 use crate::fake_github;
 use crate::world;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::*;
@@ -149,6 +149,51 @@ fn a_revocation_that_cannot_reach_github_is_only_a_warning() {
         "erased all the same"
     );
     let _ = dir;
+}
+
+/// A static binary in a container with no CA certificates at all (a
+/// `FROM scratch` image): the system has no roots, so Mozilla's, built in,
+/// are used rather than none; the test CA is not among them, so the one
+/// line says which set was checked and how to trust a private CA.
+#[test]
+fn with_no_system_roots_mozillas_built_in_ones_are_used_and_said() {
+    let world = https_world("no-system-roots");
+    let remote = world.fake.create_repo("corp/bare");
+    let work = world.dir.join("work-bare");
+    let cloned = world.git(
+        &world.dir,
+        &[],
+        &["clone", "-q", &remote, work.to_str().unwrap()],
+    );
+    assert!(cloned.status.success(), "{}", cloned.stderr);
+    commit(&world, &work, "one.txt");
+    let no_roots = world.dir.join("no-roots");
+    std::fs::create_dir_all(&no_roots).unwrap();
+    let none = [
+        ("SSL_CERT_FILE", no_roots.join("none.pem")),
+        ("SSL_CERT_DIR", no_roots.clone()),
+    ];
+    let env: Vec<(&str, &Path)> = none.iter().map(|(k, v)| (*k, v.as_path())).collect();
+    let pushed = world.git_with_env(&work, &env, &[], &["push", "-q", "origin", "main"]);
+    assert!(!pushed.status.success());
+    let complaints = complaints(&pushed.stderr);
+    assert_eq!(complaints.len(), 1, "{}", pushed.stderr);
+    assert!(
+        complaints[0].contains("no CA certificates, so Mozilla's built-in ones were checked")
+            && complaints[0].contains("http.sslCAInfo"),
+        "{complaints:?}"
+    );
+    assert_eq!(world.live_tokens(), Vec::<String>::new());
+
+    // doctor says which set is in use.
+    let url = world.fake.base_url.clone();
+    let mut doctor = world.helper_command(&["doctor", "--host", &url]);
+    doctor.envs(env.iter().copied());
+    let said = run(doctor, b"").stdout_text();
+    assert!(
+        said.contains("CA certificates: Mozilla's, built in"),
+        "{said}"
+    );
 }
 
 #[test]

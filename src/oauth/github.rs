@@ -17,6 +17,7 @@ use url::Url;
 use crate::accounts::Repository;
 use crate::config::{HttpSettings, OAuthApp};
 use crate::oauth::host::OAuthHost;
+use crate::oauth::roots::{self, Roots};
 use crate::report::{printable, without_password};
 use crate::secret::Secret;
 
@@ -376,6 +377,8 @@ pub struct GitHub {
     deadline: Instant,
     http: reqwest::Client,
     runtime: tokio::runtime::Runtime,
+    /// The roots trusted, unless `http.sslCAInfo` named a file.
+    roots: Option<Roots>,
 }
 
 impl GitHub {
@@ -415,9 +418,19 @@ impl GitHub {
             // The environment's HTTPS_PROXY and NO_PROXY, as reqwest reads them.
             None => {}
         }
-        if let Some(path) = &http.ca_info {
-            builder = builder.tls_certs_only(ca_certificates(path)?);
-        }
+        let roots = match &http.ca_info {
+            Some(path) => {
+                builder = builder.tls_certs_only(ca_certificates(path)?);
+                None
+            }
+            None => {
+                let in_use = Roots::in_use();
+                if in_use == Roots::BuiltIn {
+                    builder = builder.tls_certs_only(roots::built_in());
+                }
+                Some(in_use)
+            }
+        };
         let http = builder
             .build()
             .context("could not set up HTTPS (are the system CA certificates installed?)")?;
@@ -430,6 +443,7 @@ impl GitHub {
             deadline,
             http,
             runtime,
+            roots,
         })
     }
 
@@ -728,11 +742,17 @@ impl GitHub {
             Ok(Err(error)) if error.is_timeout() => Err(stalled(url, limit)),
             Ok(Err(error)) => {
                 let cause = describe(&error);
-                let hint = if cause.contains("certificate") {
-                    "; if the server's certificate comes from a private CA, set git's \
-                     http.sslCAInfo (or SSL_CERT_FILE) to a PEM file holding that CA"
-                } else {
-                    ""
+                let hint = match (cause.contains("certificate"), self.roots) {
+                    (true, Some(Roots::BuiltIn)) => {
+                        "; this system has no CA certificates, so Mozilla's built-in ones were \
+                         checked: install ca-certificates, or set git's http.sslCAInfo (or \
+                         SSL_CERT_FILE) to a PEM file holding the server's CA"
+                    }
+                    (true, _) => {
+                        "; if the server's certificate comes from a private CA, set git's \
+                         http.sslCAInfo (or SSL_CERT_FILE) to a PEM file holding that CA"
+                    }
+                    (false, _) => "",
                 };
                 Err(anyhow!("could not reach {url}: {cause}{hint}"))
             }

@@ -12,6 +12,7 @@ use crate::config::FlowSetting;
 use crate::git::record::StoredCredential;
 use crate::oauth::github::{GitHub, GitHubError};
 use crate::oauth::host::OAuthHost;
+use crate::oauth::roots::Roots;
 use crate::report::{printable_bytes, without_password};
 
 /// Expiry and renewal depend on the clocks agreeing this closely.
@@ -87,13 +88,15 @@ fn proxy_and_ca(remote: &OAuthRemote) -> String {
             None => "none".to_string(),
         },
     };
-    let ca = match (&remote.config.http.ca_info, env("SSL_CERT_FILE")) {
-        (Some(file), _) => format!(
+    let ca = match &remote.config.http.ca_info {
+        Some(file) => format!(
             "{} (git's http.sslCAInfo)",
             shown(file.display().to_string())
         ),
-        (None, Some(file)) => format!("{} (SSL_CERT_FILE)", shown(file)),
-        (None, None) => "the system's".to_string(),
+        None => match (Roots::in_use(), env("SSL_CERT_FILE")) {
+            (Roots::System, Some(file)) => format!("{} (SSL_CERT_FILE)", shown(file)),
+            (roots, _) => roots.describe().to_string(),
+        },
     };
     format!("proxy: {proxy}; CA certificates: {ca}")
 }
