@@ -314,6 +314,59 @@ fn use_binds_switches_clears_and_unconfigure_keeps_a_persons_username() {
     assert!(inside.status.success(), "{}", inside.stderr);
     assert_eq!(accounts.bindings(), ["acme alice_acme"]);
 
+    // An SSH push remote: git never asks a helper for it, so the binding
+    // goes to the HTTPS host configured under the same name, and says so;
+    // an SSH host with nothing configured is refused, asking for --host.
+    let clone = accounts.world.dir.join("acme-app");
+    assert!(
+        accounts
+            .helper(&["use", "--clear", "acme", "--host", &url])
+            .status
+            .success()
+    );
+    let over_ssh = |push_url: &str| {
+        let set = accounts.git(&clone, &["remote", "set-url", "--push", "origin", push_url]);
+        assert!(set.status.success(), "{}", set.stderr);
+        accounts.helper_in(&clone, &["use", "alice_acme"])
+    };
+    let mapped = over_ssh("git@127.0.0.1:acme/app.git");
+    assert!(mapped.status.success(), "{}", mapped.stderr);
+    assert!(
+        mapped.stdout_text().contains("is an SSH remote")
+            && mapped.stdout_text().contains("HTTPS access to 127.0.0.1"),
+        "{}",
+        mapped.stdout_text()
+    );
+    assert_eq!(accounts.bindings(), ["acme alice_acme"]);
+    assert!(
+        accounts
+            .helper(&["use", "--clear", "acme", "--host", &url])
+            .status
+            .success()
+    );
+    let unknown = over_ssh("git@ghe.unknown.test:acme/app.git");
+    assert_eq!(unknown.status.code(), Some(1), "{}", unknown.stdout_text());
+    assert!(
+        unknown.stderr.contains("ghe.unknown.test") && unknown.stderr.contains("--host"),
+        "{}",
+        unknown.stderr
+    );
+    assert!(
+        accounts.bindings().is_empty(),
+        "nothing bound on github.com instead"
+    );
+    let restored = accounts.git(
+        &clone,
+        &["remote", "set-url", "--delete", "--push", "origin", ".*"],
+    );
+    assert!(restored.status.success(), "{}", restored.stderr);
+    assert!(
+        accounts
+            .helper_in(&clone, &["use", "alice_acme"])
+            .status
+            .success()
+    );
+
     // A person's own username stays; everything this helper wrote goes.
     accounts.write_config(&[&format!("credential.{url}/acme.username"), "person"]);
     let gone = accounts.helper(&["unconfigure", "--host", &url]);

@@ -19,7 +19,7 @@ mod repository;
 
 use std::time::{Duration, Instant};
 
-pub(crate) use repository::{Owner, Repository, owner_in_url};
+pub(crate) use repository::{Owner, Repository, owner_in_url, ssh_host};
 
 use crate::acquire::{Issuer, OAuthRemote};
 use crate::git::protocol::Credential;

@@ -128,9 +128,50 @@ pub fn owner_in_url(url: &str) -> Option<(Option<OAuthHost>, Owner)> {
     Some((host, Owner::parse(owner)?))
 }
 
+/// The host of an SSH remote (`git@host:owner/repo`, or
+/// `ssh://[user@]host[:port]/owner/repo`), lowercased and without user or
+/// port; `None` for any other URL. git never asks a credential helper for
+/// such a remote: a binding made from one serves HTTPS access only.
+pub fn ssh_host(url: &str) -> Option<String> {
+    let host = match url.split_once("://") {
+        Some((scheme, _)) if matches!(scheme, "ssh" | "git+ssh" | "ssh+git") => {
+            url::Url::parse(url).ok()?.host_str()?.to_string()
+        }
+        Some(_) => return None,
+        None => {
+            // scp-like, [user@]host:path, as git tells it from a local
+            // path: a colon before any slash.
+            let (authority, _) = url.split_once(':')?;
+            if authority.contains('/') || authority.is_empty() {
+                return None;
+            }
+            authority.rsplit('@').next()?.to_string()
+        }
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ssh_remotes_name_their_host_and_nothing_else_does() {
+        for (url, host) in [
+            ("git@github.com:acme/app.git", Some("github.com")),
+            ("git@GHE.corp:acme/app.git", Some("ghe.corp")),
+            ("ghe.corp:acme/app", Some("ghe.corp")),
+            ("ssh://git@ghe.corp:2222/acme/app.git", Some("ghe.corp")),
+            ("git+ssh://ghe.corp/acme/app", Some("ghe.corp")),
+            ("https://github.com/acme/app.git", None),
+            ("/srv/git/app.git", None),
+            ("./relative/path:with-colon", None),
+            (":nothing", None),
+        ] {
+            assert_eq!(ssh_host(url).as_deref(), host, "{url}");
+        }
+    }
 
     #[test]
     fn git_paths_name_owner_and_repository() {

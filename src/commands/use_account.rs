@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 
-use crate::accounts::{Owner, bindings, owner_in_url};
+use crate::accounts::{Owner, bindings, owner_in_url, ssh_host};
 use crate::acquire::{self, GitHubIssuer, OAuthRemote};
-use crate::config::{RemoteConfig, git_first_line};
+use crate::config::{RemoteConfig, git_first_line, global};
 use crate::git::record::StoredCredential;
 use crate::helper::Helper;
 use crate::oauth::github::Endpoints;
@@ -43,16 +43,24 @@ pub fn run(helper: &Helper, choice: Choice) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let login = choice.login.context("name the account to use")?;
-    let (owner_host, owner) = match (choice.default, choice.owner) {
-        (true, _) => (None, None),
+    let (owner_host, owner, remote) = match (choice.default, choice.owner) {
+        (true, _) => (None, None, None),
         (false, Some(owner)) => {
+            let url = owner.contains(':').then(|| owner.to_string());
             let (host, owner) = owner_argument(owner)?;
-            (host, Some(owner))
+            (host, Some(owner), url)
         }
         (false, None) => {
-            let (host, owner) = push_remote_owner()?;
-            (host, Some(owner))
+            let (host, owner, url) = push_remote_owner()?;
+            (host, Some(owner), Some(url))
         }
+    };
+    // An SSH remote names SSH's host: the HTTPS host it stands for is the
+    // one configured here under the same name, or none, and then --host.
+    let ssh_remote = remote.filter(|url| ssh_host(url).is_some());
+    let owner_host = match (&choice.host, &ssh_remote) {
+        (None, Some(url)) => Some(host_for_ssh_remote(url)?),
+        _ => owner_host,
     };
     let host = choice
         .host
@@ -87,10 +95,48 @@ pub fn run(helper: &Helper, choice: Choice) -> anyhow::Result<ExitCode> {
                 host.host(),
                 host.url()
             );
+            if let Some(url) = &ssh_remote {
+                println!(
+                    "Note: {} is an SSH remote, and git never asks a credential helper for \
+                     one: this binding serves HTTPS access to {}/{owner} only.",
+                    printable(url),
+                    host.host()
+                );
+            }
             warn_where_bindings_cannot_apply(&host);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The OAuth host configured here whose name is `url`'s SSH host
+/// (github.com for GitHub's own SSH hosts); else an error that asks for
+/// `--host`, rather than binding on github.com by default.
+fn host_for_ssh_remote(url: &str) -> anyhow::Result<OAuthHost> {
+    let ssh = ssh_host(url).context("not an SSH remote")?;
+    if matches!(ssh.as_str(), "github.com" | "ssh.github.com") {
+        return Ok(OAuthHost::github_com());
+    }
+    let name_of = |host: &OAuthHost| {
+        let shown = host.host();
+        match shown.strip_prefix('[') {
+            Some(bracketed) => bracketed.split(']').next().unwrap_or_default().to_string(),
+            None => shown.split(':').next().unwrap_or_default().to_string(),
+        }
+    };
+    global::configured_urls()
+        .iter()
+        .filter_map(|configured| OAuthHost::from_argument(configured).ok())
+        .find(|host| name_of(host).eq_ignore_ascii_case(&ssh))
+        .with_context(|| {
+            format!(
+                "{} is an SSH remote on {}, which has no app configured here; name the HTTPS \
+                 host it stands for: git credential-ghoauth use LOGIN --for OWNER --host \
+                 https://HOST",
+                printable(url),
+                printable(&ssh)
+            )
+        })
 }
 
 /// The stored account `login` on `host`, signed in for first when there is
@@ -138,7 +184,7 @@ fn account_with_token(
 
 /// `--for`: an owner's name, or a URL under a host.
 fn owner_argument(text: &str) -> anyhow::Result<(Option<OAuthHost>, Owner)> {
-    if text.contains("://") {
+    if text.contains("://") || ssh_host(text).is_some() {
         return owner_in_url(text).with_context(|| {
             format!(
                 "'{}' names no owner; give a URL such as https://github.com/acme",
@@ -157,7 +203,7 @@ fn owner_argument(text: &str) -> anyhow::Result<(Option<OAuthHost>, Owner)> {
 
 /// The owner of the remote the current branch pushes to: its
 /// `pushRemote`, `remote.pushDefault`, its upstream's remote, or `origin`.
-fn push_remote_owner() -> anyhow::Result<(Option<OAuthHost>, Owner)> {
+fn push_remote_owner() -> anyhow::Result<(Option<OAuthHost>, Owner, String)> {
     let branch = git_first_line(&["symbolic-ref", "--short", "-q", "HEAD"]);
     let branch_setting = |name: &str| {
         branch
@@ -175,14 +221,15 @@ fn push_remote_owner() -> anyhow::Result<(Option<OAuthHost>, Owner)> {
             printable(&remote)
         )
     })?;
-    owner_in_url(&url).with_context(|| {
+    let (host, owner) = owner_in_url(&url).with_context(|| {
         format!(
             "the remote '{}' ({}) names no owner; name it: git credential-ghoauth use LOGIN \
              --for OWNER",
             printable(&remote),
             printable(&url)
         )
-    })
+    })?;
+    Ok((host, owner, url))
 }
 
 /// Bindings need the path git sends with `useHttpPath`, and lose to a
