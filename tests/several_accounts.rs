@@ -351,9 +351,11 @@ fn use_binds_switches_clears_and_unconfigure_keeps_a_persons_username() {
         "{}",
         unknown.stderr
     );
+    assert!(accounts.bindings().is_empty());
+    let config = std::fs::read_to_string(&accounts.config).unwrap();
     assert!(
-        accounts.bindings().is_empty(),
-        "nothing bound on github.com instead"
+        !config.contains("github.com"),
+        "nothing bound on github.com instead:\n{config}"
     );
     let restored = accounts.git(
         &clone,
