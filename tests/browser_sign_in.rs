@@ -158,15 +158,7 @@ fn a_revocation_that_cannot_reach_github_is_only_a_warning() {
 #[test]
 fn with_no_system_roots_mozillas_built_in_ones_are_used_and_said() {
     let world = https_world("no-system-roots");
-    let remote = world.fake.create_repo("corp/bare");
-    let work = world.dir.join("work-bare");
-    let cloned = world.git(
-        &world.dir,
-        &[],
-        &["clone", "-q", &remote, work.to_str().unwrap()],
-    );
-    assert!(cloned.status.success(), "{}", cloned.stderr);
-    commit(&world, &work, "one.txt");
+    let work = https_clone_with_a_commit(&world, "corp/bare");
     let no_roots = world.dir.join("no-roots");
     std::fs::create_dir_all(&no_roots).unwrap();
     let none = [
@@ -196,19 +188,28 @@ fn with_no_system_roots_mozillas_built_in_ones_are_used_and_said() {
     );
 }
 
-#[test]
-fn an_enterprise_server_over_https_with_a_private_ca() {
-    let world = https_world("ghes-https");
-    let remote = world.fake.create_repo("corp/tool");
+/// A clone of a new public repository on an https world's fake, with one
+/// commit to push, made without signing in.
+fn https_clone_with_a_commit(world: &World, owner_and_name: &str) -> PathBuf {
+    let remote = world.fake.create_repo(owner_and_name);
     assert!(remote.starts_with("https://127.0.0.1:"), "{remote}");
-    let work = world.dir.join("work");
+    let work = world
+        .dir
+        .join(format!("work-{}", owner_and_name.replace('/', "-")));
     let cloned = world.git(
         &world.dir,
         &[],
         &["clone", "-q", &remote, work.to_str().unwrap()],
     );
     assert!(cloned.status.success(), "{}", cloned.stderr);
-    commit(&world, &work, "one.txt");
+    commit(world, &work, "one.txt");
+    work
+}
+
+#[test]
+fn an_enterprise_server_over_https_with_a_private_ca() {
+    let world = https_world("ghes-https");
+    let work = https_clone_with_a_commit(&world, "corp/tool");
 
     // Without the CA the helper refuses the server, and says what to do.
     let pushed = world.git(&work, &[], &["push", "-q", "origin", "main"]);
