@@ -260,12 +260,14 @@ fn a_tampered_state_gets_400_and_is_never_exchanged() {
     world.fake.set_consent(Consent::TamperState);
     let url = &world.fake.base_url;
     // The listener ignores the forged callback and waits for the real one,
-    // which never comes.
+    // which never comes; the terminal says one came and was ignored.
     let filled = world.fill(&[format!("credential.{url}.ghoauthTimeout=3")], "");
     assert_fails_cleanly(
         &world,
         &filled,
-        "no sign-in came back from the browser within 3 s",
+        "no sign-in came back from the browser within 3 s, so nothing was stored; a callback \
+         from another sign-in (a stale or forged link) came and was ignored: only the newest \
+         sign-in link works",
     );
     assert!(
         world.page_shown().contains("state mismatch"),

@@ -237,7 +237,7 @@ fn timed_out(
     config: &RemoteConfig,
 ) -> anyhow::Error {
     match error {
-        crate::oauth::listener::CallbackError::TimedOut => anyhow!(
+        crate::oauth::listener::CallbackError::TimedOut { .. } => anyhow!(
             "GitHub did not say it {step} within {} s (for more time, raise \
              credential.{}.ghoauthTimeout)",
             config.timeout.as_secs(),

@@ -255,11 +255,17 @@ pub fn with_browser(
 fn explain_callback(error: CallbackError, config: &RemoteConfig) -> anyhow::Error {
     let url = &config.url;
     match error {
-        CallbackError::TimedOut => anyhow!(
+        CallbackError::TimedOut { ignored: 0 } => anyhow!(
             "no sign-in came back from the browser within {} s, so nothing was stored; run the \
              git command again (if the browser showed a GitHub error page, check \
              credential.{url}.ghoauthClientId; for more time, raise credential.{url}.ghoauthTimeout)",
             config.timeout.as_secs()
+        ),
+        CallbackError::TimedOut { ignored } => anyhow!(
+            "no sign-in came back from the browser within {} s, so nothing was stored; {}: run \
+             the git command again and use the link it opens",
+            config.timeout.as_secs(),
+            crate::oauth::listener::ignored_callbacks(ignored)
         ),
         other => anyhow!(other),
     }

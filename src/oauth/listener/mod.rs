@@ -75,7 +75,9 @@ pub enum CallbackError {
     /// `/start` was fetched a second time: whoever fetched it first has
     /// seen the state, so this sign-in cannot be trusted.
     StartedTwice,
-    TimedOut,
+    /// The deadline passed. `ignored` callbacks came meanwhile with
+    /// another sign-in's state (a stale link, or a forged one).
+    TimedOut { ignored: usize },
 }
 
 impl std::fmt::Display for CallbackError {
@@ -100,12 +102,32 @@ impl std::fmt::Display for CallbackError {
                 "the sign-in link on the loopback port was opened twice, so another program may \
                  have seen this sign-in's state; nothing was exchanged. Run the git command again",
             ),
-            CallbackError::TimedOut => f.write_str("no sign-in came back from the browser in time"),
+            CallbackError::TimedOut { ignored: 0 } => {
+                f.write_str("no sign-in came back from the browser in time")
+            }
+            CallbackError::TimedOut { ignored } => write!(
+                f,
+                "no sign-in came back from the browser in time; {}",
+                ignored_callbacks(*ignored)
+            ),
         }
     }
 }
 
 impl std::error::Error for CallbackError {}
+
+/// What the terminal says of callbacks that carried another sign-in's
+/// state: the browser tab said so already, the terminal must too.
+pub fn ignored_callbacks(count: usize) -> String {
+    let (callbacks, were) = match count {
+        1 => ("a callback", "was"),
+        _ => ("callbacks", "were"),
+    };
+    format!(
+        "{callbacks} from another sign-in (a stale or forged link) came and {were} ignored: \
+         only the newest sign-in link works"
+    )
+}
 
 /// A callback that carried a code. Its browser tab waits for the page
 /// [`Callback::finish`] sends, so it can say how the sign-in ended.
@@ -168,6 +190,8 @@ impl Drop for Slot {
 /// What one request did to the wait.
 enum Outcome {
     KeepWaiting,
+    /// A callback with another sign-in's state: ignored, and counted.
+    Ignored,
     Done(Result<Callback, CallbackError>),
 }
 
@@ -290,10 +314,11 @@ impl Listener {
         let (sender, arrivals) = mpsc::channel();
         let open = Arc::new(AtomicUsize::new(0));
         let mut started = false;
+        let mut ignored = 0;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(CallbackError::TimedOut);
+                return Err(CallbackError::TimedOut { ignored });
             }
             self.accept_waiting(&sender, &open);
             let Ok(arrival) = arrivals.recv_timeout(left.min(ACCEPT_POLL)) else {
@@ -301,6 +326,7 @@ impl Listener {
             };
             match self.answer(arrival, awaited, start, &mut started) {
                 Outcome::KeepWaiting => {}
+                Outcome::Ignored => ignored += 1,
                 Outcome::Done(result) => return result,
             }
         }
@@ -421,7 +447,7 @@ fn answer_callback(stream: TcpStream, url: &Url, awaited: Awaited<'_>) -> Outcom
                     .into(),
             },
         );
-        return Outcome::KeepWaiting;
+        return Outcome::Ignored;
     }
     let failure = if let Some(error) = error {
         CallbackError::Refused { error, description }
@@ -866,7 +892,7 @@ mod tests {
         let listener = Listener::bind(None).unwrap();
         let started = Instant::now();
         let outcome = listener.wait("s", CONSENT, Instant::now() + Duration::from_millis(200));
-        assert_eq!(outcome.err(), Some(CallbackError::TimedOut));
+        assert_eq!(outcome.err(), Some(CallbackError::TimedOut { ignored: 0 }));
         assert!(started.elapsed() < Duration::from_secs(5));
     }
 
