@@ -546,6 +546,30 @@ fn eight_parallel_gits_discovering_eight_owners_keep_all_eight_bindings() {
     assert_eq!(bindings, expected);
 }
 
+/// An organisation that enforces SAML SSO refuses the account that can
+/// push, whose token is not yet authorized for it: discovery binds no
+/// other account in its place, says which one, and gives the page that
+/// authorizes it.
+#[test]
+fn an_account_that_only_lacks_sso_authorization_is_named_and_nothing_is_bound() {
+    let accounts = two_accounts("sso");
+    accounts.world.fake.require_sso("acme", "alice_acme");
+    let filled = accounts.fill("acme/app.git");
+    assert_signed_in_as(&filled, "alice");
+    let said = complaints(&filled.stderr);
+    assert_eq!(said.len(), 1, "{}", filled.stderr);
+    assert!(
+        said[0].contains("alice_acme cannot be chosen yet")
+            && said[0].contains("the acme organisation enforces SAML single sign-on")
+            && said[0].contains("https://github.com/orgs/acme/sso?authorization_request="),
+        "{said:?}"
+    );
+    assert!(
+        accounts.bindings().is_empty(),
+        "the reader was not bound in its place"
+    );
+}
+
 #[test]
 fn logout_of_an_account_removes_its_bindings() {
     let accounts = two_accounts("logout-bindings");

@@ -25,9 +25,9 @@ use crate::acquire::{Issuer, OAuthRemote};
 use crate::git::protocol::Credential;
 use crate::git::record::StoredCredential;
 use crate::helper::Helper;
-use crate::oauth::github::Access;
+use crate::oauth::github::{Access, SsoRequired};
 use crate::oauth::host::OAuthHost;
-use crate::report::note;
+use crate::report::{note, printable_bytes, say};
 
 /// All of discovery's requests together get no longer than this: a `get`
 /// must not keep git waiting on an API that stalls.
@@ -80,8 +80,38 @@ fn discover(
         repository,
         Instant::now() + DISCOVERY_BOUND,
     );
-    let accesses: Option<Vec<Option<Access>>> = outcomes.into_iter().map(Result::ok).collect();
-    let (chosen, access) = choose(&probed, &accesses?)?;
+    let mut accesses = Vec::new();
+    let mut unauthorized = Vec::new();
+    for (account, outcome) in probed.iter().zip(outcomes) {
+        match outcome {
+            Ok(access) => accesses.push(access),
+            Err(error) => match error.downcast::<SsoRequired>() {
+                Ok(sso) => {
+                    unauthorized.push((account, sso));
+                    accesses.push(None);
+                }
+                // GitHub could not be asked: nothing is bound, and the next
+                // git asks again.
+                Err(_) => return None,
+            },
+        }
+    }
+    let choice = choose(&probed, &accesses);
+    // An account that only lacks SSO authorization may be the one that
+    // belongs here: bind no other, unless another can push anyway.
+    if !unauthorized.is_empty() && !choice.is_some_and(|(_, access)| access.push) {
+        for (account, sso) in unauthorized {
+            say(format!(
+                "{}/{}: {} cannot be chosen yet: {sso}; until then nothing is bound there, and \
+                 the default account answers",
+                host.host(),
+                repository.owner,
+                printable_bytes(&account.username)
+            ));
+        }
+        return None;
+    }
+    let (chosen, access) = choice?;
     let login = String::from_utf8_lossy(&chosen.username).into_owned();
     // Another git holding the config lock binds it next time instead.
     if bindings::bind(host, &repository.owner, &login).is_ok() {

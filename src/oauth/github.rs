@@ -571,7 +571,12 @@ impl GitHub {
             .get(url.clone())
             .header(reqwest::header::ACCEPT, "application/vnd.github+json")
             .bearer_auth(text(token)?);
-        let (status, _, body) = self.send(request, &url)?;
+        let (status, headers, body) = self.send(request, &url)?;
+        // On any status: GitHub may answer 403, or hide the repository
+        // behind a 404, for a token not authorized for the organisation.
+        if let Some(sso) = SsoRequired::from_headers(&headers) {
+            return Err(sso.into());
+        }
         match status.as_u16() {
             // A token GitHub no longer takes sees nothing, as far as
             // choosing an account goes.
@@ -775,6 +780,54 @@ fn decode<T: serde::de::DeserializeOwned>(url: &Url, body: &[u8]) -> anyhow::Res
 pub struct Access {
     pub push: bool,
 }
+
+/// An organisation that enforces SAML single sign-on refused a token that
+/// has not been authorized for it: GitHub says so in `X-GitHub-SSO:
+/// required; url=…`, with the page where the person authorizes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoRequired {
+    /// From the URL's `/orgs/{org}/sso` path, where GitHub puts it.
+    pub organization: Option<String>,
+    pub url: String,
+}
+
+impl SsoRequired {
+    pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Option<SsoRequired> {
+        SsoRequired::parse(headers.get("x-github-sso")?.to_str().ok()?)
+    }
+
+    fn parse(value: &str) -> Option<SsoRequired> {
+        let (kind, rest) = value.split_once(';')?;
+        if kind.trim() != "required" {
+            return None;
+        }
+        let url = rest.trim().strip_prefix("url=")?.trim().to_string();
+        let parsed = Url::parse(&url).ok()?;
+        let mut path = parsed.path_segments()?;
+        let organization = match (path.next(), path.next(), path.next()) {
+            (Some("orgs"), Some(org), Some("sso")) => Some(org.to_string()),
+            _ => None,
+        };
+        Some(SsoRequired { organization, url })
+    }
+}
+
+impl std::fmt::Display for SsoRequired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let organization = self.organization.as_deref().map_or_else(
+            || "an organisation".to_string(),
+            |org| format!("the {} organisation", printable(org)),
+        );
+        write!(
+            f,
+            "{organization} enforces SAML single sign-on, and this token is not authorized for \
+             it; authorize it at {}",
+            printable(&self.url)
+        )
+    }
+}
+
+impl std::error::Error for SsoRequired {}
 
 /// A repository's reply; a missing `permissions` object (an anonymous
 /// view) means read access only.
@@ -989,6 +1042,31 @@ fn text(secret: &Secret) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sso_headers_name_the_organisation_and_the_page() {
+        let sso = SsoRequired::parse(
+            "required; url=https://github.com/orgs/acme/sso?authorization_request=A1b2",
+        )
+        .unwrap();
+        assert_eq!(sso.organization.as_deref(), Some("acme"));
+        assert_eq!(
+            sso.url,
+            "https://github.com/orgs/acme/sso?authorization_request=A1b2"
+        );
+        assert_eq!(
+            SsoRequired::parse("required; url=https://ghe.corp/elsewhere").map(|s| s.organization),
+            Some(None)
+        );
+        for other in [
+            "partial-results; organizations=21955855,20582480",
+            "required",
+            "required; url=not a url",
+            "",
+        ] {
+            assert_eq!(SsoRequired::parse(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn github_com_and_gist_use_the_public_endpoints() {

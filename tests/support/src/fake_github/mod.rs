@@ -21,7 +21,10 @@
 //! - private repositories ([`FakeGitHub::make_private`]): 404 from git and
 //!   from `GET /repos/{owner}/{repo}` for an account without access (GitHub
 //!   documents the 404 for the API; git sees "Repository not found"), 403
-//!   for a push with pull access; owners and names without regard to case.
+//!   for a push with pull access; owners and names without regard to case;
+//! - SAML single sign-on ([`FakeGitHub::require_sso`]): `GET /repos/…` of
+//!   an organisation's repository with a token not authorized for it
+//!   answers 403 with `X-GitHub-SSO: required; url=…/orgs/ORG/sso?…`.
 //!
 //! - the app-manifest flow for `setup`: a code that converts once within an
 //!   hour; a reply whose `slug`, `owner` and `webhook_secret` may be null; the
@@ -275,6 +278,8 @@ struct State {
     repository_api: RepositoryApi,
     /// How long `GET /repos/…` takes to answer, as a far-away server would.
     repository_api_latency: Duration,
+    /// (owner, login) pairs whose tokens lack SAML SSO authorization.
+    sso_required: std::collections::HashSet<(String, String)>,
     /// How far the server's clock (its `Date` header) is ahead of ours.
     clock_ahead: Option<Duration>,
     /// Every request is held open until the fake stops (at most a minute).
@@ -371,6 +376,7 @@ impl FakeGitHub {
             private: HashMap::new(),
             repository_api: RepositoryApi::Works,
             repository_api_latency: Duration::ZERO,
+            sso_required: Default::default(),
             clock_ahead: None,
             stalled: false,
         }));
@@ -643,6 +649,16 @@ impl FakeGitHub {
     /// Makes `<owner>/<name>` private, seen only by `members`, each with
     /// its permission: others get 404 from git and from the API, as from
     /// github.com, and a push with pull access gets 403.
+    /// `owner` enforces SAML SSO, and `login`'s tokens are not authorized
+    /// for it: its repositories' API answers 403 with `X-GitHub-SSO`.
+    pub fn require_sso(&self, owner: &str, login: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .sso_required
+            .insert((owner.to_ascii_lowercase(), login.to_ascii_lowercase()));
+    }
+
     pub fn make_private(&self, owner_and_name: &str, members: &[(&str, Permission)]) {
         let members = members
             .iter()

@@ -119,6 +119,20 @@ pub(super) fn repository(
         },
     };
     let key = owner_and_name.trim_end_matches('/').to_ascii_lowercase();
+    let owner = key.split('/').next().unwrap_or_default().to_string();
+    if let Some(login) = &login
+        && state.sso_required.contains(&(owner.clone(), login.clone()))
+    {
+        let mut refused = Reply::json(
+            403,
+            r#"{"message":"Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization."}"#,
+        );
+        refused.headers.push((
+            "X-GitHub-SSO".into(),
+            format!("required; url=https://github.com/orgs/{owner}/sso?authorization_request=FAKE{login}"),
+        ));
+        return refused;
+    }
     let not_found = || Reply::json(404, r#"{"message":"Not Found"}"#);
     let permission = match state.private.get(&key) {
         Some(members) => match login.as_ref().and_then(|login| members.get(login)) {
