@@ -36,6 +36,10 @@ bindings src/accounts/bindings.rs --test suite several_accounts
 accounts src/accounts/mod.rs --test suite several_accounts
 get src/commands/get.rs --lib commands::get::
 doctor_chain src/commands/doctor/chain.rs --lib commands::doctor::
+config_draft src/config/draft.rs --lib config::draft::
+report src/report.rs --lib report::
+status src/commands/status.rs --lib commands::status::
+kernel src/store/kernel.rs --lib store::kernel::
 PLAN
 }
 
