@@ -134,7 +134,7 @@ pub fn owner_in_url(url: &str) -> Option<(Option<OAuthHost>, Owner)> {
 /// such a remote: a binding made from one serves HTTPS access only.
 pub fn ssh_host(url: &str) -> Option<String> {
     let host = match url.split_once("://") {
-        Some((scheme, _)) if matches!(scheme, "ssh" | "git+ssh" | "ssh+git") => {
+        Some(("ssh" | "git+ssh" | "ssh+git", _)) => {
             url::Url::parse(url).ok()?.host_str()?.to_string()
         }
         Some(_) => return None,

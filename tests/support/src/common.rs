@@ -193,7 +193,12 @@ impl Session {
                 .expect("the session script names its keyring daemon"),
         };
         // SAFETY: plain kill(2) on a daemon this session started.
-        unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        #[cfg(unix)]
+        unsafe {
+            libc::kill(pid as i32, libc::SIGKILL)
+        };
+        #[cfg(not(unix))]
+        let _ = pid;
         drop(restarted);
         self.wait_for_secret_service(false);
     }
