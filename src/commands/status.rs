@@ -423,6 +423,18 @@ mod tests {
     }
 
     #[test]
+    fn a_client_id_is_shown_only_when_github_could_have_issued_it() {
+        assert_eq!(shown_client_id("Iv1.a1b2-c3_d4"), "Iv1.a1b2-c3_d4");
+        let wrong = shown_client_id("Iv1.x\x1b]0;pwned\x07");
+        assert!(
+            !wrong.contains('\x1b') && !wrong.contains('\x07'),
+            "{wrong:?}"
+        );
+        assert!(wrong.contains("not a client id GitHub issues"), "{wrong}");
+        assert!(shown_client_id("a/b").contains("not a client id"));
+    }
+
+    #[test]
     fn dates_are_utc() {
         assert_eq!(utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");

@@ -382,6 +382,63 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("ghoauth-draft-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_config_that_does_not_exist_yet_is_written_by_git_through_the_draft() {
+        let dir = scratch("new");
+        let config = dir.join("gitconfig");
+        // Nothing changed: nothing is written, not even an empty file.
+        Draft::of(config.clone()).unwrap().commit().unwrap();
+        assert!(!config.exists());
+
+        let draft = Draft::of(config.clone()).unwrap();
+        draft.git(&["--add", "credential.helper", ""]).unwrap();
+        draft
+            .git(&["--add", "credential.helper", "ghoauth"])
+            .unwrap();
+        assert_eq!(draft.values("credential.helper").unwrap(), ["", "ghoauth"]);
+        assert_eq!(
+            draft.values("credential.username").unwrap(),
+            Vec::<String>::new()
+        );
+        assert!(draft.git(&["--get", "no.such"]).is_err());
+        assert!(!config.exists(), "nothing before the commit");
+        draft.commit().unwrap();
+        let written = std::fs::read_to_string(&config).unwrap();
+        assert!(written.contains("helper = ghoauth"), "{written}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_lock_left_beside_the_config_is_named_with_its_removal() {
+        let dir = scratch("lock");
+        let config = dir.join("gitconfig");
+        std::fs::write(&config, "[user]\n\tname = Someone\n").unwrap();
+        std::fs::write(lock_path(&config), "").unwrap();
+        let draft = Draft::of(config.clone()).unwrap();
+        draft.git(&["user.name", "Else"]).unwrap();
+        let refused = draft.commit().unwrap_err().to_string();
+        assert!(
+            refused.contains(&format!("rm '{}'", lock_path(&config).display())),
+            "{refused}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&config).unwrap(),
+            "[user]\n\tname = Someone\n"
+        );
+        assert!(
+            lock_path(&config).exists(),
+            "another program's lock is left alone"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn the_lock_sits_beside_the_config() {
         assert_eq!(
