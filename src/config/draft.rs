@@ -179,33 +179,40 @@ fn remove_stale_drafts(target: &Path, name: &str) {
 /// exists. Through a symlink, its target, as git's lock file does (on
 /// Unix).
 pub(crate) fn global_config_path() -> Option<PathBuf> {
-    let named = match std::env::var_os("GIT_CONFIG_GLOBAL").filter(|path| !path.is_empty()) {
-        Some(path) => PathBuf::from(path),
-        None => {
-            let home = std::env::var_os("HOME")
-                .filter(|home| !home.is_empty())
-                .map(PathBuf::from)
-                .or_else(|| {
-                    directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf())
-                })?;
-            let user = home.join(".gitconfig");
-            let xdg = std::env::var_os("XDG_CONFIG_HOME")
-                .filter(|dir| !dir.is_empty())
-                .map(PathBuf::from)
-                .unwrap_or_else(|| home.join(".config"))
-                .join("git/config");
-            if !user.exists() && xdg.exists() {
-                xdg
-            } else {
-                user
-            }
-        }
-    };
+    let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    let home = set("HOME")
+        .map(PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf()));
+    let named = git_global_config(set("GIT_CONFIG_GLOBAL"), home, set("XDG_CONFIG_HOME"))?;
     // Windows' canonical form is a verbatim path (`\\?\C:\…`), which git
     // does not take; symlinked configs are a Unix habit.
     #[cfg(unix)]
     let named = std::fs::canonicalize(&named).unwrap_or(named);
     Some(named)
+}
+
+/// git's rule for the file `git config --global` writes, from
+/// `GIT_CONFIG_GLOBAL`, HOME and `XDG_CONFIG_HOME` (each unset or empty:
+/// `None`).
+fn git_global_config(
+    git_config_global: Option<std::ffi::OsString>,
+    home: Option<PathBuf>,
+    xdg_config_home: Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
+    if let Some(path) = git_config_global {
+        return Some(PathBuf::from(path));
+    }
+    let home = home?;
+    let user = home.join(".gitconfig");
+    let xdg = xdg_config_home
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".config"))
+        .join("git/config");
+    Some(if !user.exists() && xdg.exists() {
+        xdg
+    } else {
+        user
+    })
 }
 
 /// git's lock file beside `config`.
@@ -393,9 +400,13 @@ mod tests {
     fn a_config_that_does_not_exist_yet_is_written_by_git_through_the_draft() {
         let dir = scratch("new");
         let config = dir.join("gitconfig");
-        // Nothing changed: nothing is written, not even an empty file.
-        Draft::of(config.clone()).unwrap().commit().unwrap();
+        // Nothing changed: nothing is written, not even an empty file, and
+        // the draft goes.
+        let unchanged = Draft::of(config.clone()).unwrap();
+        let unchanged_path = unchanged.path().to_path_buf();
+        unchanged.commit().unwrap();
         assert!(!config.exists());
+        assert!(!unchanged_path.exists());
 
         let draft = Draft::of(config.clone()).unwrap();
         draft.git(&["--add", "credential.helper", ""]).unwrap();
@@ -423,7 +434,9 @@ mod tests {
         std::fs::write(lock_path(&config), "").unwrap();
         let draft = Draft::of(config.clone()).unwrap();
         draft.git(&["user.name", "Else"]).unwrap();
+        let draft_path = draft.path().to_path_buf();
         let refused = draft.commit().unwrap_err().to_string();
+        assert!(!draft_path.exists(), "a refused draft goes");
         assert!(
             refused.contains(&format!("rm '{}'", lock_path(&config).display())),
             "{refused}"
@@ -435,6 +448,46 @@ mod tests {
         assert!(
             lock_path(&config).exists(),
             "another program's lock is left alone"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_global_config_is_where_git_writes_it() {
+        let dir = scratch("where");
+        let home = dir.join("home");
+        std::fs::create_dir_all(home.join(".config/git")).unwrap();
+        let named = Some(std::ffi::OsString::from("/elsewhere/config"));
+        assert_eq!(
+            git_global_config(named, Some(home.clone()), None),
+            Some(PathBuf::from("/elsewhere/config")),
+            "GIT_CONFIG_GLOBAL wins"
+        );
+        assert_eq!(git_global_config(None, None, None), None);
+        assert_eq!(
+            git_global_config(None, Some(home.clone()), None),
+            Some(home.join(".gitconfig")),
+            "neither exists: ~/.gitconfig"
+        );
+        std::fs::write(home.join(".config/git/config"), "").unwrap();
+        assert_eq!(
+            git_global_config(None, Some(home.clone()), None),
+            Some(home.join(".config/git/config")),
+            "only the XDG one exists"
+        );
+        let xdg = dir.join("xdg");
+        std::fs::create_dir_all(xdg.join("git")).unwrap();
+        std::fs::write(xdg.join("git/config"), "").unwrap();
+        assert_eq!(
+            git_global_config(None, Some(home.clone()), Some(xdg.clone().into_os_string())),
+            Some(xdg.join("git/config")),
+            "XDG_CONFIG_HOME names it"
+        );
+        std::fs::write(home.join(".gitconfig"), "").unwrap();
+        assert_eq!(
+            git_global_config(None, Some(home.clone()), None),
+            Some(home.join(".gitconfig")),
+            "~/.gitconfig first when it exists"
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }
