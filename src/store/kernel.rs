@@ -81,13 +81,25 @@ impl KernelStore {
 /// The persistent keyring, linked into this process's own keyring so that
 /// we possess it; else the user keyring.
 fn open() -> Result<Opened, StoreError> {
-    let (ring, lifetime) = match KeyRing::get_persistent(KeyRingIdentifier::Process) {
+    let persistent = || KeyRing::get_persistent(KeyRingIdentifier::Process);
+    let found = match persistent() {
+        // This process's own keyring, which the persistent one is linked
+        // into, is a key too: at a full quota, the cache's answers make
+        // room. Falling back to the user keyring here would split the
+        // store, keeping this credential where the next git does not look.
+        Err(KeyError::QuotaExceeded) if forget_cached_answers() > 0 => persistent(),
+        found => found,
+    };
+    let (ring, lifetime) = match found {
         Ok(ring) => (
             ring,
             Lifetime::Persistent {
                 unused_seconds: persistent_expiry(),
             },
         ),
+        Err(KeyError::QuotaExceeded) => {
+            return Err(StoreError::KernelQuotaFull(KeyQuota::of_this_user()));
+        }
         Err(_) => (
             KeyRing::from_special_id(KeyRingIdentifier::User, true).map_err(refused)?,
             Lifetime::UserSession,
