@@ -30,25 +30,40 @@ fi
 GHOAUTH_TEST_WINDOWS_EXE=$(.ci/build-windows)
 export GHOAUTH_TEST_WINDOWS_EXE
 
+# oo7-daemon, a second Secret Service (the oo7 project's, in Rust), pinned
+# and built once into target/oo7 for the whole suite (not when tests are
+# picked by name): a release build, since a debug one unlocks a keyring too
+# slowly for the keyring timeout. 2.5 to 5 minutes of compiling on two
+# cores, so it is built in the background while the suite runs, which
+# leaves the processors half idle.
+oo7=target/oo7/bin/oo7-daemon
+oo7_build=""
+if [ $# -eq 0 ] && [ ! -x "$oo7" ]; then
+    echo "tests/run.sh: building oo7-daemon 0.7.0-beta into target/oo7, in the background ($(date +%T))" >&2
+    mkdir -p target
+    cargo install --quiet --locked oo7-daemon --version 0.7.0-beta --root target/oo7 >target/oo7-build.log 2>&1 &
+    oo7_build=$!
+    trap 'kill "$oo7_build" 2>/dev/null || true' EXIT
+fi
+
 # One build profile for tests, benchmark and install: built once.
 echo "tests/run.sh: the suite ($(date +%T))" >&2
 cargo test --release --locked "$@"
 
-# The rest runs only for the whole suite, not when tests were picked by name.
-# oo7-daemon, a second Secret Service (the oo7 project's, in Rust), pinned
-# and built once into target/oo7 (a debug build, which serves tests as well:
-# about 2 minutes on two cores, where a release build takes 2.5 to 5); then git's
-# own helper tests (t0303, and helper_test_authtype) against every store,
-# from git's source beside this checkout (../shared/conformance) or
-# GHOAUTH_GIT_SOURCE, skipped, visibly, where there is none.
+# The rest runs only for the whole suite: the suite again on oo7-daemon,
+# then git's own helper tests (t0303, and helper_test_authtype) against
+# every store, from git's source beside this checkout
+# (../shared/conformance) or GHOAUTH_GIT_SOURCE, skipped, visibly, where
+# there is none.
 if [ $# -eq 0 ]; then
-    oo7=target/oo7/bin/oo7-daemon
-    if [ ! -x "$oo7" ]; then
-        echo "tests/run.sh: building oo7-daemon 0.7.0-beta into target/oo7 ($(date +%T))" >&2
-        cargo install --quiet --debug --locked oo7-daemon --version 0.7.0-beta --root target/oo7 || {
+    if [ -n "$oo7_build" ]; then
+        echo "tests/run.sh: waiting for oo7-daemon's build ($(date +%T))" >&2
+        wait "$oo7_build" || {
+            tail -20 target/oo7-build.log >&2
             [ "${CI:-}" != true ] || exit 1
-            echo "tests/run.sh: oo7-daemon did not build; its conformance run is skipped" >&2
+            echo "tests/run.sh: oo7-daemon did not build; its runs are skipped" >&2
         }
+        trap - EXIT
     fi
     oo7_run=""
     if [ -x "$oo7" ]; then
