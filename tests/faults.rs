@@ -44,9 +44,7 @@ fn a_killed_passwordless_keyring_gives_the_same_token_after_a_restart() {
     in_session(&own, || {
         let world = world("fault-kill-passwordless");
         let token = signed_in(&world);
-        common::wait_until(Duration::from_secs(10), "the keyring file", || {
-            own.passwordless_keyring_file().contains("value=octocat")
-        });
+        own.wait_until_written("value=octocat");
         own.kill_keyring();
         own.restart_keyring(None);
         let again = fill_uncached(&world, 20);
@@ -108,9 +106,7 @@ fn with_the_secret_service_gone_git_is_told_at_once_and_the_token_waits() {
     in_session(&own, || {
         let world = world("fault-gone");
         let token = signed_in(&world);
-        common::wait_until(Duration::from_secs(10), "the keyring file", || {
-            own.passwordless_keyring_file().contains("value=octocat")
-        });
+        own.wait_until_written("value=octocat");
         own.kill_keyring();
 
         let started = Instant::now();
@@ -597,9 +593,7 @@ fn auto_with_the_secret_service_gone_uses_the_kernel_and_keeps_the_keyring_as_it
         common::auto_with_dbus(|| {
             let world = world("fault-gone-auto");
             let token = signed_in(&world);
-            common::wait_until(Duration::from_secs(10), "the keyring file", || {
-                own.passwordless_keyring_file().contains("value=octocat")
-            });
+            own.wait_until_written("value=octocat");
             own.kill_keyring();
             let headless = fill_uncached(&world, 5);
             let kernel_token = field(&headless, "password").expect("a token from a new sign-in");

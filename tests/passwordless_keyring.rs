@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use crate::common::{self, KeyringState, Session, in_session, start_session, wait_until};
+use crate::common::{self, KeyringState, in_session, start_session, wait_until};
 use crate::fake_github::Lifetimes;
 use crate::world::{World, reject, world};
 
@@ -19,16 +19,6 @@ fn field(run: &common::Run, key: &str) -> Option<String> {
     run.stdout_text()
         .lines()
         .find_map(|line| line.strip_prefix(&format!("{key}=")).map(str::to_string))
-}
-
-/// Waits until gnome-keyring has written `needle` to its file: a restart
-/// before that would lose the write for reasons of the test's own.
-fn wait_until_written(session: &Session, needle: &str) {
-    wait_until(
-        Duration::from_secs(10),
-        "the keyring file to be written",
-        || session.passwordless_keyring_file().contains(needle),
-    );
 }
 
 #[test]
@@ -45,7 +35,7 @@ fn a_github_app_token_survives_a_restart_and_renews_status_and_revokes() {
         assert!(first.status.success(), "{}", first.stderr);
         let old_token = field(&first, "password").expect("a token");
         assert_eq!(world.fake.authorizations(), 1);
-        wait_until_written(&own, "value=octocat");
+        own.wait_until_written("value=octocat");
         let file = own.passwordless_keyring_file();
         assert!(
             !file.contains("oauth_refresh_token="),
@@ -176,7 +166,7 @@ fn an_item_cut_by_an_earlier_restart_reads_as_a_password_and_is_rewritten_whole(
         ]);
         let stored = common::run(store, format!("{password}\nstored_at=1").as_bytes());
         assert!(stored.status.success(), "{}", stored.stderr);
-        wait_until_written(&own, "stored_at=1");
+        own.wait_until_written("stored_at=1");
         own.kill_keyring();
         own.restart_keyring(None);
 

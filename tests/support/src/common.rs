@@ -181,6 +181,17 @@ impl Session {
         std::fs::read_to_string(self.dir.join("data/keyrings/login.keyring")).unwrap_or_default()
     }
 
+    /// Waits until gnome-keyring has written `needle` to its passwordless
+    /// keyring file: a restart before that would lose the write for a
+    /// reason of the test's own.
+    pub fn wait_until_written(&self, needle: &str) {
+        wait_until(
+            Duration::from_secs(10),
+            "the keyring file to be written",
+            || self.passwordless_keyring_file().contains(needle),
+        );
+    }
+
     /// SIGKILLs the Secret Service daemon, as a crash or an out-of-memory
     /// kill does, and waits until its name has left the bus.
     pub fn kill_keyring(&self) {
