@@ -6,8 +6,8 @@ use clap::{Parser, Subcommand};
 use clap_complete::Shell;
 
 use crate::config::FlowSetting;
+use crate::config::host::OAuthHost;
 use crate::helper::Settings;
-use crate::oauth::host::OAuthHost;
 use crate::oauth::sign_in::Flow;
 use crate::store::StoreChoice;
 
@@ -553,7 +553,7 @@ fn client_id(text: &str) -> Result<String, String> {
 
 /// A GitHub login, as `use` takes it: letters, digits, '-' and '_'.
 fn login_name(text: &str) -> Result<String, String> {
-    match crate::accounts::Owner::parse(text) {
+    match crate::git::repository::Owner::parse(text) {
         Some(_) => Ok(text.to_string()),
         None => Err("a GitHub login is letters, digits, '-' and '_'".into()),
     }

@@ -37,9 +37,9 @@ mod store;
 /// only under cargo-fuzz.
 #[cfg(fuzzing)]
 pub mod fuzzing {
+    pub use crate::config::host::OAuthHost;
     pub use crate::git::protocol::Credential;
     pub use crate::oauth::github::{read_device_reply, read_token_reply, read_user_reply};
-    pub use crate::oauth::host::OAuthHost;
     pub use crate::oauth::listener::{MAX_HEAD_BYTES, parse_head};
 }
 

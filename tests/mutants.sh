@@ -18,7 +18,7 @@ minutes=${MINUTES:-30}
 # applies to every test target given, so it is used with --lib alone)
 plan() {
     cat <<'PLAN'
-host src/oauth/host.rs --lib oauth::host::
+host src/oauth/host.rs --lib config::host::
 protocol src/git/protocol.rs --lib git::protocol::
 record src/git/record.rs --lib git::record::
 listener src/oauth/listener/mod.rs --lib oauth::listener::

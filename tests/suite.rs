@@ -22,6 +22,7 @@ mod git_storage;
 mod github_com;
 mod hardening;
 mod headless;
+mod layers;
 mod lifecycle;
 mod man_pages;
 mod on_windows;

@@ -21,13 +21,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 
-use super::repository::Owner;
+use crate::config::host::OAuthHost;
 use crate::config::origins::{self, entries};
 use crate::config::urlmatch;
-use crate::oauth::host::OAuthHost;
+use crate::git::repository::Owner;
 use crate::report::printable;
 
-pub(crate) const KEY: &str = "ghoauthAccount";
+use crate::config::global::ACCOUNT_BINDING_KEY as KEY;
 
 /// One binding, and the config file it was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,18 +15,19 @@
 //! With one account none of this runs: no `git config`, no request.
 
 pub(crate) mod bindings;
-mod repository;
+mod remote_url;
 
 use std::time::{Duration, Instant};
 
-pub(crate) use repository::{Owner, Repository, owner_in_url, ssh_host};
+pub(crate) use remote_url::{owner_in_url, ssh_host};
 
 use crate::acquire::{Issuer, OAuthRemote};
+use crate::config::host::OAuthHost;
 use crate::git::protocol::Credential;
 use crate::git::record::StoredCredential;
+use crate::git::repository::Repository;
 use crate::helper::Helper;
 use crate::oauth::github::{Access, SsoRequired};
-use crate::oauth::host::OAuthHost;
 use crate::report::{note, printable_bytes, say};
 
 /// All of discovery's requests together get no longer than this: a `get`
@@ -80,22 +81,7 @@ fn discover(
         repository,
         Instant::now() + DISCOVERY_BOUND,
     );
-    let mut accesses = Vec::new();
-    let mut unauthorized = Vec::new();
-    for (account, outcome) in probed.iter().zip(outcomes) {
-        match outcome {
-            Ok(access) => accesses.push(access),
-            Err(error) => match error.downcast::<SsoRequired>() {
-                Ok(sso) => {
-                    unauthorized.push((account, sso));
-                    accesses.push(None);
-                }
-                // GitHub could not be asked: nothing is bound, and the next
-                // git asks again.
-                Err(_) => return None,
-            },
-        }
-    }
+    let (accesses, unauthorized) = sort_outcomes(&probed, outcomes)?;
     let choice = choose(&probed, &accesses);
     // An account that only lacks SSO authorization may be the one that
     // belongs here: bind no other, unless another can push anyway.
@@ -126,6 +112,33 @@ fn discover(
         ));
     }
     Some(chosen.username.clone())
+}
+
+/// Each account's access, and apart the accounts that only lack SAML SSO
+/// authorization; `None` when GitHub could not be asked: nothing is
+/// bound then, and the next git asks again.
+type Outcomes<'a> = (
+    Vec<Option<Access>>,
+    Vec<(&'a StoredCredential, SsoRequired)>,
+);
+
+fn sort_outcomes<'a>(
+    probed: &[&'a StoredCredential],
+    outcomes: Vec<anyhow::Result<Option<Access>>>,
+) -> Option<Outcomes<'a>> {
+    let mut accesses = Vec::new();
+    let mut unauthorized = Vec::new();
+    for (account, outcome) in probed.iter().zip(outcomes) {
+        match outcome {
+            Ok(access) => accesses.push(access),
+            Err(error) => {
+                let sso = error.downcast::<SsoRequired>().ok()?;
+                unauthorized.push((*account, sso));
+                accesses.push(None);
+            }
+        }
+    }
+    Some((accesses, unauthorized))
 }
 
 /// The accounts whose token can say anything: one past its expiry

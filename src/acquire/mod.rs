@@ -18,14 +18,14 @@ use std::time::Instant;
 pub(crate) use renew::{renew, renew_from_git};
 pub(crate) use sign_in_turn::{sign_in, sign_in_and_keep};
 
-use crate::accounts::Repository;
+use crate::config::host::{NotOAuthHost, OAuthHost};
 use crate::config::{OAuthApp, RemoteConfig, must_not_prompt};
 use crate::git::protocol::Credential;
 use crate::git::record::{OAuthDetails, StoredCredential};
+use crate::git::repository::Repository;
 use crate::helper::Helper;
 use crate::lock::{self, Purpose, Wait};
 use crate::oauth::github::{Access, Endpoints, GitHub, GitHubError, Grant};
-use crate::oauth::host::{NotOAuthHost, OAuthHost};
 use crate::oauth::sign_in::{self, Flow, SignedIn};
 use crate::report::{printable_bytes, say};
 use crate::secret::Secret;

@@ -114,7 +114,7 @@ impl Issuer for FakeIssuer {
         &self,
         _remote: &OAuthRemote,
         tokens: &[&Secret],
-        _repository: &crate::accounts::Repository,
+        _repository: &crate::git::repository::Repository,
         _deadline: Instant,
     ) -> Vec<anyhow::Result<Option<crate::oauth::github::Access>>> {
         tokens.iter().map(|_| Ok(None)).collect()

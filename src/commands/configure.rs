@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::config::draft::Draft;
+use crate::config::host::OAuthHost;
 use crate::config::{FlowSetting, global};
-use crate::oauth::host::OAuthHost;
 use crate::report::say;
 use crate::secret::Secret;
 

@@ -7,10 +7,11 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use super::read_request;
-use crate::accounts::{self, Repository};
+use crate::accounts;
 use crate::acquire::{self, Answer, GitHubIssuer, Issuer, NoAnswer};
 use crate::git::protocol::Credential;
 use crate::git::record::{Freshness, StoredCredential, pick_for_get};
+use crate::git::repository::Repository;
 use crate::helper::Helper;
 use crate::report::say;
 use crate::store::Store;

@@ -6,10 +6,10 @@ use anyhow::{Context as _, bail};
 
 use crate::acquire::{self, GitHubIssuer, OAuthRemote};
 use crate::config::RemoteConfig;
+use crate::config::host::OAuthHost;
 use crate::git::record::Freshness;
 use crate::helper::Helper;
 use crate::oauth::github::Endpoints;
-use crate::oauth::host::OAuthHost;
 use crate::oauth::sign_in::Flow;
 use crate::report::printable_bytes;
 use crate::store::Store;

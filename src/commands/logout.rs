@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use crate::accounts::bindings;
+use crate::config::host::OAuthHost;
 use crate::git::record::StoredCredential;
 use crate::helper::Helper;
-use crate::oauth::host::OAuthHost;
 use crate::oauth::revoke::revoke_or_warn;
 use crate::report::{printable_bytes, say};
 use crate::store::Store;

@@ -104,6 +104,13 @@ fn for_people(helper: &Helper, operation: Operation) -> anyhow::Result<ExitCode>
                 clear: clear.as_deref(),
             },
         ),
+        other => about_configuration(other),
+    }
+}
+
+/// The commands that touch no store: git config, and the shell.
+fn about_configuration(operation: Operation) -> anyhow::Result<ExitCode> {
+    match operation {
         Operation::Configure {
             host,
             client_id,
@@ -126,6 +133,7 @@ fn for_people(helper: &Helper, operation: Operation) -> anyhow::Result<ExitCode>
             Ok(ExitCode::SUCCESS)
         }
         Operation::Unknown(words) => Ok(unknown_command(&words)),
+        _ => unreachable!("for_people runs the commands that use a store"),
     }
 }
 

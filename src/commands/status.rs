@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 use crate::accounts::bindings;
 use crate::config::RemoteConfig;
+use crate::config::host::OAuthHost;
 use crate::git::protocol::Credential;
 use crate::git::record::StoredCredential;
 use crate::helper::Helper;
-use crate::oauth::host::OAuthHost;
 use crate::secret::Secret;
 use crate::store::Store;
 
@@ -190,22 +190,7 @@ fn as_json(
             }));
             previous_host = Some(url);
         }
-        let account = json!({
-            "login": printable(&entry.username),
-            "path": entry.path.as_deref().map(printable),
-            "default": first_of_host,
-            "token": mask(&entry.password),
-            "obtained_here": entry.oauth.is_some(),
-            "scopes": entry.oauth.as_ref().map(|oauth| oauth.scopes.clone()),
-            "client_id": entry.oauth.as_ref().map(|oauth| oauth.client_id.clone()),
-            "expires_utc": entry.password_expiry_utc,
-            "expired": entry.password_expiry_utc.is_some_and(|expiry| expiry <= now),
-            "renews_until_utc": entry
-                .oauth_refresh_token
-                .as_ref()
-                .and(entry.oauth.as_ref())
-                .and_then(|oauth| oauth.refresh_token_expiry_utc),
-        });
+        let account = account_json(entry, first_of_host, now);
         if let Some(accounts) = hosts
             .last_mut()
             .and_then(|host| host["accounts"].as_array_mut())
@@ -213,19 +198,43 @@ fn as_json(
             accounts.push(account);
         }
     }
-    let app = match RemoteConfig::read(app_host, &Credential::default()) {
+    let app = app_json(app_host);
+    json!({ "store": store, "app": app, "hosts": hosts })
+}
+
+fn account_json(entry: &StoredCredential, is_default: bool, now: u64) -> serde_json::Value {
+    serde_json::json!({
+        "login": printable(&entry.username),
+        "path": entry.path.as_deref().map(printable),
+        "default": is_default,
+        "token": mask(&entry.password),
+        "obtained_here": entry.oauth.is_some(),
+        "scopes": entry.oauth.as_ref().map(|oauth| oauth.scopes.clone()),
+        "client_id": entry.oauth.as_ref().map(|oauth| oauth.client_id.clone()),
+        "expires_utc": entry.password_expiry_utc,
+        "expired": entry.password_expiry_utc.is_some_and(|expiry| expiry <= now),
+        "renews_until_utc": entry
+            .oauth_refresh_token
+            .as_ref()
+            .and(entry.oauth.as_ref())
+            .and_then(|oauth| oauth.refresh_token_expiry_utc),
+    })
+}
+
+/// The OAuth app configured for the host `status` was asked about.
+fn app_json(app_host: &OAuthHost) -> serde_json::Value {
+    match RemoteConfig::read(app_host, &Credential::default()) {
         Ok(RemoteConfig {
             oauth_app: Some(app),
             ..
-        }) => json!({
+        }) => serde_json::json!({
             "url": app_host.url(),
             "client_id": app.client_id,
             "source": app.source.to_string(),
             "client_secret": app.client_secret.is_some(),
         }),
         _ => serde_json::Value::Null,
-    };
-    json!({ "store": store, "app": app, "hosts": hosts })
+    }
 }
 
 fn bindings_json(facts: Option<&HostBindings>) -> serde_json::Value {

@@ -12,8 +12,8 @@ use anyhow::bail;
 
 use super::get;
 use crate::acquire::{GitHubIssuer, NoAnswer};
+use crate::config::host::OAuthHost;
 use crate::helper::Helper;
-use crate::oauth::host::OAuthHost;
 use crate::report::say;
 use crate::store::Store as _;
 

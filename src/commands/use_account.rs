@@ -5,13 +5,14 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 
-use crate::accounts::{Owner, bindings, owner_in_url, ssh_host};
+use crate::accounts::{bindings, owner_in_url, ssh_host};
 use crate::acquire::{self, GitHubIssuer, OAuthRemote};
+use crate::config::host::OAuthHost;
 use crate::config::{RemoteConfig, git_first_line, global};
 use crate::git::record::StoredCredential;
+use crate::git::repository::Owner;
 use crate::helper::Helper;
 use crate::oauth::github::Endpoints;
-use crate::oauth::host::OAuthHost;
 use crate::report::printable;
 use crate::store::Store;
 
@@ -31,16 +32,7 @@ pub fn run(helper: &Helper, choice: Choice) -> anyhow::Result<ExitCode> {
             .host
             .or(url_host)
             .unwrap_or_else(OAuthHost::github_com);
-        let removed = bindings::unbind(&host, &owner)?;
-        helper.store.invalidate();
-        match removed {
-            true => println!("Removed the binding of {}/{owner}.", host.host()),
-            false => println!(
-                "{}/{owner} has no binding in your global git config.",
-                host.host()
-            ),
-        }
-        return Ok(ExitCode::SUCCESS);
+        return clear_binding(helper, &host, &owner);
     }
     let login = choice.login.context("name the account to use")?;
     let (owner_host, owner, remote) = match (choice.default, choice.owner) {
@@ -67,46 +59,76 @@ pub fn run(helper: &Helper, choice: Choice) -> anyhow::Result<ExitCode> {
         .or(owner_host)
         .unwrap_or_else(OAuthHost::github_com);
     let account = account_with_token(helper, &host, login)?;
-    let login = String::from_utf8_lossy(&account.username).into_owned();
     match owner {
-        None => {
-            // The default is the account authorized most recently: this
-            // makes it so, keeping the token as it is.
-            let now = helper.now().as_nanos();
-            helper
-                .store
-                .save(&StoredCredential {
-                    stored_at: now,
-                    ..account
-                })
-                .context("the default was not changed")?;
-            println!(
-                "{login} is now the default account on {}: it answers where git names no \
-                 account and no binding applies.",
-                host.host()
-            );
-        }
-        Some(owner) => {
-            bindings::bind(&host, &owner, &login).context("the binding was not written")?;
-            helper.store.invalidate();
-            println!(
-                "{}/{owner}: {login} from now on (credential.{}.ghoauthAccount in your global \
-                 git config).",
-                host.host(),
-                host.url()
-            );
-            if let Some(url) = &ssh_remote {
-                println!(
-                    "Note: {} is an SSH remote, and git never asks a credential helper for \
-                     one: this binding serves HTTPS access to {}/{owner} only.",
-                    printable(url),
-                    host.host()
-                );
-            }
-            warn_where_bindings_cannot_apply(&host);
-        }
+        None => make_default(helper, &host, account)?,
+        Some(owner) => bind(helper, &host, &owner, &account, ssh_remote.as_deref())?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn clear_binding(helper: &Helper, host: &OAuthHost, owner: &Owner) -> anyhow::Result<ExitCode> {
+    let removed = bindings::unbind(host, owner)?;
+    helper.store.invalidate();
+    match removed {
+        true => println!("Removed the binding of {}/{owner}.", host.host()),
+        false => println!(
+            "{}/{owner} has no binding in your global git config.",
+            host.host()
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The default is the account authorized most recently: this makes it so,
+/// keeping the token as it is.
+fn make_default(
+    helper: &Helper,
+    host: &OAuthHost,
+    account: StoredCredential,
+) -> anyhow::Result<()> {
+    let login = String::from_utf8_lossy(&account.username).into_owned();
+    let now = helper.now().as_nanos();
+    helper
+        .store
+        .save(&StoredCredential {
+            stored_at: now,
+            ..account
+        })
+        .context("the default was not changed")?;
+    println!(
+        "{login} is now the default account on {}: it answers where git names no \
+         account and no binding applies.",
+        host.host()
+    );
+    Ok(())
+}
+
+fn bind(
+    helper: &Helper,
+    host: &OAuthHost,
+    owner: &Owner,
+    account: &StoredCredential,
+    ssh_remote: Option<&str>,
+) -> anyhow::Result<()> {
+    let login = String::from_utf8_lossy(&account.username);
+    bindings::bind(host, owner, &login).context("the binding was not written")?;
+    helper.store.invalidate();
+    println!(
+        "{}/{owner}: {login} from now on (credential.{}.ghoauthAccount in your global \
+         git config).",
+        host.host(),
+        host.url()
+    );
+    if let Some(url) = ssh_remote {
+        println!(
+            "Note: {} is an SSH remote, and git never asks a credential helper for \
+             one: this binding serves HTTPS access to {}/{owner} only.",
+            printable(url),
+            host.host()
+        );
+    }
+    warn_where_bindings_cannot_apply(host);
+    Ok(())
 }
 
 /// The OAuth host configured here whose name is `url`'s SSH host

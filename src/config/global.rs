@@ -29,7 +29,7 @@ use anyhow::Context;
 
 use crate::config::client_secrets::ClientSecrets;
 use crate::config::draft::{Draft, GitConfigError, run_git_config, values_in};
-use crate::oauth::host::OAuthHost;
+use crate::config::host::OAuthHost;
 use crate::secret::Secret;
 
 const KEYS: [&str; 6] = [
@@ -37,9 +37,13 @@ const KEYS: [&str; 6] = [
     "ghoauthClientSecret",
     "ghoauthFlow",
     "ghoauthRedirectUri",
-    crate::accounts::bindings::KEY,
+    ACCOUNT_BINDING_KEY,
     WROTE_USE_HTTP_PATH,
 ];
+
+/// Where an owner's account is bound (`accounts::bindings` reads and
+/// writes them); listed here so that unconfigure removes them too.
+pub(crate) const ACCOUNT_BINDING_KEY: &str = "ghoauthAccount";
 
 /// Set beside the `useHttpPath` that configure wrote, so that unconfigure
 /// removes that one and never a person's.
@@ -309,7 +313,7 @@ fn without_empty_helper(text: &str, url: &str) -> anyhow::Result<String> {
 /// `ghoauth` when git can find the helper by that name on PATH, else the
 /// full path of this program.
 fn helper_value() -> String {
-    if crate::oauth::sign_in::on_path("git-credential-ghoauth") {
+    if super::on_path("git-credential-ghoauth") {
         return "ghoauth".into();
     }
     std::env::current_exe()

@@ -6,6 +6,7 @@
 pub(crate) mod client_secrets;
 pub(crate) mod draft;
 pub(crate) mod global;
+pub(crate) mod host;
 pub(crate) mod origins;
 pub(crate) mod urlmatch;
 
@@ -14,9 +15,16 @@ use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
 
+use crate::config::host::OAuthHost;
 use crate::git::protocol::Credential;
-use crate::oauth::host::OAuthHost;
 use crate::secret::Secret;
+
+/// Whether `program` is a file in a `PATH` directory: where a shell, or
+/// git, would find it by name.
+pub(crate) fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
 
 pub const DEFAULT_SCOPES: &str = "repo workflow";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);

@@ -14,9 +14,9 @@ use anyhow::{Context, anyhow, bail};
 use serde::Deserialize;
 use url::Url;
 
-use crate::accounts::Repository;
+use crate::config::host::OAuthHost;
 use crate::config::{HttpSettings, OAuthApp};
-use crate::oauth::host::OAuthHost;
+use crate::git::repository::Repository;
 use crate::oauth::roots::{self, Roots};
 use crate::report::{printable, without_password};
 use crate::secret::Secret;
@@ -396,28 +396,7 @@ impl GitHub {
             .user_agent(USER_AGENT)
             .connect_timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none());
-        match http.proxy.as_deref() {
-            // A proxy must not see loopback traffic; git's empty value
-            // means no proxy at all.
-            _ if endpoints.is_loopback() => builder = builder.no_proxy(),
-            Some("") => builder = builder.no_proxy(),
-            Some(proxy) => {
-                // git takes a proxy without a scheme to be http://.
-                let proxy = match proxy.contains("://") {
-                    true => proxy.to_string(),
-                    false => format!("http://{proxy}"),
-                };
-                let proxy = reqwest::Proxy::all(&proxy).map_err(|_| {
-                    anyhow!(
-                        "http.proxy '{}' is not a proxy URL; fix it in git config",
-                        printable(&without_password(&proxy))
-                    )
-                })?;
-                builder = builder.proxy(proxy);
-            }
-            // The environment's HTTPS_PROXY and NO_PROXY, as reqwest reads them.
-            None => {}
-        }
+        builder = with_proxy(builder, http.proxy.as_deref(), endpoints.is_loopback())?;
         let roots = match &http.ca_info {
             Some(path) => {
                 builder = builder.tls_certs_only(ca_certificates(path)?);
@@ -779,6 +758,36 @@ fn decode<T: serde::de::DeserializeOwned>(url: &Url, body: &[u8]) -> anyhow::Res
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Access {
     pub push: bool,
+}
+
+/// git's `http.proxy`, which wins over the environment's `HTTPS_PROXY`.
+fn with_proxy(
+    builder: reqwest::ClientBuilder,
+    proxy: Option<&str>,
+    loopback: bool,
+) -> anyhow::Result<reqwest::ClientBuilder> {
+    match proxy {
+        // A proxy must not see loopback traffic; git's empty value
+        // means no proxy at all.
+        _ if loopback => Ok(builder.no_proxy()),
+        Some("") => Ok(builder.no_proxy()),
+        Some(proxy) => {
+            // git takes a proxy without a scheme to be http://.
+            let proxy = match proxy.contains("://") {
+                true => proxy.to_string(),
+                false => format!("http://{proxy}"),
+            };
+            let proxy = reqwest::Proxy::all(&proxy).map_err(|_| {
+                anyhow!(
+                    "http.proxy '{}' is not a proxy URL; fix it in git config",
+                    printable(&without_password(&proxy))
+                )
+            })?;
+            Ok(builder.proxy(proxy))
+        }
+        // The environment's HTTPS_PROXY and NO_PROXY, as reqwest reads them.
+        None => Ok(builder),
+    }
 }
 
 /// An organisation that enforces SAML single sign-on refused a token that

@@ -3,11 +3,11 @@
 
 use std::time::{Duration, Instant};
 
+use crate::config::host::OAuthHost;
 use crate::config::{ConfigError, RemoteConfig};
 use crate::git::protocol::Credential;
 use crate::git::record::StoredCredential;
 use crate::oauth::github::{Endpoints, GitHub, NoEndpoints, Revocation};
-use crate::oauth::host::OAuthHost;
 use crate::report::{printable_bytes, say};
 
 /// git waits for `erase`; a revocation that cannot finish in this long is

@@ -58,16 +58,9 @@ impl Surroundings {
             browser_variable: set("BROWSER"),
             ssh: set("SSH_CONNECTION") || set("SSH_TTY"),
             wsl,
-            wslview: wsl && on_path("wslview"),
+            wslview: wsl && crate::config::on_path("wslview"),
         }
     }
-}
-
-/// Whether `program` is a file in a `PATH` directory: where a shell, or
-/// git, would find it by name.
-pub(crate) fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
 /// `auto` takes the device flow when no client secret is configured, and
@@ -218,22 +211,7 @@ pub fn with_browser(
         wanted_login,
     );
 
-    // The address first, always: the browser may never appear (SSH, WSL,
-    // containers), and the user can open it by hand. Both the browser and
-    // the person get the loopback `/start`, which redirects once to the
-    // consent page: the consent address holds the state and the PKCE
-    // challenge, which another local user could otherwise read off a
-    // command line or a terminal and use for a login-CSRF. A second fetch
-    // of `/start` ends the sign-in. Over SSH, `/start` works through a
-    // forward of a fixed port.
-    say(format!(
-        "to sign in to {}, approve access in your browser. If no browser opens, visit:\n    {}",
-        endpoints.host,
-        listener.start_uri()
-    ));
-    if let Err(error) = browser::open(listener.start_uri()) {
-        say(error);
-    }
+    show_where_to_sign_in(&endpoints, &listener);
 
     let callback = listener
         .wait(&state, consent.as_str(), deadline)
@@ -250,6 +228,24 @@ pub fn with_browser(
     .and_then(|signed_in| check_account(signed_in, wanted_login));
     callback.finish(final_page(&endpoints, &finished));
     finished
+}
+
+/// The address first, always: the browser may never appear (SSH, WSL,
+/// containers), and the user can open it by hand. Both the browser and the
+/// person get the loopback `/start`, which redirects once to the consent
+/// page: the consent address holds the state and the PKCE challenge, which
+/// another local user could otherwise read off a command line or a
+/// terminal and use for a login-CSRF. A second fetch of `/start` ends the
+/// sign-in. Over SSH, `/start` works through a forward of a fixed port.
+fn show_where_to_sign_in(endpoints: &Endpoints, listener: &Listener) {
+    say(format!(
+        "to sign in to {}, approve access in your browser. If no browser opens, visit:\n    {}",
+        endpoints.host,
+        listener.start_uri()
+    ));
+    if let Err(error) = browser::open(listener.start_uri()) {
+        say(error);
+    }
 }
 
 fn explain_callback(error: CallbackError, config: &RemoteConfig) -> anyhow::Error {
@@ -428,7 +424,7 @@ mod tests {
 
     #[test]
     fn consent_url_carries_pkce_state_and_hint() {
-        let host = crate::oauth::host::OAuthHost::parse(b"https", b"github.com").unwrap();
+        let host = crate::config::host::OAuthHost::parse(b"https", b"github.com").unwrap();
         let endpoints = Endpoints::for_host(&host).unwrap();
         let app = OAuthApp {
             client_id: "Iv1.abc".into(),

@@ -33,8 +33,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use crate::config::host::OAuthHost;
 use crate::git::record::StoredCredential;
-use crate::oauth::host::OAuthHost;
 
 /// The service name every item carries: what `secret-tool search --all
 /// service git-credential-ghoauth` finds, and the prefix of kernel keys.
@@ -215,6 +215,23 @@ pub enum StoreError {
     Other(String),
 }
 
+#[cfg(target_os = "linux")]
+fn write_quota_full(f: &mut fmt::Formatter<'_>, quota: Option<&kernel::KeyQuota>) -> fmt::Result {
+        f.write_str("the kernel keyring is full: this user's key quota is used up")?;
+        if let Some(quota) = quota {
+            write!(
+                f,
+                " ({} of {} keys, {} of {} bytes)",
+                quota.keys, quota.max_keys, quota.bytes, quota.max_bytes
+            )?;
+        }
+        f.write_str(
+            "; erase credentials you no longer need (`git credential reject`, or \
+             `git credential-ghoauth logout`), or as root raise the quota with `sysctl \
+             -w kernel.keys.maxkeys=2000 kernel.keys.maxbytes=2000000`",
+        )
+}
+
 impl StoreError {
     /// True when there is no Secret Service here at all: `auto` then uses
     /// the kernel. One that is there but does not answer in time (an
@@ -256,21 +273,7 @@ impl fmt::Display for StoreError {
                  seccomp profile does): add git's own `credential-cache` after this helper"
             ),
             #[cfg(target_os = "linux")]
-            StoreError::KernelQuotaFull(quota) => {
-                f.write_str("the kernel keyring is full: this user's key quota is used up")?;
-                if let Some(quota) = quota {
-                    write!(
-                        f,
-                        " ({} of {} keys, {} of {} bytes)",
-                        quota.keys, quota.max_keys, quota.bytes, quota.max_bytes
-                    )?;
-                }
-                f.write_str(
-                    "; erase credentials you no longer need (`git credential reject`, or \
-                     `git credential-ghoauth logout`), or as root raise the quota with `sysctl \
-                     -w kernel.keys.maxkeys=2000 kernel.keys.maxbytes=2000000`",
-                )
-            }
+            StoreError::KernelQuotaFull(quota) => write_quota_full(f, quota.as_ref()),
             StoreError::NoStoreAtAll {
                 secret_service,
                 kernel,

@@ -4,9 +4,9 @@
 use super::{Check, shown};
 use crate::acquire::OAuthRemote;
 use crate::config::client_secrets::ClientSecrets;
+use crate::config::host::OAuthHost;
 use crate::config::{AppSource, FlowSetting, RemoteConfig};
 use crate::oauth::github::Endpoints;
-use crate::oauth::host::OAuthHost;
 use crate::oauth::sign_in::{self, Flow, Surroundings};
 
 pub(super) struct AppChecks {
@@ -102,32 +102,37 @@ fn secret_checks(
     });
     #[cfg(unix)]
     if let Some(secrets) = secrets.filter(|_| in_file) {
-        use std::os::unix::fs::MetadataExt;
-        let path = shown(secrets.path().display().to_string());
-        if let Ok(meta) = std::fs::symlink_metadata(secrets.path()) {
-            let mine = meta.uid() == rustix::process::geteuid().as_raw();
-            if !mine || meta.mode() & 0o077 != 0 {
-                checks.push(Check::problem(
-                    "app.secrets_file",
-                    format!(
-                        "{path} is {} with mode {:o}: others can read the client secret",
-                        if mine { "yours" } else { "not yours" },
-                        meta.mode() & 0o777
-                    ),
-                    match mine {
-                        true => format!("chmod 600 {path}"),
-                        false => format!("remove {path} and configure again"),
-                    },
-                ));
-            } else {
-                checks.push(Check::ok(
-                    "app.secrets_file",
-                    format!("{path}: yours, mode 600"),
-                ));
-            }
-        }
+        checks.extend(secrets_file_check(&secrets));
     }
     checks
+}
+
+/// The client secrets file must be the user's own, and readable by them
+/// only.
+#[cfg(unix)]
+fn secrets_file_check(secrets: &ClientSecrets) -> Option<Check> {
+    use std::os::unix::fs::MetadataExt;
+    let path = shown(secrets.path().display().to_string());
+    let meta = std::fs::symlink_metadata(secrets.path()).ok()?;
+    let mine = meta.uid() == rustix::process::geteuid().as_raw();
+    if !mine || meta.mode() & 0o077 != 0 {
+        return Some(Check::problem(
+            "app.secrets_file",
+            format!(
+                "{path} is {} with mode {:o}: others can read the client secret",
+                if mine { "yours" } else { "not yours" },
+                meta.mode() & 0o777
+            ),
+            match mine {
+                true => format!("chmod 600 {path}"),
+                false => format!("remove {path} and configure again"),
+            },
+        ));
+    }
+    Some(Check::ok(
+        "app.secrets_file",
+        format!("{path}: yours, mode 600"),
+    ))
 }
 
 /// Fixed redirects must have a free port now, or a browser sign-in cannot

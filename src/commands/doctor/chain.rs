@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use super::{Check, shown};
 use crate::config::draft::{self, shell_quoted};
+use crate::config::host::OAuthHost;
 use crate::config::origins::{self, Entry};
 use crate::config::{global, urlmatch};
-use crate::oauth::host::OAuthHost;
 
 /// git's version, and which `git-credential-ghoauth` git will run.
 pub(super) fn git_checks() -> Vec<Check> {

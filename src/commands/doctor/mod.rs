@@ -16,8 +16,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use crate::config::global;
+use crate::config::host::OAuthHost;
 use crate::helper::Helper;
-use crate::oauth::host::OAuthHost;
 use crate::report::printable;
 use crate::store::Store;
 

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant, SystemTime};
 use super::{Check, shown};
 use crate::acquire::OAuthRemote;
 use crate::config::FlowSetting;
+use crate::config::host::OAuthHost;
 use crate::git::record::StoredCredential;
 use crate::oauth::github::{GitHub, GitHubError};
-use crate::oauth::host::OAuthHost;
 use crate::oauth::roots::Roots;
 use crate::report::{printable_bytes, without_password};
 
@@ -208,34 +208,47 @@ pub(super) fn account_checks(
             checks.push(installations_check(&github, account, &login, &url));
             continue;
         }
-        let scopes: Vec<&str> = user
-            .scopes
-            .split([' ', ','])
-            .filter(|s| !s.is_empty())
-            .collect();
-        let fix = format!(
-            "git config --global credential.{url}.ghoauthScopes 'repo workflow'; then {relogin}"
-        );
-        checks.push(if !scopes.contains(&"repo") {
-            Check::problem(
-                "account.scopes",
-                format!(
-                    "{login}'s token lacks the repo scope (it has: {}), so git cannot push with it",
-                    if scopes.is_empty() { "none".to_string() } else { scopes.join(" ") }
-                ),
-                fix,
-            )
-        } else if !scopes.contains(&"workflow") {
-            Check::warning(
-                "account.scopes",
-                format!("{login}'s token lacks the workflow scope: pushes that change .github/workflows are refused"),
-                fix,
-            )
-        } else {
-            Check::ok("account.scopes", format!("{login}'s token has the scopes git needs (repo, workflow)"))
-        });
+        checks.push(scopes_check(&user.scopes, &login, &url, &relogin));
     }
     checks
+}
+
+/// Whether an OAuth app's token has the scopes git needs.
+fn scopes_check(granted: &str, login: &str, url: &str, relogin: &str) -> Check {
+    let scopes: Vec<&str> = granted
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .collect();
+    let fix = format!(
+        "git config --global credential.{url}.ghoauthScopes 'repo workflow'; then {relogin}"
+    );
+    if !scopes.contains(&"repo") {
+        Check::problem(
+            "account.scopes",
+            format!(
+                "{login}'s token lacks the repo scope (it has: {}), so git cannot push with it",
+                if scopes.is_empty() {
+                    "none".to_string()
+                } else {
+                    scopes.join(" ")
+                }
+            ),
+            fix,
+        )
+    } else if !scopes.contains(&"workflow") {
+        Check::warning(
+            "account.scopes",
+            format!(
+                "{login}'s token lacks the workflow scope: pushes that change .github/workflows are refused"
+            ),
+            fix,
+        )
+    } else {
+        Check::ok(
+            "account.scopes",
+            format!("{login}'s token has the scopes git needs (repo, workflow)"),
+        )
+    }
 }
 
 fn installations_check(

@@ -1,9 +1,7 @@
 //! Owners and repositories as GitHub names them, read from what git sends
-//! (`path`, with `credential.useHttpPath`), from a remote URL, or from a
-//! person's `--for`. Checked once here, so that nothing later can hold a
-//! name that would change the meaning of an API path or a config value.
-
-use crate::oauth::host::OAuthHost;
+//! (`path`, with `credential.useHttpPath`) or from a person's `--for`.
+//! Checked once here, so that nothing later can hold a name that would
+//! change the meaning of an API path or a config value.
 
 /// A user or organisation name: ASCII letters, digits, `-`, and `_` (the
 /// `name_shortcode` of an Enterprise Managed User). GitHub compares owners
@@ -103,75 +101,9 @@ impl Repository {
     }
 }
 
-/// What a remote URL names: its host (when this helper could sign in
-/// there) and the owner of the repository, if the path has one. Both
-/// `https://host/owner/repo.git` and scp-like `git@host:owner/repo.git`.
-pub fn owner_in_url(url: &str) -> Option<(Option<OAuthHost>, Owner)> {
-    let (host, path) = match url.split_once("://") {
-        Some(_) => {
-            let parsed = url::Url::parse(url).ok()?;
-            let host = match parsed.scheme() {
-                "https" | "http" => {
-                    OAuthHost::from_argument(parsed.origin().ascii_serialization().as_str()).ok()
-                }
-                _ => None,
-            };
-            (host, parsed.path().to_string())
-        }
-        None => {
-            // scp-like: [user@]host:path. The host is SSH's, not ours to sign in to.
-            let (_, path) = url.split_once(':')?;
-            (None, path.to_string())
-        }
-    };
-    let owner = path.trim_start_matches('/').split('/').next()?;
-    Some((host, Owner::parse(owner)?))
-}
-
-/// The host of an SSH remote (`git@host:owner/repo`, or
-/// `ssh://[user@]host[:port]/owner/repo`), lowercased and without user or
-/// port; `None` for any other URL. git never asks a credential helper for
-/// such a remote: a binding made from one serves HTTPS access only.
-pub fn ssh_host(url: &str) -> Option<String> {
-    let host = match url.split_once("://") {
-        Some(("ssh" | "git+ssh" | "ssh+git", _)) => {
-            url::Url::parse(url).ok()?.host_str()?.to_string()
-        }
-        Some(_) => return None,
-        None => {
-            // scp-like, [user@]host:path, as git tells it from a local
-            // path: a colon before any slash.
-            let (authority, _) = url.split_once(':')?;
-            if authority.contains('/') || authority.is_empty() {
-                return None;
-            }
-            authority.rsplit('@').next()?.to_string()
-        }
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ssh_remotes_name_their_host_and_nothing_else_does() {
-        for (url, host) in [
-            ("git@github.com:acme/app.git", Some("github.com")),
-            ("git@GHE.corp:acme/app.git", Some("ghe.corp")),
-            ("ghe.corp:acme/app", Some("ghe.corp")),
-            ("ssh://git@ghe.corp:2222/acme/app.git", Some("ghe.corp")),
-            ("git+ssh://ghe.corp/acme/app", Some("ghe.corp")),
-            ("https://github.com/acme/app.git", None),
-            ("/srv/git/app.git", None),
-            ("./relative/path:with-colon", None),
-            (":nothing", None),
-        ] {
-            assert_eq!(ssh_host(url).as_deref(), host, "{url}");
-        }
-    }
 
     #[test]
     fn git_paths_name_owner_and_repository() {
@@ -216,19 +148,5 @@ mod tests {
             Owner::parse("Ac-1_x").unwrap().value_pattern(),
             "^[aA][cC]-1_[xX] "
         );
-    }
-
-    #[test]
-    fn remote_urls_name_their_owner() {
-        let (host, owner) = owner_in_url("https://github.com/Acme/app.git").unwrap();
-        assert_eq!(host.unwrap().url(), "https://github.com");
-        assert_eq!(owner.as_str(), "Acme");
-        let (host, owner) = owner_in_url("git@github.com:acme/app.git").unwrap();
-        assert!(host.is_none());
-        assert_eq!(owner.as_str(), "acme");
-        let (host, _) = owner_in_url("http://127.0.0.1:8080/acme/app.git").unwrap();
-        assert_eq!(host.unwrap().url(), "http://127.0.0.1:8080");
-        assert!(owner_in_url("https://github.com/").is_none());
-        assert!(owner_in_url("/local/path").is_none());
     }
 }
