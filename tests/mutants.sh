@@ -18,7 +18,7 @@ minutes=${MINUTES:-30}
 # applies to every test target given, so it is used with --lib alone)
 plan() {
     cat <<'PLAN'
-host src/oauth/host.rs --lib config::host::
+host src/config/host.rs --lib config::host::
 protocol src/git/protocol.rs --lib git::protocol::
 record src/git/record.rs --lib git::record::
 listener src/oauth/listener/mod.rs --lib oauth::listener::
@@ -31,7 +31,8 @@ store_item src/store/item.rs --lib store::
 native src/store/native/mod.rs --lib store::native::
 urlmatch src/config/urlmatch.rs --lib config::urlmatch::
 fast_path src/cli.rs --lib cli::
-repository src/accounts/repository.rs --lib accounts::
+repository src/git/repository.rs --lib git::repository::
+remote_url src/accounts/remote_url.rs --lib accounts::
 bindings src/accounts/bindings.rs --test suite several_accounts
 accounts src/accounts/mod.rs --test suite several_accounts
 get src/commands/get.rs --lib commands::get::
