@@ -375,7 +375,7 @@ git credential-ghoauth token --host https://ghe.example.com --user octocat"
         long_about = "Show the stored accounts: login, scopes, expiry, where, and the token masked.\n\n\
 With --json, one JSON object, a stable format: {\"store\": where credentials are kept, \
 \"app\": the app for the host asked about (or github.com) as {\"url\", \"client_id\", \
-\"source\", \"client_secret\": true or false} or null, \"hosts\": [{\"url\", \"accounts\": \
+\"source\", \"client_secret\": true or false} or null, \"hosts\": [{\"url\", \"flavour\": \"github.com\", \"ghe.com tenant\" or \"enterprise server\", \"accounts\": \
 [{\"login\", \"path\" (or null), \"default\": true for the account a request without a user \
 name gets, \"token\": a GitHub token's prefix and last four characters (ghu_…wxyz), or \
 \"(a password, hidden)\" for anything else, \"obtained_here\": true for a \

@@ -166,7 +166,10 @@ const MAX_FUNCTION_LINES: usize = 60;
 /// (test modules come last, as rustfmt keeps them). A function ends at the
 /// first `}` line indented as its `fn` line is, which rustfmt guarantees.
 fn function_lengths(text: &str) -> Vec<(String, usize)> {
-    let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
+    let code = text
+        .split("#[cfg(test)]\nmod tests")
+        .next()
+        .unwrap_or_default();
     let lines: Vec<&str> = code.lines().collect();
     let mut lengths = Vec::new();
     for (start, line) in lines.iter().enumerate() {
@@ -207,7 +210,10 @@ fn no_function_in_src_runs_past_sixty_lines() {
         for (name, length) in function_lengths(&text) {
             if length > MAX_FUNCTION_LINES {
                 let relative = file.strip_prefix(&src).expect("under src/");
-                long.push(format!("src/{}: {name} ({length} lines)", relative.display()));
+                long.push(format!(
+                    "src/{}: {name} ({length} lines)",
+                    relative.display()
+                ));
             }
         }
     }

@@ -21,7 +21,7 @@ fn setup_browser(world: &World) -> PathBuf {
         &browser,
         &format!(
             r#"printf '%s\n' "$1" >>'{log}'
-fetch() {{ curl -sS -L --noproxy '*' --max-time 30 "$@"; }}
+fetch() {{ curl -sS -L {network} --max-time 30 "$@"; }}
 first=$(fetch "$1")
 case "$first" in
 *'name="manifest"'*)
@@ -32,7 +32,8 @@ case "$first" in
 *) printf '%s' "$first" >'{page}' ;;
 esac"#,
             log = log.display(),
-            page = page.display()
+            page = page.display(),
+            network = curl_network(&world.fake)
         ),
     );
     browser
@@ -48,6 +49,7 @@ fn setup_command(world: &World, config: &Path, args: &[&str]) -> Run {
         .env_remove("GHOAUTH_CLIENT_SECRET")
         .args(["setup", "--host", &world.fake.base_url])
         .args(args);
+    world.network(&mut command);
     run(command, b"")
 }
 
@@ -66,7 +68,43 @@ fn global_config(world: &World, timeout: Option<u64>) -> PathBuf {
 
 #[test]
 fn setup_creates_installs_and_signs_in_and_the_push_needs_nothing_more() {
-    let world = world("setup");
+    creates_installs_signs_in_and_pushes(&world("setup"));
+}
+
+/// A GHE.com tenant: the app pages on `acme.ghe.com`, the manifest's
+/// conversion and the installations on `api.acme.ghe.com`. In a kernel
+/// namespace of its own, as every test of a tenant is: the tenant's name
+/// is the same in each.
+#[test]
+#[cfg(target_os = "linux")]
+fn setup_against_a_ghe_com_tenant_uses_its_web_and_api_hosts() {
+    without_dbus(Some("kernel"), || {
+        let world = ghe_com_tenant_world("setup-tenant");
+        creates_installs_signs_in_and_pushes(&world);
+        let seen = world.fake.seen();
+        let reached = |host: &str, path: &str| {
+            seen.iter()
+                .any(|(h, _, p)| h == host && p.starts_with(path))
+        };
+        assert!(reached("acme.ghe.com", "/settings/apps/new"), "{seen:?}");
+        assert!(reached("acme.ghe.com", "/apps/"), "{seen:?}");
+        assert!(reached("api.acme.ghe.com", "/app-manifests/"), "{seen:?}");
+        assert!(reached("api.acme.ghe.com", "/user"), "{seen:?}");
+        for (host, _, path) in &seen {
+            assert_eq!(
+                host == "api.acme.ghe.com",
+                !(path.starts_with("/login/")
+                    || path.starts_with("/settings/")
+                    || path.starts_with("/apps/")
+                    || path.starts_with("/acme/")
+                    || path.starts_with("/octo/")),
+                "{host} {path}"
+            );
+        }
+    });
+}
+
+fn creates_installs_signs_in_and_pushes(world: &World) {
     let config = global_config(&world, None);
     let done = setup_command(&world, &config, &[]);
     assert!(done.status.success(), "{}", done.stderr);
@@ -123,6 +161,7 @@ fn setup_creates_installs_and_signs_in_and_the_push_needs_nothing_more() {
     let work = world.clone_new_repo("octo/setup");
     commit(&world, &work, "one.txt");
     let mut push = command("git");
+    world.network(&mut push);
     push.current_dir(&work)
         .env("GIT_CONFIG_GLOBAL", &config)
         .env_remove("GIT_TERMINAL_PROMPT")

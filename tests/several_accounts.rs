@@ -28,7 +28,10 @@ impl Accounts {
             true => "kernel",
             false => "secret-service",
         };
-        let world = world(&format!("{name}-{store}"));
+        Accounts::configured(world(&format!("{name}-{store}")))
+    }
+
+    fn configured(world: World) -> Accounts {
         let config = world.dir.join("gitconfig");
         let accounts = Accounts { world, config };
         let url = accounts.url();
@@ -54,6 +57,7 @@ impl Accounts {
             .env("BROWSER", self.world.dir.join("browser"))
             .env_remove("GIT_TERMINAL_PROMPT")
             .args(args);
+        self.world.network(&mut command);
         run(command, b"")
     }
 
@@ -66,6 +70,7 @@ impl Accounts {
             .env("GIT_CONFIG_GLOBAL", &self.config)
             .args(["-c", "user.name=Tester", "-c", "user.email=t@example.com"])
             .args(args);
+        self.world.network(&mut command);
         run(command, b"")
     }
 
@@ -90,6 +95,7 @@ impl Accounts {
             .current_dir(&self.world.dir)
             .env("GIT_CONFIG_GLOBAL", &self.config)
             .args(["credential", "fill"]);
+        self.world.network(&mut command);
         let url = format!("{}/{path}", self.url());
         run(command, format!("url={url}\n\n").as_bytes())
     }
@@ -143,7 +149,10 @@ impl Accounts {
 /// (`name_shortcode`), each the only one that may push to its owner's
 /// repository; the work account is also a reader of the personal one.
 fn two_accounts(name: &str) -> Accounts {
-    let accounts = Accounts::new(name);
+    with_two_accounts(Accounts::new(name))
+}
+
+fn with_two_accounts(accounts: Accounts) -> Accounts {
     let fake = &accounts.world.fake;
     fake.create_repo("alice/notes");
     fake.create_repo("acme/app");
@@ -215,6 +224,38 @@ fn first_push_to_each_owner_uses_the_account_that_can_push() {
     assert!(status.contains("acme → alice_acme"), "{status}");
     assert!(status.contains("alice → alice"), "{status}");
     assert!(status.contains("alice [default]"), "{status}");
+}
+
+/// Discovery on a GHE.com tenant asks the tenant's API host, and binds as
+/// on any other host.
+#[test]
+#[cfg(target_os = "linux")]
+fn discovery_between_two_accounts_of_a_ghe_com_tenant_asks_its_api_host() {
+    without_dbus(Some("kernel"), || {
+        let accounts = with_two_accounts(Accounts::configured(ghe_com_tenant_world(
+            "tenant-discovery",
+        )));
+        let acme = accounts.clone_and_push("acme/app");
+        assert!(acme.status.success(), "{}", acme.stderr);
+        assert_eq!(accounts.bindings(), ["acme alice_acme"]);
+        let personal = accounts.clone_and_push("alice/notes");
+        assert!(personal.status.success(), "{}", personal.stderr);
+        assert_eq!(accounts.bindings(), ["acme alice_acme", "alice alice"]);
+        let fake = &accounts.world.fake;
+        assert_eq!(fake.repository_api_requests(), 4);
+        let asked: Vec<String> = fake
+            .seen()
+            .into_iter()
+            .filter(|(_, _, path)| path.starts_with("/repos/"))
+            .map(|(host, _, _)| host)
+            .collect();
+        assert_eq!(asked.len(), 4);
+        assert!(
+            asked.iter().all(|host| host == "api.acme.ghe.com"),
+            "{asked:?}"
+        );
+        assert_eq!(accounts.world.browser_opened(), 2);
+    });
 }
 
 fn with_one_account_github_is_never_asked() {

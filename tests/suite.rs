@@ -18,6 +18,7 @@ mod demo;
 mod device_sign_in;
 mod doctor;
 mod faults;
+mod ghe_com;
 mod git_storage;
 mod github_com;
 mod hardening;

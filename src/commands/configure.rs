@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::config::draft::Draft;
-use crate::config::host::OAuthHost;
+use crate::config::host::{Flavour, OAuthHost};
 use crate::config::{FlowSetting, global};
 use crate::report::say;
 use crate::secret::Secret;
@@ -36,6 +36,14 @@ pub fn configure(
         );
     }
     println!("Configured {url} in your global git config: git will sign in with this helper.");
+    if remote.flavour() == Flavour::GheComTenant {
+        println!(
+            "{} is {}: sign-in happens at {url}, and the REST API is https://api.{}.",
+            remote.host(),
+            remote.flavour(),
+            remote.host()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use crate::accounts::bindings;
 use crate::config::RemoteConfig;
-use crate::config::host::OAuthHost;
+use crate::config::host::{Flavour, OAuthHost};
 use crate::git::protocol::Credential;
 use crate::git::record::StoredCredential;
 use crate::helper::Helper;
@@ -61,9 +61,10 @@ fn print_accounts(stored: &mut [StoredCredential], now: u64) {
     for entries in stored.chunk_by(|a, b| (&a.protocol, &a.host) == (&b.protocol, &b.host)) {
         let first = &entries[0];
         println!(
-            "{}://{}",
+            "{}://{}{}",
             printable(&first.protocol),
-            printable(&first.host)
+            printable(&first.host),
+            tenant_note(first)
         );
         for (at, entry) in entries.iter().enumerate() {
             println!("{}", describe(entry, at == 0, now));
@@ -71,6 +72,18 @@ fn print_accounts(stored: &mut [StoredCredential], now: u64) {
         for line in bindings_lines(entries) {
             println!("{line}");
         }
+    }
+}
+
+/// Where a host is a GHE.com tenant, that its API is elsewhere: the one
+/// fact about a tenant that explains a request to another host.
+fn tenant_note(entry: &StoredCredential) -> String {
+    match OAuthHost::parse(&entry.protocol, &entry.host).map(|host| host.flavour()) {
+        Ok(flavour @ Flavour::GheComTenant) => format!(
+            " ({flavour}; its REST API is https://api.{})",
+            printable(&entry.host)
+        ),
+        _ => String::new(),
     }
 }
 
@@ -182,8 +195,11 @@ fn as_json(
                 .cloned()
                 .collect();
             let facts = HostBindings::read(&same_host);
+            let flavour = OAuthHost::parse(&entry.protocol, &entry.host)
+                .map_or("unknown", |host| host.flavour().short());
             hosts.push(json!({
                 "url": url,
+                "flavour": flavour,
                 "accounts": [],
                 "bindings": bindings_json(facts.as_ref()),
                 "username_settings": usernames_json(facts.as_ref()),

@@ -23,18 +23,21 @@ pub struct BadHostArgument {
     why: HostProblem,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum HostProblem {
     NotHttps,
     NotAUrl,
     NeitherNameNorUrl,
     PlainHttp,
+    /// `api.SUBDOMAIN.ghe.com`, a GHE.com tenant's API host, given where
+    /// the tenant's own host (here) belongs.
+    TenantApiHost(String),
 }
 
 impl fmt::Display for BadHostArgument {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = crate::report::printable(&self.text);
-        match self.why {
+        match &self.why {
             HostProblem::NotHttps => {
                 write!(f, "'{text}' must be an https:// (or loopback http://) URL")
             }
@@ -47,6 +50,11 @@ impl fmt::Display for BadHostArgument {
                 f,
                 "'{text}': OAuth tokens are only sent over https (plain http only to a loopback \
                  address); use https://"
+            ),
+            HostProblem::TenantApiHost(tenant) => write!(
+                f,
+                "'{text}' is the API host of the GHE.com tenant {tenant}; name the tenant \
+                 itself: --host https://{tenant}"
             ),
         }
     }
@@ -151,6 +159,9 @@ impl OAuthHost {
         if host.protocol() == "http" && !host.is_loopback() {
             return Err(bad(HostProblem::PlainHttp));
         }
+        if let Some(tenant) = tenant_of_api_host(&host.host()) {
+            return Err(bad(HostProblem::TenantApiHost(tenant)));
+        }
         Ok(host)
     }
 
@@ -204,6 +215,73 @@ impl OAuthHost {
             && self.port.is_none()
             && matches!(&self.host, Host::Domain(name) if name == "github.com" || name == "gist.github.com")
     }
+}
+
+/// What kind of GitHub a host is, which decides where its REST API lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    /// github.com: the API on `api.github.com`.
+    GitHubCom,
+    /// GitHub Enterprise Cloud with data residency, `SUBDOMAIN.ghe.com`:
+    /// the API on `api.SUBDOMAIN.ghe.com`, at its root.
+    GheComTenant,
+    /// Any other host: the API under `/api/v3` on the host itself.
+    EnterpriseServer,
+}
+
+impl OAuthHost {
+    pub fn flavour(&self) -> Flavour {
+        if self.is_public_github() {
+            return Flavour::GitHubCom;
+        }
+        let tenant = self.protocol == "https"
+            && self.port.is_none()
+            && matches!(&self.host, Host::Domain(name) if tenant_label(name).is_some());
+        match tenant {
+            true => Flavour::GheComTenant,
+            false => Flavour::EnterpriseServer,
+        }
+    }
+}
+
+impl Flavour {
+    /// For JSON.
+    pub fn short(self) -> &'static str {
+        match self {
+            Flavour::GitHubCom => "github.com",
+            Flavour::GheComTenant => "ghe.com tenant",
+            Flavour::EnterpriseServer => "enterprise server",
+        }
+    }
+}
+
+impl fmt::Display for Flavour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Flavour::GitHubCom => "github.com",
+            Flavour::GheComTenant => {
+                "a GHE.com tenant (GitHub Enterprise Cloud with data residency)"
+            }
+            Flavour::EnterpriseServer => "a GitHub Enterprise Server",
+        })
+    }
+}
+
+/// `acme` of `acme.ghe.com`: one DNS label before `ghe.com`.
+fn tenant_label(name: &str) -> Option<&str> {
+    let label = name.strip_suffix(".ghe.com")?;
+    let well_formed = !label.is_empty()
+        && !label.contains('.')
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    well_formed.then_some(label)
+}
+
+/// `acme.ghe.com` for `api.acme.ghe.com`.
+fn tenant_of_api_host(name: &str) -> Option<String> {
+    let tenant = name.strip_prefix("api.")?;
+    tenant_label(tenant).map(|_| tenant.to_string())
 }
 
 impl fmt::Display for OAuthHost {
@@ -283,6 +361,29 @@ mod tests {
         assert!(why("a\u{7}b").contains("control"));
         assert!(why("github.com:+5").contains("port"));
         assert!(why("127.1").contains("reads it differently"));
+    }
+
+    #[test]
+    fn ghe_com_tenants_are_told_from_other_hosts() {
+        let flavour = |argument: &str| OAuthHost::from_argument(argument).map(|h| h.flavour());
+        assert_eq!(flavour("github.com"), Ok(Flavour::GitHubCom));
+        assert_eq!(flavour("https://Acme.GHE.com/"), Ok(Flavour::GheComTenant));
+        assert_eq!(flavour("octo-eu.ghe.com"), Ok(Flavour::GheComTenant));
+        for server in [
+            "ghe.com",
+            "ghe.example.com",
+            "acme.ghe.com:8443",
+            "a.b.ghe.com",
+            "acme.ghe.com.evil",
+        ] {
+            assert_eq!(flavour(server), Ok(Flavour::EnterpriseServer), "{server}");
+        }
+        let mistyped = OAuthHost::from_argument("https://api.acme.ghe.com").unwrap_err();
+        assert_eq!(
+            mistyped.to_string(),
+            "'https://api.acme.ghe.com' is the API host of the GHE.com tenant acme.ghe.com; name \
+             the tenant itself: --host https://acme.ghe.com"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use anyhow::{Context, anyhow, bail};
 use serde::Deserialize;
 use url::Url;
 
-use crate::config::host::OAuthHost;
+use crate::config::host::{Flavour, OAuthHost};
 use crate::config::{HttpSettings, OAuthApp};
 use crate::git::repository::Repository;
 use crate::oauth::roots::{self, Roots};
@@ -46,21 +46,24 @@ pub struct Endpoints {
 }
 
 impl Endpoints {
-    /// github.com (and gist.github.com, which shares its tokens) or a GitHub
-    /// Enterprise Server. Plain http is refused except on a loopback
-    /// address, where a local server or a test may run.
+    /// github.com (and gist.github.com, which shares its tokens), a GHE.com
+    /// tenant, or a GitHub Enterprise Server. Plain http is refused except
+    /// on a loopback address, where a local server or a test may run.
     pub fn for_host(host: &OAuthHost) -> Result<Endpoints, NoEndpoints> {
-        let (web, api) = if host.is_public_github() {
-            (
+        let (web, api) = match host.flavour() {
+            Flavour::GitHubCom => (
                 "https://github.com".to_string(),
                 "https://api.github.com".to_string(),
-            )
-        } else {
-            if host.protocol() != "https" && !host.is_loopback() {
-                return Err(NoEndpoints::PlainHttp(host.clone()));
+            ),
+            // The tenant's web host serves no API: it answers 404 there.
+            Flavour::GheComTenant => (host.url(), format!("https://api.{}", host.host())),
+            Flavour::EnterpriseServer => {
+                if host.protocol() != "https" && !host.is_loopback() {
+                    return Err(NoEndpoints::PlainHttp(host.clone()));
+                }
+                let web = host.url();
+                (web.clone(), format!("{web}/api/v3"))
             }
-            let web = host.url();
-            (web.clone(), format!("{web}/api/v3"))
         };
         // OAuthHost holds only what a URL holds unchanged, so these parse.
         let parse =
@@ -1090,6 +1093,31 @@ mod tests {
                 "https://api.github.com/user"
             );
         }
+    }
+
+    #[test]
+    fn ghe_com_tenants_keep_oauth_on_the_web_host_and_the_api_on_theirs() {
+        let endpoints = Endpoints::for_host(&oauth_host("https", "Acme.ghe.com")).unwrap();
+        assert_eq!(
+            endpoints.authorize.as_str(),
+            "https://acme.ghe.com/login/oauth/authorize"
+        );
+        assert_eq!(
+            endpoints.device_code.as_str(),
+            "https://acme.ghe.com/login/device/code"
+        );
+        assert_eq!(
+            endpoints.api_path("/user").as_str(),
+            "https://api.acme.ghe.com/user"
+        );
+        assert_eq!(
+            endpoints.api_path("/applications/abc/token").as_str(),
+            "https://api.acme.ghe.com/applications/abc/token"
+        );
+        assert_eq!(
+            endpoints.new_app_page(None, "s").as_str(),
+            "https://acme.ghe.com/settings/apps/new?state=s"
+        );
     }
 
     #[test]

@@ -217,19 +217,19 @@ pub enum StoreError {
 
 #[cfg(target_os = "linux")]
 fn write_quota_full(f: &mut fmt::Formatter<'_>, quota: Option<&kernel::KeyQuota>) -> fmt::Result {
-        f.write_str("the kernel keyring is full: this user's key quota is used up")?;
-        if let Some(quota) = quota {
-            write!(
-                f,
-                " ({} of {} keys, {} of {} bytes)",
-                quota.keys, quota.max_keys, quota.bytes, quota.max_bytes
-            )?;
-        }
-        f.write_str(
-            "; erase credentials you no longer need (`git credential reject`, or \
+    f.write_str("the kernel keyring is full: this user's key quota is used up")?;
+    if let Some(quota) = quota {
+        write!(
+            f,
+            " ({} of {} keys, {} of {} bytes)",
+            quota.keys, quota.max_keys, quota.bytes, quota.max_bytes
+        )?;
+    }
+    f.write_str(
+        "; erase credentials you no longer need (`git credential reject`, or \
              `git credential-ghoauth logout`), or as root raise the quota with `sysctl \
              -w kernel.keys.maxkeys=2000 kernel.keys.maxbytes=2000000`",
-        )
+    )
 }
 
 impl StoreError {

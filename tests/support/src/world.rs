@@ -29,27 +29,23 @@ pub fn github_com_world(name: &str) -> World {
     world_with(name, FakeGitHub::start_as_github_com)
 }
 
+/// A world whose fake is the GHE.com tenant `acme.ghe.com`.
+pub fn ghe_com_tenant_world(name: &str) -> World {
+    world_with(name, FakeGitHub::start_as_ghe_com_tenant)
+}
+
 pub fn world_with(name: &str, start: fn(&Path, &str, fn(&str)) -> FakeGitHub) -> World {
     let dir = session().dir.join(format!("world-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
     let client_secret = secret(&format!("client-{name}"));
     let fake = start(&dir.join("repos"), &client_secret, watch_secret);
-    let trust = match &fake.ca_file {
-        Some(ca) => format!("--cacert '{}'", ca.display()),
-        None => String::new(),
-    };
-    // Straight to loopback, unless the fake plays github.com behind its
-    // proxy; the redirect to the helper's port never goes through it.
-    let proxy = match &fake.proxy_url {
-        Some(proxy) => format!("--proxy '{proxy}' --noproxy 127.0.0.1,localhost"),
-        None => "--noproxy '*'".to_string(),
-    };
     write_script(
         &dir.join("browser"),
         &format!(
-            "printf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L {trust} {proxy} --max-time 30 -o '{page}' \"$1\"",
+            "printf '%s\\n' \"$1\" >>'{log}'\nexec curl -sS -L {network} --max-time 30 -o '{page}' \"$1\"",
             log = dir.join("browser.log").display(),
-            page = dir.join("page.html").display()
+            page = dir.join("page.html").display(),
+            network = curl_network(&fake)
         ),
     );
     World {
@@ -57,6 +53,21 @@ pub fn world_with(name: &str, start: fn(&Path, &str, fn(&str)) -> FakeGitHub) ->
         dir,
         client_secret,
     }
+}
+
+/// curl's options to reach the fake as git does: its CA, and straight to
+/// loopback unless the fake plays github.com or a GHE.com tenant behind its
+/// proxy; the redirect to the helper's port never goes through it.
+pub fn curl_network(fake: &FakeGitHub) -> String {
+    let trust = match &fake.ca_file {
+        Some(ca) => format!("--cacert '{}'", ca.display()),
+        None => String::new(),
+    };
+    let proxy = match &fake.proxy_url {
+        Some(proxy) => format!("--proxy '{proxy}' --noproxy 127.0.0.1,localhost"),
+        None => "--noproxy '*'".to_string(),
+    };
+    format!("{trust} {proxy}")
 }
 
 pub fn write_script(path: &Path, body: &str) {

@@ -309,6 +309,15 @@ pub struct AuthorizeRequest {
     pub redirect_uri: Option<String>,
 }
 
+/// The GHE.com tenant the fake plays (see
+/// [`FakeGitHub::start_as_ghe_com_tenant`]); its API is on `api.` + this.
+pub const TENANT: &str = "acme.ghe.com";
+
+/// The hosts that serve the REST API at their root.
+fn is_api_host(host: &str) -> bool {
+    host == "api.github.com" || host.strip_prefix("api.") == Some(TENANT)
+}
+
 pub struct FakeGitHub {
     /// `127.0.0.1:<port>`, as git names the host.
     pub host: String,
@@ -425,13 +434,32 @@ impl FakeGitHub {
     ) -> FakeGitHub {
         let mut fake = FakeGitHub::start_https(repos, client_secret, on_issue);
         let tls_port = fake.tls.as_ref().unwrap().port;
-        let proxy = proxy::ConnectProxy::start(tls_port);
-        fake.proxy_url = Some(format!("http://127.0.0.1:{}", proxy.port));
-        fake.proxy = Some(proxy);
-        fake.host = "github.com".into();
-        fake.base_url = "https://github.com".into();
-        fake.state.lock().unwrap().web_url = fake.base_url.clone();
+        fake.play_behind_proxy(tls_port, proxy::Plays::GitHubCom, "github.com");
         fake
+    }
+
+    /// The fake as the GHE.com tenant [`TENANT`]: the OAuth pages and git
+    /// at `https://acme.ghe.com`, the REST API at `https://api.acme.ghe.com`
+    /// at its root, and any `/api/` path on the web host a 404; reached as
+    /// [`FakeGitHub::start_as_github_com`] is.
+    pub fn start_as_ghe_com_tenant(
+        repos: &Path,
+        client_secret: &str,
+        on_issue: fn(&str),
+    ) -> FakeGitHub {
+        let mut fake = FakeGitHub::start_https(repos, client_secret, on_issue);
+        let tls_port = fake.tls.as_ref().unwrap().port;
+        fake.play_behind_proxy(tls_port, proxy::Plays::GheComTenant, TENANT);
+        fake
+    }
+
+    fn play_behind_proxy(&mut self, tls_port: u16, plays: proxy::Plays, host: &str) {
+        let proxy = proxy::ConnectProxy::start(tls_port, plays);
+        self.proxy_url = Some(format!("http://127.0.0.1:{}", proxy.port));
+        self.proxy = Some(proxy);
+        self.host = host.into();
+        self.base_url = format!("https://{host}");
+        self.state.lock().unwrap().web_url = self.base_url.clone();
     }
 
     /// Every CONNECT target the proxy was asked for.
@@ -702,7 +730,7 @@ impl FakeGitHub {
             .filter(|(host, method, path)| {
                 method == "GET"
                     && (path.starts_with("/api/v3/repos/")
-                        || (host == "api.github.com" && path.starts_with("/repos/")))
+                        || (is_api_host(host) && path.starts_with("/repos/")))
             })
             .count()
     }
@@ -817,11 +845,11 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
         .unwrap()
         .seen
         .push((host.clone(), method.clone(), url.path().to_string()));
-    // As github.com: the REST API lives on api.github.com, at its root, and
-    // github.com itself has no /api/v3.
+    // As github.com or a GHE.com tenant: the REST API lives on its own
+    // host, at its root, and the web host serves no API.
     let path = match host.as_str() {
-        "api.github.com" => format!("/api/v3{}", url.path()),
-        "github.com" if url.path().starts_with("/api/") => "/no-such-page".to_string(),
+        _ if is_api_host(&host) => format!("/api/v3{}", url.path()),
+        "github.com" | TENANT if url.path().starts_with("/api/") => "/no-such-page".to_string(),
         _ => url.path().to_string(),
     };
     let (accept, authorization, user_agent, content_type) = (

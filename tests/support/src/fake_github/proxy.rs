@@ -1,6 +1,7 @@
 //! An HTTPS proxy on loopback that answers `CONNECT github.com:443` and
-//! `CONNECT api.github.com:443` by tunnelling to the fake's TLS port, as a
-//! corporate proxy would tunnel to GitHub, and refuses every other target.
+//! `CONNECT api.github.com:443` (or a GHE.com tenant's two hosts, when the
+//! fake plays one) by tunnelling to the fake's TLS port, as a corporate
+//! proxy would tunnel to GitHub, and refuses every other target.
 //! With it (`HTTPS_PROXY`) and the test CA (`SSL_CERT_FILE`), git, curl and
 //! the helper reach "github.com" without leaving the machine. It stops with
 //! its owner, or after the fake's lifetime.
@@ -14,8 +15,21 @@ use std::time::{Duration, Instant};
 
 use super::LIFETIME;
 
-/// The names the tunnel leads to the fake for.
-pub const GITHUB_NAMES: [&str; 2] = ["github.com:443", "api.github.com:443"];
+/// Every name the tunnel may lead to the fake for, with whose it is: a
+/// proxy serves one of the two, and refuses the other's names.
+pub const TUNNELLED: [(&str, Plays); 4] = [
+    ("github.com:443", Plays::GitHubCom),
+    ("api.github.com:443", Plays::GitHubCom),
+    ("acme.ghe.com:443", Plays::GheComTenant),
+    ("api.acme.ghe.com:443", Plays::GheComTenant),
+];
+
+/// Which GitHub the fake plays behind the proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plays {
+    GitHubCom,
+    GheComTenant,
+}
 
 pub struct ConnectProxy {
     pub port: u16,
@@ -26,7 +40,7 @@ pub struct ConnectProxy {
 }
 
 impl ConnectProxy {
-    pub fn start(tls_port: u16) -> ConnectProxy {
+    pub fn start(tls_port: u16, plays: Plays) -> ConnectProxy {
         let listener = super::unused_loopback_port();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -42,7 +56,7 @@ impl ConnectProxy {
                         Ok((client, _)) => {
                             let (stop, targets) = (stop.clone(), targets.clone());
                             tunnels.push(std::thread::spawn(move || {
-                                tunnel(client, tls_port, &targets, &stop)
+                                tunnel(client, tls_port, plays, &targets, &stop)
                             }));
                         }
                         Err(error) if error.kind() == ErrorKind::WouldBlock => {
@@ -76,7 +90,13 @@ impl Drop for ConnectProxy {
 
 /// Reads the CONNECT head (at most 8 KiB, 10 s), then copies bytes both
 /// ways until either side closes, the proxy stops, or a minute of silence.
-fn tunnel(mut client: TcpStream, tls_port: u16, targets: &Mutex<Vec<String>>, stop: &AtomicBool) {
+fn tunnel(
+    mut client: TcpStream,
+    tls_port: u16,
+    plays: Plays,
+    targets: &Mutex<Vec<String>>,
+    stop: &AtomicBool,
+) {
     let _ = client.set_nonblocking(false);
     let _ = client.set_read_timeout(Some(Duration::from_secs(10)));
     let mut head = Vec::new();
@@ -94,7 +114,7 @@ fn tunnel(mut client: TcpStream, tls_port: u16, targets: &Mutex<Vec<String>>, st
         .unwrap_or_default()
         .to_string();
     targets.lock().unwrap().push(target.clone());
-    if !GITHUB_NAMES.contains(&target.as_str()) {
+    if !TUNNELLED.contains(&(target.as_str(), plays)) {
         let _ = client.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
         return;
     }

@@ -45,13 +45,15 @@ impl TlsFront {
         server_params
             .distinguished_name
             .push(DnType::CommonName, "127.0.0.1");
-        // github.com and api.github.com too, for the fake that plays them
-        // behind a CONNECT proxy (see proxy.rs).
-        server_params.subject_alt_names = vec![
-            SanType::IpAddress([127, 0, 0, 1].into()),
-            SanType::DnsName("github.com".try_into().unwrap()),
-            SanType::DnsName("api.github.com".try_into().unwrap()),
-        ];
+        // github.com and a GHE.com tenant too, web and API hosts, for the
+        // fake that plays them behind a CONNECT proxy (see proxy.rs).
+        server_params.subject_alt_names = vec![SanType::IpAddress([127, 0, 0, 1].into())];
+        for (name, _) in super::proxy::TUNNELLED {
+            let name = name.strip_suffix(":443").unwrap();
+            server_params
+                .subject_alt_names
+                .push(SanType::DnsName(name.try_into().unwrap()));
+        }
         let server_cert = server_params.signed_by(&server_key, &ca).unwrap();
         let ca_file = dir.join("test-ca.pem");
         std::fs::write(&ca_file, ca.pem()).unwrap();
