@@ -105,8 +105,8 @@ fn setup_against_a_ghe_com_tenant_uses_its_web_and_api_hosts() {
 }
 
 fn creates_installs_signs_in_and_pushes(world: &World) {
-    let config = global_config(&world, None);
-    let done = setup_command(&world, &config, &[]);
+    let config = global_config(world, None);
+    let done = setup_command(world, &config, &[]);
     assert!(done.status.success(), "{}", done.stderr);
     let said = done.stdout_text();
     assert!(
@@ -159,7 +159,7 @@ fn creates_installs_signs_in_and_pushes(world: &World) {
 
     // A push with nothing but the global config: the token is there.
     let work = world.clone_new_repo("octo/setup");
-    commit(&world, &work, "one.txt");
+    commit(world, &work, "one.txt");
     let mut push = command("git");
     world.network(&mut push);
     push.current_dir(&work)
@@ -172,7 +172,7 @@ fn creates_installs_signs_in_and_pushes(world: &World) {
     assert_eq!(world.browser_opened(), 3, "no browser for the push");
 
     // Set up already: says so and changes nothing.
-    let again = setup_command(&world, &config, &[]);
+    let again = setup_command(world, &config, &[]);
     assert!(again.status.success(), "{}", again.stderr);
     assert!(
         again.stdout_text().contains("already set up"),
