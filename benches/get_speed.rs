@@ -11,6 +11,13 @@
 //!
 //!   cargo bench --locked --bench get_speed [-- RUNS]
 //!
+//! Then the `store` git runs after a push: `git credential approve` of what
+//! a `fill` answered, through a git of 2.46 or later (`GHOAUTH_TEST_GIT_246`,
+//! which tests/run.sh builds, or the git on PATH when it is new enough),
+//! with the `state[]` line the fill carried, and without it as an older git
+//! sends it, against git's credential-store; skipped, saying so, without
+//! such a git.
+//!
 //! git's libsecret helper is built from git's contrib sources (Debian:
 //! /usr/share/doc/git/contrib/credential/libsecret, with libsecret-1-dev);
 //! without them its figure is skipped, and the bench says so.
@@ -191,8 +198,121 @@ fn main() {
         "peak RSS of a cache-hit get                    {:>7.2} MiB",
         peak_rss_kib as f64 / 1024.0
     );
+    approvals(&alive, &plaintext, &host, runs);
     drop(alive);
     drop(bare);
+}
+
+/// A label, the `git credential approve` to time, and what it is handed.
+type Approval = (&'static str, Box<dyn Fn() -> Command>, String);
+
+/// `git credential approve` of what `fill` answered, timed per store, with
+/// and without the `state[]` that lets the helper skip its keyring read.
+fn approvals(alive: &Session, plaintext: &Path, host: &str, runs: usize) {
+    let Some(git) = std::env::var("GHOAUTH_TEST_GIT_246")
+        .ok()
+        .or_else(|| (common::git_version() >= (2, 46)).then(|| "git".to_string()))
+    else {
+        println!("approve after fill: skipped (needs git 2.46 or later: GHOAUTH_TEST_GIT_246)");
+        return;
+    };
+    let fill_input = format!("capability[]=state\nprotocol=https\nhost={host}\n");
+    let git_with = |helper_value: String| {
+        let (git, address) = (git.clone(), alive.bus_address.clone());
+        move |operation: &str| {
+            let mut command = common::command(&git);
+            command
+                .env("DBUS_SESSION_BUS_ADDRESS", &address)
+                .args(["-c", "credential.helper=", "-c"])
+                .arg(format!("credential.helper={helper_value}"))
+                .args(["credential", operation]);
+            command
+        }
+    };
+    let ours = |store: &str| {
+        let program = std::env::var("GHOAUTH_BENCH_HELPER")
+            .unwrap_or_else(|_| common::helper_exe().to_string());
+        git_with(format!("{program} --store={store}"))
+    };
+    let plain = git_with(format!("store --file {}", plaintext.display()));
+    let secret_service = ours("secret-service");
+    let kernel = ours("kernel");
+    let filled = |git: &dyn Fn(&str) -> Command| {
+        let run = common::run(git("fill"), fill_input.as_bytes());
+        assert!(run.status.success(), "fill: {}", run.stderr);
+        run.stdout_text()
+    };
+    let without_state = |answer: &str| -> String {
+        answer
+            .lines()
+            .filter(|line| !line.starts_with("state[]=") && *line != "capability[]=state")
+            .map(|line| format!("{line}\n"))
+            .collect()
+    };
+    let answered = [filled(&plain), filled(&secret_service), filled(&kernel)];
+    assert!(answered[1].contains("state[]=ghoauth:"), "{}", answered[1]);
+    let cases: Vec<Approval> = vec![
+        (
+            "approve, git credential-store",
+            Box::new(move || plain("approve")),
+            answered[0].clone(),
+        ),
+        (
+            "approve, Secret Service, with state[]",
+            Box::new({
+                let ours = secret_service.clone();
+                move || ours("approve")
+            }),
+            answered[1].clone(),
+        ),
+        (
+            "approve, Secret Service, without state[]",
+            Box::new({
+                let ours = secret_service.clone();
+                move || ours("approve")
+            }),
+            without_state(&answered[1]),
+        ),
+        (
+            "approve, kernel, with state[]",
+            Box::new({
+                let ours = kernel.clone();
+                move || ours("approve")
+            }),
+            answered[2].clone(),
+        ),
+        (
+            "approve, kernel, without state[]",
+            Box::new(move || kernel("approve")),
+            without_state(&answered[2]),
+        ),
+    ];
+    let mut samples: Vec<Vec<Duration>> = cases.iter().map(|_| Vec::new()).collect();
+    for run in 0..runs.min(100) + 3 {
+        for offset in 0..cases.len() {
+            let at = (run + offset) % cases.len();
+            let (label, command, input) = &cases[at];
+            let started = Instant::now();
+            check(command(), input, "", label);
+            if run >= 3 {
+                samples[at].push(started.elapsed());
+            }
+        }
+    }
+    let medians: Vec<f64> = samples.iter_mut().map(|each| ms(median(each))).collect();
+    println!("approve after fill, through {git}, runs: {}", runs.min(100));
+    for ((label, _, _), median) in cases.iter().zip(&medians) {
+        println!("{label:<46} median {median:>7.2} ms");
+    }
+    for (at, label) in [
+        (1, "Secret Service with state[]"),
+        (2, "Secret Service without state[]"),
+        (3, "kernel with state[]"),
+        (4, "kernel without state[]"),
+    ] {
+        let ratio = format!("{label} / credential-store");
+        println!("  {ratio:<52} {:>5.2}", medians[at] / medians[0]);
+    }
 }
 
 impl Timed {

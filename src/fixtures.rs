@@ -29,6 +29,7 @@ pub(crate) fn stored(
     at: u128,
 ) -> StoredCredential {
     StoredCredential {
+        authtype: None,
         protocol: b"https".to_vec(),
         host: host.as_bytes().to_vec(),
         path: path.map(|p| p.as_bytes().to_vec()),

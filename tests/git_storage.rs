@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::{git_credential, helper, host, secret, secret_tool_search};
+use common::{git_credential, git_credential_with, helper, host, secret, secret_tool_search};
 
 /// What the store under test holds for `host`, as its own tools show it.
 fn held(host: &str) -> String {
@@ -483,6 +483,137 @@ fn git_finds_the_helper_by_its_short_name_on_path() {
 
 /// Each test above against the Secret Service, the kernel keyring and
 /// Windows Credential Manager.
+/// git 2.46's `capability[]=authtype`: a credential with a scheme of its
+/// own (`Authorization: Bearer …`) and no user name answers only a git that
+/// advertises the capability, and never stands in for a user's password.
+fn an_authtype_credential_answers_only_a_git_that_can_take_it() {
+    let Some(git) = common::git_246("authtype") else {
+        return;
+    };
+    let host = host("authtype");
+    let (password, bearer) = (secret("authtype-password"), secret("bearer"));
+    approve(&host, "alice", &password);
+    let stored = git_credential_with(
+        &git,
+        "approve",
+        &format!(
+            "capability[]=authtype\nauthtype=Bearer\ncredential={bearer}\nprotocol=https\nhost={host}\n"
+        ),
+    );
+    assert!(stored.status.success(), "{}", stored.stderr);
+    let fill = |input: &str| {
+        git_credential_with(
+            &git,
+            "fill",
+            &format!("{input}protocol=https\nhost={host}\n"),
+        )
+    };
+    assert_eq!(
+        fill("capability[]=authtype\n").stdout_text(),
+        format!(
+            "capability[]=authtype\nauthtype=Bearer\ncredential={bearer}\nprotocol=https\nhost={host}\n"
+        )
+    );
+    let without = fill("");
+    assert!(
+        !without.stdout_text().contains(&bearer),
+        "{}",
+        without.stdout_text()
+    );
+    assert!(
+        without
+            .stdout_text()
+            .contains(&format!("password={password}\n"))
+    );
+    let named = git_credential_with(
+        &git,
+        "fill",
+        &format!("capability[]=authtype\nprotocol=https\nhost={host}\nusername=alice\n"),
+    );
+    assert!(
+        named
+            .stdout_text()
+            .contains(&format!("password={password}\n")),
+        "{}",
+        named.stdout_text()
+    );
+    let rejected = git_credential_with(
+        &git,
+        "reject",
+        &format!(
+            "capability[]=authtype\nauthtype=Bearer\ncredential={bearer}\nprotocol=https\nhost={host}\n"
+        ),
+    );
+    assert!(rejected.status.success(), "{}", rejected.stderr);
+    let after = fill("capability[]=authtype\n").stdout_text();
+    assert!(
+        after.contains(&format!("password={password}\n")) && !after.contains(&bearer),
+        "{after}"
+    );
+    assert!(!held(&host).contains(&bearer));
+    git_credential("reject", &[], &format!("protocol=https\nhost={host}\n"));
+}
+
+/// git 2.46's `state[]`: the `store` after a `get` learns from a digest git
+/// carries that it is handed back what was answered, and reads no
+/// keyring; here the keyring is gone by then. Anything else it is handed
+/// needs the keyring, and says so.
+#[cfg(unix)]
+#[test]
+fn a_store_of_what_get_answered_needs_no_keyring() {
+    use common::{KeyringState, in_session, start_session};
+    let Some(git) = common::git_246("a_store_of_what_get_answered_needs_no_keyring") else {
+        return;
+    };
+    let own = start_session(KeyringState::Unlocked);
+    in_session(&own, || {
+        let host = host("state");
+        let password = secret("state");
+        approve(&host, "alice", &password);
+        let filled = git_credential_with(
+            &git,
+            "fill",
+            &format!("capability[]=authtype\ncapability[]=state\nprotocol=https\nhost={host}\n"),
+        );
+        let answer = filled.stdout_text();
+        assert!(
+            answer.starts_with("capability[]=state\nprotocol=https\n"),
+            "{answer}"
+        );
+        let state = answer
+            .lines()
+            .find_map(|line| line.strip_prefix("state[]="))
+            .unwrap_or_else(|| panic!("a state[] line: {answer}"));
+        assert!(
+            state.starts_with("ghoauth:answered=") && !state.contains(&password),
+            "{state}"
+        );
+
+        own.kill_keyring();
+        let approve_with = |text: &str| {
+            let mut command = common::command(&git);
+            command
+                .env("GHOAUTH_KEYRING_TIMEOUT", "5")
+                .args(["-c", "credential.helper=", "-c"])
+                .arg(format!("credential.helper={}", common::helper_program()))
+                .args(["credential", "approve"]);
+            common::run(command, text.as_bytes())
+        };
+        let handed_back = approve_with(&answer);
+        assert!(handed_back.status.success(), "{}", handed_back.stderr);
+        assert_eq!(handed_back.stderr, "", "no keyring was needed");
+
+        let changed = approve_with(&answer.replace(&password, &secret("state-other")));
+        let said: Vec<&str> = changed.stderr.lines().collect();
+        assert_eq!(said.len(), 1, "{}", changed.stderr);
+        assert!(
+            said[0].contains("no Secret Service is running"),
+            "{}",
+            changed.stderr
+        );
+    });
+}
+
 macro_rules! on_every_store {
     ($($name:ident),* $(,)?) => {
         mod on_the_secret_service {
@@ -499,6 +630,7 @@ macro_rules! on_every_store {
 
 on_every_store!(
     approve_then_fill_returns_the_credential,
+    an_authtype_credential_answers_only_a_git_that_can_take_it,
     two_users_on_one_host_each_come_back_by_username,
     erase_with_an_old_password_leaves_the_new_one,
     reject_without_password_erases_every_user_of_the_host_only,

@@ -290,6 +290,7 @@ pub(crate) fn keep_token(
                 .refresh_token_expires_in
                 .map(|seconds| now.saturating_add(seconds)),
         }),
+        authtype: None,
     };
     let saved = helper.store.save(&credential);
     (credential.answer(), saved)

@@ -164,6 +164,7 @@ fn remote(host: &OAuthHost, user: Option<&str>) -> OAuthRemote {
 /// A token of ours for `login` that expires `expires_in` seconds from NOW.
 fn token(host: &OAuthHost, login: &str, expires_in: i64, refreshable: bool) -> StoredCredential {
     StoredCredential {
+        authtype: None,
         protocol: b"https".to_vec(),
         host: host.host().into_bytes(),
         path: None,

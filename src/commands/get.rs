@@ -12,6 +12,7 @@ use crate::acquire::{self, Answer, GitHubIssuer, Issuer, NoAnswer};
 use crate::git::protocol::Credential;
 use crate::git::record::{Freshness, StoredCredential, pick_for_get};
 use crate::git::repository::Repository;
+use crate::git::state;
 use crate::helper::Helper;
 use crate::report::say;
 use crate::store::Store;
@@ -22,7 +23,7 @@ pub fn run(helper: &Helper, input: impl Read, output: impl Write) -> ExitCode {
         Err(code) => return code,
     };
     match answer(helper, &GitHubIssuer, &request) {
-        Ok(answer) => answer_git(&answer, output),
+        Ok(answer) => answer_git(&request, answer, output),
         // git moves on either way: to its next helper, or the person.
         Err(no_answer) => {
             if let Some(why) = no_answer.reason() {
@@ -160,7 +161,15 @@ fn cache_key_for(
     }
 }
 
-fn answer_git(answer: &Credential, output: impl Write) -> ExitCode {
+/// Writes the answer, with a `state[]` that lets the `store` git sends
+/// after a push know it is handed back this very answer (see
+/// [`state`]), where git can carry one. Added here, after the cache: a
+/// cached answer is the same for every git, old or new.
+fn answer_git(request: &Credential, mut answer: Credential, output: impl Write) -> ExitCode {
+    if request.has_capability(b"state") {
+        answer.capability.push(b"state".to_vec());
+        answer.state.push(state::answered(request, &answer));
+    }
     if let Err(error) = answer.write_answer(output) {
         say(format!("could not answer git: {error}"));
     }

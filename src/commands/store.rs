@@ -1,13 +1,15 @@
 //! `store`: git hands back a credential that worked. Keep it, replacing the
-//! one with the same protocol, host, path and user, unless the store holds
-//! it already (git sends back every token it was given) or holds a renewed
-//! successor.
+//! one with the same protocol, host, path and user, unless it is what this
+//! helper answered the `get` before (git 2.46's `state[]` says so, and then
+//! the keyring is not even read), the store holds it already (git sends
+//! back every token it was given), or holds a renewed successor.
 
 use std::io::Read;
 use std::process::ExitCode;
 
 use super::{after_store_write, read_request};
 use crate::git::record::{StoredCredential, already_holds, is_superseded};
+use crate::git::state;
 use crate::helper::Helper;
 use crate::store::Store;
 
@@ -16,6 +18,9 @@ pub fn run(helper: &Helper, input: impl Read) -> ExitCode {
         Ok(request) => request,
         Err(code) => return code,
     };
+    if state::hands_back_our_answer(&request) {
+        return ExitCode::SUCCESS;
+    }
     let now = helper.now();
     // Incomplete, ephemeral and already expired credentials are not kept;
     // git's own helpers say nothing about them either.

@@ -61,6 +61,11 @@ impl fmt::Display for ProtocolError {
 impl std::error::Error for ProtocolError {}
 
 impl Credential {
+    /// Whether git advertised `capability[]=<name>` (`authtype`, `state`).
+    pub fn has_capability(&self, name: &[u8]) -> bool {
+        self.capability.iter().any(|capability| capability == name)
+    }
+
     /// Reads one credential description: up to a blank line or EOF.
     pub fn read_from(input: impl Read) -> Result<Credential, ProtocolError> {
         let mut bytes = Vec::new();
@@ -192,9 +197,11 @@ impl Credential {
         Ok(())
     }
 
-    /// Writes what `get` answers: the account and its secrets. `protocol`,
-    /// `host` and `url` are never written back, because git would take them
-    /// as a switch to another server.
+    /// Writes what `get` answers: the account and its secrets, and what
+    /// git 2.46 reads besides (capabilities first, as git wants them, an
+    /// `authtype` credential, `state[]`). `protocol`, `host` and `url` are
+    /// never written back, because git would take them as a switch to
+    /// another server.
     pub fn write_answer(&self, mut out: impl Write) -> io::Result<()> {
         // Destructured in full so that adding a field is a compile error
         // here until someone decides whether git should see it.
@@ -207,15 +214,21 @@ impl Credential {
             password_expiry_utc,
             oauth_refresh_token,
             wwwauth: _,
-            capability: _,
-            authtype: _,
-            credential: _,
+            capability,
+            authtype,
+            credential,
             ephemeral: _,
-            state: _,
+            state,
             continue_: _,
         } = self;
         let expiry = password_expiry_utc.map(|seconds| seconds.to_string().into_bytes());
-        let fields: [(&str, Option<&[u8]>); 4] = [
+        let mut fields: Vec<(&str, Option<&[u8]>)> = capability
+            .iter()
+            .map(|name| ("capability[]", Some(name.as_slice())))
+            .collect();
+        fields.extend([
+            ("authtype", authtype.as_deref()),
+            ("credential", credential.as_ref().map(Secret::expose)),
             ("username", username.as_deref()),
             ("password", password.as_ref().map(Secret::expose)),
             ("password_expiry_utc", expiry.as_deref()),
@@ -223,7 +236,12 @@ impl Credential {
                 "oauth_refresh_token",
                 oauth_refresh_token.as_ref().map(Secret::expose),
             ),
-        ];
+        ]);
+        fields.extend(
+            state
+                .iter()
+                .map(|value| ("state[]", Some(value.as_slice()))),
+        );
         // Assemble first, so that a value git could misread means nothing is
         // written at all rather than half an answer.
         let mut buffer = Vec::new();

@@ -21,6 +21,20 @@ pub struct StoredCredential {
     pub stored_at: u128,
     /// Set when this helper obtained the token itself from GitHub.
     pub oauth: Option<OAuthDetails>,
+    /// Set for what git 2.46 stores with `capability[]=authtype`: then
+    /// `password` holds git's `credential`, which git sends as
+    /// `Authorization: <authtype> <credential>`.
+    pub authtype: Option<AuthType>,
+}
+
+/// An `authtype` credential's scheme, and whether git gave it a user name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthType {
+    /// `Bearer`, say.
+    pub scheme: Vec<u8>,
+    /// git sent no `username`, which differs from an empty one: such a
+    /// credential answers only requests that name no user.
+    pub without_username: bool,
 }
 
 /// What this helper knows of a token it obtained: which app it belongs to
@@ -65,6 +79,9 @@ impl StoredCredential {
         now_unix_seconds: u64,
         stored_at: u128,
     ) -> Result<StoredCredential, NotStored> {
+        if let Some(stored) = StoredCredential::authtype_from_store_request(request, stored_at) {
+            return stored.and_then(|stored| stored.unless_expired(now_unix_seconds));
+        }
         let (Some(protocol), Some(host), Some(username), Some(password)) = (
             &request.protocol,
             &request.host,
@@ -92,7 +109,60 @@ impl StoredCredential {
             oauth_refresh_token: request.oauth_refresh_token.clone(),
             stored_at,
             oauth: None,
+            authtype: None,
         })
+    }
+
+    /// An `authtype` and `credential`, which git sends only to a helper
+    /// that advertised the capability (and git 2.46 sends with every
+    /// request); `None` when the request holds none.
+    fn authtype_from_store_request(
+        request: &Credential,
+        stored_at: u128,
+    ) -> Option<Result<StoredCredential, NotStored>> {
+        let (Some(scheme), Some(secret)) = (&request.authtype, &request.credential) else {
+            return None;
+        };
+        if !request.has_capability(b"authtype") {
+            return None;
+        }
+        let (Some(protocol), Some(host)) = (&request.protocol, &request.host) else {
+            return Some(Err(NotStored::Incomplete));
+        };
+        if request.ephemeral {
+            return Some(Err(NotStored::Ephemeral));
+        }
+        Some(Ok(StoredCredential {
+            protocol: protocol.clone(),
+            host: host.clone(),
+            path: request.path.clone(),
+            username: request.username.clone().unwrap_or_default(),
+            password: secret.clone(),
+            password_expiry_utc: request.password_expiry_utc,
+            oauth_refresh_token: None,
+            stored_at,
+            oauth: None,
+            authtype: Some(AuthType {
+                scheme: scheme.clone(),
+                without_username: request.username.is_none(),
+            }),
+        }))
+    }
+
+    fn unless_expired(self, now_unix_seconds: u64) -> Result<StoredCredential, NotStored> {
+        match self.password_expiry_utc {
+            Some(expiry) if expiry <= now_unix_seconds => Err(NotStored::AlreadyExpired),
+            _ => Ok(self),
+        }
+    }
+
+    /// The user name git gave, if any: `None` only for an `authtype`
+    /// credential stored without one.
+    pub fn username_if_any(&self) -> Option<&[u8]> {
+        match &self.authtype {
+            Some(authtype) if authtype.without_username => None,
+            _ => Some(&self.username),
+        }
     }
 
     /// git's credential_match: every field the request carries must equal
@@ -112,7 +182,9 @@ impl StoredCredential {
         agrees(&request.protocol, Some(&self.protocol))
             && agrees(&request.host, Some(&self.host))
             && (agrees(&request.path, self.path.as_deref()) || self.is_host_wide_token())
-            && agrees(&request.username, Some(&self.username))
+            && agrees(&request.username, self.username_if_any())
+            // An authtype credential is only for a git that can use one.
+            && (self.authtype.is_none() || request.has_capability(b"authtype"))
     }
 
     fn is_host_wide_token(&self) -> bool {
@@ -145,6 +217,16 @@ impl StoredCredential {
     /// helper obtained stays in the keyring: it lives for months, and a copy
     /// in another helper would go stale at the next rotation.
     pub fn answer(&self) -> Credential {
+        if let Some(authtype) = &self.authtype {
+            return Credential {
+                capability: vec![b"authtype".to_vec()],
+                authtype: Some(authtype.scheme.clone()),
+                credential: Some(self.password.clone()),
+                username: self.username_if_any().map(<[u8]>::to_vec),
+                password_expiry_utc: self.password_expiry_utc,
+                ..Credential::default()
+            };
+        }
         Credential {
             username: Some(self.username.clone()),
             password: Some(self.password.clone()),
@@ -179,10 +261,12 @@ pub fn pick_for_erase<'a>(
     candidates
         .iter()
         .filter(|stored| stored.is_matched_by(request))
-        .filter(|stored| match &request.password {
-            None => true,
-            Some(password) => &stored.password == password,
-        })
+        .filter(
+            |stored| match request.password.as_ref().or(request.credential.as_ref()) {
+                None => true,
+                Some(secret) => &stored.password == secret,
+            },
+        )
         .collect()
 }
 
@@ -256,6 +340,53 @@ mod tests {
         assert_eq!(token.freshness(now), Freshness::Dead);
         token.password_expiry_utc = Some(now + 1);
         assert_eq!(token.freshness(now), Freshness::Fresh);
+    }
+
+    fn parse(text: &str) -> Credential {
+        Credential::parse(text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn an_authtype_credential_is_kept_only_for_a_git_that_can_use_it() {
+        let bearer =
+            "capability[]=authtype\nauthtype=Bearer\ncredential=tok\nprotocol=https\nhost=h\n";
+        let kept = StoredCredential::from_store_request(&parse(bearer), 10, 1).unwrap();
+        assert_eq!(kept.username_if_any(), None);
+        assert_eq!(kept.password.expose(), b"tok");
+        let ephemeral = parse(&format!("{bearer}ephemeral=1\n"));
+        assert_eq!(
+            StoredCredential::from_store_request(&ephemeral, 10, 1),
+            Err(NotStored::Ephemeral)
+        );
+        let expired = parse(&format!("{bearer}password_expiry_utc=5\n"));
+        assert_eq!(
+            StoredCredential::from_store_request(&expired, 10, 1),
+            Err(NotStored::AlreadyExpired)
+        );
+        // Without the capability git would not have sent it: nothing to keep.
+        let unadvertised = parse("authtype=Bearer\ncredential=tok\nprotocol=https\nhost=h\n");
+        assert_eq!(
+            StoredCredential::from_store_request(&unadvertised, 10, 1),
+            Err(NotStored::Incomplete)
+        );
+
+        let capable = parse("capability[]=authtype\nprotocol=https\nhost=h\n");
+        assert!(kept.is_matched_by(&capable));
+        assert!(!kept.is_matched_by(&parse("protocol=https\nhost=h\n")));
+        assert!(!kept.is_matched_by(&parse(
+            "capability[]=authtype\nprotocol=https\nhost=h\nusername=\n"
+        )));
+        let answer = kept.answer();
+        let mut written = Vec::new();
+        answer.write_answer(&mut written).unwrap();
+        assert_eq!(
+            written,
+            b"capability[]=authtype\nauthtype=Bearer\ncredential=tok\n"
+        );
+        let erase = parse(
+            "capability[]=authtype\nauthtype=Bearer\ncredential=old\nprotocol=https\nhost=h\n",
+        );
+        assert!(pick_for_erase(&erase, std::slice::from_ref(&kept)).is_empty());
     }
 
     #[test]

@@ -41,7 +41,9 @@ fn namespace(bus_address: Option<&std::ffi::OsStr>) -> Vec<u8> {
 /// different requests encode alike.
 #[cfg(target_os = "linux")]
 fn request_identity(request: &Credential) -> Vec<u8> {
-    let mut identity = Vec::new();
+    // A git that can take an authtype credential may get one where another
+    // git gets a password: their answers are cached apart.
+    let mut identity = vec![u8::from(request.has_capability(b"authtype"))];
     for field in [
         &request.protocol,
         &request.host,

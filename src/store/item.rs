@@ -15,17 +15,22 @@
 //! keep every byte, and Windows keeps at most 2,560 of them, so they keep
 //! the plain lines.
 
-use crate::git::record::{OAuthDetails, StoredCredential};
+use crate::git::record::{AuthType, OAuthDetails, StoredCredential};
 use crate::secret::Secret;
 
 /// `protocol://user@host[/path]`, each part percent-encoded so that the
 /// separators cannot occur inside it: distinct identities, distinct keys.
-/// No path and an empty path differ (`…@host` versus `…@host/`).
+/// No path and an empty path differ (`…@host` versus `…@host/`), and so do
+/// no user (`protocol://host`, an `authtype` credential git gave no user
+/// name) and an empty one (`protocol://@host`).
 pub(crate) fn identity_key(credential: &StoredCredential) -> String {
+    let user = match credential.username_if_any() {
+        Some(username) => format!("{}@", encode_strict(username)),
+        None => String::new(),
+    };
     let mut key = format!(
-        "{}://{}@{}",
+        "{}://{user}{}",
         encode_strict(&credential.protocol),
-        encode_strict(&credential.username),
         encode_strict(&credential.host)
     );
     if let Some(path) = &credential.path {
@@ -40,8 +45,10 @@ pub(crate) fn identity_attributes(credential: &StoredCredential) -> Vec<(&'stati
     let mut attributes = vec![
         ("protocol", encode_attribute(&credential.protocol)),
         ("host", encode_attribute(&credential.host)),
-        ("user", encode_attribute(&credential.username)),
     ];
+    if let Some(username) = credential.username_if_any() {
+        attributes.push(("user", encode_attribute(username)));
+    }
     if let Some(path) = &credential.path {
         attributes.push(("path", encode_attribute(path)));
     }
@@ -52,7 +59,8 @@ pub(crate) fn identity_attributes(credential: &StoredCredential) -> Vec<(&'stati
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Identity {
     pub protocol: Vec<u8>,
-    pub username: Vec<u8>,
+    /// `None`: git gave no user name (an `authtype` credential's right).
+    pub username: Option<Vec<u8>>,
     pub host: Vec<u8>,
     pub path: Option<Vec<u8>>,
 }
@@ -60,14 +68,17 @@ pub(crate) struct Identity {
 /// The inverse of [`identity_key`]; `None` for keys it did not write.
 pub(crate) fn parse_identity_key(key: &str) -> Option<Identity> {
     let (protocol, rest) = key.split_once("://")?;
-    let (username, rest) = rest.split_once('@')?;
-    let (host, path) = match rest.split_once('/') {
+    let (authority, path) = match rest.split_once('/') {
         None => (rest, None),
-        Some((host, path)) => (host, Some(path)),
+        Some((authority, path)) => (authority, Some(path)),
+    };
+    let (username, host) = match authority.split_once('@') {
+        Some((username, host)) => (Some(username), host),
+        None => (None, authority),
     };
     Some(Identity {
         protocol: decode_attribute(protocol),
-        username: decode_attribute(username),
+        username: username.map(decode_attribute),
         host: decode_attribute(host),
         path: path.map(decode_attribute),
     })
@@ -80,13 +91,15 @@ pub(crate) fn decode_item(identity: Identity, secret: &Secret) -> StoredCredenti
         protocol: identity.protocol,
         host: identity.host,
         path: identity.path,
-        username: identity.username,
+        username: identity.username.clone().unwrap_or_default(),
         password,
         password_expiry_utc: None,
         oauth_refresh_token: None,
         stored_at: 0,
         oauth: None,
+        authtype: None,
     };
+    let mut scheme = None;
     let mut client_id = None;
     let mut scopes = String::new();
     let mut refresh_token_expiry_utc = None;
@@ -107,8 +120,18 @@ pub(crate) fn decode_item(identity: Identity, secret: &Secret) -> StoredCredenti
             b"oauth_refresh_token_expiry_utc" => {
                 refresh_token_expiry_utc = number().and_then(|n| u64::try_from(n).ok())
             }
+            b"authtype" => scheme = Some(value.to_vec()),
             _ => {}
         }
+    }
+    // An item with no user name is an authtype credential's, whatever its
+    // lines say: it must never answer a request that names a user.
+    let without_username = identity.username.is_none();
+    if scheme.is_some() || without_username {
+        credential.authtype = Some(AuthType {
+            scheme: scheme.unwrap_or_default(),
+            without_username,
+        });
     }
     credential.oauth = client_id.map(|client_id| OAuthDetails {
         client_id,
@@ -128,6 +151,17 @@ pub(crate) fn encode_secret(credential: &StoredCredential) -> Secret {
         bytes.extend_from_slice(format!("\npassword_expiry_utc={expiry}").as_bytes());
     }
     bytes.extend_from_slice(format!("\nstored_at={}", credential.stored_at).as_bytes());
+    if let Some(authtype) = &credential.authtype {
+        // git's protocol holds no line breaks in a value; strip any anyway.
+        let scheme: Vec<u8> = authtype
+            .scheme
+            .iter()
+            .copied()
+            .filter(|&b| b != b'\n')
+            .collect();
+        bytes.extend_from_slice(b"\nauthtype=");
+        bytes.extend_from_slice(&scheme);
+    }
     if let Some(oauth) = &credential.oauth {
         // Both come from config or GitHub and hold no line breaks; strip any
         // anyway so that a line can never pose as another field.
@@ -246,6 +280,7 @@ mod tests {
 
     fn credential(path: Option<&[u8]>, user: &[u8]) -> StoredCredential {
         StoredCredential {
+            authtype: None,
             protocol: b"https".to_vec(),
             host: b"github.com".to_vec(),
             path: path.map(<[u8]>::to_vec),
@@ -363,7 +398,31 @@ mod tests {
     #[test]
     fn foreign_keys_are_not_identities() {
         assert_eq!(parse_identity_key("keyring:someone"), None);
-        assert_eq!(parse_identity_key("https://github.com"), None);
+        assert_eq!(parse_identity_key("github.com"), None);
+    }
+
+    #[test]
+    fn no_user_name_and_an_empty_one_are_two_identities() {
+        let mut bearer = credential(None, b"");
+        bearer.authtype = Some(AuthType {
+            scheme: b"Bearer".to_vec(),
+            without_username: true,
+        });
+        let empty_user = credential(None, b"");
+        assert_eq!(identity_key(&bearer), "https://github.com");
+        assert_eq!(identity_key(&empty_user), "https://@github.com");
+        let key = identity_key(&bearer);
+        let read = decode_item(parse_identity_key(&key).unwrap(), &encode_secret(&bearer));
+        assert_eq!(read.authtype, bearer.authtype);
+        assert_eq!(read.username_if_any(), None);
+        let read = decode_item(
+            parse_identity_key(&identity_key(&empty_user)).unwrap(),
+            &encode_secret(&empty_user),
+        );
+        assert_eq!(
+            (&read.authtype, read.username_if_any()),
+            (&None, Some(&b""[..]))
+        );
     }
 
     #[test]
@@ -386,7 +445,7 @@ mod tests {
             original.host = host;
             let identity = parse_identity_key(&identity_key(&original)).unwrap();
             prop_assert_eq!(identity.protocol, original.protocol);
-            prop_assert_eq!(identity.username, original.username);
+            prop_assert_eq!(identity.username, Some(original.username));
             prop_assert_eq!(identity.host, original.host);
             prop_assert_eq!(identity.path, original.path);
         }

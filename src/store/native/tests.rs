@@ -26,6 +26,7 @@ fn each_platform(test: impl Fn(&NativeStore, &dyn Inspect, Platform)) {
 
 fn credential(host: &str, user: &str, password: &str, path: Option<&[u8]>) -> StoredCredential {
     StoredCredential {
+        authtype: None,
         protocol: b"https".to_vec(),
         host: host.as_bytes().to_vec(),
         path: path.map(<[u8]>::to_vec),

@@ -576,9 +576,42 @@ pub fn secret_tool_search(host: &str) -> String {
     format!("{}{}", searched.stdout_text(), searched.stderr)
 }
 
+/// A git that speaks 2.46's `capability[]` (authtype, state): the one
+/// tests/run.sh built from git's source (`GHOAUTH_TEST_GIT_246`), else the
+/// one on PATH if it is new enough. `None` only outside CI, where the test
+/// that asked says it is skipped; in CI a missing one fails that test.
+pub fn git_246(test: &str) -> Option<String> {
+    if let Some(built) = std::env::var_os("GHOAUTH_TEST_GIT_246") {
+        return Some(built.to_string_lossy().into_owned());
+    }
+    if git_version_of("git") >= (2, 46) {
+        return Some("git".to_string());
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: needs git 2.46 or later; tests/run.sh builds one into target/conformance"
+    );
+    eprintln!("{test}: SKIPPED, no git 2.46 or later (run tests/run.sh, which builds one)");
+    None
+}
+
+/// `<git> credential <action>` with this helper as the only one
+/// configured, for a `git` other than the one on PATH.
+pub fn git_credential_with(git: &str, action: &str, input: &str) -> Run {
+    let mut command = command(git);
+    command.args(["-c", "credential.helper=", "-c"]);
+    command.arg(format!("credential.helper={}", helper_program()));
+    command.args(["credential", action]);
+    run(command, input.as_bytes())
+}
+
 /// (major, minor) of the git on PATH.
 pub fn git_version() -> (u32, u32) {
-    let output = Command::new("git").arg("--version").output().expect("git");
+    git_version_of("git")
+}
+
+fn git_version_of(git: &str) -> (u32, u32) {
+    let output = Command::new(git).arg("--version").output().expect("git");
     let text = String::from_utf8_lossy(&output.stdout);
     let mut numbers = text
         .split_whitespace()
