@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::*;
-use fake_github::{CLIENT_ID, Lifetimes};
+use fake_github::{CLIENT_ID, Lifetimes, Permission};
 use serde_json::Value;
 use world::*;
 
@@ -48,6 +48,10 @@ impl Doctor {
     }
 
     fn helper(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.helper_in(&self.world.dir, args, env)
+    }
+
+    fn helper_in(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut command = command(HELPER);
         let helper_dir = Path::new(HELPER).parent().unwrap();
         let path = std::env::join_paths(std::iter::once(helper_dir.to_path_buf()).chain(
@@ -55,7 +59,7 @@ impl Doctor {
         ))
         .unwrap();
         command
-            .current_dir(&self.world.dir)
+            .current_dir(dir)
             .env("PATH", path)
             .env("GIT_CONFIG_GLOBAL", &self.config)
             .env("BROWSER", self.world.dir.join("browser"))
@@ -84,10 +88,14 @@ impl Doctor {
 
     /// `doctor --host URL --json` and its object.
     fn run(&self, extra: &[&str], env: &[(&str, &str)]) -> (Run, Value) {
+        self.run_in(&self.world.dir, extra, env)
+    }
+
+    fn run_in(&self, dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> (Run, Value) {
         let url = self.url();
         let mut args = vec!["doctor", "--host", &url, "--json"];
         args.extend_from_slice(extra);
-        let ran = self.helper(&args, env);
+        let ran = self.helper_in(dir, &args, env);
         let json: Value = serde_json::from_slice(&ran.stdout)
             .unwrap_or_else(|_| panic!("not JSON: {}\n{}", ran.stdout_text(), ran.stderr));
         assert_eq!(
@@ -432,6 +440,60 @@ fn a_revoked_token() {
     );
 }
 
+/// Run in a repository, doctor asks what each account may do there, and
+/// names SAML SSO with its authorization address where GitHub says it
+/// stands in the way.
+#[test]
+fn in_a_repository_whose_organisation_enforces_sso() {
+    let doctor = Doctor::configured("doctor-sso");
+    doctor.login();
+    let fake = &doctor.world.fake;
+    fake.create_repo("acme/app");
+    fake.make_private("acme/app", &[("octocat", Permission::Push)]);
+    let work = doctor.world.dir.join("acme-app");
+    std::fs::create_dir_all(&work).unwrap();
+    for args in [
+        vec!["init", "-q"],
+        vec![
+            "remote",
+            "add",
+            "origin",
+            &format!("{}/acme/app.git", doctor.url()),
+        ],
+    ] {
+        let mut git = command("git");
+        git.current_dir(&work).args(&args);
+        assert!(run(git, b"").status.success(), "git {args:?}");
+    }
+    let (_, json) = doctor.run_in(&work, &[], &[]);
+    assert_check(
+        &json,
+        "account.repository",
+        "ok",
+        "octocat can push to acme/app",
+        "",
+    );
+
+    fake.require_sso("acme", "octocat");
+    let (ran, json) = doctor.run_in(&work, &[], &[]);
+    assert_check(
+        &json,
+        "account.repository",
+        "problem",
+        "octocat cannot reach acme/app: the acme organisation enforces SAML single sign-on",
+        "authorize the token",
+    );
+    assert!(
+        ran.stdout_text()
+            .contains("/orgs/acme/sso?authorization_request="),
+        "{}",
+        ran.stdout_text()
+    );
+    // Outside any repository there is nothing to ask.
+    let (_, json) = doctor.run(&[], &[]);
+    assert!(!json.to_string().contains("account.repository"), "{json}");
+}
+
 #[test]
 fn missing_scopes() {
     let doctor = Doctor::configured("doctor-scopes");
@@ -565,7 +627,15 @@ fn a_proxy_password_is_never_printed() {
         .env_remove("GIT_TERMINAL_PROMPT")
         .arg("get");
     doctor.world.network(&mut get);
-    let refused = run(get, doctor.world.fill_input("").as_bytes());
+    // A user nobody stored: github.com's keyring entries are shared with
+    // the other github.com tests, and a stored token needs no proxy.
+    let refused = run(
+        get,
+        doctor
+            .world
+            .fill_input("username=proxy-password-nobody\n")
+            .as_bytes(),
+    );
     assert!(
         refused.stderr.contains("is not a proxy URL"),
         "{}",

@@ -19,7 +19,7 @@ mod remote_url;
 
 use std::time::{Duration, Instant};
 
-pub(crate) use remote_url::{owner_in_url, ssh_host};
+pub(crate) use remote_url::{owner_in_url, repository_in_url, ssh_host};
 
 use crate::acquire::{Issuer, OAuthRemote};
 use crate::config::host::OAuthHost;

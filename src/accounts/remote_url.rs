@@ -2,13 +2,25 @@
 //! owner of its repository, for `use` and `status`.
 
 use crate::config::host::OAuthHost;
-use crate::git::repository::Owner;
+use crate::git::repository::{Owner, Repository};
 
 /// What a remote URL names: its host (when this helper could sign in
 /// there) and the owner of the repository, if the path has one. Both
 /// `https://host/owner/repo.git` and scp-like `git@host:owner/repo.git`.
 pub fn owner_in_url(url: &str) -> Option<(Option<OAuthHost>, Owner)> {
-    let (host, path) = match url.split_once("://") {
+    let (host, path) = host_and_path(url)?;
+    let owner = path.trim_start_matches('/').split('/').next()?;
+    Some((host, Owner::parse(owner)?))
+}
+
+/// The same, with the repository's name: where `doctor` runs.
+pub fn repository_in_url(url: &str) -> Option<(Option<OAuthHost>, Repository)> {
+    let (host, path) = host_and_path(url)?;
+    Some((host, Repository::from_git_path(path.as_bytes())?))
+}
+
+fn host_and_path(url: &str) -> Option<(Option<OAuthHost>, String)> {
+    match url.split_once("://") {
         Some(_) => {
             let parsed = url::Url::parse(url).ok()?;
             let host = match parsed.scheme() {
@@ -17,16 +29,14 @@ pub fn owner_in_url(url: &str) -> Option<(Option<OAuthHost>, Owner)> {
                 }
                 _ => None,
             };
-            (host, parsed.path().to_string())
+            Some((host, parsed.path().to_string()))
         }
         None => {
             // scp-like: [user@]host:path. The host is SSH's, not ours to sign in to.
             let (_, path) = url.split_once(':')?;
-            (None, path.to_string())
+            Some((None, path.to_string()))
         }
-    };
-    let owner = path.trim_start_matches('/').split('/').next()?;
-    Some((host, Owner::parse(owner)?))
+    }
 }
 
 /// The host of an SSH remote (`git@host:owner/repo`, or
@@ -86,5 +96,12 @@ mod tests {
         assert_eq!(host.unwrap().url(), "http://127.0.0.1:8080");
         assert!(owner_in_url("https://github.com/").is_none());
         assert!(owner_in_url("/local/path").is_none());
+        let (host, repository) = repository_in_url("https://acme.ghe.com/acme/app.git").unwrap();
+        assert_eq!(host.unwrap().url(), "https://acme.ghe.com");
+        assert_eq!(
+            (repository.owner.as_str(), repository.name.as_str()),
+            ("acme", "app")
+        );
+        assert!(repository_in_url("https://github.com/acme").is_none());
     }
 }

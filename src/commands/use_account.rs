@@ -226,6 +226,22 @@ fn owner_argument(text: &str) -> anyhow::Result<(Option<OAuthHost>, Owner)> {
 /// The owner of the remote the current branch pushes to: its
 /// `pushRemote`, `remote.pushDefault`, its upstream's remote, or `origin`.
 fn push_remote_owner() -> anyhow::Result<(Option<OAuthHost>, Owner, String)> {
+    let (remote, url) = push_remote_url()?;
+    let (host, owner) = owner_in_url(&url).with_context(|| {
+        format!(
+            "the remote '{}' ({}) names no owner; name it: git credential-ghoauth use LOGIN \
+             --for OWNER",
+            printable(&remote),
+            printable(&url)
+        )
+    })?;
+    Ok((host, owner, url))
+}
+
+/// The remote `git push` would push to here, and its push URL, as git
+/// picks it: the branch's pushRemote, remote.pushDefault, the branch's
+/// remote, or origin.
+pub(super) fn push_remote_url() -> anyhow::Result<(String, String)> {
     let branch = git_first_line(&["symbolic-ref", "--short", "-q", "HEAD"]);
     let branch_setting = |name: &str| {
         branch
@@ -243,15 +259,7 @@ fn push_remote_owner() -> anyhow::Result<(Option<OAuthHost>, Owner, String)> {
             printable(&remote)
         )
     })?;
-    let (host, owner) = owner_in_url(&url).with_context(|| {
-        format!(
-            "the remote '{}' ({}) names no owner; name it: git credential-ghoauth use LOGIN \
-             --for OWNER",
-            printable(&remote),
-            printable(&url)
-        )
-    })?;
-    Ok((host, owner, url))
+    Ok((remote, url))
 }
 
 /// Bindings need the path git sends with `useHttpPath`, and lose to a

@@ -15,8 +15,10 @@ mod store;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use crate::accounts;
 use crate::config::global;
 use crate::config::host::OAuthHost;
+use crate::git::repository::Repository;
 use crate::helper::Helper;
 use crate::report::printable;
 use crate::store::Store;
@@ -97,6 +99,7 @@ pub fn run(
     let mut checks = chain::git_checks();
     checks.extend(store::checks(helper));
     let deadline = Instant::now() + NETWORK_BOUND;
+    let here = repository_here();
     for host in &hosts {
         let mut about_host = chain::checks(host);
         let app = app::checks(host);
@@ -105,9 +108,14 @@ pub fn run(
         match (&app.remote, offline) {
             (Some(remote), false) => {
                 about_host.extend(online::network_checks(remote, deadline));
+                let repository = here
+                    .as_ref()
+                    .filter(|(on, _)| on.as_ref() == Some(host))
+                    .map(|(_, repository)| repository);
                 about_host.extend(online::account_checks(
                     remote,
                     &stored,
+                    repository,
                     helper.unix_seconds(),
                     deadline,
                 ));
@@ -139,6 +147,12 @@ pub fn run(
         0 => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
     })
+}
+
+/// The repository `git push` would push to, where doctor runs in one.
+fn repository_here() -> Option<(Option<OAuthHost>, Repository)> {
+    let (_, url) = super::use_account::push_remote_url().ok()?;
+    accounts::repository_in_url(&url)
 }
 
 /// The host asked about, or every host with an app in the global config,

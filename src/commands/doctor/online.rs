@@ -1,7 +1,8 @@
 //! What only GitHub can tell: whether the host can be reached (through
 //! which proxy, with which CA), whether its clock agrees with ours, whether
 //! it knows the app and lets it use the device flow, and whether each
-//! stored token still works, with the scopes git needs. Every request is
+//! stored token still works, with the scopes git needs, and in the
+//! repository doctor runs in (where SAML SSO may stand in the way). Every request is
 //! bounded, and all of them together by [`super::NETWORK_BOUND`].
 
 use std::time::{Duration, Instant, SystemTime};
@@ -11,7 +12,8 @@ use crate::acquire::OAuthRemote;
 use crate::config::FlowSetting;
 use crate::config::host::OAuthHost;
 use crate::git::record::StoredCredential;
-use crate::oauth::github::{GitHub, GitHubError};
+use crate::git::repository::Repository;
+use crate::oauth::github::{Access, GitHub, GitHubError, SsoRequired};
 use crate::oauth::roots::Roots;
 use crate::report::{printable_bytes, without_password};
 
@@ -159,6 +161,7 @@ fn device_flow_check(github: &GitHub, remote: &OAuthRemote) -> Check {
 pub(super) fn account_checks(
     remote: &OAuthRemote,
     stored: &[StoredCredential],
+    here: Option<&Repository>,
     now: u64,
     deadline: Instant,
 ) -> Vec<Check> {
@@ -204,13 +207,61 @@ pub(super) fn account_checks(
             .as_ref()
             .is_some_and(|oauth| oauth.scopes.is_empty())
             && user.scopes.is_empty();
-        if github_app {
-            checks.push(installations_check(&github, account, &login, &url));
-            continue;
+        checks.push(match github_app {
+            true => installations_check(&github, account, &login, &url),
+            false => scopes_check(&user.scopes, &login, &url, &relogin),
+        });
+        if let Some(repository) = here {
+            checks.push(repository_check(&github, account, &login, repository));
         }
-        checks.push(scopes_check(&user.scopes, &login, &url, &relogin));
     }
     checks
+}
+
+/// What the account may do in the repository doctor runs in: what
+/// discovery would ask, with SAML SSO named where it is in the way.
+fn repository_check(
+    github: &GitHub,
+    account: &StoredCredential,
+    login: &str,
+    repository: &Repository,
+) -> Check {
+    let name = format!("{}/{}", repository.owner, repository.name);
+    match github.repository_access(&account.password, repository) {
+        Ok(Some(Access { push: true })) => {
+            Check::ok("account.repository", format!("{login} can push to {name}"))
+        }
+        Ok(Some(Access { push: false })) => Check::warning(
+            "account.repository",
+            format!("{login} can read {name} but not push to it"),
+            format!(
+                "ask an owner of {} for write access, or use another account: git credential-ghoauth use LOGIN",
+                repository.owner
+            ),
+        ),
+        Ok(None) => Check::warning(
+            "account.repository",
+            format!(
+                "{login} cannot see {name} (GitHub answers 404 for a private repository it may not read)"
+            ),
+            format!(
+                "sign in with an account that can: git credential-ghoauth use LOGIN --for {}",
+                repository.owner
+            ),
+        ),
+        Err(error) => match error.downcast::<SsoRequired>() {
+            Ok(sso) => Check::problem(
+                "account.repository",
+                format!("{login} cannot reach {name}: {sso}"),
+                "open that address, authorize the token, and run git again",
+            ),
+            Err(error) => Check::warning(
+                "account.repository",
+                format!("could not ask GitHub what {login} may do in {name}: {error:#}"),
+                "see the network checks above",
+            ),
+        },
+    }
 }
 
 /// Whether an OAuth app's token has the scopes git needs.
