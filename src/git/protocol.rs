@@ -242,27 +242,30 @@ impl Credential {
                 .iter()
                 .map(|value| ("state[]", Some(value.as_slice()))),
         );
-        // Assemble first, so that a value git could misread means nothing is
-        // written at all rather than half an answer.
-        let mut buffer = Vec::new();
-        for (key, value) in fields {
-            let Some(value) = value else { continue };
-            if value.iter().any(|b| matches!(b, b'\0' | b'\r' | b'\n')) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!(
-                        "the stored {key} contains a NUL, CR or LF byte and cannot be sent to git"
-                    ),
-                ));
-            }
-            buffer.extend_from_slice(key.as_bytes());
-            buffer.push(b'=');
-            buffer.extend_from_slice(value);
-            buffer.push(b'\n');
-        }
+        let buffer = assemble(fields)?;
         out.write_all(&buffer)?;
         out.flush()
     }
+}
+
+/// `key=value` lines, assembled before any is written, so that a value git
+/// could misread means nothing is written at all rather than half an answer.
+fn assemble(fields: Vec<(&str, Option<&[u8]>)>) -> io::Result<Vec<u8>> {
+    let mut buffer = Vec::new();
+    for (key, value) in fields {
+        let Some(value) = value else { continue };
+        if value.iter().any(|b| matches!(b, b'\0' | b'\r' | b'\n')) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the stored {key} contains a NUL, CR or LF byte and cannot be sent to git"),
+            ));
+        }
+        buffer.extend_from_slice(key.as_bytes());
+        buffer.push(b'=');
+        buffer.extend_from_slice(value);
+        buffer.push(b'\n');
+    }
+    Ok(buffer)
 }
 
 /// git: "a key with an empty value clears the list" for the `[]` keys.
