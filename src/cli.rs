@@ -30,13 +30,17 @@ registered by hand, git credential-ghoauth configure --client-id <id> --client-s
 and git will call git-credential-ghoauth get, store and erase, writing the request \
 to standard input. It stores credentials the way git's own storage helpers do: one per \
 protocol, host, path and user; a request without a user gets the most recently stored \
-one; erase with a password removes only entries holding that password.\n\n\
+one; erase with a password removes only entries holding that password. With git 2.46 or \
+later it also keeps an authtype and credential (capability[]=authtype), answered only to a \
+git that advertises the capability, and adds a state[] digest to its answer, so that the \
+store after a push skips the keyring when handed back what get answered.\n\n\
 When the keyring has nothing for a GitHub host that has an OAuth app configured \
 (credential.<url>.ghoauthClientId), get signs in: it prints a loopback address that leads to the consent page \
 on standard error, opens the browser, catches GitHub's redirect on a loopback port \
 (127.0.0.1, with PKCE and a random state), keeps the token in the keyring and hands it to \
 git. Where no browser can open (no display, SSH, WSL without wslview) it uses GitHub's \
-device flow instead: a code to type at GitHub from any device. github.com and gist.github.com use GitHub's public endpoints; any other configured \
+device flow instead: a code to type at GitHub from any device. github.com and gist.github.com use GitHub's public endpoints; \
+SUBDOMAIN.ghe.com is taken to be a GHE.com tenant, whose REST API is api.SUBDOMAIN.ghe.com; any other configured \
 host is taken to be a GitHub Enterprise Server. It never signs in when git must not wait \
 for a person (GIT_TERMINAL_PROMPT=0, or credential.interactive false or never). store \
 of a token it already holds writes nothing; erase of a token it obtained also revokes \
