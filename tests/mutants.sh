@@ -21,6 +21,7 @@ plan() {
 host src/config/host.rs --lib config::host::
 protocol src/git/protocol.rs --lib git::protocol::
 record src/git/record.rs --lib git::record::
+state src/git/state.rs --lib git::state::
 listener src/oauth/listener/mod.rs --lib oauth::listener::
 listener_head src/oauth/listener/head.rs --lib oauth::listener::
 lock src/lock.rs --lib lock::

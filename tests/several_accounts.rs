@@ -611,6 +611,43 @@ fn an_account_that_only_lacks_sso_authorization_is_named_and_nothing_is_bound() 
     );
 }
 
+/// `use` inside a clone binds the push remote's owner, then asks GitHub
+/// what the account may do there: SAML SSO in the way is named, with its
+/// authorization address, and the binding stands.
+#[test]
+fn use_inside_a_clone_names_sso_that_stands_in_the_way() {
+    let accounts = two_accounts("use-sso");
+    accounts.world.fake.require_sso("acme", "alice_acme");
+    let clone = accounts.world.dir.join("acme-app-sso");
+    let remote = format!("{}/acme/app.git", accounts.url());
+    let cloned = accounts.git(
+        &accounts.world.dir,
+        &["clone", "-q", &remote, clone.to_str().unwrap()],
+    );
+    assert!(cloned.status.success(), "{}", cloned.stderr);
+    let used = accounts.helper_in(&clone, &["use", "alice_acme"]);
+    assert!(used.status.success(), "{}", used.stderr);
+    let said = used.stdout_text();
+    assert!(
+        said.contains(
+            "Note: alice_acme cannot reach acme/app yet: the acme organisation enforces SAML \
+             single sign-on"
+        ) && said.contains("/orgs/acme/sso?authorization_request="),
+        "{said}"
+    );
+    assert_eq!(accounts.bindings(), ["acme alice_acme"]);
+
+    // A reader is told it cannot push; the binding stands all the same.
+    let used = accounts.helper_in(&clone, &["use", "alice"]);
+    assert!(used.status.success(), "{}", used.stderr);
+    assert!(
+        used.stdout_text()
+            .contains("Note: alice can read acme/app but not push to it."),
+        "{}",
+        used.stdout_text()
+    );
+}
+
 #[test]
 fn logout_of_an_account_removes_its_bindings() {
     let accounts = two_accounts("logout-bindings");

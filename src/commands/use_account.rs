@@ -2,18 +2,20 @@
 //! which is the host's default (see `accounts`).
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 
-use crate::accounts::{bindings, owner_in_url, ssh_host};
-use crate::acquire::{self, GitHubIssuer, OAuthRemote};
+use crate::accounts::{self, bindings, owner_in_url, repository_in_url, ssh_host};
+use crate::acquire::{self, GitHubIssuer, Issuer, OAuthRemote};
 use crate::config::host::OAuthHost;
 use crate::config::{RemoteConfig, git_first_line, global};
+use crate::git::protocol::Credential;
 use crate::git::record::StoredCredential;
-use crate::git::repository::Owner;
+use crate::git::repository::{Owner, Repository};
 use crate::helper::Helper;
-use crate::oauth::github::Endpoints;
-use crate::report::printable;
+use crate::oauth::github::{Access, Endpoints, SsoRequired};
+use crate::report::{printable, printable_bytes};
 use crate::store::Store;
 
 /// What `use` was asked to do.
@@ -49,6 +51,12 @@ pub fn run(helper: &Helper, choice: Choice) -> anyhow::Result<ExitCode> {
     };
     // An SSH remote names SSH's host: the HTTPS host it stands for is the
     // one configured here under the same name, or none, and then --host.
+    // A remote URL may name the repository itself: then GitHub is asked
+    // what the account may do there, once it is bound.
+    let named_repository = remote
+        .as_deref()
+        .and_then(repository_in_url)
+        .map(|(_, repository)| repository);
     let ssh_remote = remote.filter(|url| ssh_host(url).is_some());
     let owner_host = match (&choice.host, &ssh_remote) {
         (None, Some(url)) => Some(host_for_ssh_remote(url)?),
@@ -61,7 +69,12 @@ pub fn run(helper: &Helper, choice: Choice) -> anyhow::Result<ExitCode> {
     let account = account_with_token(helper, &host, login)?;
     match owner {
         None => make_default(helper, &host, account)?,
-        Some(owner) => bind(helper, &host, &owner, &account, ssh_remote.as_deref())?,
+        Some(owner) => {
+            bind(helper, &host, &owner, &account, ssh_remote.as_deref())?;
+            if let Some(repository) = &named_repository {
+                note_access(&host, &account, repository);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -129,6 +142,37 @@ fn bind(
     }
     warn_where_bindings_cannot_apply(host);
     Ok(())
+}
+
+/// What GitHub says the account just bound may do in the repository the
+/// remote names: a note where it cannot push, with the authorization
+/// address where SAML SSO is what stands in the way. Best effort, and
+/// bounded as discovery is: the binding stands either way.
+fn note_access(host: &OAuthHost, account: &StoredCredential, repository: &Repository) {
+    let request = Credential {
+        username: Some(account.username.clone()),
+        ..host.request()
+    };
+    let Ok(remote) = OAuthRemote::read(&request) else {
+        return;
+    };
+    let deadline = Instant::now() + accounts::DISCOVERY_BOUND;
+    let mut outcomes =
+        GitHubIssuer.repository_access(&remote, &[&account.password], repository, deadline);
+    let login = printable_bytes(&account.username);
+    let name = format!("{}/{}", repository.owner, repository.name);
+    match outcomes.pop() {
+        Some(Ok(Some(Access { push: false }))) => {
+            println!("Note: {login} can read {name} but not push to it.")
+        }
+        Some(Ok(None)) => println!("Note: {login} cannot see {name}: GitHub will refuse it there."),
+        Some(Err(error)) => {
+            if let Ok(sso) = error.downcast::<SsoRequired>() {
+                println!("Note: {login} cannot reach {name} yet: {sso}.");
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The OAuth host configured here whose name is `url`'s SSH host
