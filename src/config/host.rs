@@ -387,6 +387,31 @@ mod tests {
     }
 
     #[test]
+    fn flavours_are_named_for_people_and_for_json() {
+        assert_eq!(Flavour::GheComTenant.short(), "ghe.com tenant");
+        assert_eq!(Flavour::GitHubCom.short(), "github.com");
+        assert_eq!(Flavour::EnterpriseServer.short(), "enterprise server");
+        assert_eq!(
+            Flavour::GheComTenant.to_string(),
+            "a GHE.com tenant (GitHub Enterprise Cloud with data residency)"
+        );
+        assert_eq!(
+            Flavour::EnterpriseServer.to_string(),
+            "a GitHub Enterprise Server"
+        );
+    }
+
+    #[test]
+    fn the_request_for_a_host_is_what_git_would_send() {
+        let request = OAuthHost::from_argument("https://Acme.ghe.com:8443/x")
+            .unwrap()
+            .request();
+        assert_eq!(request.protocol.as_deref(), Some(&b"https"[..]));
+        assert_eq!(request.host.as_deref(), Some(&b"acme.ghe.com:8443"[..]));
+        assert_eq!((request.path, request.username), (None, None));
+    }
+
+    #[test]
     fn it_prints_as_git_names_it() {
         let host = OAuthHost::parse(b"https", b"GHE.example.com:8443").unwrap();
         assert_eq!(format!("{host}"), "ghe.example.com:8443");
