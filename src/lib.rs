@@ -23,6 +23,7 @@ mod acquire;
 pub mod cli;
 mod commands;
 mod config;
+mod digest;
 #[cfg(test)]
 mod fixtures;
 mod git;

@@ -241,7 +241,7 @@ fn lock_path(
         Purpose::SignIn => ("sign-in", &b""[..]),
         Purpose::Refresh => ("refresh", account),
     };
-    let digest = hex_digest(&[protocol, host, account]);
+    let digest = crate::digest::hex_digest(&[protocol, host, account]);
     dir.join(format!("{name}-{digest}.lock"))
 }
 
@@ -250,21 +250,6 @@ fn lock_path(
 /// bounded by the flow's deadline), and a keyring write.
 pub fn sign_in_wait(flow_timeout: Duration, keyring_timeout: Duration) -> Duration {
     flow_timeout + 2 * keyring_timeout
-}
-
-/// A short, fixed-length name for parts of any bytes: 16 bytes of SHA-256,
-/// in hex, each part framed by its length so that no two lists collide.
-pub(crate) fn hex_digest(parts: &[&[u8]]) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update((part.len() as u64).to_le_bytes());
-        hasher.update(part);
-    }
-    hasher.finalize()[..16]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 #[cfg(test)]

@@ -52,10 +52,7 @@ fn clone_push_and_erase_on_a_tenant_use_its_web_and_api_hosts() {
         assert!(!world.fake.is_live(&token), "revoked at {API}");
 
         let seen = world.fake.seen();
-        let reached = |host: &str, method: &str, path: &str| {
-            seen.iter()
-                .any(|(h, m, p)| h == host && m == method && p == path)
-        };
+        let reached = |host: &str, method: &str, path: &str| world.fake.reached(host, method, path);
         assert!(reached(TENANT, "GET", "/login/oauth/authorize"), "{seen:?}");
         assert!(
             reached(TENANT, "POST", "/login/oauth/access_token"),
@@ -73,24 +70,7 @@ fn clone_push_and_erase_on_a_tenant_use_its_web_and_api_hosts() {
             reached(TENANT, "POST", "/octo/hello.git/git-receive-pack"),
             "{seen:?}"
         );
-        for (host, _, path) in &seen {
-            assert!(
-                host == TENANT || host == API,
-                "only the tenant's two hosts: {host} {path}"
-            );
-            assert_eq!(
-                host == API,
-                path == "/user" || path.starts_with("/applications/"),
-                "{host} {path}"
-            );
-        }
-        let targets = world.fake.proxy_targets();
-        assert!(
-            targets
-                .iter()
-                .all(|target| target == "acme.ghe.com:443" || target == "api.acme.ghe.com:443"),
-            "{targets:?}"
-        );
+        assert_only_web_and_api_hosts(&world, TENANT, API);
     });
 }
 

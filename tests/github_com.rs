@@ -40,10 +40,7 @@ fn clone_push_and_erase_reach_github_com_and_api_github_com() {
         assert!(!world.fake.is_live(&token), "revoked at api.github.com");
 
         let seen = world.fake.seen();
-        let reached = |host: &str, method: &str, path: &str| {
-            seen.iter()
-                .any(|(h, m, p)| h == host && m == method && p == path)
-        };
+        let reached = |host: &str, method: &str, path: &str| world.fake.reached(host, method, path);
         assert!(
             reached("github.com", "GET", "/login/oauth/authorize"),
             "{seen:?}"
@@ -66,23 +63,6 @@ fn clone_push_and_erase_reach_github_com_and_api_github_com() {
             "{seen:?}"
         );
         // Nothing of the API went to github.com, nor OAuth to api.github.com.
-        for (host, _, path) in &seen {
-            assert!(
-                host == "github.com" || host == "api.github.com",
-                "only the two hosts: {host} {path}"
-            );
-            assert_eq!(
-                host == "api.github.com",
-                path == "/user" || path.starts_with("/applications/"),
-                "{host} {path}"
-            );
-        }
-        let targets = world.fake.proxy_targets();
-        assert!(
-            targets
-                .iter()
-                .all(|target| target == "github.com:443" || target == "api.github.com:443"),
-            "{targets:?}"
-        );
+        assert_only_web_and_api_hosts(&world, "github.com", "api.github.com");
     });
 }

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 /// Top to bottom. `lib` (with `main`) is the entry; `fixtures` is test-only
 /// scaffolding that builds helpers and stores, and may be used anywhere.
-const LAYERS: [&str; 13] = [
+const LAYERS: [&str; 14] = [
     "lib", "commands", "cli", "accounts", "acquire", "oauth", "helper", "store", "lock", "config",
-    "git", "report", "secret",
+    "git", "report", "secret", "digest",
 ];
 const ANYWHERE: [&str; 2] = ["fixtures", "main"];
 

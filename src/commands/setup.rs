@@ -339,7 +339,7 @@ fn app_name() -> String {
         .unwrap_or_default();
     let mut random = [0u8; 4];
     let _ = getrandom::fill(&mut random);
-    let tag = crate::lock::hex_digest(&[user.as_bytes(), machine.trim().as_bytes(), &random]);
+    let tag = crate::digest::hex_digest(&[user.as_bytes(), machine.trim().as_bytes(), &random]);
     let user: String = user
         .chars()
         .filter(char::is_ascii_alphanumeric)

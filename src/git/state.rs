@@ -7,8 +7,7 @@
 //! shows `state[]` to every helper, and a digest of a credential tells
 //! them nothing the credential git also sends them does not.
 
-use sha2::{Digest, Sha256};
-
+use crate::digest::hex_digest;
 use crate::git::protocol::Credential;
 use crate::secret::Secret;
 
@@ -38,8 +37,8 @@ pub fn hands_back_our_answer(request: &Credential) -> bool {
         .any(|seen| seen == expected.as_bytes())
 }
 
-/// Of every field git sends back on `store`, length-prefixed so that no two
-/// credentials share a digest by moving bytes between fields.
+/// Of every field git sends back on `store`, each after a byte that says
+/// whether git sent it: an empty value is a value.
 fn digest(credential: &Credential) -> String {
     let expiry = credential
         .password_expiry_utc
@@ -56,22 +55,14 @@ fn digest(credential: &Credential) -> String {
         expiry,
         secret(&credential.oauth_refresh_token),
     ];
-    let mut hasher = Sha256::new();
-    hasher.update(b"git-credential-ghoauth answered v1");
+    let mut parts: Vec<&[u8]> = vec![b"git-credential-ghoauth answered v1"];
     for field in &fields {
         match field {
-            None => hasher.update([0]),
-            Some(bytes) => {
-                hasher.update([1]);
-                hasher.update((bytes.len() as u64).to_le_bytes());
-                hasher.update(bytes);
-            }
+            None => parts.push(b"absent"),
+            Some(bytes) => parts.extend([&b"sent"[..], bytes.as_slice()]),
         }
     }
-    hasher.finalize()[..16]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex_digest(&parts)
 }
 
 #[cfg(test)]

@@ -75,9 +75,9 @@ mod linux {
     use linux_keyutils::{Key, KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission};
 
     use super::{namespace, request_identity};
+    use crate::digest::hex_digest;
     use crate::git::protocol::Credential;
     use crate::git::record::RENEW_BEFORE_EXPIRY_SECONDS;
-    use crate::lock::hex_digest;
 
     /// A user key's payload is at most 32767 bytes; larger answers are not cached.
     pub(super) const MAX_PAYLOAD: usize = 32 * 1024 - 1;

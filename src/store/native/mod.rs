@@ -167,7 +167,7 @@ fn shortened(key: &str) -> String {
     format!(
         "{}#{}",
         &key[..SHORTENED_HEAD_BYTES],
-        crate::lock::hex_digest(&[key.as_bytes()])
+        crate::digest::hex_digest(&[key.as_bytes()])
     )
 }
 

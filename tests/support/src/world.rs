@@ -70,6 +70,32 @@ pub fn curl_network(fake: &FakeGitHub) -> String {
     format!("{trust} {proxy}")
 }
 
+/// For a fake behind its proxy (github.com, a GHE.com tenant): every
+/// request went to `web` or `api`, the API's (`/user`, `/applications/…`)
+/// to `api` alone and nothing else there, and the proxy was asked for
+/// those two names only.
+pub fn assert_only_web_and_api_hosts(world: &World, web: &str, api: &str) {
+    for (host, _, path) in &world.fake.seen() {
+        assert!(
+            host == web || host == api,
+            "only {web} and {api}: {host} {path}"
+        );
+        assert_eq!(
+            host == api,
+            path == "/user" || path.starts_with("/applications/"),
+            "{host} {path}"
+        );
+    }
+    let targets = world.fake.proxy_targets();
+    let (web, api) = (format!("{web}:443"), format!("{api}:443"));
+    assert!(
+        targets
+            .iter()
+            .all(|target| *target == web || *target == api),
+        "{targets:?}"
+    );
+}
+
 pub fn write_script(path: &Path, body: &str) {
     std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
     #[cfg(unix)]

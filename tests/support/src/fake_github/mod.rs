@@ -502,6 +502,14 @@ impl FakeGitHub {
         self.state.lock().unwrap().seen.clone()
     }
 
+    /// Whether a request `method path` reached the fake under the name
+    /// `host` (its `Host` header).
+    pub fn reached(&self, host: &str, method: &str, path: &str) -> bool {
+        self.seen()
+            .iter()
+            .any(|(h, m, p)| h == host && m == method && p == path)
+    }
+
     /// How many requests of any kind reached the fake.
     pub fn requests(&self) -> usize {
         self.state.lock().unwrap().requests
