@@ -486,7 +486,7 @@ fn git_finds_the_helper_by_its_short_name_on_path() {
 /// git 2.46's `capability[]=authtype`: a credential with a scheme of its
 /// own (`Authorization: Bearer …`) and no user name answers only a git that
 /// advertises the capability, and never stands in for a user's password.
-fn an_authtype_credential_answers_only_a_git_that_can_take_it() {
+fn git_246_an_authtype_credential_answers_only_a_git_that_can_take_it() {
     let Some(git) = common::git_246("authtype") else {
         return;
     };
@@ -560,9 +560,9 @@ fn an_authtype_credential_answers_only_a_git_that_can_take_it() {
 /// needs the keyring, and says so.
 #[cfg(unix)]
 #[test]
-fn a_store_of_what_get_answered_needs_no_keyring() {
+fn git_246_a_store_of_what_get_answered_needs_no_keyring() {
     use common::{KeyringState, in_session, start_session};
-    let Some(git) = common::git_246("a_store_of_what_get_answered_needs_no_keyring") else {
+    let Some(git) = common::git_246("git_246_a_store_of_what_get_answered_needs_no_keyring") else {
         return;
     };
     let own = start_session(KeyringState::Unlocked);
@@ -630,7 +630,7 @@ macro_rules! on_every_store {
 
 on_every_store!(
     approve_then_fill_returns_the_credential,
-    an_authtype_credential_answers_only_a_git_that_can_take_it,
+    git_246_an_authtype_credential_answers_only_a_git_that_can_take_it,
     two_users_on_one_host_each_come_back_by_username,
     erase_with_an_old_password_leaves_the_new_one,
     reject_without_password_erases_every_user_of_the_host_only,
