@@ -267,11 +267,10 @@ impl fmt::Display for Flavour {
     }
 }
 
-/// `acme` of `acme.ghe.com`: one DNS label before `ghe.com`.
+/// `acme` of `acme.ghe.com`: one DNS label (no dot) before `ghe.com`.
 fn tenant_label(name: &str) -> Option<&str> {
     let label = name.strip_suffix(".ghe.com")?;
     let well_formed = !label.is_empty()
-        && !label.contains('.')
         && label
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-');
