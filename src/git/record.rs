@@ -387,6 +387,14 @@ mod tests {
             "capability[]=authtype\nauthtype=Bearer\ncredential=old\nprotocol=https\nhost=h\n",
         );
         assert!(pick_for_erase(&erase, std::slice::from_ref(&kept)).is_empty());
+
+        // With a user name and an expiry, both are kept and answered.
+        let named = parse(&format!("{bearer}username=u\npassword_expiry_utc=20\n"));
+        let named = StoredCredential::from_store_request(&named, 10, 1).unwrap();
+        assert_eq!(named.username_if_any(), Some(&b"u"[..]));
+        let answer = named.answer();
+        assert_eq!(answer.username.as_deref(), Some(&b"u"[..]));
+        assert_eq!(answer.password_expiry_utc, Some(20));
     }
 
     #[test]
