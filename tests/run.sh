@@ -49,8 +49,8 @@ fi
 # A git of 2.46 or later, built from git's source (../shared/conformance,
 # or GHOAUTH_GIT_SOURCE) once, for the tests of git's capabilities, whose
 # names begin with git_246_ (Debian 12's git is 2.39). For the whole suite
-# it is built in the background, and those tests run once it is there;
-# for a filtered run, first. Without a git source they say they are
+# it is built in the background while the compiled suite runs, and those
+# tests run once it is there; for a filtered run, first. Without a git source they say they are
 # skipped (and fail in CI).
 git_source=${GHOAUTH_GIT_SOURCE:-../shared/conformance/git-2.55.0.tar.xz}
 git_path=target/git-246.path
@@ -61,19 +61,18 @@ use_built_git() {
         export GHOAUTH_TEST_GIT_246
     fi
 }
-if [ $# -eq 0 ]; then
-    echo "tests/run.sh: building git 2.46+ from $git_source, in the background ($(date +%T))" >&2
-    .ci/conformance --build-only --git-source "$git_source" >"$git_path.tmp" &
-    git_build=$!
-    trap 'kill "$git_build" ${oo7_build:+"$oo7_build"} 2>/dev/null || true' EXIT
-elif .ci/conformance --build-only --git-source "$git_source" >"$git_path.tmp"; then
-    mv "$git_path.tmp" "$git_path"
-fi
-use_built_git
 
 # One build profile for tests, benchmark and install: built once.
 echo "tests/run.sh: the suite ($(date +%T))" >&2
 if [ $# -eq 0 ]; then
+    # git's build starts once the suite is compiled, so that it uses the
+    # processors the running tests leave idle instead of slowing the
+    # compile down.
+    cargo test --release --locked --no-run
+    echo "tests/run.sh: building git 2.46+ from $git_source, in the background ($(date +%T))" >&2
+    .ci/conformance --build-only --git-source "$git_source" >"$git_path.tmp" &
+    git_build=$!
+    trap 'kill "$git_build" ${oo7_build:+"$oo7_build"} 2>/dev/null || true' EXIT
     cargo test --release --locked -- --skip git_246_
     echo "tests/run.sh: waiting for git's build, then the git_246_ tests ($(date +%T))" >&2
     if wait "$git_build"; then
@@ -84,6 +83,10 @@ if [ $# -eq 0 ]; then
     use_built_git
     cargo test --release --locked --test suite -- git_246_
 else
+    if .ci/conformance --build-only --git-source "$git_source" >"$git_path.tmp"; then
+        mv "$git_path.tmp" "$git_path"
+    fi
+    use_built_git
     cargo test --release --locked "$@"
 fi
 
