@@ -432,10 +432,13 @@ impl FakeGitHub {
         client_secret: &str,
         on_issue: fn(&str),
     ) -> FakeGitHub {
-        let mut fake = FakeGitHub::start_https(repos, client_secret, on_issue);
-        let tls_port = fake.tls.as_ref().unwrap().port;
-        fake.play_behind_proxy(tls_port, proxy::Plays::GitHubCom, "github.com");
-        fake
+        FakeGitHub::start_behind_proxy(
+            repos,
+            client_secret,
+            on_issue,
+            proxy::Plays::GitHubCom,
+            "github.com",
+        )
     }
 
     /// The fake as the GHE.com tenant [`TENANT`]: the OAuth pages and git
@@ -447,19 +450,30 @@ impl FakeGitHub {
         client_secret: &str,
         on_issue: fn(&str),
     ) -> FakeGitHub {
-        let mut fake = FakeGitHub::start_https(repos, client_secret, on_issue);
-        let tls_port = fake.tls.as_ref().unwrap().port;
-        fake.play_behind_proxy(tls_port, proxy::Plays::GheComTenant, TENANT);
-        fake
+        FakeGitHub::start_behind_proxy(
+            repos,
+            client_secret,
+            on_issue,
+            proxy::Plays::GheComTenant,
+            TENANT,
+        )
     }
 
-    fn play_behind_proxy(&mut self, tls_port: u16, plays: proxy::Plays, host: &str) {
-        let proxy = proxy::ConnectProxy::start(tls_port, plays);
-        self.proxy_url = Some(format!("http://127.0.0.1:{}", proxy.port));
-        self.proxy = Some(proxy);
-        self.host = host.into();
-        self.base_url = format!("https://{host}");
-        self.state.lock().unwrap().web_url = self.base_url.clone();
+    fn start_behind_proxy(
+        repos: &Path,
+        client_secret: &str,
+        on_issue: fn(&str),
+        plays: proxy::Plays,
+        host: &str,
+    ) -> FakeGitHub {
+        let mut fake = FakeGitHub::start_https(repos, client_secret, on_issue);
+        let proxy = proxy::ConnectProxy::start(fake.tls.as_ref().unwrap().port, plays);
+        fake.proxy_url = Some(format!("http://127.0.0.1:{}", proxy.port));
+        fake.proxy = Some(proxy);
+        fake.host = host.into();
+        fake.base_url = format!("https://{host}");
+        fake.state.lock().unwrap().web_url = fake.base_url.clone();
+        fake
     }
 
     /// Every CONNECT target the proxy was asked for.
