@@ -56,7 +56,7 @@ See --help for the git config keys and environment variables.",
 credential.<url>.ghoauthClientId\n      the OAuth app's client id; makes <url> an OAuth host\n  \
 credential.<url>.ghoauthClientSecret\n      the app's client secret (for the browser flow and revoking)\n  \
 credential.<url>.ghoauthScopes\n      scopes to ask for (default: repo workflow)\n  \
-credential.<url>.ghoauthRedirectUri\n      a fixed loopback redirect, e.g. http://127.0.0.1:8000/callback\n  \
+credential.<url>.ghoauthRedirectUri\n      loopback redirects to listen on, tried in order; unset: http://127.0.0.1:17829/callback,\n      else any free port\n  \
 credential.<url>.ghoauthTimeout\n      seconds to wait for a sign-in (default: 300, at most 3600)\n  \
 credential.<url>.ghoauthFlow\n      browser, device, or auto (default: auto)\n  \
 credential.interactive\n      false or never: do not sign in, as git does not prompt\n  \
@@ -88,7 +88,7 @@ login, logout, configure, unconfigure\n      0 on success, 1 on failure, 2 for a
 status\n      0 when something is stored, 1 when nothing is,\n      2 for a bad command line\n  \
 an unknown command typed at a terminal\n      2, with a guess; from git (stdin not a terminal),\n      ignored with 0\n\n\
 Example, for github.com, with an OAuth app whose callback URL is\n  \
-http://127.0.0.1/callback:\n  \
+http://127.0.0.1:17829/callback:\n  \
 git credential-ghoauth configure --client-id <id> \\\n      \
 --client-secret-stdin\n  \
 git credential-ghoauth login\n  \

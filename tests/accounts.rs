@@ -112,7 +112,7 @@ fn login_status_logout() {
     assert_eq!(
         logout.stdout_text(),
         format!(
-            "Logged out octocat from {} and revoked its token.\n",
+            "Logged out octocat from {} and revoked its token at GitHub.\n",
             world.fake.host
         )
     );

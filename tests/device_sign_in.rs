@@ -59,21 +59,24 @@ fn a_code_entered_at_github_signs_in_without_a_browser() {
     assert_eq!(world.fake.authorizations(), 1);
 }
 
+/// RFC 8628 §3.5: a slow_down adds five seconds, and its reply names the
+/// new interval, which the helper waits out when GitHub adds more.
 #[test]
-fn slow_down_adds_five_seconds_to_the_interval() {
+fn slow_down_waits_the_interval_github_names() {
     let world = world("device-slow");
     world.fake.demand_slower_once();
+    world.fake.set_slow_down_step(Duration::from_secs(7));
     let filled = world.fill(&device_flow(&world), "");
     assert_signed_in_as(&filled, "octocat");
     // The fake answers slow_down again to any poll that comes too early.
     assert_eq!(world.fake.slow_downs(), 1);
-    // One second, plus five after the slow_down: not less, and not more
+    // One second, plus the seven the reply named: not less, and not more
     // than scheduling slack.
     let gaps = world.fake.poll_gaps();
     assert!(!gaps.is_empty());
     for gap in &gaps {
         assert!(
-            *gap >= Duration::from_secs(6) && *gap < Duration::from_secs(8),
+            *gap >= Duration::from_secs(8) && *gap < Duration::from_secs(10),
             "{gaps:?}"
         );
     }

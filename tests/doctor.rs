@@ -29,12 +29,22 @@ impl Doctor {
     }
 
     fn configured_with(name: &str, world: World, client_id: &str) -> Doctor {
+        let secret = world.client_secret.clone();
+        Doctor::configured_as(name, world, client_id, &secret)
+    }
+
+    /// With `secret` as the app's client secret ("" for none).
+    fn configured_with_secret(name: &str, secret: &str) -> Doctor {
+        Doctor::configured_as(name, world(name), CLIENT_ID, secret)
+    }
+
+    fn configured_as(name: &str, world: World, client_id: &str, secret: &str) -> Doctor {
         let doctor = Doctor {
             config: world.dir.join(format!("gitconfig-{name}")),
             world,
         };
         let url = doctor.url();
-        let secret = doctor.world.client_secret.clone();
+        let secret = secret.to_string();
         let done = doctor.helper(
             &["configure", "--host", &url, "--client-id", client_id],
             &[("GHOAUTH_CLIENT_SECRET", &secret)],
@@ -390,9 +400,71 @@ fn an_unknown_client_id() {
         &json,
         "network.client_id",
         "problem",
-        "does not know the client id",
+        "does not know the client id Ov23liNobodyKnowsMe0 (unknown client id: HTTP 404)",
         "--client-id",
     );
+}
+
+/// GitHub's authorize page sends every client id to its sign-in page, so
+/// doctor asks the token endpoint, which tells a wrong secret from a good
+/// pair; with no secret, the device-code endpoint tells a known id.
+#[test]
+fn a_wrong_secret_a_good_pair_and_no_secret_each_named() {
+    let doctor = Doctor::configured("doctor-secret");
+    let (_, json) = doctor.run(&[], &[]);
+    assert_check(
+        &json,
+        "network.client_id",
+        "ok",
+        "knows the client id and takes the client secret",
+        "",
+    );
+    for (secret, status, said, fix) in [
+        (
+            "not-the-secret",
+            "problem",
+            "refuses its client secret (incorrect_client_credentials)",
+            "--client-secret-stdin",
+        ),
+        (
+            "",
+            "ok",
+            "no client secret is configured, so none was checked",
+            "",
+        ),
+    ] {
+        let name = format!("doctor-secret-{}", secret.len());
+        let doctor = Doctor::configured_with_secret(&name, secret);
+        let (_, json) = doctor.run(&[], &[]);
+        assert_check(&json, "network.client_id", status, said, fix);
+    }
+}
+
+/// A rate-limited `GET /user` is the rate limit, not a revoked token.
+#[test]
+fn a_rate_limit_is_named_as_one() {
+    let doctor = Doctor::configured("doctor-rate");
+    doctor.login();
+    for limit in [
+        fake_github::RateLimit::Primary(Duration::from_secs(600)),
+        fake_github::RateLimit::Secondary429(Duration::from_secs(60)),
+    ] {
+        doctor.world.fake.set_rate_limit(limit);
+        let (_, json) = doctor.run(&[], &[]);
+        assert_check(
+            &json,
+            "account.token",
+            "warning",
+            "rate limit was hit",
+            "once the limit lifts",
+        );
+        let refused = json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|check| check["summary"].as_str().unwrap().contains("refuses"));
+        assert!(!refused, "{:#}", json["checks"]);
+    }
 }
 
 #[test]

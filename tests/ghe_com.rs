@@ -18,7 +18,7 @@ const API: &str = "api.acme.ghe.com";
 fn clone_push_and_erase_on_a_tenant_use_its_web_and_api_hosts() {
     without_dbus(Some("kernel"), || {
         let world = ghe_com_tenant_world("tenant");
-        let work = world.clone_new_repo("octo/hello");
+        let work = world.clone_new_repo("octo/hello", "octocat");
         commit(&world, &work, "one.txt");
         let pushed = world.git(&work, &[], &["push", "-q", "origin", "main"]);
         assert!(pushed.status.success(), "push: {}", pushed.stderr);

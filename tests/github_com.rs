@@ -17,7 +17,7 @@ use crate::world::*;
 fn clone_push_and_erase_reach_github_com_and_api_github_com() {
     without_dbus(Some("kernel"), || {
         let world = github_com_world("github-com");
-        let work = world.clone_new_repo("octo/hello");
+        let work = world.clone_new_repo("octo/hello", "octocat");
         commit(&world, &work, "one.txt");
         let pushed = world.git(&work, &[], &["push", "-q", "origin", "main"]);
         assert!(pushed.status.success(), "push: {}", pushed.stderr);

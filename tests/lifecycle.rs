@@ -66,10 +66,11 @@ fn queued_behind_the_first(
     world: &World,
     count: usize,
     gate: Gate,
+    config: &[String],
     meanwhile: impl FnOnce(),
 ) -> Vec<Run> {
     world.fake.hold(gate);
-    let fills = (0..count).map(|_| world.fill_command(&[])).collect();
+    let fills = (0..count).map(|_| world.fill_command(config)).collect();
     let input = world.fill_input("");
     std::thread::scope(|scope| {
         let running = scope.spawn(|| all_at_once(fills, &input));
@@ -312,7 +313,7 @@ fn thirty_two_parallel_cold_fills_sign_in_once() {
     let world = world("cold-32");
     // The first helper's consent page is held until the other 31 are
     // queued behind its lock, so that every one of them really waits.
-    let results = queued_behind_the_first(&world, 32, Gate::ConsentPage, || {
+    let results = queued_behind_the_first(&world, 32, Gate::ConsentPage, &[], || {
         assert_eq!(world.browser_opened(), 1)
     });
     let answers: Vec<String> = results.iter().map(Run::stdout_text).collect();
@@ -337,7 +338,7 @@ fn thirty_two_parallel_fills_that_need_a_refresh_refresh_once() {
     let old_token = password(&world.fill(&[], ""));
     github_app(&world, EIGHT_HOURS);
 
-    let results = queued_behind_the_first(&world, 32, Gate::TokenEndpoint, || {});
+    let results = queued_behind_the_first(&world, 32, Gate::TokenEndpoint, &[], || {});
     let tokens: Vec<String> = results.iter().map(password).collect();
     assert!(
         tokens.iter().all(|token| *token == tokens[0]),
@@ -355,7 +356,8 @@ fn thirty_two_parallel_fills_that_need_a_refresh_refresh_once() {
 #[test]
 fn parallel_fills_behind_a_declined_sign_in_do_not_open_more_browsers() {
     let world = world("declined");
-    let results = queued_behind_the_first(&world, 4, Gate::ConsentPage, || {
+    let cancel = world.cancel_reaches_the_helper();
+    let results = queued_behind_the_first(&world, 4, Gate::ConsentPage, &cancel, || {
         world.fake.set_consent(Consent::Deny)
     });
     assert_eq!(world.browser_opened(), 1);
@@ -542,7 +544,7 @@ fn two_accounts_on_one_host_each_chosen_by_username() {
 #[test]
 fn a_revoked_token_is_erased_on_401_and_the_next_push_signs_in_once() {
     let world = world("401");
-    let work = world.clone_new_repo("octo/cycle");
+    let work = world.clone_new_repo("octo/cycle", "octocat");
     commit(&world, &work, "one.txt");
     let pushed = world.git(&work, &[], &["push", "-q", "origin", "main"]);
     assert!(pushed.status.success(), "{}", pushed.stderr);

@@ -28,7 +28,7 @@ fn password(filled: &Run) -> String {
 fn a_push_signs_in_in_the_browser_once_and_reject_revokes() {
     on_windows(|| {
         let world = world("win-push");
-        let work = world.clone_new_repo("octo/windows");
+        let work = world.clone_new_repo("octo/windows", "octocat");
         commit(&world, &work, "one.txt");
         let pushed = world.git(&work, &[], &["push", "-q", "origin", "main"]);
         assert!(pushed.status.success(), "first push: {}", pushed.stderr);

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
-use crate::fake_github::{CLIENT_ID, InstallUser, ManifestUser};
+use crate::fake_github::{CLIENT_ID, Consent, InstallUser, ManifestUser};
 use crate::world::*;
 
 /// A `$BROWSER` that submits the helper's manifest page (what its script
@@ -158,7 +158,7 @@ fn creates_installs_signs_in_and_pushes(world: &World) {
     );
 
     // A push with nothing but the global config: the token is there.
-    let work = world.clone_new_repo("octo/setup");
+    let work = world.clone_new_repo("octo/setup", "octocat");
     commit(world, &work, "one.txt");
     let mut push = command("git");
     world.network(&mut push);
@@ -386,9 +386,9 @@ fn a_sign_in_after_setup_takes_a_free_callback_when_others_are_busy() {
     };
     let logout = helper(&["logout", "--host", url]);
     assert!(logout.status.success(), "{}", logout.stderr);
-    let _first = std::net::TcpListener::bind(("127.0.0.1", ports[0])).unwrap();
+    let first = std::net::TcpListener::bind(("127.0.0.1", ports[0])).unwrap();
     let _last = std::net::TcpListener::bind(("127.0.0.1", ports[9])).unwrap();
-    let login = helper(&["login", "--host", url, "--browser"]);
+    let login = helper(&["login", "--host", url, "--flow", "browser"]);
     assert!(login.status.success(), "{}", login.stderr);
     let asked = world.fake.authorize_requests();
     assert_eq!(
@@ -397,5 +397,28 @@ fn a_sign_in_after_setup_takes_a_free_callback_when_others_are_busy() {
             .and_then(|request| request.redirect_uri.clone()),
         Some(format!("http://127.0.0.1:{}/callback", ports[1])),
         "the first free callback"
+    );
+    // GitHub sends a Cancel to the first registered callback: said at once.
+    assert!(
+        login.stderr.contains(&format!(
+            "another program holds the port of http://127.0.0.1:{}/callback",
+            ports[0]
+        )) && login.stderr.contains("press Ctrl-C"),
+        "{}",
+        login.stderr
+    );
+
+    // With the first port free, the helper listens there and sees a Cancel.
+    drop(first);
+    world.fake.set_consent(Consent::Deny);
+    let cancelled = helper(&["login", "--host", url, "--flow", "browser", "--force"]);
+    assert!(!cancelled.status.success());
+    assert!(
+        cancelled
+            .stderr
+            .contains("sign-in was cancelled in the browser")
+            && !cancelled.stderr.contains("another program holds"),
+        "{}",
+        cancelled.stderr
     );
 }

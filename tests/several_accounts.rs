@@ -10,9 +10,10 @@ use crate::fake_github;
 use crate::world;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use common::*;
-use fake_github::{CLIENT_ID, Permission, RepositoryApi};
+use fake_github::{CLIENT_ID, Permission, RateLimit, RepositoryApi};
 use world::*;
 
 /// A world and the global git config `configure` wrote for its host.
@@ -274,6 +275,88 @@ on_both_stores!(
     first_push_to_each_owner_uses_the_account_that_can_push,
     with_one_account_github_is_never_asked,
 );
+
+/// A rate-limited answer says nothing about access: the account that could
+/// not be asked must not lose the owner to one that could. Nothing is
+/// bound, one line says when the limit lifts, the default answers; the
+/// next git after it lifts chooses as usual.
+#[test]
+fn a_rate_limit_binds_nothing_and_the_next_git_after_it_chooses() {
+    let limits = [
+        RateLimit::Primary(Duration::from_secs(600)),
+        RateLimit::Secondary403(Duration::from_secs(60)),
+        RateLimit::Secondary429(Duration::from_secs(60)),
+    ];
+    for (n, limit) in limits.into_iter().enumerate() {
+        let accounts = two_accounts(&format!("rate-{n}"));
+        let fake = &accounts.world.fake;
+        fake.set_rate_limit_for("alice_acme", limit);
+        let limited = accounts.fill("acme/app.git");
+        assert_signed_in_as(&limited, "alice");
+        let lines = complaints(&limited.stderr);
+        assert_eq!(lines.len(), 1, "{}", limited.stderr);
+        let lifts = match n {
+            0 => "it lifts in 10 min",
+            _ => "it lifts in 1 min",
+        };
+        assert!(
+            lines[0].contains("rate limit was hit") && lines[0].contains(lifts),
+            "{lines:?}"
+        );
+        assert!(accounts.bindings().is_empty(), "{:?}", accounts.bindings());
+        fake.lift_rate_limit();
+        let chosen = accounts.fill("acme/app.git");
+        assert_signed_in_as(&chosen, "alice_acme");
+        assert_eq!(accounts.bindings(), ["acme alice_acme"]);
+    }
+}
+
+/// `GET /repos/{old}` of a renamed repository answers 301 to
+/// `/repositories/{id}` on the API host: followed there, and bound as
+/// usual; a redirect to anywhere else is not followed, and no token goes
+/// there.
+#[test]
+fn a_renamed_repository_is_followed_on_the_api_host_only() {
+    let accounts = two_accounts("renamed");
+    accounts.world.fake.rename_repo("acme/old-app", "acme/app");
+    let filled = accounts.fill("acme/old-app.git");
+    assert_signed_in_as(&filled, "alice_acme");
+    assert_eq!(accounts.bindings(), ["acme alice_acme"]);
+
+    let accounts = two_accounts("renamed-away");
+    let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    elsewhere.set_nonblocking(true).unwrap();
+    let port = elsewhere.local_addr().unwrap().port();
+    accounts.world.fake.redirect_repo_to(
+        "acme/app",
+        &format!("http://127.0.0.1:{port}/repositories/1"),
+    );
+    let filled = accounts.fill("acme/app.git");
+    assert_signed_in_as(&filled, "alice");
+    assert!(accounts.bindings().is_empty());
+    assert!(elsewhere.accept().is_err(), "nothing went elsewhere");
+}
+
+/// As on GitHub, only a public repository's owner and collaborators may
+/// push: discovery binds the collaborator over the default, who can only
+/// read. `use NAME` for an account with no token asked for GitHub's
+/// account picker.
+#[test]
+fn in_a_public_repository_the_collaborator_is_chosen() {
+    let accounts = two_accounts("public");
+    let fake = &accounts.world.fake;
+    fake.create_repo("octo/public");
+    fake.add_collaborator("octo/public", "alice_acme", Permission::Push);
+    let pushed = accounts.clone_and_push("octo/public");
+    assert!(pushed.status.success(), "{}", pushed.stderr);
+    assert_eq!(accounts.bindings(), ["octo alice_acme"]);
+    let prompts: Vec<Option<String>> = fake
+        .authorize_requests()
+        .into_iter()
+        .map(|request| request.prompt)
+        .collect();
+    assert_eq!(prompts, vec![Some("select_account".to_string()); 2]);
+}
 
 #[test]
 fn an_owner_in_another_case_gets_the_same_account() {

@@ -20,6 +20,7 @@ mod doctor;
 mod faults;
 mod ghe_com;
 mod git_storage;
+mod github_answers;
 mod github_com;
 mod hardening;
 mod headless;

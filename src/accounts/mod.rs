@@ -27,7 +27,7 @@ use crate::git::protocol::Credential;
 use crate::git::record::StoredCredential;
 use crate::git::repository::Repository;
 use crate::helper::Helper;
-use crate::oauth::github::{Access, SsoRequired};
+use crate::oauth::github::{Access, RateLimited, SsoRequired};
 use crate::report::{note, printable_bytes, say};
 
 /// All of discovery's requests together get no longer than this: a `get`
@@ -81,7 +81,7 @@ fn discover(
         repository,
         Instant::now() + DISCOVERY_BOUND,
     );
-    let (accesses, unauthorized) = sort_outcomes(&probed, outcomes)?;
+    let (accesses, unauthorized) = sort_outcomes(host, &probed, outcomes)?;
     let choice = choose(&probed, &accesses);
     // An account that only lacks SSO authorization may be the one that
     // belongs here: bind no other, unless another can push anyway.
@@ -123,6 +123,7 @@ type Outcomes<'a> = (
 );
 
 fn sort_outcomes<'a>(
+    host: &OAuthHost,
     probed: &[&'a StoredCredential],
     outcomes: Vec<anyhow::Result<Option<Access>>>,
 ) -> Option<Outcomes<'a>> {
@@ -131,11 +132,25 @@ fn sort_outcomes<'a>(
     for (account, outcome) in probed.iter().zip(outcomes) {
         match outcome {
             Ok(access) => accesses.push(access),
-            Err(error) => {
-                let sso = error.downcast::<SsoRequired>().ok()?;
-                unauthorized.push((*account, sso));
-                accesses.push(None);
-            }
+            Err(error) => match error.downcast::<SsoRequired>() {
+                Ok(sso) => {
+                    unauthorized.push((*account, sso));
+                    accesses.push(None);
+                }
+                // A rate limit says nothing of access: an account that
+                // could not be asked must not lose to one that could.
+                Err(error) => {
+                    if let Ok(limited) = error.downcast::<RateLimited>() {
+                        say(format!(
+                            "{limited}, so no account was chosen for this repository on {}; \
+                             the default account answers until it lifts, and the next git after \
+                             that chooses",
+                            host.host()
+                        ));
+                    }
+                    return None;
+                }
+            },
         }
     }
     Some((accesses, unauthorized))

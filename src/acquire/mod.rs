@@ -116,7 +116,11 @@ impl Issuer for GitHubIssuer {
         wanted_login: Option<&str>,
     ) -> anyhow::Result<SignedIn> {
         let endpoints = remote.endpoints.clone();
-        sign_in::sign_in(flow, endpoints, &remote.config, &remote.app, wanted_login)
+        let wanted = sign_in::Wanted {
+            login: wanted_login,
+            pick: remote.pick_account,
+        };
+        sign_in::sign_in(flow, endpoints, &remote.config, &remote.app, wanted)
     }
 
     fn refresh(
@@ -181,6 +185,9 @@ pub(crate) struct OAuthRemote {
     pub endpoints: Endpoints,
     /// False where git would fail rather than wait for a person.
     pub may_prompt: bool,
+    /// The sign-in adds or chooses an account: GitHub shows its account
+    /// picker rather than approve the browser's current account unasked.
+    pub pick_account: bool,
 }
 
 impl OAuthRemote {
@@ -206,6 +213,7 @@ impl OAuthRemote {
         canonical.host = Some(host.host().into_bytes());
         OAuthRemote {
             may_prompt: !must_not_prompt(&config),
+            pick_account: false,
             host,
             request: canonical,
             config,

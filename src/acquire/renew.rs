@@ -167,11 +167,12 @@ fn spend(
             // Keeps its place among the host's accounts.
             Ok(remote.keep_for_git(helper, signed_in, current.stored_at))
         }
-        Err(error) if error.is_bad_refresh_token() => {
+        Err(error) if error.is_dead_refresh_token(remote.app.client_secret.is_some()) => {
             forget(helper, current);
             say(format!(
-                "GitHub will no longer renew the sign-in of {shown} at {} ({error}), so it was \
-                 removed; sign in again (`git credential-ghoauth login --host {}`)",
+                "GitHub will no longer renew the sign-in of {shown} at {}: its refresh token is \
+                 spent or expired ({error}), so it was removed; sign in again (`git \
+                 credential-ghoauth login --host {}`)",
                 remote.host, remote.config.url
             ));
             drop(lock);
@@ -224,7 +225,7 @@ pub(crate) fn renew_from_git_at(
         Ok(grant) => issuer
             .identify(remote, grant, deadline)
             .and_then(|signed_in| check_account(signed_in, wanted_login)),
-        Err(error) if error.is_bad_refresh_token() => {
+        Err(error) if error.is_dead_refresh_token(remote.app.client_secret.is_some()) => {
             drop(lock);
             return sign_in_and_keep(helper, issuer, remote);
         }

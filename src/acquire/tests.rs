@@ -258,6 +258,7 @@ fn a_refused_refresh_token_is_forgotten_and_a_sign_in_follows() {
         crate::oauth::github::Refusal {
             error: "bad_refresh_token".into(),
             description: None,
+            interval: None,
         },
     ));
     let answer = renew_at(&helper(&store), &issuer, &remote(&host, None), &held);
@@ -537,6 +538,7 @@ fn a_refused_refresh_token_from_git_leads_to_a_sign_in_and_a_failure_to_nothing(
         crate::oauth::github::Refusal {
             error: "bad_refresh_token".into(),
             description: None,
+            interval: None,
         },
     ));
     let answer = renew_from_git_at(

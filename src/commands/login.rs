@@ -47,7 +47,10 @@ pub fn run(
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let remote = OAuthRemote::new(host.clone(), &host.request(), config, app, endpoints);
+    let mut remote = OAuthRemote::new(host.clone(), &host.request(), config, app, endpoints);
+    // Signing in again where an account is kept is how a second one is
+    // added: GitHub would approve the browser's current account unasked.
+    remote.pick_account = stored.iter().any(|entry| entry.oauth.is_some());
     let (login, scopes) = acquire::sign_in(helper, &GitHubIssuer, &remote, forced)?;
     let scopes = if scopes.is_empty() {
         "none".into()

@@ -8,7 +8,7 @@ use crate::accounts::bindings;
 use crate::config::host::OAuthHost;
 use crate::git::record::StoredCredential;
 use crate::helper::Helper;
-use crate::oauth::revoke::revoke_or_warn;
+use crate::oauth::revoke::{Revoked, revoke_or_warn};
 use crate::report::{printable_bytes, say};
 use crate::store::Store;
 use crate::store::StoreError;
@@ -70,13 +70,14 @@ fn remove_where(
 fn revoke_and_report(removed: &[StoredCredential]) -> ExitCode {
     let mut all_revoked = true;
     for stored in removed {
-        let outcome = if stored.oauth.is_none() {
-            ""
-        } else if revoke_or_warn(stored) {
-            " and revoked its token"
-        } else {
-            all_revoked = false;
-            "; its token was NOT revoked (see above)"
+        let outcome = match stored.oauth.as_ref().map(|_| revoke_or_warn(stored)) {
+            None => "",
+            Some(Revoked::Now) => " and revoked its token at GitHub",
+            Some(Revoked::Before) => "; GitHub had already ended its token",
+            Some(Revoked::Not) => {
+                all_revoked = false;
+                "; its token was NOT revoked at GitHub (see above)"
+            }
         };
         println!(
             "Logged out {} from {}{outcome}.",

@@ -236,13 +236,16 @@ fn account_with_token(
         );
     };
     println!("{login} has no token for {url} yet: signing in as {login}.");
-    let remote = OAuthRemote::new(
+    let mut remote = OAuthRemote::new(
         host.clone(),
         &request,
         config,
         app,
         Endpoints::for_host(host)?,
     );
+    // The `login` hint alone may be approved for the browser's current
+    // account without a page.
+    remote.pick_account = true;
     acquire::sign_in(helper, &GitHubIssuer, &remote, None)?;
     find(helper.store.list_host(host)?)
         .with_context(|| format!("signed in, but no token for {login} was kept"))

@@ -30,6 +30,8 @@ const MAX_REPLY_BYTES: usize = 1 << 20;
 pub const MAX_DEVICE_CODE_SECONDS: u64 = 60 * 60;
 pub const MAX_POLL_INTERVAL_SECONDS: u64 = 60;
 const USER_AGENT: &str = concat!("git-credential-ghoauth/", env!("CARGO_PKG_VERSION"));
+/// A renamed repository redirects once; a chain this long is a loop.
+const MAX_REDIRECTS: usize = 3;
 
 /// Where a GitHub host keeps its OAuth pages and its REST API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,6 +282,9 @@ pub struct Grant {
 pub struct Refusal {
     pub error: String,
     pub description: Option<String>,
+    /// A device-flow `slow_down` carries the interval to poll at from now
+    /// on (RFC 8628 §3.5).
+    pub interval: Option<u64>,
 }
 
 impl std::fmt::Display for Refusal {
@@ -306,8 +311,15 @@ pub enum GitHubError {
 
 impl GitHubError {
     /// The refresh token is spent, revoked or expired: only a sign-in helps.
-    pub fn is_bad_refresh_token(&self) -> bool {
-        matches!(self, GitHubError::Refused(refusal) if refusal.error == "bad_refresh_token")
+    /// Sent without a client secret (a device-flow token), a dead one is
+    /// refused as `incorrect_client_credentials`: GitHub exempts only a
+    /// live device-flow refresh token from the secret ("Refreshing user
+    /// access tokens"), so with no secret to be wrong, that answer means
+    /// the token.
+    pub fn is_dead_refresh_token(&self, secret_sent: bool) -> bool {
+        matches!(self, GitHubError::Refused(refusal)
+            if refusal.error == "bad_refresh_token"
+                || (!secret_sent && refusal.error == "incorrect_client_credentials"))
     }
 }
 
@@ -335,6 +347,7 @@ impl std::error::Error for GitHubError {}
 struct RefusalFields {
     error: Option<String>,
     error_description: Option<String>,
+    interval: Option<serde_json::Value>,
 }
 
 impl RefusalFields {
@@ -344,6 +357,12 @@ impl RefusalFields {
             Some(error) => Err(Refusal {
                 error,
                 description: self.error_description,
+                // A number, or a number in a string; anything else is none.
+                interval: self.interval.and_then(|value| match value {
+                    serde_json::Value::Number(number) => number.as_u64(),
+                    serde_json::Value::String(text) => text.trim().parse().ok(),
+                    _ => None,
+                }),
             }),
             None => Ok(()),
         }
@@ -372,6 +391,87 @@ pub enum Revocation {
     Revoked,
     /// GitHub did not know the token: it was revoked or expired already.
     AlreadyGone,
+}
+
+/// What GitHub says of an app's client id and secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientVerdict {
+    /// GitHub knows the id and takes the secret.
+    Known,
+    /// GitHub knows the id; there is no secret to check.
+    KnownNoSecret,
+    UnknownId,
+    WrongSecret,
+    /// An answer that says neither (GitHub's error, or the HTTP status).
+    Unclear(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCheck {
+    pub verdict: ClientVerdict,
+    /// The server's `Date`, to compare clocks with.
+    pub server_clock: Option<std::time::SystemTime>,
+}
+
+/// GitHub's rate limit stopped a REST call: the primary limit (403 or 429
+/// with `x-ratelimit-remaining: 0`, until `x-ratelimit-reset`) or a
+/// secondary one (403 or 429 with `retry-after` seconds). GitHub Docs,
+/// "Rate limits for the REST API". It says nothing about access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimited {
+    /// When it lifts, in Unix seconds, where GitHub said.
+    pub reset_at: Option<u64>,
+}
+
+impl RateLimited {
+    pub fn from_reply(status: u16, headers: &reqwest::header::HeaderMap) -> Option<RateLimited> {
+        let number = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|text| text.trim().parse::<u64>().ok())
+        };
+        let exhausted = number("x-ratelimit-remaining") == Some(0);
+        let retry_after = number("retry-after");
+        if !matches!(status, 403 | 429) || !(exhausted || retry_after.is_some()) {
+            return None;
+        }
+        let now = unix_now();
+        // A server's numbers are clamped before any arithmetic: a day at most.
+        let reset_at = match retry_after {
+            Some(seconds) => Some(now + seconds.min(86_400)),
+            None => number("x-ratelimit-reset").map(|reset| reset.clamp(now, now + 86_400)),
+        };
+        Some(RateLimited { reset_at })
+    }
+
+    /// "in 12 min", or nothing GitHub said.
+    fn lifts(&self) -> String {
+        match self.reset_at {
+            Some(at) => {
+                let left = at.saturating_sub(unix_now());
+                match left {
+                    0..=59 => format!("it lifts in {} s", left.max(1)),
+                    _ => format!("it lifts in {} min", left.div_ceil(60)),
+                }
+            }
+            None => "GitHub did not say when it lifts".to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for RateLimited {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GitHub's API rate limit was hit ({})", self.lifts())
+    }
+}
+
+impl std::error::Error for RateLimited {}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
 }
 
 /// A client for one host's endpoints, bounded by a deadline.
@@ -538,52 +638,116 @@ impl GitHub {
     /// `GET /repos/{owner}/{repo}` with a user's token: `None` when the
     /// account cannot see the repository (GitHub answers 404 for a private
     /// repository rather than say it exists), else what it may do there.
+    /// A renamed repository answers 301 to `/repositories/{id}` on the same
+    /// API host, which is followed a few times, never to another origin. A
+    /// rate limit is an error ([`RateLimited`]), never "cannot see".
     pub fn repository_access(
         &self,
         token: &Secret,
         repository: &Repository,
     ) -> anyhow::Result<Option<Access>> {
-        let url = self.endpoints.api_path(&format!(
+        let mut url = self.endpoints.api_path(&format!(
             "/repos/{}/{}",
             repository.owner.as_str(),
             repository.name
         ));
-        let request = self
-            .http
-            .get(url.clone())
-            .header(reqwest::header::ACCEPT, "application/vnd.github+json")
-            .bearer_auth(text(token)?);
-        let (status, headers, body) = self.send(request, &url)?;
-        // On any status: GitHub may answer 403, or hide the repository
-        // behind a 404, for a token not authorized for the organisation.
-        if let Some(sso) = SsoRequired::from_headers(&headers) {
-            return Err(sso.into());
+        for _ in 0..=MAX_REDIRECTS {
+            let request = self
+                .http
+                .get(url.clone())
+                .header(reqwest::header::ACCEPT, "application/vnd.github+json")
+                .bearer_auth(text(token)?);
+            let (status, headers, body) = self.send(request, &url)?;
+            // On any status: GitHub may answer 403, or hide the repository
+            // behind a 404, for a token not authorized for the organisation.
+            if let Some(sso) = SsoRequired::from_headers(&headers) {
+                return Err(sso.into());
+            }
+            if let Some(limited) = RateLimited::from_reply(status.as_u16(), &headers) {
+                return Err(limited.into());
+            }
+            match status.as_u16() {
+                301 | 302 | 307 | 308 => url = self.same_api_origin(&url, &headers)?,
+                // A token GitHub no longer takes sees nothing, as far as
+                // choosing an account goes.
+                401 | 403 | 404 => return Ok(None),
+                200 => return read_repository_reply(&url, &body).map(Some),
+                other => bail!("{url} answered HTTP {other}"),
+            }
         }
-        match status.as_u16() {
-            // A token GitHub no longer takes sees nothing, as far as
-            // choosing an account goes.
-            401 | 403 | 404 => Ok(None),
-            200 => read_repository_reply(&url, &body).map(Some),
-            other => bail!("{url} answered HTTP {other}"),
+        bail!("{url} redirected more than {MAX_REDIRECTS} times")
+    }
+
+    /// Where a redirect from the API leads, when that is on the API's own
+    /// origin: a token is never sent anywhere else.
+    fn same_api_origin(
+        &self,
+        from: &Url,
+        headers: &reqwest::header::HeaderMap,
+    ) -> anyhow::Result<Url> {
+        let location = headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|text| from.join(text).ok());
+        match location {
+            Some(to) if to.origin() == self.endpoints.api.origin() => Ok(to),
+            _ => bail!(
+                "{from} redirected elsewhere than {}, which was not followed",
+                self.endpoints.api.origin().ascii_serialization()
+            ),
         }
     }
 
-    /// `GET` of the consent page for `client_id`, as a client with no
-    /// GitHub session: its status (404 for a client id GitHub does not know)
-    /// and the server's clock from its `Date` header. Nothing is authorized:
-    /// without a session GitHub shows its sign-in page.
-    pub fn consent_page_probe(
-        &self,
-        client_id: &str,
-    ) -> anyhow::Result<(u16, Option<std::time::SystemTime>)> {
-        let mut url = self.endpoints.authorize.clone();
-        url.query_pairs_mut().append_pair("client_id", client_id);
-        let (status, headers, _) = self.send(self.http.get(url.clone()), &url)?;
-        let date = headers
+    /// Whether GitHub knows the app, and takes its secret, asked as GitHub
+    /// really answers: the token endpoint with a code that is no code tells
+    /// an unknown client id (HTTP 404), a wrong secret
+    /// (`incorrect_client_credentials`) and a good pair
+    /// (`bad_verification_code`) apart. Without a secret, the device-code
+    /// endpoint tells an unknown id (404) from a known one; a code it hands
+    /// out is abandoned. The authorize page cannot tell: with no browser
+    /// session it sends every client id to the sign-in page.
+    pub fn check_client(&self, app: &OAuthApp) -> anyhow::Result<ClientCheck> {
+        let (url, form) = match &app.client_secret {
+            Some(secret) => (
+                self.endpoints.access_token.clone(),
+                vec![
+                    ("client_id", app.client_id.clone()),
+                    ("client_secret", text(secret)?),
+                    ("code", "ghoauth-client-check".to_string()),
+                ],
+            ),
+            None => (
+                self.endpoints.device_code.clone(),
+                vec![("client_id", app.client_id.clone())],
+            ),
+        };
+        let request = self
+            .http
+            .post(url.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&form);
+        let (status, headers, body) = self.send(request, &url)?;
+        let server_clock = headers
             .get(reqwest::header::DATE)
             .and_then(|value| value.to_str().ok())
             .and_then(|text| httpdate::parse_http_date(text).ok());
-        Ok((status.as_u16(), date))
+        let error = serde_json::from_slice::<RefusalFields>(&body)
+            .ok()
+            .and_then(|fields| fields.error);
+        let verdict = match (status.as_u16(), error.as_deref(), &app.client_secret) {
+            (404, _, _) => ClientVerdict::UnknownId,
+            (_, Some("incorrect_client_credentials"), Some(_)) => ClientVerdict::WrongSecret,
+            (_, Some("bad_verification_code"), Some(_)) => ClientVerdict::Known,
+            (200..=499, _, None) => ClientVerdict::KnownNoSecret,
+            (status, error, _) => ClientVerdict::Unclear(match error {
+                Some(error) => printable(error),
+                None => format!("HTTP {status}"),
+            }),
+        };
+        Ok(ClientCheck {
+            verdict,
+            server_clock,
+        })
     }
 
     /// `GET /user`, for `doctor`: who the token belongs to, or the HTTP
@@ -596,6 +760,9 @@ impl GitHub {
             .header(reqwest::header::ACCEPT, "application/vnd.github+json")
             .bearer_auth(text(token)?);
         let (status, headers, body) = self.send(request, &url)?;
+        if let Some(limited) = RateLimited::from_reply(status.as_u16(), &headers) {
+            return Err(limited.into());
+        }
         if !status.is_success() {
             return Ok(Err(status.as_u16()));
         }

@@ -4,6 +4,7 @@
 //! the device flow (RFC 8628): a code the user types at GitHub from any
 //! device. Both end the same way: ask GitHub whose token it is.
 
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail};
@@ -13,8 +14,10 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{FlowSetting, OAuthApp, RemoteConfig};
 use crate::oauth::browser;
-use crate::oauth::github::{Endpoints, GitHub, GitHubError, Grant, Refusal};
-use crate::oauth::listener::{CallbackError, Listener, Page};
+use crate::oauth::github::{
+    ClientVerdict, Endpoints, GitHub, GitHubError, Grant, MAX_POLL_INTERVAL_SECONDS, Refusal,
+};
+use crate::oauth::listener::{CallbackError, CannotListen, Listener, Page};
 use crate::report::{printable, say};
 use crate::secret::Secret;
 
@@ -87,16 +90,39 @@ pub fn choose(setting: FlowSetting, around: &Surroundings, has_client_secret: bo
     }
 }
 
+/// Where an OAuth app registered as the README says (`http://127.0.0.1:
+/// 17829/callback`) gets its redirects. A code may come back to any port
+/// of a registered loopback callback, but GitHub sends a Cancel to the
+/// registered URL itself, never to the request's `redirect_uri` (GitHub
+/// Docs, "Troubleshooting authorization request errors"), so the helper
+/// listens here whenever the port is free. Below the ephemeral ranges of
+/// Linux (32768) and Windows (49152), so that no outgoing connection holds
+/// it by chance.
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:17829/callback";
+
+/// Which account a browser sign-in is for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Wanted<'a> {
+    /// The account git (or `use`) asked for: GitHub's `login` hint, and
+    /// checked against whoever signs in.
+    pub login: Option<&'a str>,
+    /// Show GitHub's account picker (`prompt=select_account`): the sign-in
+    /// adds or chooses an account, and GitHub would otherwise approve the
+    /// browser's current one without a page.
+    pub pick: bool,
+}
+
 /// Signs in the chosen way, bounded by the remote's `ghoauthTimeout`.
 pub fn sign_in(
     flow: Flow,
     endpoints: Endpoints,
     config: &RemoteConfig,
     app: &OAuthApp,
-    wanted_login: Option<&str>,
+    wanted: Wanted<'_>,
 ) -> anyhow::Result<SignedIn> {
+    let wanted_login = wanted.login;
     match flow {
-        Flow::Browser => with_browser(endpoints, config, app, wanted_login),
+        Flow::Browser => with_browser(endpoints, config, app, wanted),
         Flow::Device => with_device(endpoints, config, app, wanted_login),
     }
 }
@@ -148,11 +174,22 @@ pub fn with_device(
         };
         match refusal.error.as_str() {
             "authorization_pending" => {}
-            // RFC 8628 §3.5: every slow_down adds five seconds, for good.
-            "slow_down" => interval += Duration::from_secs(5),
+            "slow_down" => interval = slowed_down(interval, refusal.interval),
             _ => return Err(explain_device_error(GitHubError::Refused(refusal), url)),
         }
     }
+}
+
+/// RFC 8628 §3.5: a `slow_down` adds five seconds for good, and its reply
+/// may name the new interval, which wins when longer (GitHub's docs say it
+/// adds 5 s; what it sends is what it enforces). Clamped as the first
+/// interval is.
+fn slowed_down(interval: Duration, returned: Option<u64>) -> Duration {
+    let at_least = interval + Duration::from_secs(5);
+    let returned = Duration::from_secs(returned.unwrap_or(0).min(MAX_POLL_INTERVAL_SECONDS));
+    at_least
+        .max(returned)
+        .min(Duration::from_secs(MAX_POLL_INTERVAL_SECONDS))
 }
 
 fn explain_device_error(error: GitHubError, url: &str) -> anyhow::Error {
@@ -186,7 +223,7 @@ pub fn with_browser(
     endpoints: Endpoints,
     config: &RemoteConfig,
     app: &OAuthApp,
-    wanted_login: Option<&str>,
+    wanted: Wanted<'_>,
 ) -> anyhow::Result<SignedIn> {
     let deadline = Instant::now() + config.timeout;
     let url = &config.url;
@@ -197,7 +234,7 @@ pub fn with_browser(
         );
     }
     // Bound before the browser opens, and held until the redirect arrives.
-    let listener = Listener::bind_first_free(&config.all_redirect_uris())?;
+    let (listener, cancel_unseen) = listen_for_redirect(config)?;
     let redirect_uri = listener.redirect_uri().to_string();
     let state = random_text()?;
     let verifier = Secret::new(random_text()?);
@@ -208,13 +245,17 @@ pub fn with_browser(
         &redirect_uri,
         &state,
         &verifier,
-        wanted_login,
+        wanted,
     );
 
-    show_where_to_sign_in(&endpoints, &listener);
+    show_where_to_sign_in(&endpoints, &listener, cancel_unseen);
+    // GitHub shows a 404 page for an unknown client id, and nothing comes
+    // back from it: asked alongside the wait, so that such an app ends the
+    // sign-in at once, at no cost to a good one.
+    let client_check = check_client_meanwhile(&endpoints, config, app, deadline);
 
     let callback = listener
-        .wait(&state, consent.as_str(), deadline)
+        .wait_unless(&state, consent.as_str(), deadline, &client_check)
         .map_err(|error| explain_callback(error, config))?;
     let finished = redeem(
         &endpoints,
@@ -225,9 +266,75 @@ pub fn with_browser(
         &verifier,
         config,
     )
-    .and_then(|signed_in| check_account(signed_in, wanted_login));
+    .and_then(|signed_in| check_account(signed_in, wanted.login));
     callback.finish(final_page(&endpoints, &finished));
     finished
+}
+
+/// The listener for GitHub's redirect, on the first configured redirect
+/// whose port is free, else on [`DEFAULT_REDIRECT_URI`], else (an OAuth
+/// app takes any port of its loopback callback) on any free port; and,
+/// when that is not where GitHub sends a Cancel, the line that says so.
+fn listen_for_redirect(config: &RemoteConfig) -> anyhow::Result<(Listener, Option<String>)> {
+    let configured = config.all_redirect_uris();
+    let (listener, cancel_goes_to) = match configured.first() {
+        Some(first) => (Listener::bind_first_free(&configured)?, first.clone()),
+        None => match Listener::bind(Some(DEFAULT_REDIRECT_URI)) {
+            Err(CannotListen::Bind { .. } | CannotListen::Ipv6Taken { .. }) => {
+                (Listener::bind(None)?, DEFAULT_REDIRECT_URI.to_string())
+            }
+            bound => (bound?, DEFAULT_REDIRECT_URI.to_string()),
+        },
+    };
+    let unseen = (listener.redirect_uri() != cancel_goes_to).then(|| {
+        format!(
+            "another program holds the port of {}, where GitHub sends a Cancel on its page, so \
+             this helper cannot see one: if you cancel there, press Ctrl-C here to stop waiting",
+            printable(&cancel_goes_to)
+        )
+    });
+    Ok((listener, unseen))
+}
+
+/// Asks GitHub about the app on a thread of its own; the wait reads the
+/// answer when it comes, and ends early only on an unknown client id or a
+/// wrong secret. A check that fails or stalls changes nothing.
+fn check_client_meanwhile(
+    endpoints: &Endpoints,
+    config: &RemoteConfig,
+    app: &OAuthApp,
+    deadline: Instant,
+) -> mpsc::Receiver<CallbackError> {
+    let (verdicts, received) = mpsc::channel();
+    let (endpoints, http, app, url) = (
+        endpoints.clone(),
+        config.http.clone(),
+        app.clone(),
+        config.url.clone(),
+    );
+    let spawned = std::thread::Builder::new()
+        .name("client-check".into())
+        .spawn(move || {
+            let Ok(github) = GitHub::new(endpoints, &http, deadline) else {
+                return;
+            };
+            let why = match github.check_client(&app).map(|check| check.verdict) {
+                Ok(ClientVerdict::UnknownId) => format!(
+                    "GitHub does not know the client id {} (unknown client id), so no sign-in \
+                     can come back; check credential.{url}.ghoauthClientId against the app's page",
+                    printable(&app.client_id)
+                ),
+                Ok(ClientVerdict::WrongSecret) => format!(
+                    "GitHub refuses the OAuth app's client secret (incorrect_client_credentials), \
+                     so no sign-in could be finished; check credential.{url}.ghoauthClientSecret \
+                     against the app's page"
+                ),
+                _ => return,
+            };
+            let _ = verdicts.send(CallbackError::Abandoned(why));
+        });
+    drop(spawned);
+    received
 }
 
 /// The address first, always: the browser may never appear (SSH, WSL,
@@ -237,12 +344,19 @@ pub fn with_browser(
 /// another local user could otherwise read off a command line or a
 /// terminal and use for a login-CSRF. A second fetch of `/start` ends the
 /// sign-in. Over SSH, `/start` works through a forward of a fixed port.
-fn show_where_to_sign_in(endpoints: &Endpoints, listener: &Listener) {
+fn show_where_to_sign_in(
+    endpoints: &Endpoints,
+    listener: &Listener,
+    cancel_unseen: Option<String>,
+) {
     say(format!(
         "to sign in to {}, approve access in your browser. If no browser opens, visit:\n    {}",
         endpoints.host,
         listener.start_uri()
     ));
+    if let Some(warning) = cancel_unseen {
+        say(warning);
+    }
     if let Err(error) = browser::open(listener.start_uri()) {
         say(error);
     }
@@ -351,7 +465,7 @@ fn explain(refusal: &Refusal, url: &str, redirect_uri: &str) -> String {
         ),
         "redirect_uri_mismatch" => format!(
             "GitHub refused the redirect address {redirect_uri}: {refusal}; register \
-             http://127.0.0.1/callback as the app's callback URL, or set \
+             {DEFAULT_REDIRECT_URI} as the app's callback URL, or set \
              credential.{url}.ghoauthRedirectUri to the one it has"
         ),
         _ => format!("GitHub refused to issue a token: {refusal}"),
@@ -366,7 +480,7 @@ pub fn consent_url(
     redirect_uri: &str,
     state: &str,
     verifier: &Secret,
-    wanted_login: Option<&str>,
+    wanted: Wanted<'_>,
 ) -> url::Url {
     let mut consent = endpoints.authorize.clone();
     {
@@ -378,8 +492,11 @@ pub fn consent_url(
             .append_pair("state", state)
             .append_pair("code_challenge", &code_challenge(verifier))
             .append_pair("code_challenge_method", "S256");
-        if let Some(login) = wanted_login {
+        if let Some(login) = wanted.login {
             query.append_pair("login", login);
+        }
+        if wanted.pick {
+            query.append_pair("prompt", "select_account");
         }
     }
     consent
@@ -439,7 +556,10 @@ mod tests {
             "http://127.0.0.1:5000/callback",
             "st",
             &verifier,
-            Some("alice"),
+            Wanted {
+                login: Some("alice"),
+                pick: true,
+            },
         );
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         let get = |key: &str| {
@@ -459,6 +579,7 @@ mod tests {
             Some(code_challenge(&verifier).as_str())
         );
         assert_eq!(get("login"), Some("alice"));
+        assert_eq!(get("prompt"), Some("select_account"));
         assert!(
             !url.as_str().contains(&"v".repeat(43)),
             "the verifier never leaves"
@@ -470,6 +591,7 @@ mod tests {
         let refusal = |error: &str| Refusal {
             error: error.into(),
             description: Some("from GitHub".into()),
+            interval: None,
         };
         let url = "https://github.com";
         let redirect = "http://127.0.0.1:1/callback";
@@ -483,9 +605,20 @@ mod tests {
         );
         assert!(
             explain(&refusal("redirect_uri_mismatch"), url, redirect)
-                .contains("http://127.0.0.1/callback")
+                .contains("http://127.0.0.1:17829/callback")
         );
         assert!(explain(&refusal("something_new"), url, redirect).contains("something_new"));
+    }
+
+    #[test]
+    fn slow_down_waits_at_least_five_more_seconds_or_what_github_names() {
+        let secs = Duration::from_secs;
+        assert_eq!(slowed_down(secs(5), None), secs(10));
+        assert_eq!(slowed_down(secs(5), Some(10)), secs(10));
+        assert_eq!(slowed_down(secs(5), Some(17)), secs(17));
+        assert_eq!(slowed_down(secs(5), Some(2)), secs(10));
+        assert_eq!(slowed_down(secs(5), Some(u64::MAX)), secs(60));
+        assert_eq!(slowed_down(secs(58), None), secs(60));
     }
 
     #[test]

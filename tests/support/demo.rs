@@ -77,6 +77,7 @@ fn run_demo(dir: &Path) -> Result<(), String> {
         }
     };
     let remote = fake.create_repo("demo/hello");
+    fake.add_collaborator("demo/hello", "octocat", fake_github::Permission::Push);
     let url = fake.base_url.clone();
     let me = std::env::current_exe().map_err(|e| format!("where am I? {e}"))?;
     let config = [

@@ -7,7 +7,7 @@ use crate::config::client_secrets::ClientSecrets;
 use crate::config::host::OAuthHost;
 use crate::config::{AppSource, FlowSetting, RemoteConfig};
 use crate::oauth::github::Endpoints;
-use crate::oauth::sign_in::{self, Flow, Surroundings};
+use crate::oauth::sign_in::{self, DEFAULT_REDIRECT_URI, Flow, Surroundings};
 
 pub(super) struct AppChecks {
     pub checks: Vec<Check>,
@@ -140,10 +140,7 @@ fn secrets_file_check(secrets: &ClientSecrets) -> Option<Check> {
 fn redirect_check(host: &OAuthHost, config: &RemoteConfig) -> Check {
     let uris = config.all_redirect_uris();
     if uris.is_empty() {
-        return Check::ok(
-            "app.redirect_ports",
-            "redirects to any free port on 127.0.0.1",
-        );
+        return default_redirect_check();
     }
     let busy: Vec<&String> = uris.iter().filter(|uri| !port_is_free(uri)).collect();
     let list = |uris: &[&String]| {
@@ -173,8 +170,35 @@ fn redirect_check(host: &OAuthHost, config: &RemoteConfig) -> Check {
         _ => Check::warning(
             "app.redirect_ports",
             format!(
-                "redirect ports in use now: {}; sign-in takes the next one",
-                list(&busy)
+                "redirect ports in use now: {}; sign-in takes the next one{}",
+                list(&busy),
+                match busy.first() == all.first() {
+                    true =>
+                        ", but a Cancel on GitHub's page goes to the first and would not be seen",
+                    false => "",
+                }
+            ),
+            "stop what listens there (`ss -ltnp` names it)",
+        ),
+    }
+}
+
+/// No redirect configured: the helper listens where an app registered as
+/// the README says sends its Cancel, or on any free port.
+fn default_redirect_check() -> Check {
+    match port_is_free(DEFAULT_REDIRECT_URI) {
+        true => Check::ok(
+            "app.redirect_ports",
+            format!(
+                "redirects to {DEFAULT_REDIRECT_URI} (free now), where GitHub sends a Cancel for \
+                 an OAuth app registered with that callback"
+            ),
+        ),
+        false => Check::warning(
+            "app.redirect_ports",
+            format!(
+                "{DEFAULT_REDIRECT_URI} is in use now: a sign-in takes another free port, but a \
+                 Cancel on GitHub's page would not reach it"
             ),
             "stop what listens there (`ss -ltnp` names it)",
         ),

@@ -13,7 +13,7 @@ use crate::config::FlowSetting;
 use crate::config::host::OAuthHost;
 use crate::git::record::StoredCredential;
 use crate::git::repository::Repository;
-use crate::oauth::github::{Access, GitHub, GitHubError, SsoRequired};
+use crate::oauth::github::{Access, ClientVerdict, GitHub, GitHubError, RateLimited, SsoRequired};
 use crate::oauth::roots::Roots;
 use crate::report::{printable_bytes, without_password};
 
@@ -34,8 +34,8 @@ pub(super) fn network_checks(remote: &OAuthRemote, deadline: Instant) -> Vec<Che
             return checks;
         }
     };
-    let (status, date) = match github.consent_page_probe(&remote.app.client_id) {
-        Ok(reply) => reply,
+    let check = match github.check_client(&remote.app) {
+        Ok(check) => check,
         Err(error) => {
             checks.push(Check::problem(
                 "network.reach",
@@ -57,26 +57,55 @@ pub(super) fn network_checks(remote: &OAuthRemote, deadline: Instant) -> Vec<Che
         "network.reach",
         format!("{secure} to {} works", remote.host.host()),
     ));
-    checks.extend(clock_check(date));
-    checks.push(match status {
-        404 => Check::problem(
+    checks.extend(clock_check(check.server_clock));
+    let known = !matches!(check.verdict, ClientVerdict::UnknownId);
+    checks.push(client_check(remote, check.verdict));
+    if known && remote.config.flow != FlowSetting::Browser {
+        checks.push(device_flow_check(&github, remote));
+    }
+    checks
+}
+
+/// What GitHub's token endpoint (or, for an app with no secret, its
+/// device-code endpoint) says of the client id and secret.
+fn client_check(remote: &OAuthRemote, verdict: ClientVerdict) -> Check {
+    let url = remote.host.url();
+    let id = shown(&remote.app.client_id);
+    match verdict {
+        ClientVerdict::Known => Check::ok(
             "network.client_id",
-            format!(
-                "GitHub does not know the client id {} (its consent page answers 404)",
-                shown(&remote.app.client_id)
-            ),
+            "GitHub knows the client id and takes the client secret",
+        ),
+        ClientVerdict::KnownNoSecret => Check::ok(
+            "network.client_id",
+            "GitHub knows the client id; no client secret is configured, so none was checked",
+        ),
+        ClientVerdict::UnknownId => Check::problem(
+            "network.client_id",
+            format!("GitHub does not know the client id {id} (unknown client id: HTTP 404)"),
             format!(
                 "copy the client id from the app's settings page: git credential-ghoauth \
                  configure --host {url} --client-id <id>; or create a new app with \
                  `git credential-ghoauth setup --host {url} --force`"
             ),
         ),
-        _ => Check::ok("network.client_id", "GitHub knows the client id"),
-    });
-    if status != 404 && remote.config.flow != FlowSetting::Browser {
-        checks.push(device_flow_check(&github, remote));
+        ClientVerdict::WrongSecret => Check::problem(
+            "network.client_id",
+            format!(
+                "GitHub knows the client id {id} but refuses its client secret \
+                 (incorrect_client_credentials)"
+            ),
+            format!(
+                "generate a new client secret on the app's settings page, then: git \
+                 credential-ghoauth configure --host {url} --client-id {id} --client-secret-stdin"
+            ),
+        ),
+        ClientVerdict::Unclear(answer) => Check::warning(
+            "network.client_id",
+            format!("GitHub's answer about the client id {id} says neither yes nor no ({answer})"),
+            "see the network checks above",
+        ),
     }
-    checks
 }
 
 fn proxy_and_ca(remote: &OAuthRemote) -> String {
@@ -176,25 +205,10 @@ pub(super) fn account_checks(
             "git credential-ghoauth logout --host {url} --user {login}; git credential-ghoauth \
              use {login} --default --host {url}"
         );
-        let user = match github.user_or_status(&account.password) {
-            Ok(Ok(user)) => user,
-            Ok(Err(status)) => {
-                checks.push(Check::problem(
-                    "account.token",
-                    format!(
-                        "GitHub refuses {login}'s token (HTTP {status}): it was revoked, or \
-                         pushed out by newer sign-ins"
-                    ),
-                    relogin,
-                ));
-                continue;
-            }
-            Err(error) => {
-                checks.push(Check::warning(
-                    "account.token",
-                    format!("could not ask GitHub about {login}'s token: {error:#}"),
-                    "see the network checks above",
-                ));
+        let user = match token_check(&github, account, &login, &relogin) {
+            Ok(user) => user,
+            Err(check) => {
+                checks.push(check);
                 continue;
             }
         };
@@ -216,6 +230,35 @@ pub(super) fn account_checks(
         }
     }
     checks
+}
+
+/// Who GitHub says the account's token belongs to, or the check that says
+/// why it would not say.
+fn token_check(
+    github: &GitHub,
+    account: &StoredCredential,
+    login: &str,
+    relogin: &str,
+) -> Result<crate::oauth::github::User, Check> {
+    match github.user_or_status(&account.password) {
+        Ok(Ok(user)) => Ok(user),
+        Ok(Err(status)) => Err(Check::problem(
+            "account.token",
+            format!(
+                "GitHub refuses {login}'s token (HTTP {status}): it was revoked, or \
+                 pushed out by newer sign-ins"
+            ),
+            relogin,
+        )),
+        Err(error) => Err(match error.downcast::<RateLimited>() {
+            Ok(limited) => rate_limited("account.token", &limited, &format!("{login}'s token")),
+            Err(error) => Check::warning(
+                "account.token",
+                format!("could not ask GitHub about {login}'s token: {error:#}"),
+                "see the network checks above",
+            ),
+        }),
+    }
 }
 
 /// What the account may do in the repository doctor runs in: what
@@ -255,13 +298,29 @@ fn repository_check(
                 format!("{login} cannot reach {name}: {sso}"),
                 "open that address, authorize the token, and run git again",
             ),
-            Err(error) => Check::warning(
-                "account.repository",
-                format!("could not ask GitHub what {login} may do in {name}: {error:#}"),
-                "see the network checks above",
-            ),
+            Err(error) => match error.downcast::<RateLimited>() {
+                Ok(limited) => rate_limited(
+                    "account.repository",
+                    &limited,
+                    &format!("what {login} may do in {name}"),
+                ),
+                Err(error) => Check::warning(
+                    "account.repository",
+                    format!("could not ask GitHub what {login} may do in {name}: {error:#}"),
+                    "see the network checks above",
+                ),
+            },
         },
     }
+}
+
+/// A rate limit is said as what it is: no word on the token or the access.
+fn rate_limited(name: &'static str, limited: &RateLimited, what: &str) -> Check {
+    Check::warning(
+        name,
+        format!("{limited}, so doctor could not ask about {what}"),
+        "run doctor again once the limit lifts",
+    )
 }
 
 /// Whether an OAuth app's token has the scopes git needs.

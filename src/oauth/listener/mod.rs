@@ -78,6 +78,9 @@ pub enum CallbackError {
     /// The deadline passed. `ignored` callbacks came meanwhile with
     /// another sign-in's state (a stale link, or a forged one).
     TimedOut { ignored: usize },
+    /// Given up for a reason found meanwhile (GitHub does not know the
+    /// app, say), in a sentence that says what to do.
+    Abandoned(String),
 }
 
 impl std::fmt::Display for CallbackError {
@@ -110,6 +113,7 @@ impl std::fmt::Display for CallbackError {
                 "no sign-in came back from the browser in time; {}",
                 ignored_callbacks(*ignored)
             ),
+            CallbackError::Abandoned(why) => f.write_str(why),
         }
     }
 }
@@ -289,18 +293,31 @@ impl Listener {
 
     /// Waits until `deadline` for the callback carrying `expected_state`,
     /// sending `/start` to `consent` once on the way.
+    #[cfg(test)]
     pub fn wait(
         &self,
         expected_state: &str,
         consent: &str,
         deadline: Instant,
     ) -> Result<Callback, CallbackError> {
+        let (_never, abandon) = mpsc::channel();
+        self.wait_unless(expected_state, consent, deadline, &abandon)
+    }
+
+    /// [`Listener::wait`], ended early by whatever reason `abandon` sends.
+    pub fn wait_unless(
+        &self,
+        expected_state: &str,
+        consent: &str,
+        deadline: Instant,
+        abandon: &mpsc::Receiver<CallbackError>,
+    ) -> Result<Callback, CallbackError> {
         let awaited = Awaited {
             key: "code",
             state: expected_state,
             rule: StateRule::Required,
         };
-        self.wait_for(awaited, Start::RedirectTo(consent), deadline)
+        self.wait_until(awaited, Start::RedirectTo(consent), deadline, abandon)
     }
 
     /// Waits until `deadline` for the callback `awaited` describes,
@@ -311,6 +328,17 @@ impl Listener {
         start: Start<'_>,
         deadline: Instant,
     ) -> Result<Callback, CallbackError> {
+        let (_never, abandon) = mpsc::channel();
+        self.wait_until(awaited, start, deadline, &abandon)
+    }
+
+    fn wait_until(
+        &self,
+        awaited: Awaited<'_>,
+        start: Start<'_>,
+        deadline: Instant,
+        abandon: &mpsc::Receiver<CallbackError>,
+    ) -> Result<Callback, CallbackError> {
         let (sender, arrivals) = mpsc::channel();
         let open = Arc::new(AtomicUsize::new(0));
         let mut started = false;
@@ -319,6 +347,9 @@ impl Listener {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(CallbackError::TimedOut { ignored });
+            }
+            if let Ok(reason) = abandon.try_recv() {
+                return Err(reason);
             }
             self.accept_waiting(&sender, &open);
             let Ok(arrival) = arrivals.recv_timeout(left.min(ACCEPT_POLL)) else {

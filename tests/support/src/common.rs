@@ -368,6 +368,7 @@ pub fn command(program: &str) -> Command {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GHOAUTH_CACHE_SECONDS", "120")
+        .envs(own_redirect())
         .env_remove("GIT_ASKPASS")
         .env_remove("SSH_ASKPASS")
         .env_remove("BROWSER");
@@ -401,6 +402,41 @@ pub fn command(program: &str) -> Command {
             libc::setsid();
             Ok(())
         });
+    }
+    command
+}
+
+/// git config, in the environment, that gives each command's browser
+/// sign-ins a loopback redirect port of their own (a test's own `-c` for
+/// its remote wins over it). Without it every sign-in would listen on the
+/// helper's one default port (`DEFAULT_REDIRECT_URI`), which parallel
+/// tests would take from each other. [`without_own_redirect`] undoes it.
+pub fn own_redirect() -> [(&'static str, String); 3] {
+    let (key, value) = own_redirect_setting();
+    [
+        ("GIT_CONFIG_COUNT", "1".to_string()),
+        ("GIT_CONFIG_KEY_0", key.to_string()),
+        ("GIT_CONFIG_VALUE_0", value),
+    ]
+}
+
+/// The setting [`own_redirect`] puts in the environment, on a fresh port.
+pub fn own_redirect_setting() -> (&'static str, String) {
+    let port = crate::fake_github::unused_loopback_port()
+        .local_addr()
+        .unwrap()
+        .port();
+    (
+        "credential.ghoauthRedirectUri",
+        format!("http://127.0.0.1:{port}/callback"),
+    )
+}
+
+/// The helper as a user runs it: no redirect configured, so it listens on
+/// its default port when that is free.
+pub fn without_own_redirect(command: &mut Command) -> &mut Command {
+    for name in ["GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0"] {
+        command.env_remove(name);
     }
     command
 }

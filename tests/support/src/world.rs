@@ -133,6 +133,22 @@ impl World {
         ]
     }
 
+    /// git config that makes a Cancel on the consent page reach the
+    /// helper: GitHub sends it to the app's registered callback, so the
+    /// fake registers the port this world's helper listens on.
+    pub fn cancel_reaches_the_helper(&self) -> Vec<String> {
+        let port = crate::fake_github::unused_loopback_port()
+            .local_addr()
+            .unwrap()
+            .port();
+        let callback = format!("http://127.0.0.1:{port}/callback");
+        self.fake.register_oauth_callback(&callback);
+        vec![format!(
+            "credential.{}.ghoauthRedirectUri={callback}",
+            self.fake.base_url
+        )]
+    }
+
     /// git, interactive as at a terminal (no GIT_TERMINAL_PROMPT=0), with
     /// only this helper and the OAuth settings configured.
     pub fn git(&self, dir: &Path, extra_config: &[String], args: &[&str]) -> Run {
@@ -231,7 +247,9 @@ impl World {
             .env("BROWSER", self.dir.join("browser"))
             .args(args);
         self.network(&mut command);
-        let settings = self.oauth_config();
+        let (key, value) = own_redirect_setting();
+        let mut settings = vec![format!("{key}={value}")];
+        settings.extend(self.oauth_config());
         command.env("GIT_CONFIG_COUNT", settings.len().to_string());
         for (index, setting) in settings.iter().enumerate() {
             let (key, value) = setting.split_once('=').unwrap();
@@ -304,8 +322,12 @@ impl World {
 
     /// A clone of a new repository `<owner>/<name>` on the fake, in
     /// `<world>/work`, made without signing in (the repository is public).
-    pub fn clone_new_repo(&self, owner_and_name: &str) -> PathBuf {
+    /// A clone of a new public repository, which `pusher` may push to as
+    /// a collaborator (on GitHub others may only read a public one).
+    pub fn clone_new_repo(&self, owner_and_name: &str, pusher: &str) -> PathBuf {
         let remote = self.fake.create_repo(owner_and_name);
+        self.fake
+            .add_collaborator(owner_and_name, pusher, crate::fake_github::Permission::Push);
         let work = self.dir.join("work");
         let cloned = self.git(
             &self.dir,

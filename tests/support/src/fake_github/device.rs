@@ -88,6 +88,7 @@ pub(super) fn device_token(
         );
     };
     let demand_slower = std::mem::take(&mut state.demand_slower_once);
+    let state_step = state.slow_down_step;
     let user = state.device_user;
     let Some(grant) = state.device_grants.get_mut(&code) else {
         return refusal(
@@ -107,7 +108,7 @@ pub(super) fn device_token(
         unreachable!("found just above, under the same lock");
     };
     if too_early || demand_slower {
-        grant.interval += Duration::from_secs(5);
+        grant.interval += state_step;
         let interval = grant.interval.as_secs().to_string();
         state.slow_downs += 1;
         return Reply::token_endpoint(

@@ -1,52 +1,15 @@
 //! A fake GitHub on a loopback port, strict where GitHub is strict.
 //!
-//! It serves the OAuth web flow (`/login/oauth/authorize`,
-//! `/login/oauth/access_token`), the REST calls the helper makes
-//! (`/api/v3/user`, `DELETE /api/v3/applications/{id}/token`), and real git
-//! smart HTTP through `git http-backend`, with Basic auth checked against
-//! the tokens it issued. What it enforces, as GitHub does:
-//! - a known client id, and its secret at the token endpoint;
-//! - the loopback redirect rule: registered `http://127.0.0.1/callback`,
-//!   any port, and the same redirect_uri again at the exchange;
-//! - codes that work once and expire after ten minutes;
-//! - PKCE S256 when a challenge was sent (only S256 is accepted);
-//! - errors as HTTP 200 with an `error` field, form-encoded unless JSON was
-//!   asked for; a User-Agent on API calls;
-//! - revocation with the app's Basic auth, 404 for an unknown token;
-//! - as a GitHub App with expiring tokens ([`FakeGitHub::issue_expiring_tokens`]):
-//!   `ghu_` tokens with `expires_in`, and `ghr_` refresh tokens that work
-//!   once; refreshing kills both the refresh token and the old access token;
-//! - 401 with `WWW-Authenticate: Basic realm="GitHub"` for git without a
-//!   live token, anonymous fetches from public repositories;
-//! - private repositories ([`FakeGitHub::make_private`]): 404 from git and
-//!   from `GET /repos/{owner}/{repo}` for an account without access (GitHub
-//!   documents the 404 for the API; git sees "Repository not found"), 403
-//!   for a push with pull access; owners and names without regard to case;
-//! - SAML single sign-on ([`FakeGitHub::require_sso`]): `GET /repos/…` of
-//!   an organisation's repository with a token not authorized for it
-//!   answers 403 with `X-GitHub-SSO: required; url=…/orgs/ORG/sso?…`.
+//! It serves the OAuth web flow and the device flow, the REST calls the
+//! helper makes, the app-manifest flow for `setup`, and real git smart
+//! HTTP through `git http-backend`, with Basic auth checked against the
+//! tokens it issued; as an Enterprise Server, or (behind its TLS front and
+//! CONNECT proxy) as github.com or a GHE.com tenant.
 //!
-//! - the app-manifest flow for `setup`: a code that converts once within an
-//!   hour; a reply whose `slug`, `owner` and `webhook_secret` may be null; the
-//!   installation page under the app's slug; `GET /user/installations` with
-//!   a user token, the only proof of an installation.
-//!
-//! What it assumes beyond GitHub's documentation, each marked where it is
-//! coded ("an assumption"):
-//! - the installation redirect to `setup_url` carries our `state` back (many
-//!   apps see it; GitHub documents only `installation_id`):
-//!   [`InstallUser::InstallsWithoutState`] drops it, and setup must pass both ways;
-//! - a webhook URL GitHub cannot reach (loopback) is refused in a manifest
-//!   (observed; the manifest page does not say so);
-//! - a renamed app's slug is its name lowercased with every run of other
-//!   characters made one `-` (GitHub's slugs look so; the rule is not
-//!   published);
-//! - the consent page's HTML is the fake's own; the helper never reads it;
-//! - `GET /repos/{owner}/{repo}` with a token carries a `permissions`
-//!   object for that account (GitHub's schema lists it as optional and does
-//!   not say when it is sent); the helper takes a reply without one to mean
-//!   read access only, so it never binds on it alone when another account
-//!   can push.
+//! Every behaviour has a source in GitHub's documentation, or is marked an
+//! assumption, in `tests/support/fake-github.md` and beside its code: where
+//! the documentation is silent, the fake plays the answer worse for the
+//! helper.
 //!
 //! It lives under tests/ so it never ships. Its server thread stops when the
 //! fake is dropped, or after [`LIFETIME`] whatever happens.
@@ -79,7 +42,10 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 
 pub const CLIENT_ID: &str = "Ov23liFakeClientId01";
-pub const REGISTERED_CALLBACK: &str = "http://127.0.0.1/callback";
+/// What the README tells people to register as their OAuth app's callback
+/// (the helper's `DEFAULT_REDIRECT_URI`): where the fake sends a Cancel
+/// unless a test registers another ([`FakeGitHub::register_oauth_callback`]).
+pub const OAUTH_APP_CALLBACK: &str = "http://127.0.0.1:17829/callback";
 /// No fake outlives this, even if a test forgets it.
 pub const LIFETIME: Duration = Duration::from_secs(600);
 const CODE_LIFETIME: Duration = Duration::from_secs(600);
@@ -230,6 +196,8 @@ struct State {
     device_expires_in: Duration,
     /// Answer the first poll with slow_down, as if it came too early.
     demand_slower_once: bool,
+    /// What a slow_down adds to the interval (GitHub's docs say 5 s).
+    slow_down_step: Duration,
     device_grants: HashMap<String, DeviceGrant>,
     slow_downs: usize,
     /// The time between each device poll and the one before it.
@@ -242,6 +210,22 @@ struct State {
     refreshes: usize,
     spent_refresh_tokens_presented: usize,
     held: std::collections::HashSet<Gate>,
+    /// The OAuth app's registered callback URL, where a Cancel goes.
+    oauth_callback: String,
+    /// Whether revoking a live access token also ends the refresh token
+    /// issued with it: undocumented, so off (the worse for us) unless a
+    /// test turns it on.
+    revoking_ends_refresh_token: bool,
+    /// The REST API answers calls as rate-limited, this way: every call,
+    /// or (GitHub's limits are per user) only those of one login.
+    rate_limit: Option<(RateLimit, Option<String>)>,
+    /// Public repositories' collaborators (lowercased), besides the owner.
+    collaborators: HashMap<String, HashMap<String, Permission>>,
+    /// Renamed repositories: old `owner/name` (lowercased) → where
+    /// `GET /repos/{old}` redirects (`/repositories/{id}`, or elsewhere).
+    renamed: HashMap<String, String>,
+    /// `/repositories/{id}` → `owner/name`.
+    repository_ids: HashMap<u64, String>,
     /// Token-endpoint replies done but never sent (AnswersThenStalls).
     replies_held_back: usize,
     consent_pages_shown: usize,
@@ -307,6 +291,21 @@ pub struct AuthorizeRequest {
     pub state: String,
     pub code_challenge: Option<String>,
     pub redirect_uri: Option<String>,
+    /// `select_account` asks for GitHub's account picker.
+    pub prompt: Option<String>,
+}
+
+/// How GitHub's REST API refuses a client over its rate limit (GitHub
+/// Docs, "Rate limits for the REST API").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimit {
+    /// The primary limit: 403, `x-ratelimit-remaining: 0` and
+    /// `x-ratelimit-reset` (Unix seconds) this far ahead.
+    Primary(Duration),
+    /// A secondary limit: 403 with `retry-after` seconds.
+    Secondary403(Duration),
+    /// A secondary limit: 429 with `retry-after` seconds.
+    Secondary429(Duration),
 }
 
 /// The GHE.com tenant the fake plays (see
@@ -354,6 +353,7 @@ impl FakeGitHub {
             device_interval: Duration::from_secs(1),
             device_expires_in: Duration::from_secs(900),
             demand_slower_once: false,
+            slow_down_step: Duration::from_secs(5),
             device_grants: HashMap::new(),
             slow_downs: 0,
             poll_gaps: Vec::new(),
@@ -364,6 +364,12 @@ impl FakeGitHub {
             refreshes: 0,
             spent_refresh_tokens_presented: 0,
             held: Default::default(),
+            oauth_callback: OAUTH_APP_CALLBACK.to_string(),
+            revoking_ends_refresh_token: false,
+            rate_limit: None,
+            collaborators: HashMap::new(),
+            renamed: HashMap::new(),
+            repository_ids: HashMap::new(),
             replies_held_back: 0,
             consent_pages_shown: 0,
             authorizations: 0,
@@ -924,19 +930,26 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
         ("GET", "/api/v3/user/installations") => {
             user_installations(state, authorization.as_deref())
         }
-        // An assumption: a client with no GitHub session (no cookie) gets
-        // the sign-in page, and no code. The tests' browser plays a person
-        // who is signed in; the helper's own requests (doctor's probe) are
-        // told from it by their User-Agent.
+        // A client with no GitHub session is sent to the sign-in page, for
+        // any client id, known or not (observed; see
+        // tests/support/fake-github.md). The tests' browser plays a person
+        // who is signed in; the helper's own requests are told from it by
+        // their User-Agent.
         ("GET", "/login/oauth/authorize")
             if user_agent
                 .as_deref()
                 .is_some_and(|agent| agent.starts_with("git-credential-ghoauth")) =>
         {
-            match query.get("client_id").map(String::as_str) == Some(CLIENT_ID) {
-                true => Reply::text(200, "<h1>Sign in to GitHub</h1>"),
-                false => Reply::text(404, "<h1>404</h1>"),
-            }
+            let mut to_sign_in =
+                url::Url::parse(&format!("{}/login", state.lock().unwrap().web_url)).unwrap();
+            to_sign_in
+                .query_pairs_mut()
+                .append_pair(
+                    "client_id",
+                    query.get("client_id").map_or("", String::as_str),
+                )
+                .append_pair("return_to", url.path());
+            Reply::redirect(to_sign_in.as_str())
         }
         ("GET", "/login/oauth/authorize") => authorize(state, &query),
         ("POST", "/login/oauth/access_token") => {
@@ -971,7 +984,10 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
                     } else {
                         access_token(state, &form, json)
                     };
-                    if behaviour == TokenEndpoint::AnswersThenStalls {
+                    // Only an exchange that issued something is held back.
+                    if behaviour == TokenEndpoint::AnswersThenStalls
+                        && String::from_utf8_lossy(&reply.body).contains("access_token")
+                    {
                         state.lock().unwrap().replies_held_back += 1;
                         let until = Instant::now() + Duration::from_secs(60);
                         while !stop.load(Ordering::SeqCst) && Instant::now() < until {
@@ -989,6 +1005,13 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
             device_code(state, &form, accept.contains("application/json"))
         }
         ("GET", "/api/v3/user") => user(state, authorization.as_deref(), user_agent.as_deref()),
+        ("GET", p) if p.starts_with("/api/v3/repositories/") => repository_by_id(
+            state,
+            stop,
+            repos,
+            &p["/api/v3/repositories/".len()..],
+            authorization.as_deref(),
+        ),
         ("GET", p) if p.starts_with("/api/v3/repos/") => repository(
             state,
             stop,

@@ -3,11 +3,46 @@
 
 use super::*;
 
-pub(super) fn redirect_is_registered(redirect_uri: &str) -> bool {
-    let (Ok(given), Ok(registered)) = (
-        url::Url::parse(redirect_uri),
-        url::Url::parse(REGISTERED_CALLBACK),
-    ) else {
+impl FakeGitHub {
+    /// The OAuth app's callback URL, as registered on its settings page:
+    /// GitHub sends a Cancel there, and a code to any port of it.
+    pub fn register_oauth_callback(&self, callback: &str) {
+        self.state.lock().unwrap().oauth_callback = callback.to_string();
+    }
+
+    /// Whether revoking a live access token also ends the refresh token
+    /// issued with it (undocumented: off unless a test turns it on).
+    pub fn set_revoking_ends_refresh_token(&self, ends: bool) {
+        self.state.lock().unwrap().revoking_ends_refresh_token = ends;
+    }
+
+    /// What a slow_down adds to a device code's interval.
+    pub fn set_slow_down_step(&self, step: Duration) {
+        self.state.lock().unwrap().slow_down_step = step;
+    }
+
+    /// Whether `refresh_token` would still buy a new pair.
+    pub fn refresh_token_works(&self, refresh_token: &str) -> bool {
+        let state = self.state.lock().unwrap();
+        state
+            .refresh_tokens
+            .get(refresh_token)
+            .is_some_and(RefreshToken::works)
+    }
+}
+
+impl RefreshToken {
+    pub(super) fn works(&self) -> bool {
+        !self.spent && Instant::now() < self.expires
+    }
+}
+
+/// The loopback rule (GitHub Docs, "Authorizing OAuth apps", redirect
+/// URLs): a loopback redirect_uri may use any port of the registered
+/// callback, with the same host and path.
+pub(super) fn redirect_is_registered(redirect_uri: &str, registered: &str) -> bool {
+    let (Ok(given), Ok(registered)) = (url::Url::parse(redirect_uri), url::Url::parse(registered))
+    else {
         return false;
     };
     given.scheme() == registered.scheme()
@@ -26,14 +61,21 @@ pub(super) fn authorize(state: &Mutex<State>, query: &HashMap<String, String>) -
         );
     }
     let redirect_uri = query.get("redirect_uri").cloned();
+    // GitHub sends a Cancel to the app's registered callback URL, not to
+    // the request's redirect_uri (GitHub Docs, "Troubleshooting
+    // authorization request errors"); a GitHub App's first one.
+    let registered_callback = match &state.app_callbacks {
+        Some(callbacks) => callbacks.first().cloned().unwrap_or_default(),
+        None => state.oauth_callback.clone(),
+    };
     let target = redirect_uri
         .clone()
-        .unwrap_or_else(|| REGISTERED_CALLBACK.to_string());
+        .unwrap_or_else(|| registered_callback.clone());
     // A GitHub App's callback must be one it registered, exactly; an OAuth
     // app's may use any port on its registered loopback callback.
     let registered = match &state.app_callbacks {
         Some(callbacks) => callbacks.contains(&target),
-        None => redirect_is_registered(&target),
+        None => redirect_is_registered(&target, &state.oauth_callback),
     };
     if !registered {
         return Reply::text(
@@ -46,6 +88,7 @@ pub(super) fn authorize(state: &Mutex<State>, query: &HashMap<String, String>) -
         state: query.get("state").cloned().unwrap_or_default(),
         code_challenge: challenge.clone(),
         redirect_uri: query.get("redirect_uri").cloned(),
+        prompt: query.get("prompt").cloned(),
     });
     if challenge.is_some() && query.get("code_challenge_method").map(String::as_str) != Some("S256")
     {
@@ -55,11 +98,12 @@ pub(super) fn authorize(state: &Mutex<State>, query: &HashMap<String, String>) -
         state.login_hints.push(hint.clone());
     }
     let given_state = query.get("state").cloned().unwrap_or_default();
-    let back = |pairs: &[(&str, &str)]| {
-        let mut url = url::Url::parse(&target).unwrap();
+    let back_to = |to: &str, pairs: &[(&str, &str)]| {
+        let mut url = url::Url::parse(to).unwrap();
         url.query_pairs_mut().extend_pairs(pairs.iter().copied());
         Reply::redirect(url.as_str())
     };
+    let back = |pairs: &[(&str, &str)]| back_to(&target, pairs);
     let consent = match (state.consent, query.get("decision").map(String::as_str)) {
         (Consent::AskUser, Some("authorize")) => Consent::Approve,
         (Consent::AskUser, Some(_)) => Consent::Deny,
@@ -68,15 +112,18 @@ pub(super) fn authorize(state: &Mutex<State>, query: &HashMap<String, String>) -
     match consent {
         Consent::AskUser => consent_page(query, &state.login),
         Consent::WalkAway => Reply::text(200, "<h1>Authorize app?</h1><button>Authorize</button>"),
-        Consent::Deny => back(&[
-            ("error", "access_denied"),
-            (
-                "error_description",
-                "The user has denied your application access.",
-            ),
-            ("error_uri", "https://docs.github.com/apps/troubleshooting"),
-            ("state", &given_state),
-        ]),
+        Consent::Deny => back_to(
+            &registered_callback,
+            &[
+                ("error", "access_denied"),
+                (
+                    "error_description",
+                    "The user has denied your application access.",
+                ),
+                ("error_uri", "https://docs.github.com/apps/troubleshooting"),
+                ("state", &given_state),
+            ],
+        ),
         consent => {
             let code = random_text("");
             let challenge = if consent == Consent::SwapChallenge {
@@ -147,14 +194,22 @@ pub(super) fn access_token(
     let refuse = |error: &str, description: &str| refusal(error, description, json);
     let mut state = state.lock().unwrap();
     let field = |name: &str| form.get(name).map(String::as_str);
+    // An unknown client id is no OAuth error but HTTP 404 (observed; the
+    // probe doctor makes relies on it: tests/support/fake-github.md).
+    if field("client_id") != Some(CLIENT_ID) {
+        return Reply::json(404, r#"{"error":"Not Found"}"#);
+    }
+    // Only a live refresh token from the device flow may come without the
+    // secret ("Refreshing user access tokens": the secret is "required
+    // unless the app uses the device flow"). How GitHub decides is not
+    // documented; a spent or expired one is refused as bad credentials,
+    // the worse answer for us.
     let secret_optional = field("grant_type") == Some("refresh_token")
         && field("refresh_token")
             .and_then(|token| state.refresh_tokens.get(token))
-            .is_some_and(|token| token.from_device)
+            .is_some_and(|token| token.from_device && token.works())
         && field("client_secret").is_none();
-    if field("client_id") != Some(CLIENT_ID)
-        || (!secret_optional && field("client_secret") != Some(state.client_secret.as_str()))
-    {
+    if !secret_optional && field("client_secret") != Some(state.client_secret.as_str()) {
         return refuse(
             "incorrect_client_credentials",
             "The client_id and/or client_secret passed are incorrect.",

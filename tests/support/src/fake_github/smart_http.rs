@@ -45,6 +45,17 @@ pub(super) fn smart_http(
             Some(_) => {}
         }
     }
+    // A public repository takes pushes from its owner and collaborators
+    // with write access only.
+    if let (None, Some(login), true) = (&members, &login, pushing) {
+        let key = path
+            .split_once(".git/")
+            .map(|(repository, _)| repository.trim_start_matches('/').to_ascii_lowercase())
+            .unwrap_or_default();
+        if public_permission(&state.lock().unwrap(), &key, login) == Permission::Pull {
+            return Reply::text(403, &format!("Permission to {key}.git denied to {login}."));
+        }
+    }
     let mut command = Command::new("git");
     command
         .arg("http-backend")
