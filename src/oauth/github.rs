@@ -1248,6 +1248,87 @@ mod tests {
     }
 
     #[test]
+    fn a_rate_limit_is_told_by_its_headers_not_its_status_alone() {
+        let headers = |pairs: &[(&'static str, &str)]| {
+            let mut map = reqwest::header::HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, value.parse().unwrap());
+            }
+            map
+        };
+        let now = unix_now();
+        let reset = (now + 600).to_string();
+        let primary = headers(&[
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", &reset),
+        ]);
+        let limited = RateLimited::from_reply(403, &primary).unwrap();
+        assert!(limited.reset_at.unwrap().abs_diff(now + 600) <= 1);
+        assert!(
+            limited.to_string().contains("it lifts in 10 min"),
+            "{limited}"
+        );
+        let secondary = headers(&[("retry-after", "30")]);
+        assert!(RateLimited::from_reply(429, &secondary).is_some());
+        assert!(RateLimited::from_reply(403, &secondary).is_some());
+        assert_eq!(RateLimited::from_reply(404, &secondary), None);
+        // A refusal with a budget left is about access, not the limit.
+        let plenty = headers(&[("x-ratelimit-remaining", "4999")]);
+        assert_eq!(RateLimited::from_reply(403, &plenty), None);
+        let far = headers(&[("retry-after", "99999999999")]);
+        let clamped = RateLimited::from_reply(429, &far)
+            .unwrap()
+            .reset_at
+            .unwrap();
+        assert!(clamped <= unix_now() + 86_400);
+        let past = headers(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "5")]);
+        let now_or_later = RateLimited::from_reply(403, &past)
+            .unwrap()
+            .reset_at
+            .unwrap();
+        assert!(now_or_later >= now);
+        let unsaid = headers(&[("x-ratelimit-remaining", "0")]);
+        assert!(
+            RateLimited::from_reply(403, &unsaid)
+                .unwrap()
+                .to_string()
+                .contains("did not say")
+        );
+    }
+
+    #[test]
+    fn a_dead_refresh_token_sent_without_a_secret_is_bad_credentials() {
+        let refused = |error: &str| {
+            GitHubError::Refused(Refusal {
+                error: error.into(),
+                description: None,
+                interval: None,
+            })
+        };
+        assert!(refused("bad_refresh_token").is_dead_refresh_token(true));
+        assert!(refused("bad_refresh_token").is_dead_refresh_token(false));
+        assert!(refused("incorrect_client_credentials").is_dead_refresh_token(false));
+        assert!(!refused("incorrect_client_credentials").is_dead_refresh_token(true));
+        assert!(!refused("slow_down").is_dead_refresh_token(false));
+    }
+
+    #[test]
+    fn a_slow_down_reply_names_its_interval_as_a_number_or_text() {
+        let url = Url::parse("https://github.com/login/oauth/access_token").unwrap();
+        let interval = |body: &str| match read_token_reply(&url, body.as_bytes()) {
+            Err(GitHubError::Refused(refusal)) => refusal.interval,
+            _ => panic!("a refusal"),
+        };
+        assert_eq!(interval(r#"{"error":"slow_down","interval":12}"#), Some(12));
+        assert_eq!(
+            interval(r#"{"error":"slow_down","interval":"13"}"#),
+            Some(13)
+        );
+        assert_eq!(interval(r#"{"error":"slow_down","interval":-1}"#), None);
+        assert_eq!(interval(r#"{"error":"slow_down"}"#), None);
+    }
+
+    #[test]
     fn github_com_and_gist_use_the_public_endpoints() {
         for host in ["github.com", "gist.github.com", "GitHub.com"] {
             let endpoints = Endpoints::for_host(&oauth_host("https", host)).unwrap();
