@@ -46,26 +46,23 @@ pub fn printable_bytes(bytes: &[u8]) -> String {
     printable(&String::from_utf8_lossy(bytes))
 }
 
-/// A URL (or git's `[protocol://][user[:password]@]host[:port]` proxy
-/// form) as it may be printed: a password in it becomes `***`, the user
-/// name stays, so that a pasted `doctor` or a CI log names the proxy
-/// without its key.
-pub fn without_password(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |at| at + 3);
-    let authority_end = url[after_scheme..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |at| after_scheme + at);
-    let Some(at) = url[after_scheme..authority_end].rfind('@') else {
-        return url.to_string();
+/// A proxy setting (`[protocol://][user[:password]@]host[:port]`) as it
+/// may be printed. A proxy URL has no path, so everything up to the last
+/// `@` is user information, even where a broken value holds `/`, `?` or
+/// `#` there: the password becomes `***`, the user name stays.
+pub fn proxy_without_password(proxy: &str) -> String {
+    let after_scheme = proxy.find("://").map_or(0, |at| at + 3);
+    let Some(at) = proxy[after_scheme..].rfind('@') else {
+        return proxy.to_string();
     };
-    let userinfo = &url[after_scheme..after_scheme + at];
+    let userinfo = &proxy[after_scheme..after_scheme + at];
     match userinfo.split_once(':') {
         Some((user, _password)) => format!(
             "{}{user}:***{}",
-            &url[..after_scheme],
-            &url[after_scheme + at..]
+            &proxy[..after_scheme],
+            &proxy[after_scheme + at..]
         ),
-        None => url.to_string(),
+        None => proxy.to_string(),
     }
 }
 
@@ -89,27 +86,24 @@ mod tests {
     }
 
     #[test]
-    fn passwords_in_urls_are_masked_and_nothing_else_is() {
-        assert_eq!(
-            without_password("http://alice:Pr0xyPassw0rd@proxy.corp:3128/"),
-            "http://alice:***@proxy.corp:3128/"
-        );
-        assert_eq!(
-            without_password("alice:p@ss:w@proxy.corp:3128"),
-            "alice:***@proxy.corp:3128"
-        );
-        assert_eq!(
-            without_password("http://alice@proxy.corp"),
-            "http://alice@proxy.corp"
-        );
-        assert_eq!(
-            without_password("http://proxy.corp:3128"),
-            "http://proxy.corp:3128"
-        );
-        assert_eq!(
-            without_password("https://proxy.corp/a@b:c"),
-            "https://proxy.corp/a@b:c"
-        );
-        assert_eq!(without_password("socks5://:only@h"), "socks5://:***@h");
+    fn a_proxys_password_is_masked_up_to_the_last_at_whatever_it_holds() {
+        for (proxy, shown) in [
+            (
+                "http://user:pa/ss@proxy.corp:3128",
+                "http://user:***@proxy.corp:3128",
+            ),
+            ("user:p?a#s/s@proxy.corp:3128", "user:***@proxy.corp:3128"),
+            ("http://u:a@b@proxy.corp", "http://u:***@proxy.corp"),
+            ("http://alice@proxy.corp", "http://alice@proxy.corp"),
+            ("proxy.corp:3128", "proxy.corp:3128"),
+            ("socks5://:only@h", "socks5://:***@h"),
+            (
+                "http://alice:Pr0xyPassw0rd@proxy.corp:3128/",
+                "http://alice:***@proxy.corp:3128/",
+            ),
+            ("alice:p@ss:w@proxy.corp:3128", "alice:***@proxy.corp:3128"),
+        ] {
+            assert_eq!(proxy_without_password(proxy), shown, "{proxy}");
+        }
     }
 }

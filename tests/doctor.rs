@@ -690,6 +690,18 @@ fn a_proxy_password_is_never_printed() {
         text.stdout_text()
     );
 
+    // A password holding `/`, `?` or `#` makes a broken URL: masked all
+    // the same, up to the last `@`.
+    let broken = proxy.replace("http://", &format!("http://alice:{password}/x?y#z@"));
+    doctor.git_config(&["http.proxy", &broken]);
+    let (ran, json) = doctor.run(&[], &[]);
+    assert!(
+        !ran.stdout_text().contains(password),
+        "{}",
+        ran.stdout_text()
+    );
+    assert_check(&json, "network.proxy", "ok", "alice:***@127.0.0.1", "");
+
     // Not a URL at all: `get` says so, without the password.
     doctor.git_config(&["http.proxy", &format!("http://alice:{password}@[::1")]);
     let mut get = command(HELPER);

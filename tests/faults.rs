@@ -168,9 +168,12 @@ fn a_full_kernel_key_quota_is_named_and_every_acknowledged_store_is_kept() {
         common::run(command, input.as_bytes())
     };
     let keyctl = |script: &str| as_user("keyctl", &["session", "-", "sh", "-c", script], "");
-    // Cached answers, as a Secret Service `get` leaves them.
+    // Cached answers, as a Secret Service `get` leaves them, and a
+    // credential whose protocol is `answer`, as the user-keyring fallback
+    // keeps it: the clean-up must take the one and leave the other.
     let cached = keyctl(
-        "for i in $(seq 1 40); do keyctl add user git-credential-ghoauth:answer:$i cached @u >/dev/null || exit 1; done",
+        "for i in $(seq 1 40); do keyctl add user git-credential-ghoauth/answer/$i cached @u >/dev/null || exit 1; done; \
+         keyctl add user git-credential-ghoauth:answer://host kept @u >/dev/null",
     );
     assert!(cached.status.success(), "{}", cached.stderr);
 
@@ -206,8 +209,13 @@ fn a_full_kernel_key_quota_is_named_and_every_acknowledged_store_is_kept() {
     );
     assert!(!said[0].contains("seccomp"), "{said:?}");
     // The cached answers went first: the stores got their room.
-    let left = keyctl("keyctl search @u user git-credential-ghoauth:answer:1");
+    let left = keyctl("keyctl search @u user git-credential-ghoauth/answer/1");
     assert!(!left.status.success(), "the cached answers were dropped");
+    let credential = keyctl("keyctl search @u user git-credential-ghoauth:answer://host");
+    assert!(
+        credential.status.success(),
+        "a credential is no cached answer"
+    );
     assert!(acknowledged > 120, "only {acknowledged} stores were kept");
 
     for index in (0..acknowledged).step_by(7).chain([acknowledged - 1]) {

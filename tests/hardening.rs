@@ -285,8 +285,8 @@ fn cache_keys() -> Vec<(String, String, String)> {
     // namespaces) never expire, by design.
     keys.lines()
         .filter(|line| {
-            line.contains("git-credential-ghoauth:answer:")
-                || line.contains("git-credential-ghoauth:generation:")
+            line.contains("git-credential-ghoauth/answer/")
+                || line.contains("git-credential-ghoauth/generation/")
         })
         .map(|line| {
             let fields: Vec<&str> = line.split_whitespace().collect();
@@ -318,7 +318,7 @@ fn a_cache_time_past_32_bits_never_makes_a_permanent_key() {
         .collect();
     assert!(
         new.iter()
-            .any(|(_, _, description)| description.contains(":answer:")),
+            .any(|(_, _, description)| description.contains("/answer/")),
         "the answer was cached: {new:?}"
     );
     for (_, timeout, description) in new {

@@ -18,7 +18,7 @@ use crate::config::host::{Flavour, OAuthHost};
 use crate::config::{HttpSettings, OAuthApp};
 use crate::git::repository::Repository;
 use crate::oauth::roots::{self, Roots};
-use crate::report::{printable, without_password};
+use crate::report::{printable, proxy_without_password};
 use crate::secret::Secret;
 
 /// No single request may take longer than this, whatever the flow's budget.
@@ -950,7 +950,7 @@ fn with_proxy(
             let proxy = reqwest::Proxy::all(&proxy).map_err(|_| {
                 anyhow!(
                     "http.proxy '{}' is not a proxy URL; fix it in git config",
-                    printable(&without_password(&proxy))
+                    printable(&proxy_without_password(&proxy))
                 )
             })?;
             Ok(builder.proxy(proxy))

@@ -63,9 +63,11 @@ fn request_identity(request: &Credential) -> Vec<u8> {
 }
 
 /// What every cached answer's key description begins with: the kernel
-/// store drops them all when the key quota they share is full.
+/// store drops them all when the key quota they share is full. A `/` where
+/// a credential's key has its `:` (see `kernel::description`), so that no
+/// credential, whatever its protocol, is ever taken for a cached answer.
 #[cfg(target_os = "linux")]
-pub(crate) const ANSWER_PREFIX: &str = "git-credential-ghoauth:answer:";
+pub(crate) const ANSWER_PREFIX: &str = "git-credential-ghoauth/answer/";
 
 #[cfg(target_os = "linux")]
 pub use linux::Cache;
@@ -232,7 +234,7 @@ mod linux {
         }
 
         pub(in crate::store::cache) fn generation_description(&self) -> String {
-            "git-credential-ghoauth:generation:v2".to_string()
+            "git-credential-ghoauth/generation/v3".to_string()
         }
     }
 }
@@ -355,7 +357,7 @@ mod tests {
         let cache = private_cache("timeout");
         assert_eq!(
             cache.generation_description(),
-            "git-credential-ghoauth:generation:v2"
+            "git-credential-ghoauth/generation/v3"
         );
         cache.invalidate();
         // The key now in the user keyring: other tests replace it too, and

@@ -351,6 +351,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn no_credential_is_ever_taken_for_a_cached_answer() {
+        for protocol in ["answer", "generation", "https", "answer:x"] {
+            let credential = crate::fixtures::stored("h", None, "u", "p", 1);
+            let credential = StoredCredential {
+                protocol: protocol.as_bytes().to_vec(),
+                ..credential
+            };
+            let described = description(&identity_key(&credential));
+            assert!(
+                !described.starts_with(super::super::cache::ANSWER_PREFIX),
+                "{described}"
+            );
+        }
+    }
+
+    #[test]
     fn a_keyrings_serial_is_read_from_its_debug_form() {
         let ring =
             KeyRing::from_special_id(KeyRingIdentifier::Process, true).expect("a process keyring");

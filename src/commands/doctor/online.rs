@@ -15,7 +15,7 @@ use crate::git::record::StoredCredential;
 use crate::git::repository::Repository;
 use crate::oauth::github::{Access, ClientVerdict, GitHub, GitHubError, RateLimited, SsoRequired};
 use crate::oauth::roots::Roots;
-use crate::report::{printable_bytes, without_password};
+use crate::report::{printable_bytes, proxy_without_password};
 
 /// Expiry and renewal depend on the clocks agreeing this closely.
 const CLOCK_TOLERANCE: Duration = Duration::from_secs(120);
@@ -113,9 +113,12 @@ fn proxy_and_ca(remote: &OAuthRemote) -> String {
     let proxy = match remote.config.http.proxy.as_deref() {
         _ if remote.endpoints.is_loopback() => "none (a loopback host)".to_string(),
         Some("") => "none (http.proxy is empty)".to_string(),
-        Some(proxy) => format!("{} (git's http.proxy)", shown(without_password(proxy))),
+        Some(proxy) => format!(
+            "{} (git's http.proxy)",
+            shown(proxy_without_password(proxy))
+        ),
         None => match env("HTTPS_PROXY").or_else(|| env("https_proxy")) {
-            Some(proxy) => format!("{} (HTTPS_PROXY)", shown(without_password(&proxy))),
+            Some(proxy) => format!("{} (HTTPS_PROXY)", shown(proxy_without_password(&proxy))),
             None => "none".to_string(),
         },
     };
