@@ -817,3 +817,23 @@ fn with_no_browser_the_person_opens_start_and_never_sees_the_state() {
     assert_eq!(asked.len(), 1);
     assert!(!said.contains(&asked[0].state));
 }
+
+/// A login with shell syntax, as a hostile server could answer `/user`,
+/// is refused at sign-in, in one line: it would end up in commands people
+/// paste.
+#[test]
+fn a_login_github_never_issues_is_refused_at_sign_in() {
+    let world = world("shell-login");
+    world.fake.sign_in_as("x;touch${IFS}/tmp/PWNED");
+    let filled = world.fill(&[], "");
+    assert_eq!(filled.stdout_text(), "");
+    let lines = complaints(&filled.stderr);
+    assert_eq!(lines.len(), 1, "{}", filled.stderr);
+    assert!(
+        lines[0].contains(
+            "answered with a login that holds characters other than letters, digits, '-' and '_'"
+        ),
+        "{lines:?}"
+    );
+    assert!(!world.keyring().contains("PWNED"), "nothing stored");
+}

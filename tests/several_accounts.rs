@@ -358,6 +358,98 @@ fn in_a_public_repository_the_collaborator_is_chosen() {
     assert_eq!(prompts, vec![Some("select_account".to_string()); 2]);
 }
 
+/// The commands in `text` a person would paste: every span in backticks,
+/// and everything from each `git ` on (prose after it is harmless: the
+/// shell that runs it finds nothing on its PATH but a `git` that does
+/// nothing).
+fn printed_commands(text: &str) -> Vec<String> {
+    let mut commands: Vec<String> = text
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|span| span.starts_with("git "))
+        .map(str::to_string)
+        .collect();
+    for line in text.lines() {
+        let mut rest = line;
+        while let Some(at) = rest
+            .find("git credential-ghoauth ")
+            .or_else(|| rest.find("git config "))
+        {
+            let command = rest[at..].split('`').next().unwrap_or_default();
+            commands.push(command.to_string());
+            rest = &rest[at + 4..];
+        }
+    }
+    commands
+}
+
+/// Values from git config, the keyring and GitHub end up in the commands
+/// `status`, `use` and `doctor` print for people to paste. Every one of
+/// them, run in bash with a `git` that does nothing, runs nothing else,
+/// even where a config key is shell syntax; a binding to a login GitHub
+/// never issues is not read at all.
+#[test]
+fn every_printed_command_runs_only_git_when_pasted() {
+    let accounts = two_accounts("paste");
+    let dir = &accounts.world.dir;
+    let pwned = dir.join("pwned");
+    let payload = format!("x;echo${{IFS}}PWNED>>{}", pwned.display());
+    let url = accounts.url();
+    accounts.write_config(&[&format!("credential.{url}/{payload};.username"), "bob"]);
+    accounts.write_config(&[
+        "--add",
+        &format!("credential.{url}.ghoauthAccount"),
+        &format!("evil {payload}"),
+    ]);
+    accounts.write_config(&[
+        "--add",
+        &format!("credential.{url}.ghoauthAccount"),
+        "ghost nobody-here",
+    ]);
+    let fake_bin = dir.join("fake-bin");
+    std::fs::create_dir_all(&fake_bin).unwrap();
+    write_script(&fake_bin.join("git"), "exit 0");
+
+    let status = accounts.helper(&["status", "--host", &url]).stdout_text();
+    assert!(!status.contains("evil"), "{status}");
+    let used = accounts.helper(&["use", "alice", "--for", "acme", "--host", &url]);
+    let doctor = accounts
+        .helper(&["doctor", "--host", &url, "--json"])
+        .stdout_text();
+    let json: serde_json::Value = serde_json::from_str(&doctor).unwrap();
+    let fixes: Vec<String> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|check| check["fix"].as_str().map(str::to_string))
+        .collect();
+    let mut commands = printed_commands(&status);
+    commands.extend(printed_commands(&used.stdout_text()));
+    for fix in &fixes {
+        commands.extend(printed_commands(fix));
+    }
+    assert!(
+        commands.iter().any(|command| command.contains("PWNED")),
+        "the hostile key is printed in a command: {commands:#?}"
+    );
+    assert!(
+        commands
+            .iter()
+            .any(|command| command.contains("use nobody-here --for ghost")),
+        "{commands:#?}"
+    );
+    for command in &commands {
+        let mut bash = std::process::Command::new("/bin/bash");
+        bash.env_clear()
+            .env("PATH", &fake_bin)
+            .current_dir(dir)
+            .args(["-c", command]);
+        run(bash, b"");
+        assert!(!pwned.exists(), "pasting ran more than git: {command}");
+    }
+}
+
 #[test]
 fn an_owner_in_another_case_gets_the_same_account() {
     let accounts = two_accounts("owner-case");

@@ -25,6 +25,7 @@ use crate::config::host::OAuthHost;
 use crate::config::origins::{self, entries};
 use crate::config::urlmatch;
 use crate::git::repository::Owner;
+use crate::oauth::github::checked_login;
 use crate::report::printable;
 
 use crate::config::global::ACCOUNT_BINDING_KEY as KEY;
@@ -82,6 +83,11 @@ pub fn from_listing(listing: &[u8], host_url: &str) -> Vec<Binding> {
         let Some(owner) = Owner::parse(owner) else {
             continue;
         };
+        // A login GitHub never issues cannot be an account of ours, and
+        // would be printed into commands people paste.
+        if checked_login(login.to_string()).is_err() {
+            continue;
+        }
         bindings.retain(|binding| binding.owner != owner);
         bindings.push(Binding {
             owner,

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use crate::accounts::bindings;
 use crate::config::RemoteConfig;
+use crate::config::draft::shell_word;
 use crate::config::host::{Flavour, OAuthHost};
 use crate::git::protocol::Credential;
 use crate::git::record::StoredCredential;
@@ -108,9 +109,9 @@ fn bindings_lines(entries: &[StoredCredential]) -> Vec<String> {
         if !facts.has_account(&binding.login) {
             line.push_str(&format!(
                 "\n      no token is stored for {login}: `git credential-ghoauth use {login} --for {owner} --host {url}` signs in, `use --clear {owner} --host {url}` removes it",
-                login = crate::report::printable(&binding.login),
-                owner = binding.owner,
-                url = facts.host.url()
+                login = shell_word(&binding.login),
+                owner = shell_word(binding.owner.as_str()),
+                url = shell_word(&facts.host.url())
             ));
         }
         lines.push(line);
@@ -119,11 +120,11 @@ fn bindings_lines(entries: &[StoredCredential]) -> Vec<String> {
         lines.push(format!(
             "  overridden: {} = {} ({}) makes git send that user name, which wins over the \
              bindings it reaches; `git config --{} --unset {}` lets them decide",
-            setting.key,
+            crate::report::printable(&setting.key),
             crate::report::printable(&setting.value),
             crate::report::printable(&setting.origin),
-            setting.scope,
-            setting.key
+            shell_word(&setting.scope),
+            shell_word(&setting.key)
         ));
     }
     lines

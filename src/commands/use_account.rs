@@ -8,6 +8,7 @@ use anyhow::{Context as _, bail};
 
 use crate::accounts::{self, bindings, owner_in_url, repository_in_url, ssh_host};
 use crate::acquire::{self, GitHubIssuer, Issuer, OAuthRemote};
+use crate::config::draft::shell_word;
 use crate::config::host::OAuthHost;
 use crate::config::{RemoteConfig, git_first_line, global};
 use crate::git::protocol::Credential;
@@ -332,11 +333,11 @@ fn warn_where_bindings_cannot_apply(host: &OAuthHost) {
         println!(
             "Note: {} = {} ({}) makes git send that user name, which wins over every binding \
              it reaches; remove it with `git config --{} --unset {}` to let bindings decide.",
-            setting.key,
+            printable(&setting.key),
             printable(&setting.value),
             printable(&setting.origin),
-            setting.scope,
-            setting.key
+            shell_word(&setting.scope),
+            shell_word(&setting.key)
         );
     }
 }

@@ -272,6 +272,20 @@ pub(crate) fn shell_quoted(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
+/// A value for a command people paste: as it is where no shell reads
+/// anything into it (a URL, a login), else [`shell_quoted`], with anything
+/// that could drive the terminal made a space first.
+pub(crate) fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.,:/@%+=".contains(&b));
+    match plain {
+        true => text.to_string(),
+        false => shell_quoted(&crate::report::printable(text)),
+    }
+}
+
 /// `git config` could not do what was asked.
 #[derive(Debug)]
 pub(crate) enum GitConfigError {
@@ -344,6 +358,19 @@ pub(crate) fn values_in<S: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_for_a_pasted_command_is_quoted_unless_plain() {
+        assert_eq!(shell_word("octocat"), "octocat");
+        assert_eq!(shell_word("https://ghe.corp:8443"), "https://ghe.corp:8443");
+        assert_eq!(
+            shell_word("x;touch${IFS}/tmp/PWNED"),
+            "'x;touch${IFS}/tmp/PWNED'"
+        );
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("a\x1b]0;x\x07"), "'a ]0;x '");
+    }
 
     #[test]
     fn shell_quoting_survives_a_quote() {

@@ -1173,22 +1173,25 @@ fn describe(error: &reqwest::Error) -> String {
 }
 
 /// The longest login any GitHub server is known to hand out is far below
-/// this; anything longer is not a login.
+/// this (39 on github.com, plus an Enterprise Managed User's `_shortcode`);
+/// anything longer is not a login.
 pub const MAX_LOGIN_BYTES: usize = 255;
 
-/// A login is printed, stored and matched against what git asks for, so it
-/// must be plain text. Only what no server's logins hold is refused:
-/// Enterprise Managed Users have `_` in theirs, and servers with external
-/// authentication differ again.
+/// A login is printed, stored, matched against what git asks for, and put
+/// into commands people paste, so it must be what GitHub issues: letters,
+/// digits, `-`, and `_` for Enterprise Managed Users. GitHub normalizes
+/// the user names of servers with external authentication to these too
+/// (GitHub Docs, "Username considerations for external authentication").
 pub fn checked_login(login: String) -> Result<String, &'static str> {
     if login.is_empty() {
         Err("is empty")
     } else if login.len() > MAX_LOGIN_BYTES {
         Err("is over 255 bytes long")
-    } else if login.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        Err("holds control characters or whitespace")
-    } else if printable(&login) != login {
-        Err("holds characters that would reorder a terminal's text")
+    } else if !login
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Err("holds characters other than letters, digits, '-' and '_'")
     } else {
         Ok(login)
     }
@@ -1386,16 +1389,21 @@ mod tests {
     }
 
     #[test]
-    fn logins_are_plain_text_but_not_only_github_com_style() {
+    fn logins_are_what_github_issues_and_nothing_a_shell_reads() {
         assert_eq!(checked_login("octocat".into()).unwrap(), "octocat");
         assert_eq!(checked_login("jane_acme".into()).unwrap(), "jane_acme");
-        assert_eq!(checked_login("j.doe@corp".into()).unwrap(), "j.doe@corp");
+        assert_eq!(checked_login("Mona-Lisa-2".into()).unwrap(), "Mona-Lisa-2");
         for bad in [
             "",
             "bob\x1b]0;PWNED\x07\x1b[2J",
             "bob smith",
             "a\u{202E}b",
             "tab\there",
+            "x;touch${IFS}/tmp/PWNED",
+            "j.doe@corp",
+            "$(id)",
+            "a'b",
+            "caf\u{e9}",
         ] {
             assert!(checked_login(bad.into()).is_err(), "{bad:?}");
         }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Check, shown};
+use crate::config::draft::shell_word;
 use crate::config::draft::{self, shell_quoted};
 use crate::config::host::OAuthHost;
 use crate::config::origins::{self, Entry};
@@ -156,7 +157,10 @@ fn chain_for(entries: impl Iterator<Item = Entry>, url: &str) -> Vec<Entry> {
 fn judge(chain: &[Entry], host: &OAuthHost) -> Vec<Check> {
     let url = host.url();
     let configure = match global::configured_client_id(host) {
-        Some(id) => format!("git credential-ghoauth configure --host {url} --client-id {id}"),
+        Some(id) => format!(
+            "git credential-ghoauth configure --host {url} --client-id {}",
+            shell_word(&id)
+        ),
         None => format!("git credential-ghoauth setup --host {url}"),
     };
     let Some(ours) = chain

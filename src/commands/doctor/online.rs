@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::{Check, shown};
 use crate::acquire::OAuthRemote;
 use crate::config::FlowSetting;
+use crate::config::draft::shell_word;
 use crate::config::host::OAuthHost;
 use crate::git::record::StoredCredential;
 use crate::git::repository::Repository;
@@ -97,7 +98,8 @@ fn client_check(remote: &OAuthRemote, verdict: ClientVerdict) -> Check {
             ),
             format!(
                 "generate a new client secret on the app's settings page, then: git \
-                 credential-ghoauth configure --host {url} --client-id {id} --client-secret-stdin"
+                 credential-ghoauth configure --host {url} --client-id {} --client-secret-stdin",
+                shell_word(&remote.app.client_id)
             ),
         ),
         ClientVerdict::Unclear(answer) => Check::warning(
@@ -204,10 +206,13 @@ pub(super) fn account_checks(
     let url = remote.host.url();
     for account in stored.iter().filter(|entry| entry.oauth.is_some()) {
         let login = printable_bytes(&account.username);
-        let relogin = format!(
-            "git credential-ghoauth logout --host {url} --user {login}; git credential-ghoauth \
-             use {login} --default --host {url}"
-        );
+        let relogin = {
+            let (url, login) = (shell_word(&url), shell_word(&login));
+            format!(
+                "git credential-ghoauth logout --host {url} --user {login}; git credential-ghoauth \
+                 use {login} --default --host {url}"
+            )
+        };
         let user = match token_check(&github, account, &login, &relogin) {
             Ok(user) => user,
             Err(check) => {
@@ -282,7 +287,7 @@ fn repository_check(
             format!("{login} can read {name} but not push to it"),
             format!(
                 "ask an owner of {} for write access, or use another account: git credential-ghoauth use LOGIN",
-                repository.owner
+                shell_word(repository.owner.as_str())
             ),
         ),
         Ok(None) => Check::warning(
@@ -292,7 +297,7 @@ fn repository_check(
             ),
             format!(
                 "sign in with an account that can: git credential-ghoauth use LOGIN --for {}",
-                repository.owner
+                shell_word(repository.owner.as_str())
             ),
         ),
         Err(error) => match error.downcast::<SsoRequired>() {
