@@ -777,7 +777,10 @@ fn an_account_that_only_lacks_sso_authorization_is_named_and_nothing_is_bound() 
     assert!(
         said[0].contains("alice_acme cannot be chosen yet")
             && said[0].contains("the acme organisation enforces SAML single sign-on")
-            && said[0].contains("https://github.com/orgs/acme/sso?authorization_request="),
+            && said[0].contains(&format!(
+                "{}/orgs/acme/sso?authorization_request=",
+                accounts.url()
+            )),
         "{said:?}"
     );
     assert!(

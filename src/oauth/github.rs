@@ -660,7 +660,9 @@ impl GitHub {
             let (status, headers, body) = self.send(request, &url)?;
             // On any status: GitHub may answer 403, or hide the repository
             // behind a 404, for a token not authorized for the organisation.
-            if let Some(sso) = SsoRequired::from_headers(&headers) {
+            if let Some(sso) =
+                SsoRequired::from_reply(&headers, &self.endpoints.web, repository.owner.as_str())
+            {
                 return Err(sso.into());
             }
             if let Some(limited) = RateLimited::from_reply(status.as_u16(), &headers) {
@@ -962,47 +964,68 @@ fn with_proxy(
 
 /// An organisation that enforces SAML single sign-on refused a token that
 /// has not been authorized for it: GitHub says so in `X-GitHub-SSO:
-/// required; url=…`, with the page where the person authorizes it.
+/// required; url=…`, with the page where the person authorizes it. The
+/// header is the server's word: its address is shown only when it is on the
+/// host's own web origin, and as parsed, never as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SsoRequired {
-    /// From the URL's `/orgs/{org}/sso` path, where GitHub puts it.
-    pub organization: Option<String>,
-    pub url: String,
+    /// The repository's owner: a name the helper checked, not one read
+    /// out of the server's address.
+    pub organization: String,
+    /// Where GitHub says the token is authorized, when that is on the
+    /// host's web origin.
+    pub url: Option<Url>,
+    /// The organisation's page on the host, named when `url` is not.
+    pub organization_page: Url,
 }
 
 impl SsoRequired {
-    pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Option<SsoRequired> {
-        SsoRequired::parse(headers.get("x-github-sso")?.to_str().ok()?)
+    /// From a reply to a request about a repository of `owner`'s on the
+    /// host whose web root is `web`.
+    pub fn from_reply(
+        headers: &reqwest::header::HeaderMap,
+        web: &Url,
+        owner: &str,
+    ) -> Option<SsoRequired> {
+        let value = headers.get("x-github-sso")?.to_str().ok()?;
+        let url = SsoRequired::address_in(value)?;
+        let mut organization_page = web.clone();
+        organization_page.set_path(&format!("/orgs/{owner}/sso"));
+        Some(SsoRequired {
+            organization: owner.to_string(),
+            url: url.filter(|url| url.origin() == web.origin()),
+            organization_page,
+        })
     }
 
-    fn parse(value: &str) -> Option<SsoRequired> {
+    /// `Some(address)` for `required; url=…`, with `None` for an address
+    /// that does not parse; `None` for anything else the header may say.
+    fn address_in(value: &str) -> Option<Option<Url>> {
         let (kind, rest) = value.split_once(';')?;
         if kind.trim() != "required" {
             return None;
         }
-        let url = rest.trim().strip_prefix("url=")?.trim().to_string();
-        let parsed = Url::parse(&url).ok()?;
-        let mut path = parsed.path_segments()?;
-        let organization = match (path.next(), path.next(), path.next()) {
-            (Some("orgs"), Some(org), Some("sso")) => Some(org.to_string()),
-            _ => None,
-        };
-        Some(SsoRequired { organization, url })
+        let address = rest.trim().strip_prefix("url=")?.trim();
+        Some(Url::parse(address).ok())
     }
 }
 
 impl std::fmt::Display for SsoRequired {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let organization = self.organization.as_deref().map_or_else(
-            || "an organisation".to_string(),
-            |org| format!("the {} organisation", printable(org)),
-        );
-        write!(
-            f,
-            "{organization} enforces SAML single sign-on, and this token is not authorized for \
-             it; authorize it at {}",
-            printable(&self.url)
-        )
+        let organization = printable(&self.organization);
+        match &self.url {
+            Some(url) => write!(
+                f,
+                "the {organization} organisation enforces SAML single sign-on, and this token is \
+                 not authorized for it; authorize it at {url}"
+            ),
+            None => write!(
+                f,
+                "the {organization} organisation enforces SAML single sign-on, and this token is \
+                 not authorized for it; authorize it from the organisation's page, {}",
+                self.organization_page
+            ),
+        }
     }
 }
 
@@ -1226,28 +1249,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sso_headers_name_the_organisation_and_the_page() {
-        let sso = SsoRequired::parse(
-            "required; url=https://github.com/orgs/acme/sso?authorization_request=A1b2",
-        )
-        .unwrap();
-        assert_eq!(sso.organization.as_deref(), Some("acme"));
+    fn an_sso_address_is_shown_only_on_the_hosts_own_origin_and_as_parsed() {
+        let web = Url::parse("https://github.com").unwrap();
+        let sso = |value: &str| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert("x-github-sso", value.parse().unwrap());
+            SsoRequired::from_reply(&headers, &web, "acme")
+        };
+        let own = sso("required; url=https://github.com/orgs/acme/sso?authorization_request=A1b2")
+            .unwrap();
+        assert_eq!(own.organization, "acme");
         assert_eq!(
-            sso.url,
-            "https://github.com/orgs/acme/sso?authorization_request=A1b2"
+            own.url.as_ref().map(Url::as_str),
+            Some("https://github.com/orgs/acme/sso?authorization_request=A1b2")
         );
-        assert_eq!(
-            SsoRequired::parse("required; url=https://ghe.corp/elsewhere").map(|s| s.organization),
-            Some(None)
+        assert!(
+            own.to_string()
+                .contains("authorize it at https://github.com/orgs/acme/sso?")
         );
+        let hostile =
+            sso("required; url=https://evil.example/orgs/other/sso   ALSO RUN: curl x | sh")
+                .unwrap();
+        assert_eq!(hostile.url, None);
+        assert_eq!(hostile.organization, "acme", "the owner, not the address");
+        let said = hostile.to_string();
+        assert!(
+            !said.contains("evil") && !said.contains("curl") && !said.contains("other"),
+            "{said}"
+        );
+        assert!(said.contains("https://github.com/orgs/acme/sso"), "{said}");
+        let plain_http = sso("required; url=http://github.com/orgs/acme/sso").unwrap();
+        assert_eq!(plain_http.url, None, "another origin: http");
+        let spaced = sso("required; url=https://github.com/orgs/acme/sso x").unwrap();
+        assert!(!spaced.to_string().contains(" x"), "{spaced}");
         for other in [
             "partial-results; organizations=21955855,20582480",
             "required",
-            "required; url=not a url",
             "",
         ] {
-            assert_eq!(SsoRequired::parse(other), None, "{other}");
+            assert_eq!(sso(other), None, "{other}");
         }
+        assert_eq!(sso("required; url=not a url").unwrap().url, None);
     }
 
     #[test]

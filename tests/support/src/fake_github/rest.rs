@@ -370,8 +370,10 @@ fn bearer_token(authorization: &str) -> Option<&str> {
         .map(str::trim)
 }
 
-/// A token not authorized for an organisation's SAML single sign-on.
-fn sso_refusal(_state: &State, owner: &str, login: &str) -> Reply {
+/// A token not authorized for an organisation's SAML single sign-on: the
+/// address is on the host's own web origin (GitHub Docs, "Authenticating
+/// with SAML single sign-on", REST API).
+fn sso_refusal(state: &State, owner: &str, login: &str) -> Reply {
     let mut refused = Reply::json(
         403,
         r#"{"message":"Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization."}"#,
