@@ -381,7 +381,8 @@ fn sso_refusal(state: &State, owner: &str, login: &str) -> Reply {
     refused.headers.push((
         "X-GitHub-SSO".into(),
         format!(
-            "required; url=https://github.com/orgs/{owner}/sso?authorization_request=FAKE{login}"
+            "required; url={}/orgs/{owner}/sso?authorization_request=FAKE{login}",
+            state.web_url
         ),
     ));
     refused
