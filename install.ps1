@@ -72,8 +72,11 @@ if ($entries -notcontains $target) {
         Set-UserPath ($entries + $target)
         Write-Host "Added $target to your user PATH; terminals opened from now on see it."
     } else {
+        # git hands the value to sh: quoted, a profile folder with a space
+        # (C:\Users\Jane Doe) stays one path, and `/` is no escape.
+        $program = (($target -replace '\\', '/') + "/$name.exe") -replace "'", "'\''"
         Write-Host "Your PATH is unchanged; git finds the helper by its full path:"
-        Write-Host "    git config --global credential.helper `"$($target -replace '\\', '/')/$name.exe`""
+        Write-Host "    git config --global credential.helper `"!'$program'`""
     }
 }
 Write-Host "Set it up for github.com (it creates your own GitHub App, installs it and signs in):"

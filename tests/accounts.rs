@@ -951,3 +951,96 @@ fn status_never_prints_a_configured_client_id_raw() {
     );
     assert!(shown.contains("not a client id GitHub issues"), "{shown}");
 }
+
+/// With the helper off PATH in a folder whose name holds a space and a
+/// `'`, `configure` writes a value that git's `sh` runs as exactly that
+/// file: a sign-in through real git works, doctor and status see the
+/// helper, and `unconfigure` finds and removes it.
+#[test]
+fn a_helper_in_a_folder_with_a_space_and_a_quote_runs_from_git() {
+    let world = world("spaced-path");
+    let folder = world.dir.join("My Tools").join("it's");
+    std::fs::create_dir_all(&folder).unwrap();
+    let helper = folder.join("git-credential-ghoauth");
+    std::fs::copy(HELPER, &helper).unwrap();
+    let config = world.dir.join("gitconfig");
+    let url = world.fake.base_url.clone();
+    let moved = |args: &[&str]| {
+        let mut command = command(helper.to_str().unwrap());
+        command
+            .env("GIT_CONFIG_GLOBAL", &config)
+            .env("GHOAUTH_CLIENT_SECRET", &world.client_secret)
+            .env("BROWSER", world.dir.join("browser"))
+            .env_remove("GIT_TERMINAL_PROMPT")
+            .args(args);
+        run(command, b"")
+    };
+    let configured = moved(&["configure", "--host", &url, "--client-id", CLIENT_ID]);
+    assert!(configured.status.success(), "{}", configured.stderr);
+    let mut helpers = command("git");
+    helpers
+        .args(["config", "--file"])
+        .arg(&config)
+        .args(["--get-all", &format!("credential.{url}.helper")]);
+    let helpers = run(helpers, b"").stdout_text();
+    assert!(
+        helpers
+            .lines()
+            .last()
+            .is_some_and(|value| value.starts_with("!'")),
+        "{helpers}"
+    );
+
+    let mut fill = command("git");
+    fill.env("GIT_CONFIG_GLOBAL", &config)
+        .env("GHOAUTH_CLIENT_SECRET", &world.client_secret)
+        .env("BROWSER", world.dir.join("browser"))
+        .env_remove("GIT_TERMINAL_PROMPT")
+        .args(["credential", "fill"]);
+    let filled = run(fill, format!("url={url}/octo/hello.git\n\n").as_bytes());
+    assert_signed_in_as(&filled, "octocat");
+
+    let doctor = moved(&["doctor", "--host", &url, "--offline", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&doctor.stdout).unwrap();
+    let reached = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|check| check["id"] == "chain.reached")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(reached["status"], "ok", "{:#}", json["checks"]);
+
+    let unconfigured = moved(&["unconfigure", "--host", &url]);
+    assert!(unconfigured.status.success(), "{}", unconfigured.stderr);
+    let left = std::fs::read_to_string(&config).unwrap();
+    assert!(!left.contains("git-credential-ghoauth"), "{left}");
+}
+
+/// A global config that is a symlink to a file not made yet (a dotfile
+/// manager's): `configure` writes the file it points to, as git would, and
+/// the link stays a link.
+#[test]
+fn a_dangling_symlinked_global_config_gets_its_file() {
+    let world = world("dangling-config");
+    let dotfiles = world.dir.join("dotfiles");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    let link = world.dir.join("gitconfig-link");
+    std::os::unix::fs::symlink("dotfiles/gitconfig", &link).unwrap();
+    let url = world.fake.base_url.as_str();
+    let done = helper_with(
+        &world,
+        &link,
+        &["configure", "--host", url, "--client-id", CLIENT_ID],
+    );
+    assert!(done.status.success(), "{}", done.stderr);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced by a file"
+    );
+    let written = std::fs::read_to_string(dotfiles.join("gitconfig")).unwrap();
+    assert!(written.contains(CLIENT_ID), "{written}");
+}

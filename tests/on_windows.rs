@@ -263,3 +263,54 @@ fn configure_login_status_logout_unconfigure() {
         );
     });
 }
+
+/// A Windows profile folder often holds a space (`C:\\Users\\Jane Doe`).
+/// For a helper off PATH there, `configure` writes a value that Git for
+/// Windows' `sh` runs as exactly that file. Git for Windows is not here,
+/// so the value is read by `sh` as git hands it over (`<value> get`,
+/// after the `!`), and must name the program Wine sees, with `/`s.
+#[test]
+fn a_profile_path_with_a_space_is_written_for_gits_sh() {
+    on_windows(|| {
+        let world = world("win-spaced");
+        let folder = world.dir.join("Jane Doe").join("bin");
+        std::fs::create_dir_all(&folder).unwrap();
+        let copy = folder.join("git-credential-ghoauth.exe");
+        let built = std::env::var_os("GHOAUTH_TEST_WINDOWS_EXE").expect("the Windows build");
+        std::fs::copy(built, &copy).unwrap();
+        let config = world.dir.join("gitconfig");
+        std::fs::write(&config, "").unwrap();
+        let mut configure = wine().windows_program(&copy);
+        configure.env("GIT_CONFIG_GLOBAL", &config).args([
+            "configure",
+            "--host",
+            &world.fake.base_url,
+            "--client-id",
+            CLIENT_ID,
+        ]);
+        let configured = run(configure, b"");
+        assert!(configured.status.success(), "{}", configured.stderr);
+        let mut helpers = command("git");
+        helpers.args(["config", "--file"]).arg(&config).args([
+            "--get-all",
+            &format!("credential.{}.helper", world.fake.base_url),
+        ]);
+        let value = run(helpers, b"")
+            .stdout_text()
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string();
+        let snippet = value
+            .strip_prefix('!')
+            .unwrap_or_else(|| panic!("a snippet: {value}"));
+        let mut sh = command("sh");
+        sh.args([
+            "-c",
+            &format!("set -- {snippet} get; printf '%s\\n' \"$@\""),
+        ]);
+        let words = run(sh, b"").stdout_text();
+        let expected = format!("Z:{}", copy.display());
+        assert_eq!(words, format!("{expected}\nget\n"), "{value}");
+    });
+}

@@ -176,8 +176,8 @@ fn remove_stale_drafts(target: &Path, name: &str) {
 
 /// Where `git config --global` writes: `GIT_CONFIG_GLOBAL`, else
 /// `~/.gitconfig`, unless only the XDG file (`~/.config/git/config`)
-/// exists. Through a symlink, its target, as git's lock file does (on
-/// Unix).
+/// exists. Through symlinks, their target, as git's lock file does (on
+/// Unix), whether or not it exists yet.
 pub(crate) fn global_config_path() -> Option<PathBuf> {
     let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
     let home = set("HOME")
@@ -187,8 +187,27 @@ pub(crate) fn global_config_path() -> Option<PathBuf> {
     // Windows' canonical form is a verbatim path (`\\?\C:\…`), which git
     // does not take; symlinked configs are a Unix habit.
     #[cfg(unix)]
-    let named = std::fs::canonicalize(&named).unwrap_or(named);
+    let named = resolve_symlinks(named);
     Some(named)
+}
+
+/// git's `resolve_symlinks` (lockfile.c): at most five links followed, a
+/// relative one from the link's own folder, and the end need not exist.
+/// A dotfile manager's link to a file not made yet then gets the file,
+/// where a rename onto the link would have replaced it.
+#[cfg(unix)]
+fn resolve_symlinks(mut path: PathBuf) -> PathBuf {
+    const MAX_LINKS: usize = 5;
+    for _ in 0..MAX_LINKS {
+        let Ok(target) = std::fs::read_link(&path) else {
+            break;
+        };
+        path = match target.is_absolute() {
+            true => target,
+            false => path.parent().unwrap_or(Path::new("")).join(target),
+        };
+    }
+    path
 }
 
 /// git's rule for the file `git config --global` writes, from
@@ -358,6 +377,32 @@ pub(crate) fn values_in<S: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_as_git_follows_them_even_to_nothing() {
+        let dir = std::env::temp_dir().join(format!("ghoauth-links-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("dotfiles")).unwrap();
+        let link = dir.join(".gitconfig");
+        std::os::unix::fs::symlink("dotfiles/gitconfig", &link).unwrap();
+        assert_eq!(
+            resolve_symlinks(link.clone()),
+            dir.join("dotfiles/gitconfig")
+        );
+        let chained = dir.join("chained");
+        std::os::unix::fs::symlink(&link, &chained).unwrap();
+        assert_eq!(resolve_symlinks(chained), dir.join("dotfiles/gitconfig"));
+        let looped = dir.join("loop");
+        std::os::unix::fs::symlink("loop", &looped).unwrap();
+        assert_eq!(
+            resolve_symlinks(looped.clone()),
+            looped,
+            "five links, then stop"
+        );
+        assert_eq!(resolve_symlinks(dir.join("plain")), dir.join("plain"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_word_for_a_pasted_command_is_quoted_unless_plain() {

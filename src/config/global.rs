@@ -28,7 +28,7 @@
 use anyhow::Context;
 
 use crate::config::client_secrets::ClientSecrets;
-use crate::config::draft::{Draft, GitConfigError, run_git_config, values_in};
+use crate::config::draft::{Draft, GitConfigError, run_git_config, shell_quoted, values_in};
 use crate::config::host::OAuthHost;
 use crate::secret::Secret;
 
@@ -311,20 +311,72 @@ fn without_empty_helper(text: &str, url: &str) -> anyhow::Result<String> {
 }
 
 /// `ghoauth` when git can find the helper by that name on PATH, else the
-/// full path of this program.
+/// full path of this program, as git must be given it.
 fn helper_value() -> String {
     if super::on_path("git-credential-ghoauth") {
         return "ghoauth".into();
     }
     std::env::current_exe()
-        .map(|exe| exe.display().to_string())
+        .map(|exe| helper_for_path(&exe.display().to_string(), cfg!(windows)))
         .unwrap_or_else(|_| "ghoauth".into())
 }
 
+/// The `credential.helper` value that runs the program at `path`. git
+/// hands an absolute path to `sh` as it is, so a space splits it and a
+/// backslash escapes: a path of plain characters is written as it is, any
+/// other as a shell snippet (`!'…'`), which runs exactly that file. On
+/// Windows the separators become `/`, which Git for Windows' `sh` and git
+/// itself both take.
+fn helper_for_path(path: &str, windows: bool) -> String {
+    let path = match windows {
+        true => path.replace('\\', "/"),
+        false => path.to_string(),
+    };
+    let plain = path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/._-+:".contains(&b));
+    match plain {
+        true => path,
+        false => format!("!{}", shell_quoted(&path)),
+    }
+}
+
+/// Whether a `credential.helper` value is this helper: its name, a path
+/// to it (written before paths were quoted, or plain), or the `!'…'`
+/// snippet [`helper_for_path`] writes.
 fn is_ours(value: &str) -> bool {
-    value == "ghoauth"
-        || value.ends_with("/git-credential-ghoauth")
-        || value.ends_with("\\git-credential-ghoauth.exe")
+    let program = match value.strip_prefix('!') {
+        Some(snippet) => first_shell_word(snippet),
+        None => value.to_string(),
+    };
+    program == "ghoauth"
+        || [
+            "/git-credential-ghoauth",
+            "/git-credential-ghoauth.exe",
+            "\\git-credential-ghoauth.exe",
+        ]
+        .iter()
+        .any(|end| program.ends_with(end))
+}
+
+/// The first word `sh` reads in `text`: quotes taken away, a backslash
+/// outside them escaping the next character.
+fn first_shell_word(text: &str) -> String {
+    let mut word = String::new();
+    let mut chars = text.trim_start().chars();
+    let mut quote = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(open), c) if c == open => quote = None,
+            (Some('"'), '\\') => word.extend(chars.next()),
+            (Some(_), c) => word.push(c),
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '\\') => word.extend(chars.next()),
+            (None, c) if c.is_whitespace() => break,
+            (None, c) => word.push(c),
+        }
+    }
+    word
 }
 
 /// Whether a `credential.helper` value runs this helper, with or without
@@ -352,4 +404,65 @@ pub(crate) fn regex_escape(text: &str) -> String {
         escaped.push(c);
     }
     escaped
+}
+
+#[cfg(test)]
+mod helper_value_tests {
+    use super::*;
+
+    #[test]
+    fn a_path_git_would_split_or_unescape_is_written_as_a_quoted_snippet() {
+        assert_eq!(
+            helper_for_path("/usr/local/bin/git-credential-ghoauth", false),
+            "/usr/local/bin/git-credential-ghoauth"
+        );
+        assert_eq!(
+            helper_for_path("/home/a/My Tools/it's/git-credential-ghoauth", false),
+            r"!'/home/a/My Tools/it'\''s/git-credential-ghoauth'"
+        );
+        assert_eq!(
+            helper_for_path(r"C:\Users\Jane Doe\bin\git-credential-ghoauth.exe", true),
+            "!'C:/Users/Jane Doe/bin/git-credential-ghoauth.exe'"
+        );
+        assert_eq!(
+            helper_for_path(r"C:\Users\jane\bin\git-credential-ghoauth.exe", true),
+            "C:/Users/jane/bin/git-credential-ghoauth.exe"
+        );
+    }
+
+    #[test]
+    fn every_way_the_helper_was_ever_written_is_recognised() {
+        for ours in [
+            "ghoauth",
+            "/usr/local/bin/git-credential-ghoauth",
+            r"C:\Users\jane\bin\git-credential-ghoauth.exe",
+            "C:/Users/jane/bin/git-credential-ghoauth.exe",
+            r"!'/home/a/My Tools/it'\''s/git-credential-ghoauth'",
+            "!'C:/Users/Jane Doe/bin/git-credential-ghoauth.exe'",
+            "!\"/opt/my tools/git-credential-ghoauth\"",
+        ] {
+            assert!(is_ours(ours), "{ours}");
+            assert!(
+                names_this_helper(&format!("{ours} --store=kernel")),
+                "{ours}"
+            );
+        }
+        for theirs in [
+            "store",
+            "!f() { echo password=x; }; f",
+            "!'/opt/git-credential-ghoauth-other'",
+            "/usr/bin/git-credential-ghoauth.sh",
+            "",
+        ] {
+            assert!(!names_this_helper(theirs), "{theirs}");
+        }
+    }
+
+    #[test]
+    fn the_first_shell_word_is_read_as_sh_reads_it() {
+        assert_eq!(first_shell_word(r"'a b'\''c' d"), "a b'c");
+        assert_eq!(first_shell_word(r#""a \"b\"" c"#), r#"a "b""#);
+        assert_eq!(first_shell_word(r"a\ b c"), "a b");
+        assert_eq!(first_shell_word("  x"), "x");
+    }
 }

@@ -22,8 +22,14 @@ use crate::secret::Secret;
 /// Whether `program` is a file in a `PATH` directory: where a shell, or
 /// git, would find it by name.
 pub(crate) fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    // Windows finds `program.exe` by the name `program`.
+    let names = [
+        program.to_string(),
+        format!("{program}{}", std::env::consts::EXE_SUFFIX),
+    ];
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| names.iter().any(|name| dir.join(name).is_file()))
+    })
 }
 
 pub const DEFAULT_SCOPES: &str = "repo workflow";

@@ -160,6 +160,19 @@ exec wine '{exe}' "$@""#,
         wine
     }
 
+    /// The Windows program `exe` (a copy of the helper elsewhere, say),
+    /// run under this prefix as the wrapper runs the helper.
+    pub fn windows_program(&self, exe: &Path) -> Command {
+        let mut command = self.command("wine");
+        command
+            .env(
+                "WINEPATH",
+                format!("Z:{}", self.shims.display()).replace('/', "\\"),
+            )
+            .arg(exe);
+        command
+    }
+
     /// `program` with this prefix, in the tests' private environment.
     fn command(&self, program: &str) -> Command {
         let mut command = common::command(program);
