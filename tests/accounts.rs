@@ -1044,3 +1044,82 @@ fn a_dangling_symlinked_global_config_gets_its_file() {
     let written = std::fs::read_to_string(dotfiles.join("gitconfig")).unwrap();
     assert!(written.contains(CLIENT_ID), "{written}");
 }
+
+/// An item an earlier version wrote, whose plain password happens to begin
+/// with the escaped format's tag, reads with fields injected through it (a
+/// client id here): it cannot be told from a real escaped item. What it
+/// claims never decides where a token goes: status names the app
+/// configured for the host, and an erase sends it to no app but that one.
+/// The next write marks the item's format outside its secret.
+#[test]
+fn an_old_item_cannot_steer_a_token_to_another_app() {
+    let world = world("injected-item");
+    let config = configured(&world);
+    let host = world.fake.host.clone();
+    let injected =
+        "ghoauth-item-v2:ghu_planted%0Aoauth_client_id%3DIv1.elsewhere%0Aoauth_scopes%3Drepo";
+    watch_secret("ghu_planted");
+    let mut plant = command("secret-tool");
+    plant.args([
+        "store",
+        "--label=Git: planted",
+        "service",
+        "git-credential-ghoauth",
+        "username",
+        &format!("http://octocat@{host}"),
+        "protocol",
+        "http",
+        "host",
+        &host,
+        "user",
+        "octocat",
+    ]);
+    let planted = run(plant, injected.as_bytes());
+    assert!(planted.status.success(), "{}", planted.stderr);
+
+    let url = world.fake.base_url.clone();
+    let status = helper_with(&world, &config, &["status", "--host", &url]);
+    let said = status.stdout_text();
+    assert!(said.contains(&format!("app:     {CLIENT_ID}")), "{said}");
+    assert!(!said.contains("Iv1.elsewhere"), "{said}");
+    let json = helper_with(&world, &config, &["status", "--host", &url, "--json"]);
+    assert!(
+        !json.stdout_text().contains("Iv1.elsewhere"),
+        "{}",
+        json.stdout_text()
+    );
+
+    let before = world.fake.requests();
+    let mut reject = command("git");
+    reject
+        .env("GIT_CONFIG_GLOBAL", &config)
+        .args(["credential", "reject"]);
+    let rejected = run(
+        reject,
+        format!("protocol=http\nhost={host}\nusername=octocat\npassword=ghu_planted\n").as_bytes(),
+    );
+    assert!(rejected.status.success(), "{}", rejected.stderr);
+    assert!(
+        rejected
+            .stderr
+            .contains("(Iv1.elsewhere) is no longer configured"),
+        "{}",
+        rejected.stderr
+    );
+    assert_eq!(world.fake.requests(), before, "sent nowhere");
+    assert!(!world.keyring().contains("octocat"), "erased");
+
+    let stored = helper_with(
+        &world,
+        &config,
+        &["login", "--host", &url, "--flow", "browser"],
+    );
+    assert!(stored.status.success(), "{}", stored.stderr);
+    assert!(
+        world
+            .keyring()
+            .contains("attribute.ghoauth_format = escaped-v2"),
+        "{}",
+        world.keyring()
+    );
+}

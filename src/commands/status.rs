@@ -227,7 +227,7 @@ fn account_json(entry: &StoredCredential, is_default: bool, now: u64) -> serde_j
         "token": mask(&entry.password),
         "obtained_here": entry.oauth.is_some(),
         "scopes": entry.oauth.as_ref().map(|oauth| oauth.scopes.clone()),
-        "client_id": entry.oauth.as_ref().map(|oauth| oauth.client_id.clone()),
+        "client_id": entry.oauth.as_ref().map(|oauth| issuing_app(entry, &oauth.client_id)),
         "expires_utc": entry.password_expiry_utc,
         "expired": entry.password_expiry_utc.is_some_and(|expiry| expiry <= now),
         "renews_until_utc": entry
@@ -334,7 +334,7 @@ fn describe(entry: &StoredCredential, is_default: bool, now: u64) -> String {
             line.push_str(&format!(
                 "\n    scopes:  {}\n    app:     {}",
                 crate::report::printable(scopes),
-                shown_client_id(&oauth.client_id)
+                shown_client_id(&issuing_app(entry, &oauth.client_id))
             ));
         }
         None => line.push_str("\n    from:    git (not a sign-in by this helper)"),
@@ -361,6 +361,17 @@ fn describe(entry: &StoredCredential, is_default: bool, now: u64) -> String {
 /// A client id as read from config or a keyring item: shown as it is when
 /// it is one GitHub could have issued (the rule `configure` holds it to),
 /// else made printable and named as wrong, never raw.
+/// The app an account's token belongs to: the one configured for its
+/// host, whatever the keyring item says (an item is no authority on which
+/// app a token goes to); the item's own record where none is configured.
+fn issuing_app(entry: &StoredCredential, recorded: &str) -> String {
+    OAuthHost::parse(&entry.protocol, &entry.host)
+        .ok()
+        .and_then(|host| RemoteConfig::read(&host, &Credential::default()).ok())
+        .and_then(|config| config.oauth_app)
+        .map_or_else(|| recorded.to_string(), |app| app.client_id)
+}
+
 fn shown_client_id(id: &str) -> String {
     match crate::oauth::github::is_path_segment(id) {
         true => id.to_string(),

@@ -157,6 +157,12 @@ impl Store for SecretServiceStore {
         let mut attributes = identity_attributes(credential);
         attributes.push(("service", SERVICE.to_string()));
         attributes.push(("username", key.clone()));
+        // The format, outside the secret: an earlier version's plain
+        // password that happens to begin with the escaped format's tag
+        // cannot be told apart by its bytes. Items written before the mark
+        // get it at their next write (the attributes differ, so they are
+        // set again).
+        attributes.push((FORMAT_ATTRIBUTE, ESCAPED_FORMAT.to_string()));
         self.within_deadline(move |service| {
             let borrowed: HashMap<&str, &str> = attributes
                 .iter()
@@ -216,6 +222,11 @@ impl Store for SecretServiceStore {
         "the Secret Service (D-Bus), e.g. GNOME Keyring".into()
     }
 }
+
+/// The attribute that names how an item's secret is written, and the one
+/// value it has so far: [`encode_escaped_secret`].
+const FORMAT_ATTRIBUTE: &str = "ghoauth_format";
+const ESCAPED_FORMAT: &str = "escaped-v2";
 
 /// A locked collection may hide its items from a search altogether:
 /// oo7-daemon encrypts attributes with the collection's password, so a
