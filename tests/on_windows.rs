@@ -273,11 +273,7 @@ fn configure_login_status_logout_unconfigure() {
 fn a_profile_path_with_a_space_is_written_for_gits_sh() {
     on_windows(|| {
         let world = world("win-spaced");
-        let folder = world.dir.join("Jane Doe").join("bin");
-        std::fs::create_dir_all(&folder).unwrap();
-        let copy = folder.join("git-credential-ghoauth.exe");
-        let built = std::env::var_os("GHOAUTH_TEST_WINDOWS_EXE").expect("the Windows build");
-        std::fs::copy(built, &copy).unwrap();
+        let copy = wine().copy_helper_to(&world.dir.join("Jane Doe").join("bin"));
         let config = world.dir.join("gitconfig");
         std::fs::write(&config, "").unwrap();
         let mut configure = wine().windows_program(&copy);
@@ -289,7 +285,13 @@ fn a_profile_path_with_a_space_is_written_for_gits_sh() {
             CLIENT_ID,
         ]);
         let configured = run(configure, b"");
-        assert!(configured.status.success(), "{}", configured.stderr);
+        assert!(
+            configured.status.success(),
+            "{:?} {} {}",
+            configured.status,
+            configured.stdout_text(),
+            configured.stderr
+        );
         let mut helpers = command("git");
         helpers.args(["config", "--file"]).arg(&config).args([
             "--get-all",

@@ -24,6 +24,8 @@ pub struct Wine {
     pub helper: PathBuf,
     prefix: PathBuf,
     shims: PathBuf,
+    /// Where the `git.exe` shim hands its calls to Linux git.
+    calls: PathBuf,
 }
 
 static WINE: OnceLock<Wine> = OnceLock::new();
@@ -129,6 +131,7 @@ exec wine '{exe}' "$@""#,
             helper,
             prefix,
             shims,
+            calls,
         };
         // A new prefix takes seconds to make; do it once, up front, and keep
         // its server up between the tests' calls (it stops by itself 30 s
@@ -160,6 +163,17 @@ exec wine '{exe}' "$@""#,
         wine
     }
 
+    /// A copy of the Windows helper in `folder`, with the DLL it needs
+    /// under Wine beside it.
+    pub fn copy_helper_to(&self, folder: &Path) -> PathBuf {
+        let bin = self.prefix.parent().unwrap().join("bin");
+        std::fs::create_dir_all(folder).unwrap();
+        for file in ["git-credential-ghoauth.exe", "bcryptprimitives.dll"] {
+            std::fs::copy(bin.join(file), folder.join(file)).unwrap();
+        }
+        folder.join("git-credential-ghoauth.exe")
+    }
+
     /// The Windows program `exe` (a copy of the helper elsewhere, say),
     /// run under this prefix as the wrapper runs the helper.
     pub fn windows_program(&self, exe: &Path) -> Command {
@@ -169,6 +183,7 @@ exec wine '{exe}' "$@""#,
                 "WINEPATH",
                 format!("Z:{}", self.shims.display()).replace('/', "\\"),
             )
+            .env("GHOAUTH_WINE_SHIM_DIR", &self.calls)
             .arg(exe);
         command
     }
