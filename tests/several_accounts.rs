@@ -450,6 +450,26 @@ fn every_printed_command_runs_only_git_when_pasted() {
     }
 }
 
+/// `--for` a URL on another host than `--host`: refused before anything
+/// is asked, so that no host hears of another's repository.
+#[test]
+fn use_for_a_url_on_another_host_is_refused() {
+    let accounts = two_accounts("use-other-host");
+    let before = accounts.world.fake.requests();
+    let used = accounts.helper(&[
+        "use",
+        "alice",
+        "--for",
+        "https://elsewhere.example/acme/app",
+        "--host",
+        &accounts.url(),
+    ]);
+    assert!(!used.status.success());
+    assert!(used.stderr.contains("name one host"), "{}", used.stderr);
+    assert!(accounts.bindings().is_empty());
+    assert_eq!(accounts.world.fake.requests(), before);
+}
+
 #[test]
 fn an_owner_in_another_case_gets_the_same_account() {
     let accounts = two_accounts("owner-case");

@@ -30,5 +30,5 @@ mod man_pages;
 mod on_windows;
 mod passwordless_keyring;
 mod setup;
-mod supply_chain;
 mod several_accounts;
+mod supply_chain;

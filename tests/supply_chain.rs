@@ -16,7 +16,11 @@ fn repo() -> &'static Path {
 fn conformance_refuses_a_changed_copy_of_gits_source() {
     let source = repo().join("../shared/conformance/git-2.55.0.tar.xz");
     if !source.is_file() {
-        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "no git source in CI");
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "no git source in CI"
+        );
         eprintln!("skipped: no git source at {}", source.display());
         return;
     }
@@ -27,7 +31,9 @@ fn conformance_refuses_a_changed_copy_of_gits_source() {
     bytes.push(0);
     std::fs::write(&changed, bytes).unwrap();
     let mut conformance = std::process::Command::new(repo().join(".ci/conformance"));
-    conformance.args(["--build-only", "--git-source"]).arg(&changed);
+    conformance
+        .args(["--build-only", "--git-source"])
+        .arg(&changed);
     let refused = run(conformance, b"");
     assert!(!refused.status.success());
     assert!(
@@ -36,7 +42,9 @@ fn conformance_refuses_a_changed_copy_of_gits_source() {
         refused.stderr
     );
     assert!(
-        !repo().join("target/conformance/git-2.55.0-changed").exists(),
+        !repo()
+            .join("target/conformance/git-2.55.0-changed")
+            .exists(),
         "nothing was unpacked"
     );
 }
@@ -54,7 +62,10 @@ fn the_workflows_and_ci_name_what_they_fetch_by_digest() {
                 let id = value.split_whitespace().next().unwrap_or_default();
                 id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit())
             };
-            if let Some(used) = line.strip_prefix("- uses: ").or(line.strip_prefix("uses: ")) {
+            if let Some(used) = line
+                .strip_prefix("- uses: ")
+                .or(line.strip_prefix("uses: "))
+            {
                 let at = used.split_once('@').map(|(_, at)| at).unwrap_or_default();
                 assert!(pinned(at), "{}: {line}", path.display());
             }

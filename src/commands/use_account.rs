@@ -63,6 +63,17 @@ pub fn run(helper: &Helper, choice: Choice) -> anyhow::Result<ExitCode> {
         (None, Some(url)) => Some(host_for_ssh_remote(url)?),
         _ => owner_host,
     };
+    // Host A's token is no one to ask about a repository on host B.
+    if let (Some(named), Some(in_url), None) = (&choice.host, &owner_host, &ssh_remote)
+        && named != in_url
+    {
+        bail!(
+            "--host names {} but the URL names a repository on {}; name one host: drop \
+             --host, or give --for the owner's name",
+            named.host(),
+            in_url.host()
+        );
+    }
     let host = choice
         .host
         .or(owner_host)
