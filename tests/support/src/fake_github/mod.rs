@@ -15,16 +15,22 @@
 //! fake is dropped, or after [`LIFETIME`] whatever happens.
 
 mod device;
+mod fronts;
 mod manifest;
 mod oauth;
 mod proxy;
+mod reply;
+mod repositories;
 mod rest;
 mod smart_http;
 mod tls;
 
 use device::*;
+pub use fronts::TENANT;
+use fronts::is_api_host;
 use manifest::*;
 use oauth::*;
+use reply::Reply;
 use rest::*;
 use smart_http::*;
 
@@ -308,15 +314,6 @@ pub enum RateLimit {
     Secondary429(Duration),
 }
 
-/// The GHE.com tenant the fake plays (see
-/// [`FakeGitHub::start_as_ghe_com_tenant`]); its API is on `api.` + this.
-pub const TENANT: &str = "acme.ghe.com";
-
-/// The hosts that serve the REST API at their root.
-fn is_api_host(host: &str) -> bool {
-    host == "api.github.com" || host.strip_prefix("api.") == Some(TENANT)
-}
-
 pub struct FakeGitHub {
     /// `127.0.0.1:<port>`, as git names the host.
     pub host: String,
@@ -412,82 +409,6 @@ impl FakeGitHub {
             stop,
             server_thread: Some(server_thread),
         }
-    }
-
-    /// The same fake behind HTTPS with a certificate from a test CA, as a
-    /// GitHub Enterprise Server at `https://127.0.0.1:<port>`.
-    pub fn start_https(repos: &Path, client_secret: &str, on_issue: fn(&str)) -> FakeGitHub {
-        let mut fake = FakeGitHub::start(repos, client_secret, on_issue);
-        let plain_port: u16 = fake.host.rsplit(':').next().unwrap().parse().unwrap();
-        let front = tls::TlsFront::start(plain_port, repos);
-        fake.host = format!("127.0.0.1:{}", front.port);
-        fake.base_url = format!("https://127.0.0.1:{}", front.port);
-        fake.ca_file = Some(front.ca_file.clone());
-        fake.state.lock().unwrap().web_url = fake.base_url.clone();
-        fake.tls = Some(front);
-        fake
-    }
-
-    /// The fake as github.com itself: the OAuth pages and git at
-    /// `https://github.com`, the REST API at `https://api.github.com` (no
-    /// `/api/v3`), both reached through a CONNECT proxy on loopback with a
-    /// certificate from the test CA. Point `HTTPS_PROXY` at `proxy_url`
-    /// and trust `ca_file`.
-    pub fn start_as_github_com(
-        repos: &Path,
-        client_secret: &str,
-        on_issue: fn(&str),
-    ) -> FakeGitHub {
-        FakeGitHub::start_behind_proxy(
-            repos,
-            client_secret,
-            on_issue,
-            proxy::Plays::GitHubCom,
-            "github.com",
-        )
-    }
-
-    /// The fake as the GHE.com tenant [`TENANT`]: the OAuth pages and git
-    /// at `https://acme.ghe.com`, the REST API at `https://api.acme.ghe.com`
-    /// at its root, and any `/api/` path on the web host a 404; reached as
-    /// [`FakeGitHub::start_as_github_com`] is.
-    pub fn start_as_ghe_com_tenant(
-        repos: &Path,
-        client_secret: &str,
-        on_issue: fn(&str),
-    ) -> FakeGitHub {
-        FakeGitHub::start_behind_proxy(
-            repos,
-            client_secret,
-            on_issue,
-            proxy::Plays::GheComTenant,
-            TENANT,
-        )
-    }
-
-    fn start_behind_proxy(
-        repos: &Path,
-        client_secret: &str,
-        on_issue: fn(&str),
-        plays: proxy::Plays,
-        host: &str,
-    ) -> FakeGitHub {
-        let mut fake = FakeGitHub::start_https(repos, client_secret, on_issue);
-        let proxy = proxy::ConnectProxy::start(fake.tls.as_ref().unwrap().port, plays);
-        fake.proxy_url = Some(format!("http://127.0.0.1:{}", proxy.port));
-        fake.proxy = Some(proxy);
-        fake.host = host.into();
-        fake.base_url = format!("https://{host}");
-        fake.state.lock().unwrap().web_url = fake.base_url.clone();
-        fake
-    }
-
-    /// Every CONNECT target the proxy was asked for.
-    pub fn proxy_targets(&self) -> Vec<String> {
-        self.proxy
-            .as_ref()
-            .map(|proxy| proxy.targets.lock().unwrap().clone())
-            .unwrap_or_default()
     }
 
     pub fn set_manifest_user(&self, user: ManifestUser) {
@@ -702,39 +623,6 @@ impl FakeGitHub {
         self.state.lock().unwrap().git_requests.clone()
     }
 
-    /// Makes `<owner>/<name>` private, seen only by `members`, each with
-    /// its permission: others get 404 from git and from the API, as from
-    /// github.com, and a push with pull access gets 403.
-    /// `owner` enforces SAML SSO, and `login`'s tokens are not authorized
-    /// for it: its repositories' API answers 403 with `X-GitHub-SSO`.
-    pub fn require_sso(&self, owner: &str, login: &str) {
-        self.state
-            .lock()
-            .unwrap()
-            .sso_required
-            .insert((owner.to_ascii_lowercase(), login.to_ascii_lowercase()));
-    }
-
-    pub fn make_private(&self, owner_and_name: &str, members: &[(&str, Permission)]) {
-        let members = members
-            .iter()
-            .map(|(login, permission)| (login.to_ascii_lowercase(), *permission))
-            .collect();
-        self.state
-            .lock()
-            .unwrap()
-            .private
-            .insert(owner_and_name.to_ascii_lowercase(), members);
-    }
-
-    pub fn set_repository_api(&self, behaviour: RepositoryApi) {
-        self.state.lock().unwrap().repository_api = behaviour;
-    }
-
-    pub fn set_repository_api_latency(&self, latency: Duration) {
-        self.state.lock().unwrap().repository_api_latency = latency;
-    }
-
     /// The server's clock runs this far ahead (its `Date` header says so).
     pub fn set_clock_ahead(&self, ahead: Duration) {
         self.state.lock().unwrap().clock_ahead = Some(ahead);
@@ -749,38 +637,6 @@ impl FakeGitHub {
     /// Every request from now on is held open, as a server that stalls.
     pub fn stall_everything(&self) {
         self.state.lock().unwrap().stalled = true;
-    }
-
-    /// How many `GET /repos/{owner}/{repo}` requests reached the fake.
-    pub fn repository_api_requests(&self) -> usize {
-        self.seen()
-            .iter()
-            .filter(|(host, method, path)| {
-                method == "GET"
-                    && (path.starts_with("/api/v3/repos/")
-                        || (is_api_host(host) && path.starts_with("/repos/")))
-            })
-            .count()
-    }
-
-    /// A public repository `<owner>/<name>.git` with one commit on main.
-    pub fn create_repo(&self, owner_and_name: &str) -> String {
-        let bare = self.repos.join(format!("{owner_and_name}.git"));
-        let seed = self.repos.join(format!("{owner_and_name}.seed"));
-        git(
-            &self.repos,
-            &["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()],
-        );
-        git(
-            &self.repos,
-            &["init", "-q", "-b", "main", seed.to_str().unwrap()],
-        );
-        std::fs::write(seed.join("README.md"), "hello\n").unwrap();
-        git(&seed, &["add", "README.md"]);
-        git(&seed, &["commit", "-q", "-m", "first"]);
-        git(&seed, &["push", "-q", bare.to_str().unwrap(), "main"]);
-        std::fs::remove_dir_all(&seed).unwrap();
-        format!("{}/{owner_and_name}.git", self.base_url)
     }
 }
 
@@ -814,19 +670,6 @@ pub(crate) fn unused_loopback_port() -> std::net::TcpListener {
         refused.push(listener);
     }
     panic!("no loopback port this process has not used yet, in 1000 tries");
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(["-c", "user.name=Fake", "-c", "user.email=fake@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .stdin(Stdio::null())
-        .status()
-        .expect("git");
-    assert!(status.success(), "git {args:?} failed");
 }
 
 fn serve(
@@ -1055,70 +898,6 @@ fn handle(mut request: tiny_http::Request, state: &Mutex<State>, stop: &AtomicBo
             .add_header(tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
     }
     let _ = request.respond(response);
-}
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn text(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    fn json(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            headers: vec![(
-                "Content-Type".into(),
-                "application/json; charset=utf-8".into(),
-            )],
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    fn redirect(location: &str) -> Reply {
-        Reply {
-            status: 302,
-            headers: vec![("Location".into(), location.into())],
-            body: Vec::new(),
-        }
-    }
-
-    /// The token endpoint's reply: JSON when asked for, else form-encoded,
-    /// always with status 200, errors included.
-    fn token_endpoint(pairs: &[(&str, String)], json: bool) -> Reply {
-        if json {
-            // Counts (expires_in, interval) are JSON numbers, as GitHub sends them.
-            let value = |v: &String| match v.parse::<u64>() {
-                Ok(number) if !v.is_empty() => serde_json::Value::from(number),
-                _ => serde_json::Value::String(v.clone()),
-            };
-            let object: serde_json::Map<String, serde_json::Value> = pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), value(v)))
-                .collect();
-            Reply::json(200, &serde_json::Value::Object(object).to_string())
-        } else {
-            let body = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
-                .finish();
-            Reply {
-                status: 200,
-                headers: vec![(
-                    "Content-Type".into(),
-                    "application/x-www-form-urlencoded; charset=utf-8".into(),
-                )],
-                body: body.into_bytes(),
-            }
-        }
-    }
 }
 
 fn random_text(prefix: &str) -> String {
