@@ -232,3 +232,47 @@ fn function_lengths_run_from_fn_to_its_closing_brace() {
         [("one".to_string(), 3), ("two".to_string(), 5)]
     );
 }
+
+/// Where the helper speaks on stderr: `report` itself and at most this
+/// many files besides. A warning that is an outcome travels up as one (a
+/// revocation's, say) to the command that reports it.
+const MAX_FILES_THAT_SPEAK: usize = 12;
+
+#[test]
+fn few_files_speak_on_stderr() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let speaking: Vec<String> = files
+        .iter()
+        .filter(|file| !file.ends_with("report.rs"))
+        .filter(|file| {
+            let text = std::fs::read_to_string(file).expect("a readable source file");
+            text.lines().any(|line| {
+                let code = line.split("//").next().unwrap_or_default();
+                ["say(", "note("].iter().any(|call| {
+                    code.match_indices(call).any(|(at, _)| {
+                        !code[..at]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                    })
+                })
+            })
+        })
+        .map(|file| file.strip_prefix(&src).unwrap().display().to_string())
+        .collect();
+    assert!(
+        speaking.len() <= MAX_FILES_THAT_SPEAK,
+        "{} files call say() or note(): {speaking:?}",
+        speaking.len()
+    );
+}
+
+/// The fake GitHub grows by role, in files of their own.
+#[test]
+fn the_fake_githubs_mod_rs_stays_under_a_thousand_lines() {
+    let fake = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/src/fake_github/mod.rs");
+    let lines = std::fs::read_to_string(fake).unwrap().lines().count();
+    assert!(lines < 1000, "fake_github/mod.rs has {lines} lines");
+}

@@ -8,7 +8,6 @@ use anyhow::Context;
 use crate::config::draft::Draft;
 use crate::config::host::{Flavour, OAuthHost};
 use crate::config::{FlowSetting, global};
-use crate::report::say;
 use crate::secret::Secret;
 
 pub fn configure(
@@ -65,25 +64,27 @@ pub fn unconfigure(remote: &OAuthHost) -> anyhow::Result<ExitCode> {
 }
 
 /// `unconfigure --all`: every host that has a client id in the global
-/// config, as `install.sh --uninstall` needs.
+/// config, as `install.sh --uninstall` needs. One host that cannot be
+/// undone does not stop the rest; what could not be is the error.
 pub fn unconfigure_all() -> anyhow::Result<ExitCode> {
     let urls = global::configured_urls();
     if urls.is_empty() {
         println!("Nothing of this helper's is configured.");
         return Ok(ExitCode::SUCCESS);
     }
-    let mut code = ExitCode::SUCCESS;
+    let mut left = Vec::new();
     for url in urls {
-        // One host that cannot be undone is said, and the rest still go.
         let done = OAuthHost::from_argument(&url)
             .with_context(|| format!("left credential.{url} as it is"))
             .and_then(|host| unconfigure(&host));
         if let Err(error) = done {
-            say(format!("{error:#}"));
-            code = ExitCode::FAILURE;
+            left.push(format!("{error:#}"));
         }
     }
-    Ok(code)
+    match left.is_empty() {
+        true => Ok(ExitCode::SUCCESS),
+        false => anyhow::bail!(left.join("; ")),
+    }
 }
 
 /// The client secret for `configure`: from standard input, from
@@ -102,10 +103,6 @@ pub fn client_secret_from(
         return Ok(Some(Secret::new(line)));
     }
     if let Some(argument) = argument {
-        say(
-            "warning: --client-secret is visible to every local user in the process list; \
-             prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin",
-        );
         return Ok(Some(Secret::new(argument)));
     }
     Ok(std::env::var_os("GHOAUTH_CLIENT_SECRET")

@@ -10,7 +10,7 @@ use super::{after_store_write, read_request};
 use crate::git::protocol::Credential;
 use crate::git::record::{StoredCredential, erase_is_too_broad, pick_for_erase};
 use crate::helper::Helper;
-use crate::oauth::revoke::revoke_or_warn;
+use crate::oauth::revoke::{Revoked, revoke_at_github};
 use crate::report::say;
 use crate::store::Store;
 use crate::store::StoreError;
@@ -33,7 +33,9 @@ pub fn run(helper: &Helper, input: impl Read) -> ExitCode {
     };
     let code = after_store_write(outcome, "credential not erased");
     for token in &obtained {
-        revoke_or_warn(token);
+        if let Revoked::Not(why) = revoke_at_github(token) {
+            say(why);
+        }
     }
     code
 }

@@ -8,7 +8,7 @@ use crate::accounts::bindings;
 use crate::config::host::OAuthHost;
 use crate::git::record::StoredCredential;
 use crate::helper::Helper;
-use crate::oauth::revoke::{Revoked, revoke_or_warn};
+use crate::oauth::revoke::{Revoked, revoke_at_github};
 use crate::report::{printable_bytes, say};
 use crate::store::Store;
 use crate::store::StoreError;
@@ -70,11 +70,12 @@ fn remove_where(
 fn revoke_and_report(removed: &[StoredCredential]) -> ExitCode {
     let mut all_revoked = true;
     for stored in removed {
-        let outcome = match stored.oauth.as_ref().map(|_| revoke_or_warn(stored)) {
+        let outcome = match stored.oauth.as_ref().map(|_| revoke_at_github(stored)) {
             None => "",
             Some(Revoked::Now) => " and revoked its token at GitHub",
             Some(Revoked::Before) => "; GitHub had already ended its token",
-            Some(Revoked::Not) => {
+            Some(Revoked::Not(why)) => {
+                say(why);
                 all_revoked = false;
                 "; its token was NOT revoked at GitHub (see above)"
             }

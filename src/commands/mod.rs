@@ -25,6 +25,7 @@ use crate::git::protocol::Credential;
 use crate::helper::{Helper, Settings, SystemClock};
 use crate::oauth::sign_in::Flow;
 use crate::report::{self, say};
+use crate::secret::Secret;
 use crate::store::{CachedStore, StoreError};
 
 /// Runs what the command line asked for.
@@ -87,7 +88,8 @@ fn for_people(helper: &Helper, operation: Operation) -> anyhow::Result<ExitCode>
             host,
             user,
             include_passwords,
-        } => token::run(helper, &host.name, user.as_deref(), include_passwords),
+        } => token::run(helper, &host.name, user.as_deref(), include_passwords)
+            .and_then(|token| print_token(&token)),
         Operation::Use {
             login,
             owner,
@@ -118,6 +120,12 @@ fn about_configuration(operation: Operation) -> anyhow::Result<ExitCode> {
             client_secret_stdin,
             flow,
         } => {
+            if client_secret.is_some() {
+                say(
+                    "warning: --client-secret is visible to every local user in the process \
+                     list; prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin",
+                );
+            }
             let secret = configure::client_secret_from(client_secret, client_secret_stdin)?;
             configure::configure(&host.name, &client_id, secret.as_ref(), flow)
         }
@@ -204,6 +212,23 @@ fn unknown_command(words: &[OsString]) -> ExitCode {
         )),
     }
     ExitCode::from(2)
+}
+
+/// `token`'s one line on stdout; at a terminal, a word first on where it
+/// stays.
+fn print_token(token: &Secret) -> anyhow::Result<ExitCode> {
+    use std::io::{IsTerminal, Write};
+    if std::io::stdout().is_terminal() {
+        say(
+            "printing a credential on the terminal, where it stays in the scrollback; \
+             capture it instead: GH_TOKEN=$(git credential-ghoauth token)",
+        );
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(token.expose())?;
+    stdout.write_all(b"\n")?;
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// git's request, or the exit code for a malformed one (already reported):

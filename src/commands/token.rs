@@ -5,24 +5,22 @@
 //! and never a plain password git stored for the host unless asked for
 //! (`--include-passwords`): the command promises a token.
 
-use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
-
 use anyhow::bail;
 
 use super::get;
 use crate::acquire::{GitHubIssuer, NoAnswer};
 use crate::config::host::OAuthHost;
 use crate::helper::Helper;
-use crate::report::say;
+use crate::secret::Secret;
 use crate::store::Store as _;
 
+/// The token to print; [`super::print_token`] prints it.
 pub fn run(
     helper: &Helper,
     host: &OAuthHost,
     user: Option<&str>,
     include_passwords: bool,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Secret> {
     let url = host.url();
     let mut request = host.request();
     request.username = user.map(|user| user.as_bytes().to_vec());
@@ -55,15 +53,5 @@ pub fn run(
              --include-passwords to print the password"
         );
     }
-    if std::io::stdout().is_terminal() {
-        say(
-            "printing a credential on the terminal, where it stays in the scrollback; \
-             capture it instead: GH_TOKEN=$(git credential-ghoauth token)",
-        );
-    }
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(token.expose())?;
-    stdout.write_all(b"\n")?;
-    stdout.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(token)
 }

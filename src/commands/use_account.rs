@@ -63,16 +63,8 @@ pub fn run(helper: &Helper, choice: Choice) -> anyhow::Result<ExitCode> {
         (None, Some(url)) => Some(host_for_ssh_remote(url)?),
         _ => owner_host,
     };
-    // Host A's token is no one to ask about a repository on host B.
-    if let (Some(named), Some(in_url), None) = (&choice.host, &owner_host, &ssh_remote)
-        && named != in_url
-    {
-        bail!(
-            "--host names {} but the URL names a repository on {}; name one host: drop \
-             --host, or give --for the owner's name",
-            named.host(),
-            in_url.host()
-        );
+    if ssh_remote.is_none() {
+        same_host(choice.host.as_ref(), owner_host.as_ref())?;
     }
     let host = choice
         .host
@@ -261,6 +253,20 @@ fn account_with_token(
     acquire::sign_in(helper, &GitHubIssuer, &remote, None)?;
     find(helper.store.list_host(host)?)
         .with_context(|| format!("signed in, but no token for {login} was kept"))
+}
+
+/// Host A's token is no one to ask about a repository on host B: `--host`
+/// and an https URL must name the same host.
+fn same_host(named: Option<&OAuthHost>, in_url: Option<&OAuthHost>) -> anyhow::Result<()> {
+    match (named, in_url) {
+        (Some(named), Some(in_url)) if named != in_url => bail!(
+            "--host names {} but the URL names a repository on {}; name one host: drop \
+             --host, or give --for the owner's name",
+            named.host(),
+            in_url.host()
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// `--for`: an owner's name, or a URL under a host.

@@ -18,7 +18,7 @@ use crate::config::{ConfigError, OAuthApp, RemoteConfig};
 use crate::git::protocol::Credential;
 use crate::git::record::StoredCredential;
 use crate::oauth::github::{Endpoints, GitHub, NoEndpoints, Revocation};
-use crate::report::{printable_bytes, say};
+use crate::report::printable_bytes;
 use crate::secret::Secret;
 
 /// git waits for `erase`; a revocation that cannot finish in this long is
@@ -26,7 +26,7 @@ use crate::secret::Secret;
 const REVOKE_TIME: Duration = Duration::from_secs(15);
 
 /// What became of a token at GitHub once it left the store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Revoked {
     /// GitHub took the revocation: neither the token nor its refresh token
     /// works any more.
@@ -34,26 +34,22 @@ pub(crate) enum Revoked {
     /// GitHub had ended it already (expired, or revoked elsewhere), and no
     /// refresh token of it works.
     Before,
-    /// It may still work at GitHub; a line on stderr said why and where to
-    /// revoke it by hand.
-    Not,
+    /// It may still work at GitHub: the line that says why, and where to
+    /// revoke it by hand, for the command to say.
+    Not(String),
 }
 
 /// Best effort: any failure is a warning, never a failed erase. The token
 /// goes to its own host, with the app configured there.
-pub(crate) fn revoke_or_warn(token: &StoredCredential) -> Revoked {
+pub(crate) fn revoke_at_github(token: &StoredCredential) -> Revoked {
     match revoke(token) {
         Ok(revoked) => revoked,
-        Err(why) => {
-            say(format!(
-                "the token of {} was deleted here but NOT revoked at {}: {why}; revoke it by hand \
-                 at {}",
-                printable_bytes(&token.username),
-                printable_bytes(&token.host),
-                by_hand(token)
-            ));
-            Revoked::Not
-        }
+        Err(why) => Revoked::Not(format!(
+            "the token of {} was deleted here but NOT revoked at {}: {why}; revoke it by hand at {}",
+            printable_bytes(&token.username),
+            printable_bytes(&token.host),
+            by_hand(token)
+        )),
     }
 }
 
