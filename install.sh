@@ -6,6 +6,9 @@
 #   ./install.sh                       into ~/.local (bin/, share/man/man1/, and
 #                                      bash, zsh and fish completions in share/)
 #   ./install.sh --prefix DIR          into DIR/bin and DIR/share/...
+#   ./install.sh --configure           also configure git for github.com with the
+#                                      app built into the binary (--version says
+#                                      whether it has one)
 #   ./install.sh --client-id ID [--client-secret-stdin] [--host H]
 #                                      also configure git for that GitHub host;
 #                                      the secret comes from stdin, or from
@@ -29,6 +32,7 @@ client_secret="${GHOAUTH_CLIENT_SECRET:-}"
 binary=""
 uninstall=false
 logout=false
+configure=false
 need() { [ $# -ge 2 ] || { echo "install.sh: $1 needs a value (try --help)" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -36,6 +40,7 @@ while [ $# -gt 0 ]; do
         --prefix=*) prefix=${1#--prefix=}; shift ;;
         --host) need "$@"; host=$2; shift 2 ;;
         --client-id) need "$@"; client_id=$2; shift 2 ;;
+        --configure) configure=true; shift ;;
         --client-secret) need "$@"; client_secret=$2; shift 2
             echo "install.sh: warning: --client-secret is visible to every local user in the process list; prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin" >&2 ;;
         --client-secret-stdin) IFS= read -r client_secret || [ -n "$client_secret" ] || {
@@ -43,7 +48,7 @@ while [ $# -gt 0 ]; do
         --binary) need "$@"; binary=$2; shift 2 ;;
         --uninstall) uninstall=true; shift ;;
         --logout) logout=true; shift ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -136,6 +141,19 @@ if [ -n "$client_id" ]; then
     else
         "$installed" configure --host "$host" --client-id "$client_id"
     fi
+elif "$installed" --version | grep -q 'built-in github.com app'; then
+    # This build carries an app for github.com: one command is the set-up.
+    if $configure; then
+        "$installed" configure
+    else
+        echo "This build has an app built in for github.com; set git up for it with:"
+        echo "    $installed configure"
+        echo "or, for your own GitHub App limited to the repositories you pick:"
+        echo "    $installed setup"
+    fi
+elif $configure; then
+    echo "install.sh: --configure: this build has no app built in for github.com; run '$installed setup' instead" >&2
+    exit 1
 else
     echo "Set it up for github.com (it creates your own GitHub App, installs it and signs in):"
     echo "    $installed setup"

@@ -423,9 +423,10 @@ GHOAUTH_CLIENT_SECRET=9a2b... git credential-ghoauth configure --host https://gh
     Configure {
         #[command(flatten)]
         host: HostArg,
-        /// The OAuth app's client id
+        /// The OAuth app's client id; without it, github.com uses the app built into this
+        /// binary, when it has one (see --version)
         #[arg(long, value_name = "ID", value_parser = client_id)]
-        client_id: String,
+        client_id: Option<String>,
         /// The OAuth app's client secret; visible to other users in the process list, so
         /// prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin
         #[arg(long, value_name = "SECRET", conflicts_with = "client_secret_stdin")]

@@ -1123,3 +1123,27 @@ fn an_old_item_cannot_steer_a_token_to_another_app() {
         world.keyring()
     );
 }
+
+/// `configure` with no `--client-id`, in a build with no app built in:
+/// one line that names `setup`, and nothing written; another host than
+/// github.com always needs the client id.
+#[test]
+fn configure_with_no_client_id_needs_a_built_in_app() {
+    let world = world("no-builtin");
+    let config = world.dir.join("gitconfig");
+    std::fs::write(&config, "").unwrap();
+    let plain = helper_with(&world, &config, &["configure"]);
+    assert!(!plain.status.success());
+    let lines = complaints(&plain.stderr);
+    assert_eq!(lines.len(), 1, "{}", plain.stderr);
+    assert!(
+        lines[0].contains("no app built in for github.com")
+            && lines[0].contains("git credential-ghoauth setup"),
+        "{lines:?}"
+    );
+    let url = world.fake.base_url.as_str();
+    let elsewhere = helper_with(&world, &config, &["configure", "--host", url]);
+    assert!(!elsewhere.status.success());
+    assert!(elsewhere.stderr.contains("needs --client-id"), "{}", elsewhere.stderr);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "");
+}

@@ -62,6 +62,24 @@ use_built_git() {
     fi
 }
 
+# A second build with an app built in for github.com (the fake's client
+# id, and the secret its built-in world plays: tests/builtin_app.rs), as the
+# release workflow builds with the project's app. Its own target directory,
+# so that the suite's binary stays as it is.
+builtin_path=target/builtin-app.path
+rm -f "$builtin_path"
+build_builtin() {
+    GHOAUTH_BUILTIN_CLIENT_ID=Ov23liFakeClientId01 GHOAUTH_BUILTIN_CLIENT_SECRET=builtin-app-test-secret \
+        cargo build --release --locked --quiet --target-dir target/builtin-app --bin git-credential-ghoauth \
+        && printf '%s\n' "$PWD/target/builtin-app/release/git-credential-ghoauth" >"$builtin_path"
+}
+use_builtin() {
+    if [ -s "$builtin_path" ]; then
+        GHOAUTH_TEST_BUILTIN_HELPER=$(cat "$builtin_path")
+        export GHOAUTH_TEST_BUILTIN_HELPER
+    fi
+}
+
 # One build profile for tests, benchmark and install: built once.
 echo "tests/run.sh: the suite ($(date +%T))" >&2
 if [ $# -eq 0 ]; then
@@ -72,8 +90,11 @@ if [ $# -eq 0 ]; then
     echo "tests/run.sh: building git 2.46+ from $git_source, in the background ($(date +%T))" >&2
     .ci/conformance --build-only --git-source "$git_source" >"$git_path.tmp" &
     git_build=$!
-    trap 'kill "$git_build" ${oo7_build:+"$oo7_build"} 2>/dev/null || true' EXIT
-    cargo test --release --locked -- --skip git_246_
+    echo "tests/run.sh: building the helper with an app built in, in the background ($(date +%T))" >&2
+    build_builtin >target/builtin-app.log 2>&1 &
+    builtin_build=$!
+    trap 'kill "$git_build" "$builtin_build" ${oo7_build:+"$oo7_build"} 2>/dev/null || true' EXIT
+    cargo test --release --locked -- --skip git_246_ --skip builtin_app_
     echo "tests/run.sh: waiting for git's build, then the git_246_ tests ($(date +%T))" >&2
     if wait "$git_build"; then
         mv "$git_path.tmp" "$git_path"
@@ -82,11 +103,19 @@ if [ $# -eq 0 ]; then
     fi
     use_built_git
     cargo test --release --locked --test suite -- git_246_
+    echo "tests/run.sh: waiting for the build with an app built in, then its tests ($(date +%T))" >&2
+    if ! wait "$builtin_build"; then
+        tail -20 target/builtin-app.log >&2
+        [ "${CI:-}" != true ] || exit 1
+    fi
+    use_builtin
+    cargo test --release --locked --test suite -- builtin_app_
 else
     if .ci/conformance --build-only --git-source "$git_source" >"$git_path.tmp"; then
         mv "$git_path.tmp" "$git_path"
     fi
     use_built_git
+    case " $* " in *builtin_app*) build_builtin && use_builtin ;; esac
     cargo test --release --locked "$@"
 fi
 

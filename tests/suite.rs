@@ -14,6 +14,7 @@ mod common {
 mod accounts;
 mod bad_input;
 mod browser_sign_in;
+mod builtin_app;
 mod demo;
 mod device_sign_in;
 mod doctor;

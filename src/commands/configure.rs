@@ -46,6 +46,38 @@ pub fn configure(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `configure` with no `--client-id`: github.com with the app built into
+/// this binary. The helper lines are written as for any host, and no
+/// client id, so that the built-in app answers (and a later build's
+/// takes over); an app configured before is dropped with its secret.
+pub fn configure_builtin(
+    remote: &OAuthHost,
+    flow: Option<FlowSetting>,
+) -> anyhow::Result<ExitCode> {
+    let url = remote.url();
+    if *remote != OAuthHost::github_com() {
+        anyhow::bail!(
+            "{url} needs --client-id: only github.com can have an app built in; run `git \
+             credential-ghoauth setup --host {url}` for one of your own"
+        );
+    }
+    let Some((id, _)) = crate::config::BUILTIN_APP else {
+        anyhow::bail!(
+            "this build has no app built in for github.com; run `git credential-ghoauth setup` \
+             (your own GitHub App, one command), or configure --client-id ID for an OAuth app \
+             you registered"
+        );
+    };
+    let draft = Draft::of_global_config()?;
+    global::write_builtin(&draft, remote, flow.map(FlowSetting::name))?;
+    draft.commit()?;
+    println!(
+        "Configured {url} in your global git config with the app built into this helper ({id}): \
+         the next git push signs in."
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn unconfigure(remote: &OAuthHost) -> anyhow::Result<ExitCode> {
     let draft = Draft::of_global_config()?;
     let removed = global::remove_app(&draft, remote)?;

@@ -127,7 +127,12 @@ fn about_configuration(operation: Operation) -> anyhow::Result<ExitCode> {
                 );
             }
             let secret = configure::client_secret_from(client_secret, client_secret_stdin)?;
-            configure::configure(&host.name, &client_id, secret.as_ref(), flow)
+            match client_id {
+                Some(client_id) => {
+                    configure::configure(&host.name, &client_id, secret.as_ref(), flow)
+                }
+                None => configure::configure_builtin(&host.name, flow),
+            }
         }
         Operation::Unconfigure { host, all } => match all {
             true => configure::unconfigure_all(),

@@ -85,6 +85,29 @@ pub(crate) fn write_app(
     Ok(())
 }
 
+/// Makes `remote` an OAuth host served by this helper with the app built
+/// into it: the helper lines, and no client id (one configured before goes,
+/// with its secret, which belongs to that app).
+pub(crate) fn write_builtin(
+    draft: &Draft,
+    remote: &OAuthHost,
+    flow: Option<&str>,
+) -> anyhow::Result<()> {
+    let url = remote.url();
+    let section = format!("credential.{url}");
+    if let Some(previous_id) = draft.values(&format!("{section}.ghoauthClientId"))?.pop() {
+        draft.git(&["--unset-all", &format!("{section}.ghoauthClientId")])?;
+        drop_previous_secret(draft, &url, &section, &previous_id)
+            .context("the previous app's client secret was not removed")?;
+    }
+    if let Some(flow) = flow {
+        draft.git(&[&format!("{section}.ghoauthFlow"), flow])?;
+    }
+    add_helper_entries(draft, &section)?;
+    send_paths(draft, &section)?;
+    Ok(())
+}
+
 /// Turns on `useHttpPath` for the host, so that git sends the repository's
 /// path, whose owner picks the account when there are several (see
 /// `accounts`). Only where the person set nothing, and marked.
@@ -180,21 +203,46 @@ fn remove_helper_entries(
     Ok(())
 }
 
-/// Every URL with a client id in the global config.
+/// Every URL with a client id in the global config, or a helper line of
+/// this helper's (github.com with the built-in app has no client id).
 pub(crate) fn configured_urls() -> Vec<String> {
-    let Ok(listing) = git_config(&["-z", "--get-regexp", "^credential\\..*\\.ghoauthclientid$"])
-    else {
+    let listed = |pattern: &str| {
         // Status 1: no such key.
-        return Vec::new();
+        git_config(&["-z", "--get-regexp", pattern]).unwrap_or_default()
     };
-    let mut urls: Vec<String> = listing
-        .split('\0')
-        .filter_map(|record| record.split('\n').next())
-        .filter_map(|key| key.strip_prefix("credential."))
-        .filter_map(|rest| rest.strip_suffix(".ghoauthclientid"))
-        .map(str::to_string)
-        .collect();
-    urls.dedup();
+    let mut urls = urls_in(
+        &listed("^credential\\..*\\.ghoauthclientid$"),
+        "ghoauthclientid",
+        |_| true,
+    );
+    for url in urls_in(
+        &listed("^credential\\..*\\.helper$"),
+        "helper",
+        names_this_helper,
+    ) {
+        if !urls.contains(&url) {
+            urls.push(url);
+        }
+    }
+    urls
+}
+
+/// The URLs of `credential.<url>.<key>` entries in a `-z --get-regexp`
+/// listing whose value `wanted` takes, in order, once each.
+fn urls_in(listing: &str, key: &str, wanted: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut urls: Vec<String> = Vec::new();
+    for record in listing.split('\0') {
+        let (name, value) = record.split_once('\n').unwrap_or((record, ""));
+        let url = name
+            .strip_prefix("credential.")
+            .and_then(|rest| rest.strip_suffix(&format!(".{key}")));
+        if let Some(url) = url
+            && wanted(value)
+            && !urls.iter().any(|seen| seen == url)
+        {
+            urls.push(url.to_string());
+        }
+    }
     urls
 }
 

@@ -35,9 +35,19 @@ pub fn ghe_com_tenant_world(name: &str) -> World {
 }
 
 pub fn world_with(name: &str, start: fn(&Path, &str, fn(&str)) -> FakeGitHub) -> World {
+    world_with_secret(name, start, &secret(&format!("client-{name}")))
+}
+
+/// A world whose app has `client_secret` (the built-in app's, say).
+pub fn world_with_secret(
+    name: &str,
+    start: fn(&Path, &str, fn(&str)) -> FakeGitHub,
+    client_secret: &str,
+) -> World {
+    watch_secret(client_secret);
     let dir = session().dir.join(format!("world-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
-    let client_secret = secret(&format!("client-{name}"));
+    let client_secret = client_secret.to_string();
     let fake = start(&dir.join("repos"), &client_secret, watch_secret);
     write_script(
         &dir.join("browser"),

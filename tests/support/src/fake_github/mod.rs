@@ -48,6 +48,10 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 
 pub const CLIENT_ID: &str = "Ov23liFakeClientId01";
+/// The secret of the app the second build carries built in
+/// (`GHOAUTH_BUILTIN_CLIENT_ID` = [`CLIENT_ID`], see tests/run.sh): a fake
+/// started with it is that app.
+pub const BUILTIN_APP_SECRET: &str = "builtin-app-test-secret";
 /// What the README tells people to register as their OAuth app's callback
 /// (the helper's `DEFAULT_REDIRECT_URI`): where the fake sends a Cancel
 /// unless a test registers another ([`FakeGitHub::register_oauth_callback`]).
