@@ -142,68 +142,74 @@ fn login_with_the_device_flow() {
 
 #[test]
 fn logout_of_one_account_keeps_the_other() {
-    let world = world("accounts-two");
-    let config = configured(&world);
-    let url = world.fake.base_url.as_str();
-    world.fake.sign_in_as("alice");
-    assert!(
-        helper_with(&world, &config, &["login", "--host", url, "--browser"])
+    // `logout --all` takes every token this helper obtained in the
+    // keyring: a keyring of this test's own, so that other tests' tokens
+    // are not among them.
+    let own = start_session(KeyringState::Unlocked);
+    in_session(&own, || {
+        let world = world("accounts-two");
+        let config = configured(&world);
+        let url = world.fake.base_url.as_str();
+        world.fake.sign_in_as("alice");
+        assert!(
+            helper_with(&world, &config, &["login", "--host", url, "--browser"])
+                .status
+                .success()
+        );
+        let alice = token_of(&world, "alice");
+        world.fake.sign_in_as("bob");
+        let without_force = helper_with(&world, &config, &["login", "--host", url, "--browser"]);
+        assert!(without_force.status.success(), "{}", without_force.stderr);
+        assert!(
+            without_force.stdout_text().contains("Already logged in")
+                && without_force.stdout_text().contains("--force"),
+            "{}",
+            without_force.stdout_text()
+        );
+        assert_eq!(
+            world.fake.authorizations(),
+            1,
+            "no second sign-in without --force"
+        );
+        assert!(
+            helper_with(
+                &world,
+                &config,
+                &["login", "--host", url, "--browser", "--force"]
+            )
             .status
             .success()
-    );
-    let alice = token_of(&world, "alice");
-    world.fake.sign_in_as("bob");
-    let without_force = helper_with(&world, &config, &["login", "--host", url, "--browser"]);
-    assert!(without_force.status.success(), "{}", without_force.stderr);
-    assert!(
-        without_force.stdout_text().contains("Already logged in")
-            && without_force.stdout_text().contains("--force"),
-        "{}",
-        without_force.stdout_text()
-    );
-    assert_eq!(
-        world.fake.authorizations(),
-        1,
-        "no second sign-in without --force"
-    );
-    assert!(
-        helper_with(
+        );
+        assert_eq!(world.fake.authorizations(), 2);
+
+        let shown = helper_with(&world, &config, &["status", "--host", url]).stdout_text();
+        assert!(
+            shown.contains("bob [default]") && shown.contains("  alice\n"),
+            "{shown}"
+        );
+
+        let logout = helper_with(
             &world,
             &config,
-            &["login", "--host", url, "--browser", "--force"]
-        )
-        .status
-        .success()
-    );
-    assert_eq!(world.fake.authorizations(), 2);
+            &["logout", "--host", url, "--user", "alice"],
+        );
+        assert!(logout.status.success(), "{}", logout.stderr);
+        assert!(!world.fake.is_live(&alice));
+        let shown = helper_with(&world, &config, &["status", "--host", url]).stdout_text();
+        assert!(shown.contains("bob") && !shown.contains("alice"), "{shown}");
+        // bob's token still works at GitHub after alice's logout.
+        let bob = token_of(&world, "bob");
 
-    let shown = helper_with(&world, &config, &["status", "--host", url]).stdout_text();
-    assert!(
-        shown.contains("bob [default]") && shown.contains("  alice\n"),
-        "{shown}"
-    );
-
-    let logout = helper_with(
-        &world,
-        &config,
-        &["logout", "--host", url, "--user", "alice"],
-    );
-    assert!(logout.status.success(), "{}", logout.stderr);
-    assert!(!world.fake.is_live(&alice));
-    let shown = helper_with(&world, &config, &["status", "--host", url]).stdout_text();
-    assert!(shown.contains("bob") && !shown.contains("alice"), "{shown}");
-    // bob's token still works at GitHub after alice's logout.
-    let bob = token_of(&world, "bob");
-
-    let everywhere = helper_with(&world, &config, &["logout", "--all"]);
-    assert!(everywhere.status.success(), "{}", everywhere.stderr);
-    assert!(
-        everywhere.stdout_text().contains("Logged out bob"),
-        "{}",
-        everywhere.stdout_text()
-    );
-    assert!(!world.fake.is_live(&bob), "logout --all revoked it");
-    assert!(!world.keyring().contains("bob"));
+        let everywhere = helper_with(&world, &config, &["logout", "--all"]);
+        assert!(everywhere.status.success(), "{}", everywhere.stderr);
+        assert!(
+            everywhere.stdout_text().contains("Logged out bob"),
+            "{}",
+            everywhere.stdout_text()
+        );
+        assert!(!world.fake.is_live(&bob), "logout --all revoked it");
+        assert!(!world.keyring().contains("bob"));
+    });
 }
 
 /// The helper with the test's own global config and no client secret
@@ -1144,6 +1150,10 @@ fn configure_with_no_client_id_needs_a_built_in_app() {
     let url = world.fake.base_url.as_str();
     let elsewhere = helper_with(&world, &config, &["configure", "--host", url]);
     assert!(!elsewhere.status.success());
-    assert!(elsewhere.stderr.contains("needs --client-id"), "{}", elsewhere.stderr);
+    assert!(
+        elsewhere.stderr.contains("needs --client-id"),
+        "{}",
+        elsewhere.stderr
+    );
     assert_eq!(std::fs::read_to_string(&config).unwrap(), "");
 }

@@ -239,7 +239,7 @@ fn a_login_that_would_drive_the_terminal_is_refused() {
         let said = complaints(&filled.stderr);
         assert_eq!(said.len(), 1, "{}", filled.stderr);
         assert!(
-            said[0].contains("login that holds control characters"),
+            said[0].contains("login that holds characters other than letters, digits"),
             "{said:?}"
         );
     }
