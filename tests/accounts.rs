@@ -61,7 +61,7 @@ fn login_status_logout() {
     assert_eq!(
         login.stdout_text(),
         format!(
-            "Logged in to {} as octocat (scopes: repo workflow).\n",
+            "Logged in to {} as octocat with the app {CLIENT_ID} (scopes: repo workflow).\n",
             world.fake.host
         )
     );

@@ -107,6 +107,13 @@ fn builtin_app_configure_with_no_arguments_is_the_whole_set_up() {
     let pushed = git(&work, &["push", "-q", "origin", "main"]);
     assert!(pushed.status.success(), "{}", pushed.stderr);
     assert_eq!(world.fake.authorizations(), 1, "one sign-in");
+    assert!(
+        pushed
+            .stderr
+            .contains("to sign in to github.com with the app built into this helper"),
+        "{}",
+        pushed.stderr
+    );
     let again = git(&work, &["push", "-q", "origin", "main"]);
     assert!(again.status.success(), "{}", again.stderr);
     assert_eq!(world.fake.authorizations(), 1, "and only one");

@@ -51,6 +51,7 @@ pub fn run(
     // Signing in again where an account is kept is how a second one is
     // added: GitHub would approve the browser's current account unasked.
     remote.pick_account = stored.iter().any(|entry| entry.oauth.is_some());
+    let app = crate::oauth::sign_in::which_app(&remote.app);
     let (login, scopes) = acquire::sign_in(helper, &GitHubIssuer, &remote, forced)?;
     let scopes = if scopes.is_empty() {
         "none".into()
@@ -58,7 +59,7 @@ pub fn run(
         scopes
     };
     println!(
-        "Logged in to {} as {login} (scopes: {scopes}).",
+        "Logged in to {} as {login} with {app} (scopes: {scopes}).",
         host.host()
     );
     Ok(ExitCode::SUCCESS)

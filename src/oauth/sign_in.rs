@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use crate::config::{FlowSetting, OAuthApp, RemoteConfig};
+use crate::config::{AppSource, FlowSetting, OAuthApp, RemoteConfig};
 use crate::oauth::browser;
 use crate::oauth::github::{
     ClientVerdict, Endpoints, GitHub, GitHubError, Grant, MAX_POLL_INTERVAL_SECONDS, Refusal,
@@ -149,8 +149,9 @@ pub fn with_device(
             .timeout
             .min(Duration::from_secs(code.expires_in) + interval);
     say(format!(
-        "to sign in to {}, open {} on any device and enter the code:\n    {}",
+        "to sign in to {} with {}, open {} on any device and enter the code:\n    {}",
         github.endpoints().host,
+        which_app(app),
         code.verification_uri,
         code.user_code
     ));
@@ -248,7 +249,7 @@ pub fn with_browser(
         wanted,
     );
 
-    show_where_to_sign_in(&endpoints, &listener, cancel_unseen);
+    show_where_to_sign_in(&endpoints, app, &listener, cancel_unseen);
     // GitHub shows a 404 page for an unknown client id, and nothing comes
     // back from it: asked alongside the wait, so that such an app ends the
     // sign-in at once, at no cost to a good one.
@@ -337,6 +338,15 @@ fn check_client_meanwhile(
     received
 }
 
+/// Which app a sign-in is for, as the person chose it: the one built into
+/// this helper (an OAuth app's broad `repo` scope), or theirs.
+pub fn which_app(app: &OAuthApp) -> String {
+    match app.source {
+        AppSource::BuiltIn => "the app built into this helper".to_string(),
+        _ => format!("the app {}", printable(&app.client_id)),
+    }
+}
+
 /// The address first, always: the browser may never appear (SSH, WSL,
 /// containers), and the user can open it by hand. Both the browser and the
 /// person get the loopback `/start`, which redirects once to the consent
@@ -346,12 +356,15 @@ fn check_client_meanwhile(
 /// sign-in. Over SSH, `/start` works through a forward of a fixed port.
 fn show_where_to_sign_in(
     endpoints: &Endpoints,
+    app: &OAuthApp,
     listener: &Listener,
     cancel_unseen: Option<String>,
 ) {
     say(format!(
-        "to sign in to {}, approve access in your browser. If no browser opens, visit:\n    {}",
+        "to sign in to {} with {}, approve access in your browser. If no browser opens, \
+         visit:\n    {}",
         endpoints.host,
+        which_app(app),
         listener.start_uri()
     ));
     if let Some(warning) = cancel_unseen {
