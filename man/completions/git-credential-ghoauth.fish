@@ -82,7 +82,7 @@ complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subco
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand status" -l json -d 'The same facts as one JSON object (a stable format: see the man page\'s description)'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l host -d 'A host name (github.com) or URL (https://ghe.example.com, http://127.0.0.1:8080)' -r
-complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l client-id -d 'The OAuth app\'s client id' -r
+complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l client-id -d 'The OAuth app\'s client id; without it, github.com uses the app built into this binary, when it has one (see --version)' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l client-secret -d 'The OAuth app\'s client secret; visible to other users in the process list, so prefer GHOAUTH_CLIENT_SECRET or --client-secret-stdin' -r
 complete -c git-credential-ghoauth -n "__fish_git_credential_ghoauth_using_subcommand configure" -l flow -d 'browser, device or auto' -r -f -a "browser\t''
 device\t''
