@@ -239,7 +239,7 @@ git credential-ghoauth setup --org my-org"
     /// Sign in to a GitHub host now, keep the token, and say who is signed in
     #[command(after_help = "Examples:\n  \
 git credential-ghoauth login\n  \
-git credential-ghoauth login --host https://ghe.example.com --device")]
+git credential-ghoauth login --host https://ghe.example.com --flow device")]
     Login {
         #[command(flatten)]
         host: HostArg,

@@ -17,6 +17,7 @@ mod browser_sign_in;
 mod builtin_app;
 mod demo;
 mod device_sign_in;
+mod docs;
 mod doctor;
 mod faults;
 mod ghe_com;
