@@ -157,7 +157,7 @@ elif $configure; then
 else
     echo "Set it up for github.com (it creates your own GitHub App, installs it and signs in):"
     echo "    $installed setup"
-    echo "or with an OAuth app you registered (README: By hand, with an OAuth app):"
+    echo "or with an OAuth app you registered (docs/setup.md: By hand, with an OAuth app):"
     echo "    $installed configure --client-id <client id> --client-secret-stdin"
     echo "or, for every host it should only store credentials for:"
     echo "    git config --global credential.helper ghoauth"

@@ -1,6 +1,6 @@
 //! `src/`'s folders form layers, and every import points down them: a
 //! folder may use what is below it and never what is above. The order is
-//! the README's ("The source tree, by folder"); a new folder must be given
+//! docs/development.md's ("The source tree, by folder"); a new folder must be given
 //! its place here, or this test fails.
 
 use std::path::{Path, PathBuf};
