@@ -141,7 +141,7 @@ if [ -n "$client_id" ]; then
     else
         "$installed" configure --host "$host" --client-id "$client_id"
     fi
-elif "$installed" --version | grep -q 'built-in github.com app'; then
+elif case $("$installed" --version) in *'built-in github.com app'*) true ;; *) false ;; esac; then
     # This build carries an app for github.com: one command is the set-up.
     if $configure; then
         "$installed" configure

@@ -138,3 +138,42 @@ fn builtin_app_configure_with_no_arguments_is_the_whole_set_up() {
     let left = std::fs::read_to_string(&config).unwrap();
     assert!(!left.contains("github.com"), "{left}");
 }
+
+/// install.sh sees the built-in app in `--version`: it offers the one
+/// command, and with `--configure` runs it.
+#[test]
+fn builtin_app_install_sh_offers_or_runs_the_one_command() {
+    let Some(helper) = builtin_helper() else {
+        return;
+    };
+    let world = world("builtin-install");
+    let config = world.dir.join("gitconfig");
+    std::fs::write(&config, "").unwrap();
+    let install = |extra: &[&str]| {
+        let mut install = command("/bin/sh");
+        install
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh"))
+            .args(["--binary", helper.to_str().unwrap()])
+            .args(["--prefix", world.dir.join("prefix").to_str().unwrap()])
+            .args(extra)
+            .env("GIT_CONFIG_GLOBAL", &config);
+        run(install, b"")
+    };
+    let offered = install(&[]);
+    assert!(offered.status.success(), "{}", offered.stderr);
+    assert!(
+        offered
+            .stdout_text()
+            .contains("This build has an app built in for github.com"),
+        "{}",
+        offered.stdout_text()
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "");
+    let configured = install(&["--configure"]);
+    assert!(configured.status.success(), "{}", configured.stderr);
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        written.contains("[credential \"https://github.com\"]"),
+        "{written}"
+    );
+}
