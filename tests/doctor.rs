@@ -735,44 +735,49 @@ fn a_proxy_password_is_never_printed() {
 /// refused, not read forever.
 #[test]
 fn a_repositorys_own_http_settings_do_not_steer_the_helper() {
-    let doctor = Doctor::configured_with(
-        "doctor-repo-http",
-        github_com_world("doctor-repo-http"),
-        CLIENT_ID,
-    );
-    doctor.login();
-    let repository = doctor.world.dir.join("repo-with-its-own-http");
-    let mut init = command("git");
-    init.args(["init", "-q"]).arg(&repository);
-    assert!(run(init, b"").status.success());
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let closed_port = closed.local_addr().unwrap().port();
-    drop(closed);
-    for (key, value) in [
-        ("http.proxy", format!("http://127.0.0.1:{closed_port}")),
-        ("http.sslCAInfo", "/dev/zero".to_string()),
-    ] {
-        let mut set = command("git");
-        set.current_dir(&repository).args(["config", key, &value]);
-        assert!(run(set, b"").status.success());
-    }
-    let mut inside = command(HELPER);
-    inside
-        .current_dir(&repository)
-        .env("GIT_CONFIG_GLOBAL", &doctor.config)
-        .args(["doctor", "--host", &doctor.url(), "--json"]);
-    doctor.world.network(&mut inside);
-    let ran = run(inside, b"");
-    let json: Value = serde_json::from_slice(&ran.stdout).unwrap();
-    assert!(
-        !json.to_string().contains(&closed_port.to_string()),
-        "{json:#}"
-    );
-    assert_check(&json, "network.reach", "ok", "", "");
+    // github.com's entries are one for every test that plays it: a
+    // keyring of this test's own, so that its sign-in is its own.
+    let own = start_session(KeyringState::Unlocked);
+    in_session(&own, || {
+        let doctor = Doctor::configured_with(
+            "doctor-repo-http",
+            github_com_world("doctor-repo-http"),
+            CLIENT_ID,
+        );
+        doctor.login();
+        let repository = doctor.world.dir.join("repo-with-its-own-http");
+        let mut init = command("git");
+        init.args(["init", "-q"]).arg(&repository);
+        assert!(run(init, b"").status.success());
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed_port = closed.local_addr().unwrap().port();
+        drop(closed);
+        for (key, value) in [
+            ("http.proxy", format!("http://127.0.0.1:{closed_port}")),
+            ("http.sslCAInfo", "/dev/zero".to_string()),
+        ] {
+            let mut set = command("git");
+            set.current_dir(&repository).args(["config", key, &value]);
+            assert!(run(set, b"").status.success());
+        }
+        let mut inside = command(HELPER);
+        inside
+            .current_dir(&repository)
+            .env("GIT_CONFIG_GLOBAL", &doctor.config)
+            .args(["doctor", "--host", &doctor.url(), "--json"]);
+        doctor.world.network(&mut inside);
+        let ran = run(inside, b"");
+        let json: Value = serde_json::from_slice(&ran.stdout).unwrap();
+        assert!(
+            !json.to_string().contains(&closed_port.to_string()),
+            "{json:#}"
+        );
+        assert_check(&json, "network.reach", "ok", "", "");
 
-    doctor.git_config(&["http.sslCAInfo", "/dev/zero"]);
-    let started = Instant::now();
-    let (_, json) = doctor.run(&[], &[]);
-    assert!(started.elapsed() < Duration::from_secs(20));
-    assert!(json.to_string().contains("larger than 8 MiB"), "{json:#}");
+        doctor.git_config(&["http.sslCAInfo", "/dev/zero"]);
+        let started = Instant::now();
+        let (_, json) = doctor.run(&[], &[]);
+        assert!(started.elapsed() < Duration::from_secs(20));
+        assert!(json.to_string().contains("larger than 8 MiB"), "{json:#}");
+    });
 }
