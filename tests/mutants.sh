@@ -42,6 +42,9 @@ config_draft src/config/draft.rs --lib config::draft::
 report src/report.rs --lib report::
 status src/commands/status.rs --lib commands::status::
 kernel src/store/kernel.rs --lib store::kernel::
+global src/config/global.rs --lib config::global::
+github src/oauth/github.rs --lib oauth::github::
+sign_in src/oauth/sign_in.rs --lib oauth::sign_in::
 PLAN
 }
 

@@ -507,6 +507,24 @@ mod helper_value_tests {
     }
 
     #[test]
+    fn configured_hosts_are_read_from_client_ids_and_from_helper_lines() {
+        let listing = "credential.https://github.com.helper\nghoauth\0\
+                       credential.https://ghe.corp.helper\nstore\0\
+                       credential.https://github.com.helper\n!'/opt/x/git-credential-ghoauth'\0\
+                       credential.https://acme.ghe.com.helper\n/usr/bin/git-credential-ghoauth\0";
+        assert_eq!(
+            urls_in(listing, "helper", names_this_helper),
+            ["https://github.com", "https://acme.ghe.com"]
+        );
+        let ids = "credential.https://ghe.corp.ghoauthclientid\nIv1.a\0";
+        assert_eq!(
+            urls_in(ids, "ghoauthclientid", |_| true),
+            ["https://ghe.corp"]
+        );
+        assert!(urls_in("", "helper", |_| true).is_empty());
+    }
+
+    #[test]
     fn the_first_shell_word_is_read_as_sh_reads_it() {
         assert_eq!(first_shell_word(r"'a b'\''c' d"), "a b'c");
         assert_eq!(first_shell_word(r#""a \"b\"" c"#), r#"a "b""#);

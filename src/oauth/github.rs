@@ -1332,6 +1332,19 @@ mod tests {
             .reset_at
             .unwrap();
         assert!(now_or_later >= now);
+        let soon = RateLimited::from_reply(429, &secondary).unwrap();
+        assert!(soon.reset_at.unwrap().abs_diff(now + 30) <= 1);
+        assert!(soon.to_string().contains("it lifts in 30 s"), "{soon}");
+        let ten_days = (now + 10 * 86_400).to_string();
+        let far_reset = headers(&[
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", &ten_days),
+        ]);
+        let clamped_reset = RateLimited::from_reply(403, &far_reset)
+            .unwrap()
+            .reset_at
+            .unwrap();
+        assert!(clamped_reset <= unix_now() + 86_400, "{clamped_reset}");
         let unsaid = headers(&[("x-ratelimit-remaining", "0")]);
         assert!(
             RateLimited::from_reply(403, &unsaid)

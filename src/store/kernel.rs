@@ -351,6 +351,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_credentials_key_is_named_after_its_identity() {
+        assert_eq!(
+            description("https://u@github.com"),
+            "git-credential-ghoauth:https://u@github.com"
+        );
+    }
+
+    #[test]
     fn no_credential_is_ever_taken_for_a_cached_answer() {
         for protocol in ["answer", "generation", "https", "answer:x"] {
             let credential = crate::fixtures::stored("h", None, "u", "p", 1);
