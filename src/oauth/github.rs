@@ -620,12 +620,7 @@ impl GitHub {
     /// the `installation_id` on the setup redirect can be spoofed).
     pub fn installations(&self, token: &Secret) -> anyhow::Result<Vec<Installation>> {
         let url = self.endpoints.api_path("/user/installations");
-        let request = self
-            .http
-            .get(url.clone())
-            .header(reqwest::header::ACCEPT, "application/vnd.github+json")
-            .bearer_auth(text(token)?);
-        let (status, _, body) = self.send(request, &url)?;
+        let (status, _, body) = self.api_get(&url, token)?;
         if !status.is_success() {
             bail!(
                 "{url} did not list the installations (HTTP {})",
@@ -652,12 +647,7 @@ impl GitHub {
             repository.name
         ));
         for _ in 0..=MAX_REDIRECTS {
-            let request = self
-                .http
-                .get(url.clone())
-                .header(reqwest::header::ACCEPT, "application/vnd.github+json")
-                .bearer_auth(text(token)?);
-            let (status, headers, body) = self.send(request, &url)?;
+            let (status, headers, body) = self.api_get(&url, token)?;
             // On any status: GitHub may answer 403, or hide the repository
             // behind a 404, for a token not authorized for the organisation.
             if let Some(sso) =
@@ -756,12 +746,7 @@ impl GitHub {
     /// status GitHub refused it with.
     pub fn user_or_status(&self, token: &Secret) -> anyhow::Result<Result<User, u16>> {
         let url = self.endpoints.api_path("/user");
-        let request = self
-            .http
-            .get(url.clone())
-            .header(reqwest::header::ACCEPT, "application/vnd.github+json")
-            .bearer_auth(text(token)?);
-        let (status, headers, body) = self.send(request, &url)?;
+        let (status, headers, body) = self.api_get(&url, token)?;
         if let Some(limited) = RateLimited::from_reply(status.as_u16(), &headers) {
             return Err(limited.into());
         }
@@ -842,6 +827,20 @@ impl GitHub {
             )));
         }
         Ok(read_created_app(&shown, &body)?)
+    }
+
+    /// A REST `GET` with a user's token.
+    fn api_get(
+        &self,
+        url: &Url,
+        token: &Secret,
+    ) -> anyhow::Result<(reqwest::StatusCode, reqwest::header::HeaderMap, Vec<u8>)> {
+        let request = self
+            .http
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT, "application/vnd.github+json")
+            .bearer_auth(text(token)?);
+        self.send(request, url)
     }
 
     /// POSTs a form to one of the OAuth endpoints, asking for JSON back.
