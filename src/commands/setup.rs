@@ -149,9 +149,7 @@ fn create_app(
         endpoints.host,
         listener.start_uri()
     ));
-    if let Err(error) = browser::open(listener.start_uri()) {
-        say(error);
-    }
+    let _browser = browser::open_or_say_why(listener.start_uri());
     let callback = listener
         .wait_for(
             Awaited {
@@ -196,9 +194,7 @@ fn install_app(
          browser opens, visit:\n    {}",
         endpoints.install_page(slug, None)
     ));
-    if let Err(error) = browser::open(listener.start_uri()) {
-        say(error);
-    }
+    let _browser = browser::open_or_say_why(listener.start_uri());
     let callback = listener
         .wait_for(
             Awaited {

@@ -11,6 +11,8 @@
 //! `GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`) and all of `GHOAUTH_*`.
 
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::report::say;
@@ -24,16 +26,43 @@ const HAND_OFF: Duration = Duration::from_millis(250);
 
 /// Starts the browser and returns at once. An opener that cannot start is
 /// reported as an error; one that starts and then fails is reported on
-/// stderr from a background thread, if the helper is still running. Neither
-/// is fatal: the URL has been printed for the user to open.
-pub fn open(url: &str) -> Result<(), NoBrowser> {
+/// stderr from a background thread while the returned [`Opened`] lives.
+/// Neither is fatal: the URL has been printed for the user to open.
+pub fn open(url: &str) -> Result<Opened, NoBrowser> {
     match std::env::var("BROWSER") {
         Ok(browser) if !browser.trim().is_empty() => open_with(&browser, url),
         _ => open_with_platform_opener(url),
     }
 }
 
-fn open_with_platform_opener(url: &str) -> Result<(), NoBrowser> {
+/// [`open`], with why none opened said on stderr.
+pub fn open_or_say_why(url: &str) -> Option<Opened> {
+    open(url).map_err(say).ok()
+}
+
+/// A browser that was started. Once this is dropped its failure is not
+/// reported: the helper has had its last word, and a scripted browser that
+/// fails only because the sign-in ended would add a second line to it.
+#[must_use = "a browser's failure is reported only while this lives"]
+pub struct Opened {
+    awaited: Arc<AtomicBool>,
+}
+
+impl Opened {
+    fn new() -> Opened {
+        Opened {
+            awaited: Arc::new(AtomicBool::new(true)),
+        }
+    }
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        self.awaited.store(false, Ordering::SeqCst);
+    }
+}
+
+fn open_with_platform_opener(url: &str) -> Result<Opened, NoBrowser> {
     for mut opener in open::commands(url) {
         let Ok(mut child) = quiet(&mut opener).spawn() else {
             continue;
@@ -41,11 +70,11 @@ fn open_with_platform_opener(url: &str) -> Result<(), NoBrowser> {
         let started = Instant::now();
         loop {
             match child.try_wait() {
-                Ok(Some(status)) if status.success() => return Ok(()),
+                Ok(Some(status)) if status.success() => return Ok(Opened::new()),
                 Ok(Some(_)) | Err(_) => break,
                 Ok(None) if started.elapsed() >= HAND_OFF => {
                     reap(child, None);
-                    return Ok(());
+                    return Ok(Opened::new());
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             }
@@ -93,13 +122,14 @@ fn quiet(command: &mut Command) -> &mut Command {
         .stderr(Stdio::null())
 }
 
-/// Waits for the child on a thread nobody joins, and reports a failure if
-/// the helper is still running by then.
-fn reap(mut child: Child, report_as: Option<String>) {
+/// Waits for the child on a thread nobody joins, and reports a failure
+/// under `report_as` while its [`Opened`] lives.
+fn reap(mut child: Child, report_as: Option<(String, Arc<AtomicBool>)>) {
     std::thread::spawn(move || {
         if let Ok(status) = child.wait()
             && !status.success()
-            && let Some(name) = report_as
+            && let Some((name, awaited)) = report_as
+            && awaited.load(Ordering::SeqCst)
         {
             say(format!(
                 "$BROWSER ({name}) failed ({status}); open the address above yourself"
@@ -109,12 +139,16 @@ fn reap(mut child: Child, report_as: Option<String>) {
 }
 
 /// Runs `$BROWSER` and hands the child to a reaper that reports failure.
-fn open_with(browser: &str, url: &str) -> Result<(), NoBrowser> {
+fn open_with(browser: &str, url: &str) -> Result<Opened, NoBrowser> {
     let child = quiet(&mut browser_command(browser, url))
         .spawn()
         .map_err(NoBrowser::BrowserVariable)?;
-    reap(child, Some(browser.to_string()));
-    Ok(())
+    let opened = Opened::new();
+    reap(
+        child,
+        Some((browser.to_string(), Arc::clone(&opened.awaited))),
+    );
+    Ok(opened)
 }
 
 /// Through the shell, so `$BROWSER` may carry arguments, with the URL as a
@@ -183,7 +217,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
         let started = Instant::now();
-        open_with(script.to_str().unwrap(), url).unwrap();
+        let _opened = open_with(script.to_str().unwrap(), url).unwrap();
         assert!(started.elapsed() < Duration::from_secs(3));
         assert_eq!(wait_for(&seen), format!("{url}\n"));
         std::fs::remove_dir_all(dir).unwrap();
@@ -194,8 +228,17 @@ mod tests {
         let dir = scratch("percent");
         let seen = dir.join("seen");
         let browser = format!("echo %s --new-tab >{}", seen.display());
-        open_with(&browser, "http://127.0.0.1:1/x").unwrap();
+        let _opened = open_with(&browser, "http://127.0.0.1:1/x").unwrap();
         assert_eq!(wait_for(&seen), "http://127.0.0.1:1/x --new-tab\n");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_browser_is_awaited_until_its_opened_is_dropped() {
+        let opened = Opened::new();
+        let awaited = Arc::clone(&opened.awaited);
+        assert!(awaited.load(Ordering::SeqCst));
+        drop(opened);
+        assert!(!awaited.load(Ordering::SeqCst));
     }
 }

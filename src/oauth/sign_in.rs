@@ -249,7 +249,9 @@ pub fn with_browser(
         wanted,
     );
 
-    show_where_to_sign_in(&endpoints, app, &listener, cancel_unseen);
+    // Dropped before the listener, whichever way this ends: a browser that
+    // fails because the listener closed is not worth a second line.
+    let _browser = show_where_to_sign_in(&endpoints, app, &listener, cancel_unseen);
     // GitHub shows a 404 page for an unknown client id, and nothing comes
     // back from it: asked alongside the wait, so that such an app ends the
     // sign-in at once, at no cost to a good one.
@@ -359,7 +361,7 @@ fn show_where_to_sign_in(
     app: &OAuthApp,
     listener: &Listener,
     cancel_unseen: Option<String>,
-) {
+) -> Option<browser::Opened> {
     say(format!(
         "to sign in to {} with {}, approve access in your browser. If no browser opens, \
          visit:\n    {}",
@@ -370,9 +372,7 @@ fn show_where_to_sign_in(
     if let Some(warning) = cancel_unseen {
         say(warning);
     }
-    if let Err(error) = browser::open(listener.start_uri()) {
-        say(error);
-    }
+    browser::open_or_say_why(listener.start_uri())
 }
 
 fn explain_callback(error: CallbackError, config: &RemoteConfig) -> anyhow::Error {

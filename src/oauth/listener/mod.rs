@@ -59,6 +59,12 @@ pub struct Listener {
     path: String,
     /// The `Host` header values that name this listener.
     authorities: Vec<String>,
+    /// Requests read whole, waiting to be answered. They live as long as
+    /// the listener, not one wait, so that a browser's connection stays
+    /// open until whoever holds the listener has had the last word.
+    arrivals: mpsc::Receiver<Arrival>,
+    arrived: mpsc::Sender<Arrival>,
+    open: Arc<AtomicUsize>,
 }
 
 /// Why no code came back.
@@ -272,7 +278,11 @@ impl Listener {
         for socket in &sockets {
             socket.set_nonblocking(true).map_err(CannotListen::Socket)?;
         }
+        let (arrived, arrivals) = mpsc::channel();
         Ok(Listener {
+            arrivals,
+            arrived,
+            open: Arc::new(AtomicUsize::new(0)),
             redirect_uri: format!("{scheme}://{authority}{path}"),
             start_uri: format!("{scheme}://{authority}/start"),
             sockets,
@@ -339,8 +349,8 @@ impl Listener {
         deadline: Instant,
         abandon: &mpsc::Receiver<CallbackError>,
     ) -> Result<Callback, CallbackError> {
-        let (sender, arrivals) = mpsc::channel();
-        let open = Arc::new(AtomicUsize::new(0));
+        // Left from an earlier wait (a second `/start`, say): not this one's.
+        while self.arrivals.try_recv().is_ok() {}
         let mut started = false;
         let mut ignored = 0;
         loop {
@@ -351,8 +361,8 @@ impl Listener {
             if let Ok(reason) = abandon.try_recv() {
                 return Err(reason);
             }
-            self.accept_waiting(&sender, &open);
-            let Ok(arrival) = arrivals.recv_timeout(left.min(ACCEPT_POLL)) else {
+            self.accept_waiting();
+            let Ok(arrival) = self.arrivals.recv_timeout(left.min(ACCEPT_POLL)) else {
                 continue;
             };
             match self.answer(arrival, awaited, start, &mut started) {
@@ -366,15 +376,15 @@ impl Listener {
     /// Hands every connection waiting on the sockets to a reader thread of
     /// its own, bounded in time and bytes, or closes it when too many are
     /// being read already.
-    fn accept_waiting(&self, sender: &mpsc::Sender<Arrival>, open: &Arc<AtomicUsize>) {
+    fn accept_waiting(&self) {
         for socket in &self.sockets {
             while let Ok((stream, _)) = socket.accept() {
-                if open.fetch_add(1, Ordering::SeqCst) >= MAX_OPEN_CONNECTIONS {
-                    open.fetch_sub(1, Ordering::SeqCst);
+                if self.open.fetch_add(1, Ordering::SeqCst) >= MAX_OPEN_CONNECTIONS {
+                    self.open.fetch_sub(1, Ordering::SeqCst);
                     continue;
                 }
-                let slot = Slot(Arc::clone(open));
-                let sender = sender.clone();
+                let slot = Slot(Arc::clone(&self.open));
+                let sender = self.arrived.clone();
                 let spawned = std::thread::Builder::new()
                     .name("callback".into())
                     .spawn(move || read_arrival(stream, slot, &sender));
