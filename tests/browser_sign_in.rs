@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::*;
-use fake_github::{CLIENT_ID, Consent, Permission, TokenEndpoint};
+use fake_github::{CLIENT_ID, Consent, Lifetimes, Permission, TokenEndpoint};
 use world::*;
 
 #[test]
@@ -820,12 +820,22 @@ fn with_no_browser_the_person_opens_start_and_never_sees_the_state() {
 
 /// A login with shell syntax, as a hostile server could answer `/user`,
 /// is refused at sign-in, in one line: it would end up in commands people
-/// paste.
+/// paste. The pair GitHub issued is ended, not left alive unheld.
 #[test]
 fn a_login_github_never_issues_is_refused_at_sign_in() {
     let world = world("shell-login");
     world.fake.sign_in_as("x;touch${IFS}/tmp/PWNED");
+    world.fake.issue_expiring_tokens(Lifetimes {
+        access: Duration::from_secs(8 * 3600),
+        refresh: Duration::from_secs(15_897_600),
+    });
     let filled = world.fill(&[], "");
+    let issued = world.fake.tokens();
+    assert!(!issued.is_empty(), "a token was issued");
+    assert!(issued.iter().all(|(_, live)| !live), "and none is alive");
+    // As at logout: the refresh spends GitHub's refresh token, and the pair
+    // it buys never leaves the helper's memory.
+    assert_eq!(world.fake.refreshes(), 1, "its refresh token was spent");
     assert_eq!(filled.stdout_text(), "");
     let lines = complaints(&filled.stderr);
     assert_eq!(lines.len(), 1, "{}", filled.stderr);

@@ -639,6 +639,11 @@ fn use_signs_in_for_a_login_without_a_token_and_refuses_another_account() {
         accounts.bindings().is_empty(),
         "a sign-in as another account writes nothing"
     );
+    assert_eq!(
+        accounts.world.fake.live_tokens_of("bob"),
+        Vec::<String>::new(),
+        "and leaves no token of it alive"
+    );
     assert_eq!(accounts.world.fake.login_hints(), ["alice"]);
 
     accounts.world.fake.sign_in_as("alice");

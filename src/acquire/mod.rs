@@ -86,7 +86,8 @@ pub(crate) trait Issuer {
         deadline: Instant,
     ) -> Result<Grant, GitHubError>;
 
-    /// Asks GitHub whose token this is.
+    /// Asks GitHub whose token this is, and keeps it only for the account
+    /// the request names, if it names one.
     fn identify(
         &self,
         remote: &OAuthRemote,
@@ -140,7 +141,7 @@ impl Issuer for GitHubIssuer {
         deadline: Instant,
     ) -> anyhow::Result<SignedIn> {
         let github = GitHub::new(remote.endpoints.clone(), &remote.config.http, deadline)?;
-        sign_in::identify(&github, grant)
+        sign_in::identify(&github, &remote.app, grant, remote.wanted_login())
     }
 
     fn repository_access(

@@ -11,7 +11,7 @@ use crate::git::protocol::Credential;
 use crate::git::record::{Freshness, StoredCredential, pick_for_get};
 use crate::helper::Helper;
 use crate::lock::{Held, Purpose, Wait};
-use crate::oauth::sign_in::{SignedIn, check_account};
+use crate::oauth::sign_in::SignedIn;
 use crate::report::{printable_bytes, say};
 use crate::secret::Secret;
 
@@ -222,9 +222,7 @@ pub(crate) fn renew_from_git_at(
         return Ok(found.answer());
     }
     let renewed = match issuer.refresh(remote, refresh_token, deadline) {
-        Ok(grant) => issuer
-            .identify(remote, grant, deadline)
-            .and_then(|signed_in| check_account(signed_in, wanted_login)),
+        Ok(grant) => issuer.identify(remote, grant, deadline),
         Err(error) if error.is_dead_refresh_token(remote.app.client_secret.is_some()) => {
             drop(lock);
             return sign_in_and_keep(helper, issuer, remote);

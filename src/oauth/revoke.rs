@@ -17,7 +17,7 @@ use crate::config::host::OAuthHost;
 use crate::config::{ConfigError, OAuthApp, RemoteConfig};
 use crate::git::protocol::Credential;
 use crate::git::record::StoredCredential;
-use crate::oauth::github::{Endpoints, GitHub, NoEndpoints, Revocation};
+use crate::oauth::github::{Endpoints, GitHub, Grant, NoEndpoints, Revocation};
 use crate::report::printable_bytes;
 use crate::secret::Secret;
 
@@ -50,6 +50,20 @@ pub(crate) fn revoke_at_github(token: &StoredCredential) -> Revoked {
             printable_bytes(&token.host),
             by_hand(token)
         )),
+    }
+}
+
+/// Revokes, best effort and quietly, a grant that is not kept (for another
+/// account than the one asked for, or with an answer about its account that
+/// cannot be trusted): a token that nobody holds must not stay alive at
+/// GitHub. Without a client secret GitHub revokes nothing.
+pub(crate) fn discard(github: &GitHub, app: &OAuthApp, grant: &Grant) {
+    if app.client_secret.is_none() {
+        return;
+    }
+    let _ = github.revoke(app, &grant.access_token);
+    if let Some(refresh_token) = &grant.refresh_token {
+        let _ = spend(github, app, refresh_token);
     }
 }
 

@@ -13,11 +13,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use crate::config::{AppSource, FlowSetting, OAuthApp, RemoteConfig};
-use crate::oauth::browser;
 use crate::oauth::github::{
     ClientVerdict, Endpoints, GitHub, GitHubError, Grant, MAX_POLL_INTERVAL_SECONDS, Refusal,
 };
 use crate::oauth::listener::{CallbackError, CannotListen, Listener, Page};
+use crate::oauth::{browser, revoke};
 use crate::report::{printable, say};
 use crate::secret::Secret;
 
@@ -168,7 +168,7 @@ pub fn with_device(
         std::thread::sleep(interval);
         let refusal = match github.poll_device(app, &code.device_code) {
             Ok(grant) => {
-                return identify(&github, grant).and_then(|s| check_account(s, wanted_login));
+                return identify(&github, app, grant, wanted_login);
             }
             Err(GitHubError::Refused(refusal)) => refusal,
             Err(GitHubError::Failed(error)) => return Err(error),
@@ -260,16 +260,17 @@ pub fn with_browser(
     let callback = listener
         .wait_unless(&state, consent.as_str(), deadline, &client_check)
         .map_err(|error| explain_callback(error, config))?;
-    let finished = redeem(
-        &endpoints,
-        deadline,
-        app,
-        &callback.code,
-        &redirect_uri,
-        &verifier,
-        config,
-    )
-    .and_then(|signed_in| check_account(signed_in, wanted.login));
+    let finished = GitHub::new(endpoints.clone(), &config.http, deadline).and_then(|github| {
+        redeem(
+            &github,
+            app,
+            &callback.code,
+            &redirect_uri,
+            &verifier,
+            config,
+            wanted.login,
+        )
+    });
     callback.finish(final_page(&endpoints, &finished));
     finished
 }
@@ -412,55 +413,69 @@ fn final_page(endpoints: &Endpoints, finished: &anyhow::Result<SignedIn>) -> Pag
 }
 
 fn redeem(
-    endpoints: &Endpoints,
-    deadline: Instant,
+    github: &GitHub,
     app: &OAuthApp,
     code: &Secret,
     redirect_uri: &str,
     verifier: &Secret,
     config: &RemoteConfig,
+    wanted_login: Option<&str>,
 ) -> anyhow::Result<SignedIn> {
-    let github = GitHub::new(endpoints.clone(), &config.http, deadline)?;
     let grant = github
         .exchange_code(app, code, redirect_uri, verifier)
         .map_err(|error| match error {
             GitHubError::Refused(refusal) => anyhow!(explain(&refusal, &config.url, redirect_uri)),
             GitHubError::Failed(error) => error,
         })?;
-    identify(&github, grant)
+    identify(github, app, grant, wanted_login)
 }
 
 /// Asks GitHub whose token it is: the login is what git will show as the
-/// username, and what later requests for that account look for.
-pub fn identify(github: &GitHub, grant: Grant) -> anyhow::Result<SignedIn> {
-    let user = github.user(&grant.access_token)?;
-    Ok(SignedIn {
-        login: user.login,
-        // The header tells what was granted; the token reply what was asked.
-        scopes: if user.scopes.is_empty() {
-            grant.scopes.clone()
-        } else {
-            user.scopes
-        },
-        grant,
-    })
+/// username, and what later requests for that account look for. A grant
+/// for another account than `wanted_login`, or whose account GitHub's
+/// answer does not tell, is not kept, and is revoked.
+pub fn identify(
+    github: &GitHub,
+    app: &OAuthApp,
+    grant: Grant,
+    wanted_login: Option<&str>,
+) -> anyhow::Result<SignedIn> {
+    let user = github
+        .user(&grant.access_token)
+        .and_then(|user| check_account(&user.login, wanted_login).map(|()| user));
+    match user {
+        Ok(user) => Ok(SignedIn {
+            login: user.login,
+            // The header tells what was granted; the token reply what was asked.
+            scopes: if user.scopes.is_empty() {
+                grant.scopes.clone()
+            } else {
+                user.scopes
+            },
+            grant,
+        }),
+        Err(error) => {
+            revoke::discard(github, app, &grant);
+            Err(error)
+        }
+    }
 }
 
 /// A username in the remote URL or `credential.username` names the account
 /// git wants; a token for another account must not be stored under it.
-pub fn check_account(signed_in: SignedIn, wanted_login: Option<&str>) -> anyhow::Result<SignedIn> {
+fn check_account(login: &str, wanted_login: Option<&str>) -> anyhow::Result<()> {
     match wanted_login {
-        Some(wanted) if !wanted.eq_ignore_ascii_case(&signed_in.login) => {
+        Some(wanted) if !wanted.eq_ignore_ascii_case(login) => {
             // The name comes from a remote URL (a submodule's, say): it may
             // carry terminal escapes.
-            let (wanted, login) = (printable(wanted), printable(&signed_in.login));
+            let (wanted, login) = (printable(wanted), printable(login));
             bail!(
                 "you authorized the GitHub account '{login}', but git asked for '{wanted}', so \
                  nothing was stored; sign in to GitHub as {wanted} (signing out of {login} \
                  first) and run the git command again, or drop the user name from the remote URL"
             )
         }
-        _ => Ok(signed_in),
+        _ => Ok(()),
     }
 }
 
@@ -685,27 +700,14 @@ mod tests {
 
     #[test]
     fn another_account_is_refused_by_name() {
-        let signed_in = || SignedIn {
-            login: "bob".into(),
-            scopes: String::new(),
-            grant: Grant {
-                access_token: Secret::new("t"),
-                scopes: String::new(),
-                refresh_token: None,
-                expires_in: None,
-                refresh_token_expires_in: None,
-            },
-        };
-        assert!(check_account(signed_in(), None).is_ok());
-        assert!(check_account(signed_in(), Some("BOB")).is_ok());
-        let error = check_account(signed_in(), Some("alice"))
-            .unwrap_err()
-            .to_string();
+        assert!(check_account("bob", None).is_ok());
+        assert!(check_account("bob", Some("BOB")).is_ok());
+        let error = check_account("bob", Some("alice")).unwrap_err().to_string();
         assert!(
             error.contains("'bob'") && error.contains("'alice'"),
             "{error}"
         );
-        let escaped = check_account(signed_in(), Some("eve\x1b]0;PWNED\x07"))
+        let escaped = check_account("bob", Some("eve\x1b]0;PWNED\x07"))
             .unwrap_err()
             .to_string();
         assert!(
