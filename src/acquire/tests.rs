@@ -99,10 +99,11 @@ impl Issuer for FakeIssuer {
 
     fn identify(
         &self,
-        _remote: &OAuthRemote,
+        remote: &OAuthRemote,
         grant: Grant,
         _deadline: Instant,
     ) -> anyhow::Result<SignedIn> {
+        crate::oauth::sign_in::check_account(&self.login, remote.wanted_login())?;
         Ok(SignedIn {
             login: self.login.clone(),
             scopes: String::new(),

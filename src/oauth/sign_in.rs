@@ -463,7 +463,7 @@ pub fn identify(
 
 /// A username in the remote URL or `credential.username` names the account
 /// git wants; a token for another account must not be stored under it.
-fn check_account(login: &str, wanted_login: Option<&str>) -> anyhow::Result<()> {
+pub(crate) fn check_account(login: &str, wanted_login: Option<&str>) -> anyhow::Result<()> {
     match wanted_login {
         Some(wanted) if !wanted.eq_ignore_ascii_case(login) => {
             // The name comes from a remote URL (a submodule's, say): it may
