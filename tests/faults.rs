@@ -373,6 +373,58 @@ fn a_helper_killed_after_the_code_exchange_costs_exactly_one_more_sign_in() {
     assert_eq!(world.fake.authorizations(), 2);
 }
 
+/// The helper dies in `erase`'s revocation, after GitHub has spent the
+/// stored refresh token for a new pair the helper never receives: the item
+/// is gone, no token it held works at GitHub, and the pair in flight was
+/// never kept anywhere. The next git signs in once.
+#[test]
+fn a_helper_killed_mid_revocation_leaves_no_stored_token_alive() {
+    use std::io::Write;
+    let world = world("fault-kill-revoke");
+    world.fake.issue_expiring_tokens(Lifetimes {
+        access: Duration::from_secs(8 * 3600),
+        refresh: Duration::from_secs(15_897_600),
+    });
+    let token = signed_in(&world);
+    let stored_refresh_tokens = world.fake.live_refresh_tokens();
+    assert_eq!(stored_refresh_tokens.len(), 1);
+    assert!(world.keyring().contains("octocat"), "the item is kept");
+
+    world
+        .fake
+        .set_token_endpoint(TokenEndpoint::AnswersThenStalls);
+    let mut rejecting = crate::world::reject_command(&world)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let input = world.fill_input(&format!("username=octocat\npassword={token}\n"));
+    let mut stdin = rejecting.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    common::wait_until(Duration::from_secs(30), "the refresh of erase", || {
+        world.fake.replies_held_back() == 1
+    });
+    kill_group(rejecting);
+    world.fake.set_token_endpoint(TokenEndpoint::Works);
+
+    assert!(!world.keyring().contains("octocat"), "the item is gone");
+    assert!(!world.fake.is_live(&token), "its access token is revoked");
+    let live = world.fake.live_refresh_tokens();
+    assert!(
+        stored_refresh_tokens
+            .iter()
+            .all(|spent| !live.contains(spent)),
+        "its refresh token is spent"
+    );
+
+    let again = fill_uncached(&world, 20);
+    assert!(again.status.success(), "{}", again.stderr);
+    assert_ne!(field(&again, "password"), Some(token));
+    assert_eq!(world.fake.authorizations(), 2, "exactly one more sign-in");
+}
+
 /// A `git` first on PATH that counts its calls and, at the `KILL_AT`-th,
 /// SIGKILLs its parent (the helper) instead of running; otherwise it runs
 /// the real git.

@@ -430,6 +430,11 @@ pub fn reject(world: &World, token: &str) -> Run {
 }
 
 pub fn reject_with(world: &World, input: &str) -> Run {
+    run(reject_command(world), input.as_bytes())
+}
+
+/// `git credential reject`, with this helper and the app.
+pub fn reject_command(world: &World) -> Command {
     let mut command = command("git");
     command
         .args(["-c", "credential.helper=", "-c"])
@@ -439,7 +444,7 @@ pub fn reject_with(world: &World, input: &str) -> Run {
         command.args(["-c", &setting]);
     }
     command.args(["credential", "reject"]);
-    run(command, input.as_bytes())
+    command
 }
 
 /// Each way a sign-in can fail ends with one line that says why, nothing on
