@@ -440,6 +440,38 @@ fn a_wrong_secret_a_good_pair_and_no_secret_each_named() {
     }
 }
 
+/// The same check where the web and API hosts differ: github.com (through
+/// its proxy) and a GHE.com tenant, for a known and an unknown client id.
+#[test]
+fn the_client_check_on_github_com_and_ghe_com() {
+    let worlds: [(&str, fn(&str) -> World); 2] = [
+        ("doctor-client-dotcom", github_com_world),
+        ("doctor-client-ghe-com", ghe_com_tenant_world),
+    ];
+    for (name, start) in worlds {
+        let good = Doctor::configured_with(name, start(name), CLIENT_ID);
+        let (_, json) = good.run(&[], &[]);
+        assert_check(
+            &json,
+            "network.client_id",
+            "ok",
+            "knows the client id and takes the client secret",
+            "",
+        );
+        let unknown_name = format!("{name}-unknown");
+        let unknown =
+            Doctor::configured_with(&unknown_name, start(&unknown_name), "Ov23liNobodyKnowsMe0");
+        let (_, json) = unknown.run(&[], &[]);
+        assert_check(
+            &json,
+            "network.client_id",
+            "problem",
+            "does not know the client id Ov23liNobodyKnowsMe0",
+            "--client-id",
+        );
+    }
+}
+
 /// A rate-limited `GET /user` is the rate limit, not a revoked token.
 #[test]
 fn a_rate_limit_is_named_as_one() {
