@@ -444,7 +444,8 @@ fn a_wrong_secret_a_good_pair_and_no_secret_each_named() {
 /// its proxy) and a GHE.com tenant, for a known and an unknown client id.
 #[test]
 fn the_client_check_on_github_com_and_ghe_com() {
-    let worlds: [(&str, fn(&str) -> World); 2] = [
+    type StartWorld = fn(&str) -> World;
+    let worlds: [(&str, StartWorld); 2] = [
         ("doctor-client-dotcom", github_com_world),
         ("doctor-client-ghe-com", ghe_com_tenant_world),
     ];

@@ -45,6 +45,7 @@ kernel src/store/kernel.rs --lib store::kernel::
 global src/config/global.rs --lib config::global::
 github src/oauth/github.rs --lib oauth::github::
 sign_in src/oauth/sign_in.rs --lib oauth::sign_in::
+browser src/oauth/browser.rs --lib oauth::browser::
 PLAN
 }
 

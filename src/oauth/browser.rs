@@ -73,7 +73,7 @@ fn open_with_platform_opener(url: &str) -> Result<Opened, NoBrowser> {
                 Ok(Some(status)) if status.success() => return Ok(Opened::new()),
                 Ok(Some(_)) | Err(_) => break,
                 Ok(None) if started.elapsed() >= HAND_OFF => {
-                    reap(child, None);
+                    drop(reap(child, None));
                     return Ok(Opened::new());
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(10)),
@@ -122,20 +122,29 @@ fn quiet(command: &mut Command) -> &mut Command {
         .stderr(Stdio::null())
 }
 
-/// Waits for the child on a thread nobody joins, and reports a failure
-/// under `report_as` while its [`Opened`] lives.
-fn reap(mut child: Child, report_as: Option<(String, Arc<AtomicBool>)>) {
+/// Who hears of a `$BROWSER` that failed, and for how long: as long as the
+/// [`Opened`] that shares `awaited` lives.
+struct FailureReport {
+    name: String,
+    awaited: Arc<AtomicBool>,
+    tell: Box<dyn FnOnce(String) + Send>,
+}
+
+/// Waits for the child on a thread nobody joins (but tests), and reports a
+/// failure as `report` says.
+fn reap(mut child: Child, report: Option<FailureReport>) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         if let Ok(status) = child.wait()
             && !status.success()
-            && let Some((name, awaited)) = report_as
-            && awaited.load(Ordering::SeqCst)
+            && let Some(report) = report
+            && report.awaited.load(Ordering::SeqCst)
         {
-            say(format!(
-                "$BROWSER ({name}) failed ({status}); open the address above yourself"
+            (report.tell)(format!(
+                "$BROWSER ({}) failed ({status}); open the address above yourself",
+                report.name
             ));
         }
-    });
+    })
 }
 
 /// Runs `$BROWSER` and hands the child to a reaper that reports failure.
@@ -144,10 +153,12 @@ fn open_with(browser: &str, url: &str) -> Result<Opened, NoBrowser> {
         .spawn()
         .map_err(NoBrowser::BrowserVariable)?;
     let opened = Opened::new();
-    reap(
-        child,
-        Some((browser.to_string(), Arc::clone(&opened.awaited))),
-    );
+    let report = FailureReport {
+        name: browser.to_string(),
+        awaited: Arc::clone(&opened.awaited),
+        tell: Box::new(say),
+    };
+    drop(reap(child, Some(report)));
     Ok(opened)
 }
 
@@ -240,5 +251,49 @@ mod tests {
         assert!(awaited.load(Ordering::SeqCst));
         drop(opened);
         assert!(!awaited.load(Ordering::SeqCst));
+    }
+
+    /// What the reaper says of a browser that exits with `code`, with its
+    /// `Opened` alive or dropped.
+    fn reported(code: u8, awaited: bool) -> Vec<String> {
+        let child = Command::new("/bin/sh")
+            .args(["-c", &format!("exit {code}")])
+            .spawn()
+            .unwrap();
+        let (sender, heard) = std::sync::mpsc::channel();
+        let report = FailureReport {
+            name: "my-browser --new-tab".into(),
+            awaited: Arc::new(AtomicBool::new(awaited)),
+            tell: Box::new(move |line| sender.send(line).unwrap()),
+        };
+        reap(child, Some(report)).join().unwrap();
+        heard.try_iter().collect()
+    }
+
+    #[test]
+    fn a_failed_browser_is_reported_only_while_awaited() {
+        assert_eq!(
+            reported(3, true),
+            [
+                "$BROWSER (my-browser --new-tab) failed (exit status: 3); open the address above \
+              yourself"
+            ]
+        );
+        assert_eq!(reported(3, false), Vec::<String>::new());
+        assert_eq!(reported(0, true), Vec::<String>::new());
+    }
+
+    #[test]
+    fn no_browser_says_to_open_the_address_by_hand() {
+        for why in [
+            NoBrowser::NoOpenerWorked,
+            NoBrowser::BrowserVariable(std::io::Error::other("no such file")),
+        ] {
+            assert!(
+                why.to_string()
+                    .ends_with("; open the address above yourself"),
+                "{why}"
+            );
+        }
     }
 }
