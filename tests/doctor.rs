@@ -396,13 +396,19 @@ fn an_unknown_client_id() {
         "Ov23liNobodyKnowsMe0",
     );
     let (_, json) = doctor.run(&[], &[]);
-    assert_check(
+    assert_client_check(
         &json,
-        "network.client_id",
         "problem",
         "does not know the client id Ov23liNobodyKnowsMe0 (unknown client id: HTTP 404)",
         "--client-id",
     );
+}
+
+/// What doctor says of a client id GitHub knows, with the secret it takes.
+const KNOWN_PAIR: &str = "knows the client id and takes the client secret";
+
+fn assert_client_check(json: &Value, status: &str, said: &str, fix: &str) {
+    assert_check(json, "network.client_id", status, said, fix);
 }
 
 /// GitHub's authorize page sends every client id to its sign-in page, so
@@ -412,13 +418,7 @@ fn an_unknown_client_id() {
 fn a_wrong_secret_a_good_pair_and_no_secret_each_named() {
     let doctor = Doctor::configured("doctor-secret");
     let (_, json) = doctor.run(&[], &[]);
-    assert_check(
-        &json,
-        "network.client_id",
-        "ok",
-        "knows the client id and takes the client secret",
-        "",
-    );
+    assert_client_check(&json, "ok", KNOWN_PAIR, "");
     for (secret, status, said, fix) in [
         (
             "not-the-secret",
@@ -436,7 +436,7 @@ fn a_wrong_secret_a_good_pair_and_no_secret_each_named() {
         let name = format!("doctor-secret-{}", secret.len());
         let doctor = Doctor::configured_with_secret(&name, secret);
         let (_, json) = doctor.run(&[], &[]);
-        assert_check(&json, "network.client_id", status, said, fix);
+        assert_client_check(&json, status, said, fix);
     }
 }
 
@@ -452,20 +452,13 @@ fn the_client_check_on_github_com_and_ghe_com() {
     for (name, start) in worlds {
         let good = Doctor::configured_with(name, start(name), CLIENT_ID);
         let (_, json) = good.run(&[], &[]);
-        assert_check(
-            &json,
-            "network.client_id",
-            "ok",
-            "knows the client id and takes the client secret",
-            "",
-        );
+        assert_client_check(&json, "ok", KNOWN_PAIR, "");
         let unknown_name = format!("{name}-unknown");
         let unknown =
             Doctor::configured_with(&unknown_name, start(&unknown_name), "Ov23liNobodyKnowsMe0");
         let (_, json) = unknown.run(&[], &[]);
-        assert_check(
+        assert_client_check(
             &json,
-            "network.client_id",
             "problem",
             "does not know the client id Ov23liNobodyKnowsMe0",
             "--client-id",
